@@ -1,0 +1,19 @@
+# Build options shared by every lamina target, as interface libraries rather than
+# directory-wide flags, so generated and third-party code is never held to our warnings.
+
+add_library(lamina_sanitizers INTERFACE)
+if(LAMINA_SANITIZE)
+  set(_lamina_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(lamina_sanitizers INTERFACE ${_lamina_san})
+  target_link_options(lamina_sanitizers INTERFACE ${_lamina_san})
+endif()
+
+add_library(lamina_project_options INTERFACE)
+target_compile_features(lamina_project_options INTERFACE cxx_std_20)
+target_compile_options(lamina_project_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Werror
+  # GCC 12 reports std::string concatenation as overlapping memcpy (GCC bug 105329).
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
+target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR})
+target_link_libraries(lamina_project_options INTERFACE lamina_sanitizers)
