@@ -4,8 +4,8 @@ namespace lamina::ast {
 
 std::string_view kindName(NodeKind kind) {
   switch (kind) {
-#define LAMINA_AST_EXPR(N)                                                                     \
-  case NodeKind::N:                                                                            \
+#define LAMINA_AST_EXPR(N)                                                                         \
+  case NodeKind::N:                                                                                \
     return #N;
 #define LAMINA_AST_STMT(N) LAMINA_AST_EXPR(N)
 #define LAMINA_AST_OTHER(N) LAMINA_AST_EXPR(N)

@@ -51,8 +51,8 @@ bool isStmt(NodeKind kind);
 using Expr = Node; // any node for which isExpr(kind) holds
 using Stmt = Node; // any node for which isStmt(kind) holds
 
-#define LAMINA_NODE_HEADER(N)                                                                  \
-  static constexpr NodeKind kKind = NodeKind::N;                                               \
+#define LAMINA_NODE_HEADER(N)                                                                      \
+  static constexpr NodeKind kKind = NodeKind::N;                                                   \
   explicit N(SourceRange r) : Node(kKind, r) {}
 
 // ------------------------------------------------------------------ operators

@@ -137,8 +137,7 @@ std::string attributes(const Node &node) {
     return static_cast<const Name &>(node).id;
   case NodeKind::Number: {
     const auto &n = static_cast<const Number &>(node);
-    return n.isInteger ? "int " + formatInteger(n.intValue)
-                       : "float " + formatFloat(n.floatValue);
+    return n.isInteger ? "int " + formatInteger(n.intValue) : "float " + formatFloat(n.floatValue);
   }
   case NodeKind::String:
     return quoteString(static_cast<const String &>(node).value);

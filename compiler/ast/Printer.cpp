@@ -269,8 +269,7 @@ private:
 /// Prints statements one per line and places each comment next to the statement it belongs to.
 class ModulePrinter {
 public:
-  ModulePrinter(const Module &module, std::string_view source)
-      : module_(module), source_(source) {}
+  ModulePrinter(const Module &module, std::string_view source) : module_(module), source_(source) {}
 
   std::string run() {
     const auto &items = module_.items;

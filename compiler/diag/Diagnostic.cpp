@@ -39,8 +39,8 @@ void DiagnosticEngine::emit(Diagnostic diagnostic) {
   if (limitReached()) {
     if (!capNoted_ && diagnostic.info().severity == Severity::Error) {
       capNoted_ = true;
-      consumer_.consume(makeDiagnostic(DiagKind::TooManyErrors, *diagnostic.file,
-                                       diagnostic.range, errorLimit_));
+      consumer_.consume(
+          makeDiagnostic(DiagKind::TooManyErrors, *diagnostic.file, diagnostic.range, errorLimit_));
     }
     return;
   }

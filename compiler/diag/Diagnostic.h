@@ -63,8 +63,8 @@ struct Diagnostic {
 template <class... Args>
 Diagnostic makeDiagnostic(DiagKind kind, const SourceFile &file, SourceRange range,
                           const Args &...args) {
-  return Diagnostic{kind, &file, range,
-                    fmt::format(fmt::runtime(diagKindInfo(kind).format), args...), {}, {}};
+  return Diagnostic{
+      kind, &file, range, fmt::format(fmt::runtime(diagKindInfo(kind).format), args...), {}, {}};
 }
 
 /// Where diagnostics go: the CLI renders them to a terminal, tests collect them, the REPL and
@@ -87,8 +87,7 @@ class DiagnosticEngine {
 public:
   static constexpr unsigned kDefaultErrorLimit = 20;
 
-  explicit DiagnosticEngine(DiagnosticConsumer &consumer,
-                            unsigned errorLimit = kDefaultErrorLimit)
+  explicit DiagnosticEngine(DiagnosticConsumer &consumer, unsigned errorLimit = kDefaultErrorLimit)
       : consumer_(consumer), errorLimit_(errorLimit) {}
 
   void emit(Diagnostic diagnostic);

@@ -19,11 +19,11 @@ constexpr Range kCombining[] = {
     {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
     {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}};
 
-constexpr Range kWide[] = {
-    {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
-    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
-    {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
-    {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+constexpr Range kWide[] = {{0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+                           {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
+                           {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},
+                           {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+                           {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
 } // namespace
 
 int codePointWidth(char32_t cp) {
@@ -37,11 +37,11 @@ int codePointWidth(char32_t cp) {
 char32_t decodeUtf8(std::string_view text, size_t &i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char b0 = byte(i);
-  int extra = b0 < 0x80            ? 0
-              : (b0 >> 5) == 0x6   ? 1
-              : (b0 >> 4) == 0xE   ? 2
-              : (b0 >> 3) == 0x1E  ? 3
-                                   : -1;
+  int extra = b0 < 0x80           ? 0
+              : (b0 >> 5) == 0x6  ? 1
+              : (b0 >> 4) == 0xE  ? 2
+              : (b0 >> 3) == 0x1E ? 3
+                                  : -1;
   if (extra == 0) {
     ++i;
     return b0;

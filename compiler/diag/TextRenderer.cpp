@@ -32,9 +32,16 @@ std::string_view severityColor(Severity severity, const Palette &p) {
   return p.red;
 }
 
-/// The quoted line with tabs expanded, and the display column where each byte starts.
-struct ExpandedLine {
+/// One displayed character of the quoted line.
+struct Cell {
   std::string text;
+  int width;
+};
+
+/// The quoted line as display cells (tabs expanded, undecodable bytes and control characters
+/// replaced), and the display column where each byte starts.
+struct ExpandedLine {
+  std::vector<Cell> cells;
   std::vector<int> columnOfByte; // size = line bytes + 1
 };
 
@@ -48,24 +55,25 @@ ExpandedLine expandLine(std::string_view line, int tabWidth) {
     char32_t cp = decodeUtf8(line, i);
     for (size_t k = start; k < i; ++k)
       out.columnOfByte[k] = column;
+    Cell cell{std::string(line.substr(start, i - start)), codePointWidth(cp)};
     if (cp == '\t') {
-      int spaces = tabWidth - column % tabWidth;
-      out.text.append(static_cast<size_t>(spaces), ' ');
-      column += spaces;
-    } else if (cp == 0xFFFD && line.substr(start, i - start) != "\xEF\xBF\xBD") {
-      out.text += "\xEF\xBF\xBD"; // show undecodable bytes as U+FFFD, never raw
-      column += 1;
+      cell.width = tabWidth - column % tabWidth;
+      cell.text.assign(static_cast<size_t>(cell.width), ' ');
+    } else if (cp == 0xFFFD && cell.text != "\xEF\xBF\xBD") {
+      cell = {"\xEF\xBF\xBD", 1}; // show undecodable bytes as U+FFFD, never raw
     } else if (cp < 0x20 || cp == 0x7F) {
-      out.text += ' '; // control characters would move the cursor
-      column += 1;
-    } else {
-      out.text.append(line.substr(start, i - start));
-      column += codePointWidth(cp);
+      cell = {" ", 1}; // control characters would move the cursor
     }
+    column += cell.width;
+    out.cells.push_back(std::move(cell));
   }
   out.columnOfByte[line.size()] = column;
   return out;
 }
+
+// Long lines (a 64 KiB one-liner) are cut to a window around the caret.
+constexpr int kMaxQuotedColumns = 100;
+constexpr int kContextBefore = 40;
 
 void renderSnippet(std::string &out, const SourceFile &file, SourceRange range,
                    std::string_view label, Severity severity, const RenderOptions &options,
@@ -80,9 +88,26 @@ void renderSnippet(std::string &out, const SourceFile &file, SourceRange range,
   int startCol = expanded.columnOfByte[from];
   int endCol = std::max(expanded.columnOfByte[to], startCol + 1);
 
+  int lineWidth = expanded.columnOfByte[line.size()];
+  int windowStart = lineWidth > kMaxQuotedColumns ? std::max(0, startCol - kContextBefore) : 0;
+  int windowEnd = windowStart + kMaxQuotedColumns;
+  std::string quoted = windowStart > 0 ? "..." : "";
+  int shift = static_cast<int>(quoted.size()) - windowStart;
+  int column = 0;
+  for (const Cell &cell : expanded.cells) {
+    if (column >= windowStart && column + cell.width <= windowEnd)
+      quoted += cell.text;
+    column += cell.width;
+  }
+  if (lineWidth > windowEnd)
+    quoted += "...";
+  startCol += shift;
+  endCol = std::min(endCol, windowEnd) + shift;
+  endCol = std::max(endCol, startCol + 1);
+
   std::string number = std::to_string(begin.line);
   std::string gutter(number.size() + 1, ' ');
-  out += fmt::format("{} {} |{} {}\n", p.blue, number, p.reset, expanded.text);
+  out += fmt::format("{} {} |{} {}\n", p.blue, number, p.reset, quoted);
   out += fmt::format("{}{} |{} {}{}^{}", p.blue, gutter, p.reset, std::string(startCol, ' '),
                      severityColor(severity, p), std::string(endCol - startCol - 1, '~'));
   if (!label.empty())

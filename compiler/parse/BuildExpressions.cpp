@@ -132,9 +132,9 @@ Expr *AstBuilder::buildTerm(P::TermContext *ctx) {
     operands.push_back(buildFactor(operand));
   std::vector<BinaryOp> ops;
   for (P::TermOpContext *op : ctx->termOp())
-    ops.push_back(op->STAR()     ? BinaryOp::Mul
-                  : op->SLASH()  ? BinaryOp::Div
-                  : op->DSLASH() ? BinaryOp::FloorDiv
+    ops.push_back(op->STAR()      ? BinaryOp::Mul
+                  : op->SLASH()   ? BinaryOp::Div
+                  : op->DSLASH()  ? BinaryOp::FloorDiv
                   : op->PERCENT() ? BinaryOp::Mod
                                   : BinaryOp::MatMul);
   return chain(ctx, std::move(operands), std::move(ops));

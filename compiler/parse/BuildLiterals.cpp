@@ -107,8 +107,10 @@ Expr *AstBuilder::buildStrings(P::AtomContext *ctx) {
   String *node = make<String>(ctx);
   for (antlr4::tree::TerminalNode *token : ctx->STRING()) {
     SourceRange where = range(token);
-    std::string_view text = std::string_view(file_.text()).substr(where.begin, where.end - where.begin);
-    size_t quote = text.size() >= 6 && (text.starts_with("\"\"\"") || text.starts_with("'''")) ? 3 : 1;
+    std::string_view text =
+        std::string_view(file_.text()).substr(where.begin, where.end - where.begin);
+    size_t quote =
+        text.size() >= 6 && (text.starts_with("\"\"\"") || text.starts_with("'''")) ? 3 : 1;
     std::string_view body = text.substr(quote, text.size() - 2 * quote);
     if (!unescape(body, where.begin + static_cast<uint32_t>(quote), node->value))
       return node;
@@ -129,26 +131,56 @@ bool AstBuilder::unescape(std::string_view body, uint32_t bodyOffset, std::strin
     char e = i < body.size() ? body[i] : '\0';
     int hexDigits = 0;
     switch (e) {
-    case '\\': out += '\\'; continue;
-    case '\'': out += '\''; continue;
-    case '"': out += '"'; continue;
-    case 'n': out += '\n'; continue;
-    case 'r': out += '\r'; continue;
-    case 't': out += '\t'; continue;
-    case '0': out += '\0'; continue;
-    case 'a': out += '\a'; continue;
-    case 'b': out += '\b'; continue;
-    case 'f': out += '\f'; continue;
-    case 'v': out += '\v'; continue;
-    case '\n': continue;
+    case '\\':
+      out += '\\';
+      continue;
+    case '\'':
+      out += '\'';
+      continue;
+    case '"':
+      out += '"';
+      continue;
+    case 'n':
+      out += '\n';
+      continue;
+    case 'r':
+      out += '\r';
+      continue;
+    case 't':
+      out += '\t';
+      continue;
+    case '0':
+      out += '\0';
+      continue;
+    case 'a':
+      out += '\a';
+      continue;
+    case 'b':
+      out += '\b';
+      continue;
+    case 'f':
+      out += '\f';
+      continue;
+    case 'v':
+      out += '\v';
+      continue;
+    case '\n':
+      continue;
     case '\r':
       if (i + 1 < body.size() && body[i + 1] == '\n')
         ++i;
       continue;
-    case 'x': hexDigits = 2; break;
-    case 'u': hexDigits = 4; break;
-    case 'U': hexDigits = 8; break;
-    default: break;
+    case 'x':
+      hexDigits = 2;
+      break;
+    case 'u':
+      hexDigits = 4;
+      break;
+    case 'U':
+      hexDigits = 8;
+      break;
+    default:
+      break;
     }
     char32_t cp = 0;
     bool valid = hexDigits > 0 && i + hexDigits < body.size() + 1;

@@ -113,8 +113,7 @@ Stmt *AstBuilder::buildStatement(P::StatementContext *ctx, bool topLevel) {
     return op->ASSIGN() ? buildAssign(ctx) : buildAugAssign(ctx);
   P::TestListContext *list = ctx->testList(0);
   // The one place a lambda may stand: alone, as a whole top-level item.
-  if (topLevel && list->test().size() == 1 && list->COMMA().empty() &&
-      list->test(0)->lambdaDef())
+  if (topLevel && list->test().size() == 1 && list->COMMA().empty() && list->test(0)->lambdaDef())
     return buildLambda(list->test(0)->lambdaDef());
   ExprStmt *stmt = make<ExprStmt>(ctx);
   stmt->value = buildTestList(list);

@@ -13,9 +13,9 @@ namespace {
 /// Tokens that can start an expression: when the parser would accept any of them, the
 /// message says "an expression" instead of listing them.
 constexpr size_t kExpressionStarts[] = {
-    LaminaParser::NAME,   LaminaParser::NUMBER, LaminaParser::STRING,   LaminaParser::LPAREN,
-    LaminaParser::LBRACK, LaminaParser::MINUS,  LaminaParser::PLUS,     LaminaParser::NOT,
-    LaminaParser::NONE,   LaminaParser::TRUE,   LaminaParser::FALSE,    LaminaParser::ELLIPSIS,
+    LaminaParser::NAME,   LaminaParser::NUMBER, LaminaParser::STRING, LaminaParser::LPAREN,
+    LaminaParser::LBRACK, LaminaParser::MINUS,  LaminaParser::PLUS,   LaminaParser::NOT,
+    LaminaParser::NONE,   LaminaParser::TRUE,   LaminaParser::FALSE,  LaminaParser::ELLIPSIS,
     LaminaParser::LAMBDA};
 
 std::string tokenWords(size_t type, const antlr4::dfa::Vocabulary &vocabulary) {
@@ -72,8 +72,7 @@ std::string expectedWords(const antlr4::misc::IntervalSet &expected,
   return out;
 }
 
-std::string describeFound(const antlr4::Token *token,
-                          const antlr4::dfa::Vocabulary &vocabulary) {
+std::string describeFound(const antlr4::Token *token, const antlr4::dfa::Vocabulary &vocabulary) {
   std::string text = token->getText();
   switch (token->getType()) {
   case LaminaParser::NAME:

@@ -6,8 +6,7 @@ namespace lamina::parse_detail {
 
 using generated::LaminaLexer;
 
-LexedSource::LexedSource(const SourceFile &f)
-    : file(f), input(f.text()), lexer(&input) {
+LexedSource::LexedSource(const SourceFile &f) : file(f), input(f.text()), lexer(&input) {
   lexer.removeErrorListeners(); // UNKNOWN_CHAR catches everything; nothing goes to stderr
   const std::string &text = f.text();
   for (size_t i = 0; i < text.size();) {
@@ -35,12 +34,8 @@ SourceRange LexedSource::rangeOf(antlr4::ParserRuleContext *ctx) const {
 
 namespace {
 
-bool isOpening(size_t type) {
-  return type == LaminaLexer::LPAREN || type == LaminaLexer::LBRACK;
-}
-bool isClosing(size_t type) {
-  return type == LaminaLexer::RPAREN || type == LaminaLexer::RBRACK;
-}
+bool isOpening(size_t type) { return type == LaminaLexer::LPAREN || type == LaminaLexer::LBRACK; }
+bool isClosing(size_t type) { return type == LaminaLexer::RPAREN || type == LaminaLexer::RBRACK; }
 std::string_view bracketText(size_t type) {
   switch (type) {
   case LaminaLexer::LPAREN:
@@ -203,13 +198,14 @@ bool lexAndCheck(LexedSource &lexed, const ParseLimits &limits, DiagnosticEngine
         diags.report(DiagKind::UnmatchedBracket, file, range, bracketText(type));
         return false;
       }
-      size_t want = open.back()->getType() == LaminaLexer::LPAREN ? LaminaLexer::RPAREN
-                                                                  : LaminaLexer::RBRACK;
+      size_t want =
+          open.back()->getType() == LaminaLexer::LPAREN ? LaminaLexer::RPAREN : LaminaLexer::RBRACK;
       if (type != want) {
-        diags.emit(makeDiagnostic(DiagKind::MismatchedBracket, file, range, bracketText(type),
-                                  bracketText(open.back()->getType()))
-                       .withNote(lexed.rangeOf(open.back()),
-                                 fmt::format("`{}` opened here", bracketText(open.back()->getType()))));
+        diags.emit(
+            makeDiagnostic(DiagKind::MismatchedBracket, file, range, bracketText(type),
+                           bracketText(open.back()->getType()))
+                .withNote(lexed.rangeOf(open.back()),
+                          fmt::format("`{}` opened here", bracketText(open.back()->getType()))));
         return false;
       }
       open.pop_back();

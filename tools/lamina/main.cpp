@@ -1,1 +1,52 @@
-int main(){}
+// `lamina`: the command-line tool, thin over the compiler's stages. Exit codes: 0 fine,
+// 1 the input has errors, 2 usage error, 3 I/O error (docs/cli.md).
+
+#include "tools/lamina/Commands.h"
+
+#include <fmt/format.h>
+
+namespace {
+
+constexpr const char *kFooter =
+    R"(Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error.
+Colour: only on a terminal, never when NO_COLOR is set; --color overrides.
+Examples:
+  lamina fmt --expr 'lambda x:x**2'
+  lamina check examples/antirectifier.lam
+  lamina emit --stage ast --expr 'def f(x): return x * 2')";
+
+} // namespace
+
+int main(int argc, char **argv) {
+  using namespace lamina::cli;
+  CLI::App app{"lamina: Keras Lambda layers as checked, compiled text", "lamina"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", "lamina " LAMINA_VERSION);
+  app.require_subcommand(1);
+  std::string color = "auto";
+  app.add_option("--color", color, "colour diagnostics: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+
+  SourceOptions options;
+  std::vector<std::pair<CLI::App *, Action>> actions;
+  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand}) {
+    Action action = add(app, options);
+    actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  options.render.color = color == "always" || (color == "auto" && lamina::shouldColor(stderr));
+  for (auto &[command, action] : actions)
+    if (command->parsed())
+      return action();
+  return kExitUsage;
+}
