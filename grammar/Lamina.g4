@@ -122,8 +122,8 @@ AT      : '@' ;
 // A number and any letters glued to it form one token, so `1e`, `12abc` or `0x1F` are
 // reported as one malformed number by the AST builder rather than as two tokens.
 NUMBER
-    : DIGIT+ ('.' DIGIT*)? EXPONENT? ID_CONTINUE*
-    | '.' DIGIT+ EXPONENT? ID_CONTINUE*
+    : DIGIT+ ('.' DIGIT*)? EXPONENT? NUMBER_TAIL*
+    | '.' DIGIT+ EXPONENT? NUMBER_TAIL*
     ;
 
 NAME    : ID_START ID_CONTINUE* ;
@@ -156,3 +156,4 @@ fragment DIGIT       : [0-9] ;
 fragment EXPONENT    : [eE] [+-]? DIGIT+ ;
 fragment ID_START    : [\p{Alpha}_] ;
 fragment ID_CONTINUE : [\p{Alnum}_] ;
+fragment NUMBER_TAIL : ID_CONTINUE | '.' DIGIT ;  // `1.2.3`, `12abc`: one malformed number

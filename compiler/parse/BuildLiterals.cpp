@@ -68,7 +68,7 @@ void appendUtf8(std::string &out, char32_t cp) {
 
 } // namespace
 
-// NUMBER : DIGIT+ ('.' DIGIT*)? EXPONENT? ID_CONTINUE* | '.' DIGIT+ EXPONENT? ID_CONTINUE* ;
+// NUMBER : DIGIT+ ('.' DIGIT*)? EXPONENT? NUMBER_TAIL* | '.' DIGIT+ EXPONENT? NUMBER_TAIL* ;
 // Converted with std::from_chars: locale-independent, and `1e-320` is a valid subnormal.
 Expr *AstBuilder::buildNumber(antlr4::tree::TerminalNode *token) {
   SourceRange where = range(token);

@@ -162,8 +162,6 @@ bool lexAndCheck(LexedSource &lexed, const ParseLimits &limits, DiagnosticEngine
     lexed.tokens.push_back(std::move(token));
     if (type == antlr4::Token::EOF)
       break;
-    if (diags.limitReached())
-      return false;
     SourceRange range = lexed.rangeOf(t);
 
     switch (type) {
