@@ -129,8 +129,11 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer *recognizer, antlr4::To
         break;
       }
     }
-    diags_.emit(makeDiagnostic(DiagKind::UnexpectedEnd, file, at, expected)
-                    .withLabel("expected " + expected));
+    Diagnostic d = makeDiagnostic(DiagKind::UnexpectedEnd, file, at, expected);
+    d.withLabel("expected " + expected);
+    if (insideDef(parser->getContext()))
+      d.notes.push_back({nullptr, {}, "a `def` body ends with a `return` statement"});
+    diags_.emit(std::move(d));
     return;
   }
   diags_.emit(makeDiagnostic(DiagKind::UnexpectedToken, file, lexed_.rangeOf(offending),

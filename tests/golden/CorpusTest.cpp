@@ -132,7 +132,13 @@ int main(int argc, char **argv) {
   bool update = updateEnv && *updateEnv && std::string(updateEnv) != "0";
 
   std::vector<fs::path> files;
-  for (const auto &entry : fs::directory_iterator(argv[2]))
+  std::error_code error;
+  fs::directory_iterator dir(argv[2], error);
+  if (error) {
+    fmt::print("cannot read {}: {}\n", argv[2], error.message());
+    return 1;
+  }
+  for (const auto &entry : dir)
     if (entry.path().extension() == ".lam")
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
