@@ -131,8 +131,8 @@ NAME    : ID_START ID_CONTINUE* ;
 STRING
     : '"""' .*? '"""'
     | '\'\'\'' .*? '\'\'\''
-    | '"' (~["\\\r\n] | '\\' ~[\r\n])* '"'
-    | '\'' (~['\\\r\n] | '\\' ~[\r\n])* '\''
+    | '"' (~["\\\r\n] | ESCAPE)* '"'
+    | '\'' (~['\\\r\n] | ESCAPE)* '\''
     ;
 
 // Matches only where STRING cannot (longest match wins), so the builder can say where an
@@ -140,8 +140,8 @@ STRING
 UNTERMINATED_STRING
     : '"""'
     | '\'\'\''
-    | '"' (~["\\\r\n] | '\\' ~[\r\n])*
-    | '\'' (~['\\\r\n] | '\\' ~[\r\n])*
+    | '"' (~["\\\r\n] | ESCAPE)*
+    | '\'' (~['\\\r\n] | ESCAPE)*
     ;
 
 NEWLINE : '\r'? '\n' | '\r' ;
@@ -153,7 +153,10 @@ LINE_CONTINUATION : '\\' '\r'? '\n' -> skip ;
 UNKNOWN_CHAR : . ;
 
 fragment DIGIT       : [0-9] ;
-fragment EXPONENT    : [eE] [+-]? DIGIT+ ;
+// Digits are optional so that `1e+` is one malformed number, not `1e` and `+`.
+fragment EXPONENT    : [eE] [+-]? DIGIT* ;
+// A backslash escapes any character, a line break included (the string continues).
+fragment ESCAPE      : '\\' ('\r'? '\n' | ~[\r\n]) ;
 fragment ID_START    : [\p{Alpha}_] ;
 fragment ID_CONTINUE : [\p{Alnum}_] ;
 fragment NUMBER_TAIL : ID_CONTINUE | '.' DIGIT ;  // `1.2.3`, `12abc`: one malformed number

@@ -138,20 +138,33 @@ std::string describeTarget(const Node *node) {
     return "a literal";
   case NodeKind::Tuple:
   case NodeKind::List:
-    return "a nested list of names";
+    return "a list that is not a list of names";
   default:
     return "an expression";
   }
 }
 } // namespace
 
-// statement : testList ASSIGN testList ;   (targets: names, or names separated by commas)
+// statement : testList ASSIGN testList ;
+// Targets: names, names separated by commas, or such a list in brackets: `(a, b) = t`.
 Stmt *AstBuilder::buildAssign(P::StatementContext *ctx) {
   Assign *assign = make<Assign>(ctx);
   P::TestListContext *targets = ctx->testList(0);
-  assign->unpack = !targets->COMMA().empty();
-  for (P::TestContext *t : targets->test()) {
-    Expr *target = buildTest(t);
+  std::vector<Expr *> exprs;
+  for (P::TestContext *t : targets->test())
+    exprs.push_back(buildTest(t));
+  assign->unpack = exprs.size() > 1 || !targets->COMMA().empty();
+  if (exprs.size() == 1 &&
+      (exprs[0]->kind == NodeKind::Tuple || exprs[0]->kind == NodeKind::List)) {
+    const auto &elements = exprs[0]->kind == NodeKind::Tuple
+                               ? static_cast<Tuple *>(exprs[0])->elements
+                               : static_cast<List *>(exprs[0])->elements;
+    if (!elements.empty()) {
+      exprs = elements;
+      assign->unpack = true;
+    }
+  }
+  for (Expr *target : exprs) {
     if (auto *name = dyn<Name>(target))
       assign->targets.push_back(name);
     else

@@ -117,7 +117,14 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer *recognizer, antlr4::To
     diags_.report(DiagKind::ReturnOutsideDef, file, lexed_.rangeOf(offending));
     return;
   }
-  std::string expected = expectedWords(parser->getExpectedTokens(), vocabulary);
+  antlr4::misc::IntervalSet expectedSet = parser->getExpectedTokens();
+  // Where an expression was wanted, a lambda is the nested-lambda mistake, not a typo.
+  if (offending->getType() == LaminaParser::LAMBDA &&
+      expectedSet.contains(static_cast<size_t>(LaminaParser::NAME))) {
+    diags_.report(DiagKind::NestedLambda, file, lexed_.rangeOf(offending));
+    return;
+  }
+  std::string expected = expectedWords(expectedSet, vocabulary);
   if (offending->getType() == antlr4::Token::EOF) {
     // Point just after the last real token rather than at an empty last line.
     SourceRange at = lexed_.rangeOf(offending);

@@ -70,7 +70,11 @@ bool endsOperand(size_t type) {
 std::string describeChar(std::string_view text) {
   size_t i = 0;
   char32_t cp = decodeUtf8(text, i);
-  if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0xFEFF)
+  // Invisible, zero-width and confusable characters are named by code point.
+  bool invisible = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0xA0) || cp == '`' ||
+                   (cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF ||
+                   codePointWidth(cp) == 0;
+  if (invisible)
     return fmt::format("U+{:04X}", static_cast<uint32_t>(cp));
   return std::string(text.substr(0, i));
 }
