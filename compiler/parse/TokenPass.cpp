@@ -9,7 +9,9 @@ using generated::LaminaLexer;
 LexedSource::LexedSource(const SourceFile &f) : file(f), input(f.text()), lexer(&input) {
   lexer.removeErrorListeners(); // UNKNOWN_CHAR catches everything; nothing goes to stderr
   const std::string &text = f.text();
-  for (size_t i = 0; i < text.size();) {
+  // ANTLRInputStream drops a leading UTF-8 byte order mark; so must the index map.
+  size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (size_t i = start; i < text.size();) {
     byteOfCodePoint_.push_back(static_cast<uint32_t>(i));
     decodeUtf8(text, i);
   }

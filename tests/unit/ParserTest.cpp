@@ -185,3 +185,11 @@ TEST_CASE("parsing is safe from many threads at once") {
     t.join();
   CHECK(good == 200);
 }
+
+TEST_CASE("a byte order mark is skipped and positions stay right") {
+  Parsed p = parseText("\xEF\xBB\xBFlambda x: (x +");
+  CHECK(p.first() == "E0203@1:12");
+  Parsed ok = parseText("\xEF\xBB\xBFlambda x: x");
+  REQUIRE(ok.module);
+  CHECK(ok.module->items[0]->range.begin == 3);
+}
