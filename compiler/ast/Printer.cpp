@@ -362,7 +362,7 @@ private:
     }
     out_ += ":";
     // A comment on the header line (or inside the parameter list) stays with the header.
-    trailingCommentsUpTo(bodyStart);
+    headerComment(bodyStart);
     out_ += '\n';
     for (size_t i = 0; i < def.body.size(); ++i) {
       uint32_t stmtNext = i + 1 < def.body.size() ? def.body[i + 1]->range.begin : next;
@@ -370,18 +370,18 @@ private:
     }
   }
 
-  /// Comments before `offset` that are on the current source line join the header line.
-  void trailingCommentsUpTo(uint32_t offset) {
+  /// One comment before `offset` (the first statement) that ends a line joins the header line;
+  /// a comment on the first statement's own line is printed before that statement instead.
+  void headerComment(uint32_t offset) {
     const auto &comments = module_.comments;
-    while (nextComment_ < comments.size() && comments[nextComment_].range.begin < offset) {
-      const Comment &c = comments[nextComment_];
-      std::string_view after = source_.substr(c.range.end, offset - c.range.end);
-      if (after.find_first_of("\r\n") == std::string_view::npos)
-        break; // on the same line as the first statement: printed before it
-      out_ += "  " + c.text;
-      ++nextComment_;
-      break;
-    }
+    if (nextComment_ >= comments.size() || comments[nextComment_].range.begin >= offset)
+      return;
+    const Comment &c = comments[nextComment_];
+    std::string_view after = source_.substr(c.range.end, offset - c.range.end);
+    if (after.find_first_of("\r\n") == std::string_view::npos)
+      return;
+    out_ += "  " + c.text;
+    ++nextComment_;
   }
 
   const Module &module_;
