@@ -12,8 +12,11 @@ add_library(lamina_project_options INTERFACE)
 target_compile_features(lamina_project_options INTERFACE cxx_std_20)
 target_compile_options(lamina_project_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Werror
+  -Wunused -Woverloaded-virtual -Wimplicit-fallthrough -Werror
   # GCC 12 reports std::string concatenation as overlapping memcpy (GCC bug 105329).
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+  # GCC 12 at -O3 reports null dereferences inside std::vector::insert; Clang's analysis of
+  # the same warning has no such false positives, so it stays on there.
+  $<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference>)
 target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR})
 target_link_libraries(lamina_project_options INTERFACE lamina_sanitizers)

@@ -2,6 +2,7 @@
 
 #include "compiler/diag/TextRenderer.h"
 #include "compiler/parse/Parse.h"
+#include "compiler/sema/Sema.h"
 #include "tools/lamina/Input.h"
 
 #include <CLI/CLI.hpp>
@@ -24,15 +25,35 @@ struct SourceOptions {
 /// Adds `FILE...` and `--expr SRC` to `command`.
 void addSourceOptions(CLI::App &command, SourceOptions &options);
 
-/// Parses every input in turn and calls `onModule` for each one that parsed. Returns the
-/// worst exit code seen: I/O errors beat input errors.
-int forEachModule(const SourceOptions &options,
-                  const std::function<int(const SourceFile &, const ast::Module &)> &onModule);
+/// Parses every input in turn and calls `onModule` for each one that parsed, with the
+/// diagnostics engine of that input. Returns the worst exit code seen: I/O errors beat input
+/// errors.
+using ModuleAction =
+    std::function<int(const SourceFile &, const ast::Module &, DiagnosticEngine &)>;
+int forEachModule(const SourceOptions &options, const ModuleAction &onModule);
+
+/// What sema needs besides the source: `--input NAME=TYPE` (or, for `run`, NAME=FILE),
+/// `--arg NAME=VALUE`, `--output-shape TUPLE`.
+struct SignatureOptions {
+  std::vector<std::string> inputs;
+  std::vector<std::string> args;
+  std::string outputShape;
+};
+void addSignatureOptions(CLI::App &command, SignatureOptions &options, bool inputsAreFiles);
+/// Splits `NAME=VALUE`; a value without `NAME=` has an empty name.
+std::pair<std::string, std::string> splitBinding(const std::string &text);
+/// Builds the request from --arg and --output-shape (inputs are added by the caller). Prints
+/// what is wrong and returns nothing on a bad value.
+std::optional<SemaRequest> requestFrom(const SignatureOptions &options,
+                                       const RenderOptions &render);
+/// Adds the `--input NAME=TYPE` bindings; prints what is wrong and returns false on error.
+bool addTypedInputs(const SignatureOptions &options, SemaRequest &request);
 
 /// Each command registers its subcommand and returns the action to run when it is chosen.
 using Action = std::function<int()>;
 Action addFmtCommand(CLI::App &app, SourceOptions &options);
 Action addCheckCommand(CLI::App &app, SourceOptions &options);
 Action addEmitCommand(CLI::App &app, SourceOptions &options);
+Action addRunCommand(CLI::App &app, SourceOptions &options);
 
 } // namespace lamina::cli

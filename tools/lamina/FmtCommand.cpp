@@ -28,22 +28,23 @@ Action addFmtCommand(CLI::App &app, SourceOptions &options) {
       fmt::print(stderr, "lamina: error: --write needs FILEs, not --expr\n");
       return int(kExitUsage);
     }
-    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module) {
-      std::string canonical = ast::printModule(module, file.text());
-      if (fmtOptions->check) {
-        if (canonical == file.text())
+    return forEachModule(
+        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &) {
+          std::string canonical = ast::printModule(module, file.text());
+          if (fmtOptions->check) {
+            if (canonical == file.text())
+              return int(kExitOk);
+            fmt::print("{}: not in canonical form (run `lamina fmt --write`)\n", file.name());
+            return int(kExitInputErrors);
+          }
+          if (fmtOptions->write) {
+            if (canonical != file.text() && !writeFileAtomically(file.name(), canonical))
+              return int(kExitIo);
+            return int(kExitOk);
+          }
+          fmt::print("{}", canonical);
           return int(kExitOk);
-        fmt::print("{}: not in canonical form (run `lamina fmt --write`)\n", file.name());
-        return int(kExitInputErrors);
-      }
-      if (fmtOptions->write) {
-        if (canonical != file.text() && !writeFileAtomically(file.name(), canonical))
-          return int(kExitIo);
-        return int(kExitOk);
-      }
-      fmt::print("{}", canonical);
-      return int(kExitOk);
-    });
+        });
   };
 }
 

@@ -8,8 +8,7 @@ void addSourceOptions(CLI::App &command, SourceOptions &options) {
                      "a source given on the command line; `@PATH` reads it from a file");
 }
 
-int forEachModule(const SourceOptions &options,
-                  const std::function<int(const SourceFile &, const ast::Module &)> &onModule) {
+int forEachModule(const SourceOptions &options, const ModuleAction &onModule) {
   std::vector<std::optional<SourceFile>> inputs;
   int worst = kExitOk;
   if (!options.expr.empty() || options.files.empty())
@@ -25,7 +24,7 @@ int forEachModule(const SourceOptions &options,
     }
     DiagnosticEngine diags(consumer);
     std::unique_ptr<ast::Module> module = parse(*file, diags, options.limits);
-    int code = module ? onModule(*file, *module) : kExitInputErrors;
+    int code = module ? onModule(*file, *module, diags) : kExitInputErrors;
     if (worst != kExitIo)
       worst = std::max(worst, code);
   }

@@ -13,7 +13,9 @@ Colour: only on a terminal, never when NO_COLOR is set; --color overrides.
 Examples:
   lamina fmt --expr 'lambda x:x**2'
   lamina check examples/antirectifier.lam
-  lamina emit --stage ast --expr 'def f(x): return x * 2')";
+  lamina check --expr 'lambda x: x * 2' --input 'x=f32[B,256]'
+  lamina run --expr 'lambda x: relu(x)' -i x=in.npy -o out.npy
+  lamina emit --stage ir --expr 'def f(x): return x * 2' --input 'x=f32[3]')";
 
 } // namespace
 
@@ -30,7 +32,7 @@ int main(int argc, char **argv) {
 
   SourceOptions options;
   std::vector<std::pair<CLI::App *, Action>> actions;
-  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand}) {
+  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand}) {
     Action action = add(app, options);
     actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
   }

@@ -1,0 +1,135 @@
+#include "compiler/ir/Ir.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace lamina::ir {
+namespace {
+
+struct OpInfo {
+  std::string_view spelling;
+  OpCategory category;
+};
+
+constexpr OpInfo kOps[] = {
+#define LAMINA_IR_OP(Enum, Spelling, Category) {Spelling, OpCategory::Category},
+#include "compiler/ir/IrOps.def"
+};
+
+std::string operandList(const Instr &in) {
+  std::string out;
+  for (ValueId v : in.operands)
+    out += fmt::format("{}%{}", out.empty() ? "" : ", ", v);
+  return out;
+}
+
+std::string intList(const std::vector<int64_t> &values) {
+  std::string out;
+  for (int64_t v : values)
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", v);
+  return "[" + out + "]";
+}
+
+std::string attributes(const Function &f, const Instr &in) {
+  switch (in.op) {
+  case Op::Input:
+    return fmt::format(" {}", f.inputs[in.index].name);
+  case Op::Variable:
+    return fmt::format(" \"{}\"", f.variables[in.index].name);
+  case Op::DimValue:
+    return " " + in.dim.str();
+  case Op::Iota:
+  case Op::CumSum:
+  case Op::CumProd:
+  case Op::Concat:
+  case Op::Gather:
+    return fmt::format(" axis={}", in.axes.at(0));
+  case Op::Transpose:
+    return " perm=" + intList(in.axes);
+  case Op::Slice: {
+    std::string out;
+    for (size_t i = 0; i < in.begins.size(); ++i)
+      out += fmt::format("{}{}:{}", i ? ", " : "", in.begins[i].str(), in.steps[i]);
+    return " begin:step=[" + out + "]";
+  }
+  case Op::Pad: {
+    std::string out;
+    for (auto [lo, hi] : in.pads)
+      out += fmt::format("{}({}, {})", out.empty() ? "" : ", ", lo, hi);
+    static constexpr std::array<std::string_view, 3> kModes = {"constant", "reflect", "symmetric"};
+    return fmt::format(" pads=[{}] mode={} value={}", out, kModes[size_t(in.padMode)], in.padValue);
+  }
+  default:
+    break;
+  }
+  if (categoryOf(in.op) == OpCategory::Reduce)
+    return " axes=" + intList(in.axes) + (in.keepdims ? " keepdims" : "");
+  return "";
+}
+
+// Formats the value of a small constant; large ones print only their type.
+std::string constantText(const Instr &in) {
+  const Array &a = *in.constant;
+  if (a.elementCount() != 1)
+    return fmt::format(" <{} elements>", a.elementCount());
+  const std::byte *p = a.bytes.data();
+  auto load = [p]<class T>(T) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  switch (a.dtype) {
+  case DType::Bool:
+    return load(uint8_t{}) ? " true" : " false";
+  case DType::I8:
+    return fmt::format(" {}", load(int8_t{}));
+  case DType::U8:
+    return fmt::format(" {}", load(uint8_t{}));
+  case DType::I32:
+    return fmt::format(" {}", load(int32_t{}));
+  case DType::I64:
+    return fmt::format(" {}", load(int64_t{}));
+  case DType::F32:
+    return fmt::format(" {}", load(float{}));
+  case DType::F64:
+    return fmt::format(" {}", load(double{}));
+  default:
+    return fmt::format(" 0x{:04x}", load(uint16_t{}));
+  }
+}
+
+} // namespace
+
+std::string_view spelling(Op op) { return kOps[size_t(op)].spelling; }
+OpCategory categoryOf(Op op) { return kOps[size_t(op)].category; }
+
+std::string print(const Function &f) {
+  std::string out = fmt::format("func {}(", f.name);
+  for (size_t i = 0; i < f.inputs.size(); ++i)
+    out += fmt::format("{}{}: {}", i ? ", " : "", f.inputs[i].name, f.inputs[i].type.str());
+  out += ")";
+  if (!f.variables.empty()) {
+    out += " vars(";
+    for (size_t i = 0; i < f.variables.size(); ++i)
+      out += fmt::format("{}\"{}\": {}{}", i ? ", " : "", f.variables[i].name,
+                         f.variables[i].type.str(), f.variables[i].trainable ? "" : " frozen");
+    out += ")";
+  }
+  out += " {\n";
+  for (size_t id = 0; id < f.instrs.size(); ++id) {
+    const Instr &in = f.instrs[id];
+    std::string operands = operandList(in);
+    out += fmt::format("  %{} = {}{}{}{} : {}\n", id, spelling(in.op),
+                       operands.empty() ? "" : " " + operands, attributes(f, in),
+                       in.op == Op::Constant ? constantText(in) : "", in.type.str());
+  }
+  std::string results;
+  for (ValueId v : f.outputs)
+    results += fmt::format("{}%{}", results.empty() ? "" : ", ", v);
+  return out + "  return " + results + "\n}\n";
+}
+
+} // namespace lamina::ir

@@ -1,0 +1,110 @@
+#pragma once
+
+// lamina's typed IR: what sema produces and every later stage consumes.
+//
+// A Function is a list of instructions in SSA form; an instruction's operands are earlier
+// instructions, so the list is already in a valid evaluation order. Every value has a dtype
+// and a shape (dimensions may be symbolic), and every instruction keeps the source range it
+// came from, so a run-time failure names the same span a compile-time one would.
+//
+// Semantics, fixed here for every backend (docs/language.md gives the user's view):
+// * Elementwise operations broadcast their operands to the result shape (NumPy rules). Their
+//   operands already have one dtype: sema inserts the casts that promotion calls for.
+// * f16/bf16 values are computed in f32 and rounded to the storage type after each operation.
+// * Integers wrap on overflow (two's complement). `x // 0` and `x % 0` are 0 for integers;
+//   `INT_MIN // -1` wraps to INT_MIN. Float `//` is floor(a / b), `%` has the divisor's sign.
+// * NaN: max, min and their reductions propagate NaN; comparisons with NaN are false (`ne` is
+//   true). A float cast to an integer truncates toward zero and saturates at the integer's
+//   range; NaN casts to 0. Anything cast to bool is `!= 0` (NaN is true).
+// * Round is half-to-even.
+
+#include "compiler/diag/SourceRange.h"
+#include "compiler/types/Array.h"
+#include "compiler/types/Type.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lamina::ir {
+
+enum class Op : uint8_t {
+#define LAMINA_IR_OP(Enum, Spelling, Category) Enum,
+#include "compiler/ir/IrOps.def"
+};
+
+enum class OpCategory : uint8_t { Leaf, Unary, Binary, Compare, Select, Reduce, Other };
+
+std::string_view spelling(Op op);
+OpCategory categoryOf(Op op);
+
+using ValueId = uint32_t;
+
+enum class PadMode : uint8_t { Constant, Reflect, Symmetric };
+
+struct Instr {
+  Instr(Op o, TensorType t, std::vector<ValueId> ops, SourceRange r)
+      : op(o), type(std::move(t)), operands(std::move(ops)), range(r) {}
+
+  Op op;
+  TensorType type;
+  std::vector<ValueId> operands;
+  SourceRange range;
+
+  // Attributes; which ones an operation reads is listed in IrOps.def.
+  std::vector<int64_t> axes;  // reductions, transpose permutation, one-axis operations
+  bool keepdims = false;      // reductions
+  std::vector<Dim> begins;    // slice
+  std::vector<int64_t> steps; // slice
+  std::vector<std::pair<int64_t, int64_t>> pads; // pad
+  PadMode padMode = PadMode::Constant;
+  double padValue = 0;
+  std::shared_ptr<const Array> constant; // constant: the value, already of `type`
+  Dim dim;                               // dim
+  int64_t index = 0;                     // input, variable: position in the function's lists
+};
+
+/// A parameter of the entry point that receives a tensor (one element of a list parameter is
+/// one Input of its own).
+struct InputDecl {
+  std::string name; // `x`, or `t[1]` for the second tensor of list parameter `t`
+  TensorType type;
+  size_t binding = 0; // which of the caller's inputs (SemaRequest::inputs) feeds it
+};
+
+/// How a variable gets its first value (LANGUAGE.md §5).
+struct Initializer {
+  enum Kind : uint8_t { Constant, RandomNormal, RandomUniform, GlorotUniform } kind = Constant;
+  std::shared_ptr<const Array> value; // Constant (a scalar is broadcast to the shape)
+  double a = 0, b = 0;                // normal: mean, stddev; uniform: minval, maxval
+  std::optional<int64_t> seed;
+};
+
+struct VariableDecl {
+  std::string name;
+  TensorType type;
+  bool trainable = true;
+  Initializer init;
+  SourceRange range;
+};
+
+struct Function {
+  std::string name;
+  std::vector<Instr> instrs;
+  std::vector<InputDecl> inputs;
+  std::vector<VariableDecl> variables;
+  std::vector<ValueId> outputs;
+
+  const TensorType &typeOf(ValueId id) const { return instrs[id].type; }
+};
+
+/// Checks the invariants above; returns the first violation, empty when the function is
+/// well formed. Sema's output always verifies: a failure is a lamina bug, not a user error.
+std::string verify(const Function &function);
+
+/// The textual form printed by `lamina emit --stage ir`.
+std::string print(const Function &function);
+
+} // namespace lamina::ir

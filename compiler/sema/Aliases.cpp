@@ -1,0 +1,206 @@
+// Migration aliases (LANGUAGE.md §6-§7): module-qualified names from Keras, TensorFlow, NumPy
+// and JAX mapped onto lamina's builtins. Rows are written with the canonical prefixes `K.`,
+// `np.`, `ops.` and `activations.`; the registry also files them under `keras.backend.`,
+// `tf.keras.backend.`, `jnp.`, `numpy.`, `tf.experimental.numpy.`, `keras.ops.`,
+// `keras.activations.` and `tf.keras.activations.`.
+//
+// A row with a signature of its own must keep the target's slots in the target's order; it
+// may rename them, add keyword spellings (`keep_dims`) and change defaults (`tf.argmax` reduces
+// axis 0). Where an API means something else by the same name, the row calls a different
+// target (`K.repeat` is RepeatVector, `tf.split` takes sizes, `K.hard_sigmoid` is Keras 2's).
+
+#include "compiler/sema/Builtins.h"
+
+#include <deque>
+#include <string>
+
+namespace lamina::sema {
+namespace {
+
+// Same name, same signature: `<prefix><name>` calls `<name>`.
+struct Group {
+  std::string_view prefix;
+  std::string_view names; // space separated
+};
+
+constexpr Group kSameName[] = {
+    {"np.",
+     "abs sign negative square sqrt exp expm1 log log1p log2 log10 sin cos tan sinh cosh "
+     "tanh floor ceil round trunc minimum maximum clip mod add subtract multiply divide "
+     "floor_divide equal not_equal less less_equal greater greater_equal logical_and "
+     "logical_or logical_xor logical_not where isnan isinf isfinite sum prod max min any "
+     "all mean var std argmax argmin cumsum cumprod count_nonzero reshape transpose "
+     "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
+     "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
+     "ndim reciprocal"},
+    {"ops.", "abs sign negative square sqrt rsqrt exp expm1 log log1p log2 log10 sin cos tan sinh "
+             "cosh tanh erf floor ceil round trunc minimum maximum clip mod add subtract multiply "
+             "divide floor_divide equal not_equal less less_equal greater greater_equal "
+             "logical_and logical_or logical_xor logical_not where isnan isinf isfinite sum prod "
+             "max min any all mean var std argmax argmin cumsum cumprod count_nonzero logsumexp "
+             "reshape transpose expand_dims squeeze stack split tile repeat broadcast_to pad flip "
+             "take zeros ones full zeros_like ones_like full_like arange linspace eye array "
+             "matmul dot einsum shape ndim cast relu relu6 sigmoid softplus softsign silu swish "
+             "elu selu leaky_relu hard_sigmoid hard_silu hard_swish mish softmax log_softmax "
+             "stop_gradient reciprocal erfc"},
+    {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
+           "greater greater_equal less less_equal sum prod max min any all mean var std argmax "
+           "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "
+           "softmax reshape flatten transpose expand_dims squeeze stack tile reverse one_hot "
+           "zeros ones eye zeros_like ones_like arange cast dot batch_dot shape ndim "
+           "stop_gradient"},
+    {"tf.", "abs sign square sqrt exp log sin cos tan tanh sigmoid floor ceil round maximum "
+            "minimum add subtract multiply divide equal not_equal less less_equal greater "
+            "greater_equal logical_and logical_or logical_not where cast reshape transpose "
+            "expand_dims squeeze stack tile repeat broadcast_to pad reverse zeros ones zeros_like "
+            "ones_like linspace einsum shape identity stop_gradient"},
+    {"tf.math.", "abs sign square sqrt rsqrt exp expm1 log log1p sin cos tan asin acos atan atan2 "
+                 "sinh cosh tanh asinh acosh atanh erf erfc floor ceil round maximum minimum add "
+                 "subtract multiply divide equal not_equal less less_equal greater greater_equal "
+                 "logical_and logical_or logical_not logical_xor sigmoid softplus reciprocal "
+                 "count_nonzero cumsum cumprod l2_normalize"},
+    {"tf.nn.", "relu relu6 elu selu sigmoid tanh softplus softsign silu swish log_softmax "
+               "l2_normalize"},
+    {"activations.", "relu relu6 sigmoid tanh softplus softsign selu elu gelu silu swish "
+                     "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax"},
+};
+
+constexpr std::string_view kTfReduce = "input_tensor|x, axis=None, keepdims|keep_dims=False";
+
+constexpr AliasDef kRenamed[] = {
+    // NumPy spellings
+    {"np.absolute", "abs", ""},
+    {"np.arcsin", "asin", ""},
+    {"np.arccos", "acos", ""},
+    {"np.arctan", "atan", ""},
+    {"np.arctan2", "atan2", "x1|y, x2|x"},
+    {"np.arcsinh", "asinh", ""},
+    {"np.arccosh", "acosh", ""},
+    {"np.arctanh", "atanh", ""},
+    {"np.power", "pow", "x1|x, x2|y"},
+    {"np.remainder", "mod", ""},
+    {"np.true_divide", "divide", ""},
+    {"np.amax", "max", "a|x, axis=None, keepdims=False"},
+    {"np.amin", "min", "a|x, axis=None, keepdims=False"},
+    {"np.concatenate", "concat", ""},
+    {"np.ravel", "flatten", ""},
+    {"np.asarray", "array", ""},
+    {"np.linalg.norm", "norm", ""},
+    // Keras 3 ops
+    {"ops.concatenate", "concat", ""},
+    {"ops.power", "pow", ""},
+    {"ops.arcsin", "asin", ""},
+    {"ops.arccos", "acos", ""},
+    {"ops.arctan", "atan", ""},
+    {"ops.arctan2", "atan2", "x1|y, x2|x"},
+    {"ops.absolute", "abs", ""},
+    {"ops.amax", "max", ""},
+    {"ops.amin", "min", ""},
+    {"ops.convert_to_tensor", "array", "x|value, dtype=None"},
+    {"ops.gelu", "gelu", "x, approximate=True"},
+    {"ops.one_hot", "one_hot", "x|indices, num_classes|depth, *, dtype=None"},
+    {"ops.normalize", "l2_normalize", "x, axis=-1, epsilon=1e-12"},
+    {"ops.norm", "norm", ""},
+    // Keras backend (Keras 2 / tf.keras)
+    {"K.pow", "pow", "x, a|y"},
+    {"K.concatenate", "concat", "tensors, axis=-1"},
+    {"K.switch", "where", "condition, then_expression, else_expression"},
+    {"K.permute_dimensions", "transpose", "x, pattern"},
+    {"K.repeat", "_repeat_vector", "x, n"},
+    {"K.repeat_elements", "repeat", "x, rep|repeats, axis"},
+    {"K.batch_flatten", "_batch_flatten", ""},
+    {"K.gather", "gather", "reference|x, indices, axis=0"},
+    {"K.hard_sigmoid", "_hard_sigmoid_keras2", ""},
+    {"K.int_shape", "shape", ""},
+    {"K.epsilon", "_epsilon", ""},
+    {"K.floatx", "_floatx", ""},
+    {"K.constant", "_keras_constant", ""},
+    {"K.variable", "variable", "value, *, name=None, trainable=True, dtype=None"},
+    {"K.log_softmax", "log_softmax", ""},
+    // TensorFlow
+    {"tf.reduce_sum", "sum", kTfReduce},
+    {"tf.reduce_mean", "mean", kTfReduce},
+    {"tf.reduce_max", "max", kTfReduce},
+    {"tf.reduce_min", "min", kTfReduce},
+    {"tf.reduce_prod", "prod", kTfReduce},
+    {"tf.reduce_any", "any", kTfReduce},
+    {"tf.reduce_all", "all", kTfReduce},
+    {"tf.reduce_logsumexp", "logsumexp", kTfReduce},
+    {"tf.math.reduce_sum", "sum", kTfReduce},
+    {"tf.math.reduce_mean", "mean", kTfReduce},
+    {"tf.math.reduce_max", "max", kTfReduce},
+    {"tf.math.reduce_min", "min", kTfReduce},
+    {"tf.math.reduce_prod", "prod", kTfReduce},
+    {"tf.math.reduce_any", "any", kTfReduce},
+    {"tf.math.reduce_all", "all", kTfReduce},
+    {"tf.math.reduce_logsumexp", "logsumexp", kTfReduce},
+    {"tf.math.reduce_variance", "var", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
+    {"tf.math.reduce_std", "std", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
+    {"tf.argmax", "argmax", "input|x, axis=0"},
+    {"tf.argmin", "argmin", "input|x, axis=0"},
+    {"tf.math.argmax", "argmax", "input|x, axis=0"},
+    {"tf.math.argmin", "argmin", "input|x, axis=0"},
+    {"tf.cumsum", "cumsum", "x, axis=0"},
+    {"tf.cumprod", "cumprod", "x, axis=0"},
+    {"tf.clip_by_value", "clip", "t|x, clip_value_min, clip_value_max"},
+    {"tf.pow", "pow", ""},
+    {"tf.math.pow", "pow", ""},
+    {"tf.truediv", "divide", ""},
+    {"tf.math.truediv", "divide", ""},
+    {"tf.floordiv", "floor_divide", ""},
+    {"tf.math.floordiv", "floor_divide", ""},
+    {"tf.math.floormod", "mod", ""},
+    {"tf.mod", "mod", ""},
+    {"tf.math.is_nan", "isnan", ""},
+    {"tf.math.is_inf", "isinf", ""},
+    {"tf.math.is_finite", "isfinite", ""},
+    {"tf.concat", "concat", "values, axis"},
+    {"tf.split", "_tf_split", ""},
+    {"tf.gather", "gather", "params|x, indices, *, axis=0"},
+    {"tf.one_hot", "one_hot", "indices, depth, *, dtype=None"},
+    {"tf.fill", "full", "dims|shape, value|fill_value, dtype=None"},
+    {"tf.range", "arange", "start, limit|stop=None, delta|step=1, dtype=None"},
+    {"tf.eye", "_tf_eye", ""},
+    {"tf.matmul", "_tf_matmul", ""},
+    {"tf.linalg.matmul", "_tf_matmul", ""},
+    {"tf.linalg.einsum", "einsum", ""},
+    {"tf.norm", "norm", "tensor|x, ord=None, axis=None, keepdims=False"},
+    {"tf.linalg.norm", "norm", "tensor|x, ord=None, axis=None, keepdims=False"},
+    {"tf.rank", "ndim", ""},
+    {"tf.constant", "array", "value, dtype=None"},
+    {"tf.convert_to_tensor", "array", "value, dtype=None"},
+    {"tf.nn.softmax", "softmax", "logits|x, axis=-1"},
+    {"tf.nn.log_softmax", "log_softmax", "logits|x, axis=-1"},
+    {"tf.nn.leaky_relu", "leaky_relu", "features|x, alpha=0.2"},
+    {"tf.nn.gelu", "gelu", "features|x, approximate=False"},
+    {"activations.exponential", "exp", ""},
+    {"activations.linear", "identity", ""},
+};
+
+std::vector<AliasDef> buildTable() {
+  static std::deque<std::string> names; // the storage behind the generated rows' views
+  std::vector<AliasDef> out;
+  for (const Group &g : kSameName) {
+    std::string_view list = g.names;
+    while (!list.empty()) {
+      size_t space = list.find(' ');
+      std::string_view name = list.substr(0, space);
+      if (!name.empty()) {
+        names.push_back(std::string(g.prefix) + std::string(name));
+        out.push_back({names.back(), name, ""});
+      }
+      list = space == std::string_view::npos ? "" : list.substr(space + 1);
+    }
+  }
+  out.insert(out.end(), std::begin(kRenamed), std::end(kRenamed));
+  return out;
+}
+
+} // namespace
+
+std::span<const AliasDef> aliasTable() {
+  static const std::vector<AliasDef> table = buildTable();
+  return table;
+}
+
+} // namespace lamina::sema

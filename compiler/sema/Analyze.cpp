@@ -1,0 +1,360 @@
+// The entry point of sema: picks the entry function, decides which parameters are inputs,
+// arguments, `mask` and `training` (LANGUAGE.md §7), binds the caller's inputs, evaluates the
+// body, and turns the result into the function's outputs.
+
+#include "compiler/sema/Sema.h"
+
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/Evaluator.h"
+#include "compiler/sema/Operators.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace lamina {
+namespace {
+
+using sema::Value;
+using K = Value::Kind;
+
+Value fromConst(const ConstValue &c, SourceRange r) {
+  switch (c.kind) {
+  case ConstValue::Kind::None:
+    return Value::none(r);
+  case ConstValue::Kind::Bool:
+    return Value::boolean(c.b, r);
+  case ConstValue::Kind::Int:
+    return Value::integer(c.i, r);
+  case ConstValue::Kind::Float:
+    return Value::real(c.f, r);
+  case ConstValue::Kind::String:
+    return Value::string(c.s, r);
+  case ConstValue::Kind::List:
+  case ConstValue::Kind::Tuple: {
+    std::vector<Value> elements;
+    for (const ConstValue &e : c.elements)
+      elements.push_back(fromConst(e, r));
+    return Value::seq(std::move(elements), c.kind == ConstValue::Kind::Tuple, r);
+  }
+  }
+  return Value::none(r);
+}
+
+struct Entry {
+  std::string name;
+  SourceRange nameRange;
+  const std::vector<ast::Param *> *params = nullptr;
+  const ast::Def *def = nullptr;
+  const ast::Lambda *lambda = nullptr;
+  const ast::Expr *returnAnnotation = nullptr;
+};
+
+// Drops instructions no output depends on and renumbers the rest (sema evaluates eagerly, so
+// a value computed and then discarded, or a constant folded into a variable, leaves garbage).
+void removeDeadCode(ir::Function &fn) {
+  std::vector<bool> live(fn.instrs.size(), false);
+  for (ir::ValueId v : fn.outputs)
+    live[v] = true;
+  for (size_t i = fn.instrs.size(); i-- > 0;)
+    if (live[i])
+      for (ir::ValueId o : fn.instrs[i].operands)
+        live[o] = true;
+  std::vector<ir::ValueId> renumber(fn.instrs.size());
+  std::vector<ir::Instr> kept;
+  for (size_t i = 0; i < fn.instrs.size(); ++i) {
+    if (!live[i] && fn.instrs[i].op != ir::Op::Input)
+      continue;
+    renumber[i] = ir::ValueId(kept.size());
+    kept.push_back(std::move(fn.instrs[i]));
+    for (ir::ValueId &o : kept.back().operands)
+      o = renumber[o];
+  }
+  for (ir::ValueId &o : fn.outputs)
+    o = renumber[o];
+  fn.instrs = std::move(kept);
+}
+
+// Whether an actual type satisfies a declared one: same dtype, same rank, equal known sizes;
+// a declared symbol matches any size.
+bool matchesDeclared(const TensorType &actual, const TensorType &declared) {
+  if (actual.dtype != declared.dtype || actual.rank() != declared.rank())
+    return false;
+  for (size_t i = 0; i < actual.rank(); ++i)
+    if (declared.shape[i].isConstant() && !(declared.shape[i] == actual.shape[i]))
+      return false;
+  return true;
+}
+
+class Analyzer {
+public:
+  Analyzer(const ast::Module &module, const SourceFile &file, const SemaRequest &request,
+           DiagnosticEngine &diags)
+      : module_(module), request_(request), ctx_(file, diags, request.limits, fn_),
+        eval_(ctx_, module) {}
+
+  std::optional<ir::Function> run();
+
+private:
+  Value input(const std::string &name, const TensorType &type, size_t binding, SourceRange r) {
+    if (!ctx_.checkShape(type.shape, r))
+      return Value::error(r);
+    fn_.inputs.push_back({name, type, binding});
+    ir::Instr in{ir::Op::Input, type, {}, r};
+    in.index = int64_t(fn_.inputs.size() - 1);
+    return Value::ofTensor(ctx_.append(std::move(in)), r);
+  }
+  Value runExpressionMode();
+  Value runEntry(const Entry &entry);
+  bool collectOutputs(const Value &result, SourceRange r);
+  void checkDeclaredOutputs(const Entry *entry, SourceRange r);
+
+  const ast::Module &module_;
+  const SemaRequest &request_;
+  ir::Function fn_;
+  sema::Context ctx_;
+  sema::Evaluator eval_;
+};
+
+Value Analyzer::runExpressionMode() {
+  fn_.name = "expr";
+  // Free names are the inputs: bind each named input (a repeated name binds a list).
+  std::map<std::string, std::vector<Value>> byName;
+  std::vector<std::string> order;
+  for (size_t k = 0; k < request_.inputs.size(); ++k) {
+    const InputBinding &b = request_.inputs[k];
+    if (!byName.count(b.name))
+      order.push_back(b.name);
+    byName[b.name].push_back(input(b.name, b.type, k, {}));
+  }
+  for (const std::string &name : order) {
+    std::vector<Value> &values = byName[name];
+    eval_.globals[name] = values.size() == 1 ? values[0] : Value::seq(values, false, {});
+  }
+  for (const auto &[name, value] : request_.arguments)
+    eval_.globals[name] = fromConst(value, {});
+  std::vector<ast::Stmt *> body(module_.items.begin(), module_.items.end());
+  SourceRange all{0, uint32_t(ctx_.file.text().size())};
+  return eval_.run(body, {}, true, all);
+}
+
+Value Analyzer::runEntry(const Entry &entry) {
+  fn_.name = entry.name;
+  std::set<std::string> argumentNames;
+  for (const auto &[name, value] : request_.arguments)
+    argumentNames.insert(name);
+  std::map<std::string, Value> bindings;
+  std::vector<const ast::Param *> inputParams;
+  for (const ast::Param *p : *entry.params) {
+    auto given = std::find_if(request_.arguments.begin(), request_.arguments.end(),
+                              [&](const auto &a) { return a.first == p->name; });
+    if (given != request_.arguments.end()) {
+      bindings[p->name] = fromConst(given->second, p->range);
+      argumentNames.erase(p->name);
+    } else if (p->name == "training") {
+      bindings[p->name] =
+          p->defaultValue ? eval_.evalConstant(p->defaultValue) : Value::boolean(false, p->range);
+    } else if (p->name == "mask") {
+      bindings[p->name] = Value::none(p->range); // replaced below when a mask is passed
+      auto it = std::find_if(request_.inputs.begin(), request_.inputs.end(),
+                             [](const InputBinding &b) { return b.name == "mask"; });
+      if (it != request_.inputs.end())
+        bindings[p->name] = input("mask", it->type, size_t(it - request_.inputs.begin()), p->range);
+    } else if (p->defaultValue) {
+      bindings[p->name] = eval_.evalConstant(p->defaultValue);
+    } else {
+      inputParams.push_back(p);
+    }
+  }
+  for (const std::string &unused : argumentNames)
+    return ctx_.fail(DiagKind::UnknownArgument, entry.nameRange, unused, entry.name);
+
+  bool named = std::all_of(request_.inputs.begin(), request_.inputs.end(),
+                           [](const InputBinding &b) { return !b.name.empty(); });
+  std::vector<const InputBinding *> inputs;
+  for (const InputBinding &b : request_.inputs)
+    if (b.name != "mask")
+      inputs.push_back(&b);
+  auto bindingIndex = [&](const InputBinding *b) { return size_t(b - request_.inputs.data()); };
+  auto bindParam = [&](const ast::Param *p, const std::vector<const InputBinding *> &given) {
+    std::vector<Value> values;
+    for (size_t k = 0; k < given.size(); ++k) {
+      std::string label = given.size() == 1 ? p->name : fmt::format("{}[{}]", p->name, k);
+      values.push_back(input(label, given[k]->type, bindingIndex(given[k]), p->range));
+    }
+    if (given.size() == 1 && p->annotation) {
+      auto declared = sema::parseAnnotation(ctx_, p->annotation);
+      if (declared && !matchesDeclared(given[0]->type, *declared))
+        ctx_.fail(DiagKind::AnnotationMismatch, p->annotation->range,
+                  fmt::format("parameter `{}`", p->name), declared->str(), given[0]->type.str());
+    }
+    bindings[p->name] = given.size() == 1 ? values[0] : Value::seq(values, false, p->range);
+  };
+  if (named) {
+    std::set<std::string> used;
+    for (const ast::Param *p : inputParams) {
+      std::vector<const InputBinding *> given;
+      for (const InputBinding *b : inputs)
+        if (b->name == p->name)
+          given.push_back(b);
+      if (given.empty() && p->annotation) {
+        // An annotated parameter describes its own input: `def f(x: f32[B, 256])`.
+        auto declared = sema::parseAnnotation(ctx_, p->annotation);
+        if (!declared)
+          return Value::error(p->range);
+        bindings[p->name] = input(p->name, *declared, request_.inputs.size(), p->range);
+        continue;
+      }
+      if (given.empty()) {
+        ctx_.diags.emit(makeDiagnostic(DiagKind::MissingInput, ctx_.file, p->range, p->name)
+                            .withLabel(fmt::format("pass it with --input {}=f32[...]", p->name)));
+        return Value::error(p->range);
+      }
+      used.insert(p->name);
+      bindParam(p, given);
+    }
+    for (const InputBinding *b : inputs)
+      if (!used.count(b->name))
+        return ctx_.fail(DiagKind::UnusedInput, entry.nameRange, b->name, entry.name);
+  } else if (inputParams.size() == 1) {
+    std::vector<const InputBinding *> given = inputs;
+    if (given.empty())
+      return ctx_.fail(DiagKind::MissingInput, inputParams[0]->range, inputParams[0]->name);
+    bindParam(inputParams[0], given);
+  } else {
+    if (inputs.size() != inputParams.size())
+      return ctx_.fail(DiagKind::InputCountMismatch, entry.nameRange, entry.name,
+                       inputParams.size(), inputParams.size() == 1 ? "" : "s", inputs.size());
+    for (size_t i = 0; i < inputParams.size(); ++i)
+      bindParam(inputParams[i], {inputs[i]});
+  }
+  if (ctx_.diags.hasErrors())
+    return Value::error(entry.nameRange);
+  if (entry.lambda)
+    return eval_.evalWith(entry.lambda->body, std::move(bindings));
+  return eval_.run(entry.def->body, std::move(bindings), false, entry.nameRange);
+}
+
+bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
+  if (result.isError())
+    return false;
+  std::vector<Value> parts =
+      result.isSeq() && !result.isShape && !sema::isTensorLike(result) ? result.elements
+      : result.isSeq() && !result.isShape &&
+              std::any_of(result.elements.begin(), result.elements.end(),
+                          [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); })
+          ? result.elements
+          : std::vector<Value>{result};
+  for (const Value &part : parts) {
+    if (!sema::isTensorLike(part)) {
+      ctx_.fail(DiagKind::ExpectedTensor, part.range.end ? part.range : r, ctx_.describe(part));
+      return false;
+    }
+    sema::MaybeId t = sema::toTensor(ctx_, part);
+    if (!t)
+      return false;
+    fn_.outputs.push_back(*t);
+  }
+  return !fn_.outputs.empty();
+}
+
+void Analyzer::checkDeclaredOutputs(const Entry *entry, SourceRange r) {
+  if (entry && entry->returnAnnotation) {
+    std::vector<const ast::Expr *> declared{entry->returnAnnotation};
+    if (auto *t = ast::dyn<ast::Tuple>(entry->returnAnnotation))
+      declared.assign(t->elements.begin(), t->elements.end());
+    if (declared.size() != fn_.outputs.size()) {
+      ctx_.fail(DiagKind::OutputShapeMismatch, entry->returnAnnotation->range,
+                fmt::format("{} output{}", fn_.outputs.size(), fn_.outputs.size() == 1 ? "" : "s"),
+                fmt::format("{}", declared.size()));
+      return;
+    }
+    for (size_t i = 0; i < declared.size(); ++i) {
+      auto type = sema::parseAnnotation(ctx_, declared[i]);
+      const TensorType &actual = fn_.typeOf(fn_.outputs[i]);
+      if (type && !matchesDeclared(actual, *type))
+        ctx_.fail(DiagKind::OutputShapeMismatch, declared[i]->range, actual.str(), type->str());
+    }
+  }
+  if (request_.outputShape && !fn_.outputs.empty()) {
+    // Keras's output_shape leaves out the batch dimension.
+    Value declared = fromConst(*request_.outputShape, r);
+    const TensorType &actual = fn_.typeOf(fn_.outputs[0]);
+    Shape rest(actual.shape.begin() + (actual.shape.empty() ? 0 : 1), actual.shape.end());
+    bool ok = declared.isSeq() && declared.elements.size() == rest.size();
+    for (size_t i = 0; ok && i < rest.size(); ++i) {
+      const Value &d = declared.elements[i];
+      ok = d.kind == K::None || (d.kind == K::Int && (d.i == rest[i] || !rest[i].isConstant()));
+    }
+    if (!ok)
+      ctx_.fail(DiagKind::OutputShapeMismatch, r, "[batch, " + shapeString(rest).substr(1),
+                "output_shape " + request_.outputShape->repr());
+  }
+}
+
+std::optional<ir::Function> Analyzer::run() {
+  std::vector<const ast::Node *> defs, statements;
+  const ast::Lambda *lambda = nullptr;
+  for (const ast::Node *item : module_.items) {
+    if (ast::dyn<ast::Def>(item))
+      defs.push_back(item);
+    else if (auto *l = ast::dyn<ast::Lambda>(item))
+      lambda = l;
+    else if (auto *e = ast::dyn<ast::ExprStmt>(item);
+             e && (lambda = ast::dyn<ast::Lambda>(e->value)))
+      ;
+    else
+      statements.push_back(item);
+  }
+  SourceRange all{0, uint32_t(ctx_.file.text().size())};
+  if (defs.empty() && !lambda && statements.empty()) {
+    ctx_.fail(DiagKind::NoEntryPoint, all);
+    return std::nullopt;
+  }
+  if (!statements.empty() && (lambda || !defs.empty())) {
+    ctx_.fail(DiagKind::StatementOutsideDef, statements[0]->range);
+    return std::nullopt;
+  }
+  Value result;
+  std::optional<Entry> entry;
+  if (statements.empty()) {
+    entry.emplace();
+    if (lambda) {
+      entry->name = "lambda";
+      entry->nameRange = {lambda->range.begin, lambda->range.begin + 6};
+      entry->params = &lambda->params;
+      entry->lambda = lambda;
+    } else {
+      auto *def = static_cast<const ast::Def *>(defs.back());
+      entry->name = def->name;
+      entry->nameRange = def->nameRange;
+      entry->params = &def->params;
+      entry->def = def;
+      entry->returnAnnotation = def->returnAnnotation;
+    }
+    result = runEntry(*entry);
+  } else {
+    result = runExpressionMode();
+  }
+  if (ctx_.diags.hasErrors() || !collectOutputs(result, all) || ctx_.diags.hasErrors())
+    return std::nullopt;
+  checkDeclaredOutputs(entry ? &*entry : nullptr, all);
+  if (ctx_.diags.hasErrors())
+    return std::nullopt;
+  removeDeadCode(fn_);
+  if (std::string problem = ir::verify(fn_); !problem.empty()) {
+    ctx_.fail(DiagKind::InternalError, all, problem);
+    return std::nullopt;
+  }
+  return std::move(fn_);
+}
+
+} // namespace
+
+std::optional<ir::Function> analyze(const ast::Module &module, const SourceFile &file,
+                                    const SemaRequest &request, DiagnosticEngine &diags) {
+  Analyzer analyzer(module, file, request, diags);
+  return analyzer.run();
+}
+
+} // namespace lamina

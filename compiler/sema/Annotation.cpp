@@ -1,0 +1,53 @@
+// Type annotations: `f32[B, 256]`, `float32[None, 3]`, `i64` (a scalar). Dimensions are
+// integers, symbols (names) or None (the batch symbol).
+
+#include "compiler/sema/Evaluator.h"
+
+namespace lamina::sema {
+
+std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotation) {
+  const ast::Expr *head = annotation;
+  const std::vector<ast::Expr *> *dims = nullptr;
+  if (auto *s = ast::dyn<ast::Subscript>(annotation)) {
+    head = s->object;
+    dims = &s->indices;
+  }
+  auto *name = ast::dyn<ast::Name>(head);
+  std::optional<DType> dtype = name ? parseDType(name->id) : std::nullopt;
+  if (!dtype) {
+    ctx.fail(DiagKind::BadAnnotation, annotation->range,
+             ctx.file.text().substr(annotation->range.begin,
+                                    annotation->range.end - annotation->range.begin));
+    return std::nullopt;
+  }
+  TensorType type{*dtype, {}};
+  if (!dims)
+    return type;
+  for (const ast::Expr *d : *dims) {
+    std::string_view text = ctx.file.text();
+    switch (d->kind) {
+    case ast::NodeKind::Number:
+      if (auto &n = static_cast<const ast::Number &>(*d); n.isInteger && n.intValue >= 0) {
+        type.shape.push_back(n.intValue);
+        continue;
+      }
+      break;
+    case ast::NodeKind::Name:
+      type.shape.push_back(Dim::symbol(static_cast<const ast::Name &>(*d).id));
+      continue;
+    case ast::NodeKind::NoneLit:
+      type.shape.push_back(Dim::symbol("None"));
+      continue;
+    default:
+      break;
+    }
+    ctx.fail(DiagKind::BadAnnotation, d->range,
+             text.substr(d->range.begin, d->range.end - d->range.begin));
+    return std::nullopt;
+  }
+  if (!ctx.checkShape(type.shape, annotation->range))
+    return std::nullopt;
+  return type;
+}
+
+} // namespace lamina::sema

@@ -1,0 +1,146 @@
+// Elementwise builtins (LANGUAGE.md §4): math functions, comparisons by name, where, clip,
+// cast. Binary ones promote their operands like the operators do.
+
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/Operators.h"
+
+namespace lamina::sema {
+namespace {
+
+using ir::Op;
+
+template <Op O> Value floatUnary(Context &ctx, const CallArgs &a) {
+  return applyFloatUnary(ctx, O, a[0], a.range);
+}
+
+template <Op O> Value binary(Context &ctx, const CallArgs &a) {
+  return applyElementwise(ctx, O, {a[0], a[1]}, a.calledAs, a.range);
+}
+
+// abs, sign, negative keep integer types; bool has no sign.
+template <Op O> Value sameTypeUnary(Context &ctx, const CallArgs &a) {
+  auto dtype = promoteValues(ctx, {a[0]}, a.calledAs, true, a.range);
+  MaybeId t = dtype ? toTensor(ctx, a[0], *dtype) : std::nullopt;
+  return tensorValue(t ? ctx.unary(O, *t, a.range) : std::nullopt, a.range);
+}
+
+// isnan, isinf, isfinite: integers are converted to float first (and are always finite).
+template <Op O> Value predicate(Context &ctx, const CallArgs &a) {
+  auto dtype = promoteValues(ctx, {a[0]}, a.calledAs, false, a.range);
+  if (!dtype)
+    return Value::error(a.range);
+  MaybeId t = toTensor(ctx, a[0], isFloat(*dtype) ? *dtype : kDefaultFloat);
+  return tensorValue(t ? ctx.unary(O, *t, a.range) : std::nullopt, a.range);
+}
+
+Value square(Context &ctx, const CallArgs &a) {
+  return applyElementwise(ctx, Op::Mul, {a[0], a[0]}, a.calledAs, a.range);
+}
+
+Value rsqrt(Context &ctx, const CallArgs &a) {
+  Value root = applyFloatUnary(ctx, Op::Sqrt, a[0], a.range);
+  return applyElementwise(ctx, Op::Div, {Value::real(1.0, a.range), root}, a.calledAs, a.range);
+}
+
+Value reciprocal(Context &ctx, const CallArgs &a) {
+  return applyElementwise(ctx, Op::Div, {Value::real(1.0, a.range), a[0]}, a.calledAs, a.range);
+}
+
+Value identity(Context &ctx, const CallArgs &a) {
+  if (!isTensorLike(a[0]))
+    return ctx.fail(DiagKind::ExpectedTensor, a[0].range, ctx.describe(a[0]));
+  return a[0];
+}
+
+Value logicalNot(Context &ctx, const CallArgs &a) {
+  return unaryOp(ctx, ast::UnaryOp::Not, a[0], a.range);
+}
+
+Value where(Context &ctx, const CallArgs &a) {
+  return applyElementwise(ctx, Op::Select, {a[0], a[1], a[2]}, a.calledAs, a.range);
+}
+
+// clip(x, lo, hi) = min(max(x, lo), hi): NaN in x propagates (NumPy).
+Value clip(Context &ctx, const CallArgs &a) {
+  Value out = a[0];
+  if (!a.isNone(1))
+    out = applyElementwise(ctx, Op::Max, {out, a[1]}, a.calledAs, a.range);
+  if (!a.isNone(2))
+    out = applyElementwise(ctx, Op::Min, {out, a[2]}, a.calledAs, a.range);
+  return out;
+}
+
+Value castTo(Context &ctx, const CallArgs &a) {
+  auto dtype = dtypeArg(ctx, a, 1, std::nullopt);
+  MaybeId t = dtype ? tensorArg(ctx, a, 0) : std::nullopt;
+  return tensorValue(t ? std::optional(ctx.cast(*t, *dtype, a.range)) : std::nullopt, a.range);
+}
+
+constexpr BuiltinDef kElementwise[] = {
+    {"abs", "x", sameTypeUnary<Op::Abs>, "absolute value; keeps integer types"},
+    {"sign", "x", sameTypeUnary<Op::Sign>, "-1, 0 or 1 (NaN for NaN)"},
+    {"negative", "x", sameTypeUnary<Op::Neg>, "`-x`"},
+    {"square", "x", square, "`x * x`"},
+    {"sqrt", "x", floatUnary<Op::Sqrt>, "square root; NaN below 0"},
+    {"rsqrt", "x", rsqrt, "`1 / sqrt(x)`"},
+    {"reciprocal", "x", reciprocal, "`1 / x`"},
+    {"exp", "x", floatUnary<Op::Exp>, "e to the x"},
+    {"expm1", "x", floatUnary<Op::Expm1>, "`exp(x) - 1`, accurate near 0"},
+    {"log", "x", floatUnary<Op::Log>, "natural logarithm; -inf at 0, NaN below"},
+    {"log1p", "x", floatUnary<Op::Log1p>, "`log(1 + x)`, accurate near 0"},
+    {"log2", "x", floatUnary<Op::Log2>, "base-2 logarithm"},
+    {"log10", "x", floatUnary<Op::Log10>, "base-10 logarithm"},
+    {"sin", "x", floatUnary<Op::Sin>, "sine"},
+    {"cos", "x", floatUnary<Op::Cos>, "cosine"},
+    {"tan", "x", floatUnary<Op::Tan>, "tangent"},
+    {"asin", "x", floatUnary<Op::Asin>, "arcsine; NaN outside [-1, 1]"},
+    {"acos", "x", floatUnary<Op::Acos>, "arccosine; NaN outside [-1, 1]"},
+    {"atan", "x", floatUnary<Op::Atan>, "arctangent"},
+    {"atan2", "y, x", binary<Op::Atan2>, "angle of (x, y), as C's atan2"},
+    {"sinh", "x", floatUnary<Op::Sinh>, "hyperbolic sine"},
+    {"cosh", "x", floatUnary<Op::Cosh>, "hyperbolic cosine"},
+    {"tanh", "x", floatUnary<Op::Tanh>, "hyperbolic tangent"},
+    {"asinh", "x", floatUnary<Op::Asinh>, "inverse hyperbolic sine"},
+    {"acosh", "x", floatUnary<Op::Acosh>, "inverse hyperbolic cosine; NaN below 1"},
+    {"atanh", "x", floatUnary<Op::Atanh>, "inverse hyperbolic tangent; NaN outside [-1, 1]"},
+    {"erf", "x", floatUnary<Op::Erf>, "error function"},
+    {"erfc", "x", floatUnary<Op::Erfc>, "`1 - erf(x)`, accurate for large x"},
+    {"floor", "x", floatUnary<Op::Floor>, "round down"},
+    {"ceil", "x", floatUnary<Op::Ceil>, "round up"},
+    {"round", "x", floatUnary<Op::Round>, "round half to even (NumPy)"},
+    {"trunc", "x", floatUnary<Op::Trunc>, "round toward zero"},
+    {"isnan", "x", predicate<Op::IsNan>, "bool: x is NaN"},
+    {"isinf", "x", predicate<Op::IsInf>, "bool: x is +inf or -inf"},
+    {"isfinite", "x", predicate<Op::IsFinite>, "bool: x is neither NaN nor infinite"},
+    {"minimum", "x, y", binary<Op::Min>, "elementwise minimum; NaN if either is NaN"},
+    {"maximum", "x, y", binary<Op::Max>, "elementwise maximum; NaN if either is NaN"},
+    {"clip", "x, min|a_min|clip_value_min|x_min, max|a_max|clip_value_max|x_max", clip,
+     "`minimum(maximum(x, min), max)`; None leaves a side open"},
+    {"pow", "x, y", binary<Op::Pow>, "`x ** y`"},
+    {"mod", "x, y", binary<Op::Mod>, "`x % y`: the remainder has the divisor's sign"},
+    {"add", "x, y", binary<Op::Add>, "`x + y`"},
+    {"subtract", "x, y", binary<Op::Sub>, "`x - y`"},
+    {"multiply", "x, y", binary<Op::Mul>, "`x * y`"},
+    {"divide", "x, y", binary<Op::Div>, "`x / y`; integers give the default float"},
+    {"floor_divide", "x, y", binary<Op::FloorDiv>, "`x // y`"},
+    {"equal", "x, y", binary<Op::Eq>, "`x == y`"},
+    {"not_equal", "x, y", binary<Op::Ne>, "`x != y`"},
+    {"less", "x, y", binary<Op::Lt>, "`x < y`"},
+    {"less_equal", "x, y", binary<Op::Le>, "`x <= y`"},
+    {"greater", "x, y", binary<Op::Gt>, "`x > y`"},
+    {"greater_equal", "x, y", binary<Op::Ge>, "`x >= y`"},
+    {"logical_and", "x, y", binary<Op::And>, "`x and y` on bool tensors"},
+    {"logical_or", "x, y", binary<Op::Or>, "`x or y` on bool tensors"},
+    {"logical_xor", "x, y", binary<Op::Xor>, "exclusive or on bool tensors"},
+    {"logical_not", "x", logicalNot, "`not x` on bool tensors"},
+    {"where", "condition, x, y", where, "x where the bool condition holds, else y"},
+    {"cast", "x, dtype", castTo, "convert to dtype (see Conversions)"},
+    {"stop_gradient", "x", identity, "x itself (lamina has no gradients yet)"},
+    {"identity", "x", identity, "x itself"},
+};
+
+} // namespace
+
+std::span<const BuiltinDef> elementwiseBuiltins() { return kElementwise; }
+
+} // namespace lamina::sema

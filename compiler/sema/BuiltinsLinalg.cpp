@@ -1,0 +1,226 @@
+// Linear algebra: matmul (`@`), dot, batch_dot (Keras's axes rules) and a documented subset of
+// einsum: explicit or implicit output, no `...`, no repeated index within one operand.
+
+#include "compiler/sema/Compose.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace lamina::sema {
+namespace {
+
+using ir::Op;
+using namespace compose;
+
+Value matmul(Context &ctx, const CallArgs &a) {
+  return binaryOp(ctx, ast::BinaryOp::MatMul, a[0], a[1], a.range);
+}
+
+// tf.matmul(a, b, transpose_a=False, transpose_b=False): swaps the last two axes first.
+Value tfMatmul(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]), y = tensorOf(ctx, a[1]);
+  auto ta = boolArg(ctx, a, 2), tb = boolArg(ctx, a, 3);
+  if (x.isError() || y.isError() || !ta || !tb)
+    return Value::error(a.range);
+  auto swapLast = [&](Value v) {
+    size_t rank = ctx.typeOf(v.tensor).rank();
+    if (rank < 2)
+      return ctx.fail(DiagKind::RankMismatch, v.range, "transposing", "rank 2 or more", rank);
+    std::vector<int64_t> perm;
+    for (size_t i = 0; i < rank; ++i)
+      perm.push_back(int64_t(i));
+    std::swap(perm[rank - 1], perm[rank - 2]);
+    return Value::ofTensor(ctx.transpose(v.tensor, perm, a.range), a.range);
+  };
+  if (*ta)
+    x = swapLast(x);
+  if (*tb)
+    y = swapLast(y);
+  return binaryOp(ctx, ast::BinaryOp::MatMul, x, y, a.range);
+}
+
+// Sum of products over `axes` after aligning both operands: the generic contraction used by
+// batch_dot and einsum. `x` and `y` are already broadcast-compatible.
+Value contract(Context &ctx, const Value &x, const Value &y, const std::vector<int64_t> &axes,
+               SourceRange r) {
+  Value prod = ew(ctx, Op::Mul, {x, y}, r);
+  if (prod.isError() || axes.empty())
+    return prod;
+  return reduce(ctx, Op::ReduceSum, prod, axes, false, r);
+}
+
+// Keras batch_dot: x [B, ..., n] and y [B, ..., n] contracted over axes (x_axis, y_axis).
+Value batchDot(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]), y = tensorOf(ctx, a[1]);
+  if (x.isError() || y.isError())
+    return Value::error(a.range);
+  auto dtype = promoteValues(ctx, {x, y}, a.calledAs, true, a.range);
+  if (!dtype)
+    return Value::error(a.range);
+  x = Value::ofTensor(ctx.cast(x.tensor, *dtype, a.range), a.range);
+  y = Value::ofTensor(ctx.cast(y.tensor, *dtype, a.range), a.range);
+  size_t rx = ctx.typeOf(x.tensor).rank(), ry = ctx.typeOf(y.tensor).rank();
+  if (rx < 2 || ry < 2)
+    return ctx.fail(DiagKind::RankMismatch, a.range, "`batch_dot`", "operands of rank 2 or more",
+                    std::min(rx, ry));
+  int64_t ax, ay;
+  if (a.isNone(2)) {
+    ax = int64_t(rx) - 1;
+    ay = ry == 2 ? 1 : int64_t(ry) - 2;
+  } else {
+    auto list = intListArg(ctx, a[2], argName(a, 2));
+    if (!list)
+      return Value::error(a.range);
+    if (list->size() == 1)
+      list->push_back((*list)[0]);
+    auto nx = ctx.normalizeAxis((*list)[0], rx, a[2].range);
+    auto ny = ctx.normalizeAxis((*list)[1], ry, a[2].range);
+    if (!nx || !ny)
+      return Value::error(a.range);
+    if (*nx == 0 || *ny == 0)
+      return ctx.fail(DiagKind::Unsupported, a[2].range, "contracting the batch axis",
+                      "batch_dot keeps axis 0");
+    ax = *nx;
+    ay = *ny;
+  }
+  // Move the contracted axis last in both, then lay them out as [B, xs..., 1..., k] and
+  // [B, 1..., ys..., k] so the product broadcasts to [B, xs..., ys..., k].
+  auto moveLast = [&](const Value &v, int64_t axis, size_t rank) {
+    std::vector<int64_t> perm;
+    for (size_t i = 0; i < rank; ++i)
+      if (int64_t(i) != axis)
+        perm.push_back(int64_t(i));
+    perm.push_back(axis);
+    return Value::ofTensor(ctx.transpose(v.tensor, perm, a.range), a.range);
+  };
+  Value xm = moveLast(x, ax, rx), ym = moveLast(y, ay, ry);
+  Shape sx = ctx.typeOf(xm.tensor).shape, sy = ctx.typeOf(ym.tensor).shape;
+  Shape ex{sx[0]}, ey{sy[0]};
+  ex.insert(ex.end(), sx.begin() + 1, sx.end() - 1);
+  ex.insert(ex.end(), ry - 2, Dim(1));
+  ex.push_back(sx.back());
+  ey.insert(ey.end(), rx - 2, Dim(1));
+  ey.insert(ey.end(), sy.begin() + 1, sy.end());
+  MaybeId xe = ctx.reshape(xm.tensor, ex, a.range), ye = ctx.reshape(ym.tensor, ey, a.range);
+  if (!xe || !ye)
+    return Value::error(a.range);
+  Value out = contract(ctx, Value::ofTensor(*xe, a.range), Value::ofTensor(*ye, a.range),
+                       {int64_t(ex.size()) - 1}, a.range);
+  if (out.isError() || ctx.typeOf(out.tensor).rank() != 1)
+    return out;
+  // Keras returns [B, 1] rather than [B] when both inputs are matrices.
+  Shape s = ctx.typeOf(out.tensor).shape;
+  return tensorValue(ctx.reshape(out.tensor, {s[0], Dim(1)}, a.range), a.range);
+}
+
+Value einsum(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  if (a[0].kind != Value::Kind::String)
+    return ctx.fail(DiagKind::WrongKind, a[0].range, argName(a, 0), "a string", ctx.describe(a[0]));
+  std::string eq;
+  for (char c : a[0].s)
+    if (c != ' ')
+      eq += c;
+  if (eq.find("...") != std::string::npos)
+    return ctx.fail(DiagKind::Unsupported, a[0].range, "`...` in einsum", "write every index out");
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> terms;
+  for (size_t start = 0;;) {
+    size_t comma = lhs.find(',', start);
+    terms.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  const std::vector<Value> &operands = a[1].elements;
+  if (terms.size() != operands.size())
+    return ctx.fail(DiagKind::WrongKind, a[0].range, "the einsum equation",
+                    fmt::format("one term per operand ({})", operands.size()),
+                    fmt::format("{} terms", terms.size()));
+  std::map<char, int> counts;
+  for (const std::string &t : terms)
+    for (char c : t) {
+      if (!std::isalpha(static_cast<unsigned char>(c)))
+        return ctx.fail(DiagKind::WrongKind, a[0].range, "an einsum index", "a letter",
+                        fmt::format("`{}`", c));
+      if (std::count(t.begin(), t.end(), c) > 1)
+        return ctx.fail(DiagKind::Unsupported, a[0].range, "a repeated index in one operand",
+                        "lamina's einsum has no diagonals");
+      ++counts[c];
+    }
+  std::string out;
+  if (arrow != std::string::npos) {
+    out = eq.substr(arrow + 2);
+    for (char c : out)
+      if (!counts.count(c))
+        return ctx.fail(DiagKind::WrongKind, a[0].range, "an output index",
+                        "an index of some operand", fmt::format("`{}`", c));
+  } else {
+    for (auto [c, n] : counts)
+      if (n == 1)
+        out += c;
+  }
+  // Layout: output letters, then contracted letters; every operand is transposed into that
+  // order with size-1 axes for letters it lacks, the product broadcasts, and the contracted
+  // axes are summed.
+  std::string order = out;
+  for (auto [c, n] : counts)
+    if (out.find(c) == std::string::npos)
+      order += c;
+  std::vector<Value> aligned;
+  for (size_t k = 0; k < operands.size(); ++k) {
+    Value v = tensorOf(ctx, operands[k]);
+    if (v.isError())
+      return v;
+    const Shape &s = ctx.typeOf(v.tensor).shape;
+    if (s.size() != terms[k].size())
+      return ctx.fail(DiagKind::RankMismatch, operands[k].range,
+                      fmt::format("einsum term `{}`", terms[k]),
+                      fmt::format("rank {}", terms[k].size()), s.size());
+    std::vector<int64_t> perm;
+    Shape expanded;
+    for (char c : order) {
+      size_t pos = terms[k].find(c);
+      if (pos == std::string::npos) {
+        expanded.push_back(1);
+      } else {
+        perm.push_back(int64_t(pos));
+        expanded.push_back(s[pos]);
+      }
+    }
+    ValueId t = ctx.transpose(v.tensor, perm, r);
+    MaybeId e = ctx.reshape(t, expanded, r);
+    if (!e)
+      return Value::error(r);
+    aligned.push_back(Value::ofTensor(*e, r));
+  }
+  Value prod = aligned[0];
+  for (size_t k = 1; k < aligned.size(); ++k)
+    prod = ew(ctx, Op::Mul, {prod, aligned[k]}, r);
+  std::vector<int64_t> summed;
+  for (size_t i = out.size(); i < order.size(); ++i)
+    summed.push_back(int64_t(i));
+  if (prod.isError() || summed.empty())
+    return prod;
+  return reduce(ctx, Op::ReduceSum, prod, summed, false, r);
+}
+
+constexpr BuiltinDef kLinalg[] = {
+    {"matmul", "x|a|x1, y|b|x2", matmul, "matrix product, batched and broadcast (`@`)"},
+    {"_tf_matmul", "a, b, transpose_a=False, transpose_b=False", tfMatmul,
+     "matrix product with optional transposes of the last two axes"},
+    {"dot", "x|a, y|b", matmul, "matrix product (as matmul for ranks 1 and 2)"},
+    {"batch_dot", "x, y, axes=None", batchDot, "per-sample dot product over axes (Keras's rules)"},
+    {"einsum", "subscripts|equation, *operands", einsum,
+     "Einstein summation: letters only, no `...`, no repeated index in one operand"},
+};
+
+} // namespace
+
+std::span<const BuiltinDef> linalgBuiltins() { return kLinalg; }
+
+} // namespace lamina::sema

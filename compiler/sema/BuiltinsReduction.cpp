@@ -1,0 +1,223 @@
+// Reductions (LANGUAGE.md §4): `axis=None|int|tuple`, `keepdims=False`. Global reductions
+// give 0-d results. Composite ones (mean, var, logsumexp, l2_normalize) are written as
+// their formulas over the primitive reductions.
+
+#include "compiler/sema/Compose.h"
+
+#include <cmath>
+
+namespace lamina::sema {
+namespace {
+
+using ir::Op;
+using namespace compose;
+
+// The common front of every reduction: the tensor, its axes and keepdims.
+struct Reduction {
+  Value x;
+  std::vector<int64_t> axes;
+  bool keepdims = false;
+};
+
+std::optional<Reduction> reductionArgs(Context &ctx, const CallArgs &a, size_t axisSlot = 1,
+                                       size_t keepdimsSlot = 2) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return std::nullopt;
+  auto axes = axesArg(ctx, a, axisSlot, ctx.typeOf(x.tensor).rank());
+  auto keep = boolArg(ctx, a, keepdimsSlot);
+  if (!axes || !keep)
+    return std::nullopt;
+  return Reduction{x, *axes, *keep};
+}
+
+template <Op O> Value plain(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  if (!red)
+    return Value::error(a.range);
+  Value x = red->x;
+  DType t = ctx.typeOf(x.tensor).dtype;
+  if ((O == Op::ReduceSum || O == Op::ReduceProd) && t == DType::Bool)
+    x = Value::ofTensor(ctx.cast(x.tensor, DType::I64, a.range), a.range);
+  if ((O == Op::ReduceAny || O == Op::ReduceAll) && t != DType::Bool)
+    x = ew(ctx, Op::Ne, {x, num(0, a.range)}, a.range);
+  return reduce(ctx, O, x, red->axes, red->keepdims, a.range);
+}
+
+Value meanOf(Context &ctx, const Reduction &red, SourceRange r) {
+  Value x = toFloat(ctx, red.x, r);
+  Value sum = reduce(ctx, Op::ReduceSum, x, red.axes, red.keepdims, r);
+  return ew(ctx, Op::Div, {sum, countOf(ctx, red.x, red.axes, r)}, r);
+}
+
+Value mean(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  return red ? meanOf(ctx, *red, a.range) : Value::error(a.range);
+}
+
+// var = mean(|x - mean(x)|^2) / (n - ddof) * n; written as sum(d * d) / (n - ddof).
+Value varianceOf(Context &ctx, const Reduction &red, int64_t ddof, SourceRange r) {
+  Reduction keep = red;
+  keep.keepdims = true;
+  Value m = meanOf(ctx, keep, r);
+  Value d = ew(ctx, Op::Sub, {red.x, m}, r);
+  Value sum = reduce(ctx, Op::ReduceSum, ew(ctx, Op::Mul, {d, d}, r), red.axes, red.keepdims, r);
+  Value n = countOf(ctx, red.x, red.axes, r);
+  if (ddof != 0)
+    n = binaryOp(ctx, ast::BinaryOp::Sub, n, Value::integer(ddof, r), r);
+  return ew(ctx, Op::Div, {sum, n}, r);
+}
+
+Value var(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  auto ddof = intArg(ctx, a, 3);
+  return red && ddof ? varianceOf(ctx, *red, *ddof, a.range) : Value::error(a.range);
+}
+
+Value stdDev(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  auto ddof = intArg(ctx, a, 3);
+  if (!red || !ddof)
+    return Value::error(a.range);
+  return fun(ctx, Op::Sqrt, varianceOf(ctx, *red, *ddof, a.range), a.range);
+}
+
+// logsumexp = m + log(sum(exp(x - m))) with m the max, replaced by 0 where it is infinite so
+// that a row of -inf gives -inf rather than NaN.
+Value logsumexp(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  if (!red)
+    return Value::error(a.range);
+  SourceRange r = a.range;
+  Value x = toFloat(ctx, red->x, r);
+  Value m = reduce(ctx, Op::ReduceMax, x, red->axes, true, r);
+  Value finite = ew(ctx, Op::Select, {fun(ctx, Op::IsFinite, m, r), m, num(0, r)}, r);
+  Value s = reduce(ctx, Op::ReduceSum, fun(ctx, Op::Exp, ew(ctx, Op::Sub, {x, finite}, r), r),
+                   red->axes, true, r);
+  Value out = ew(ctx, Op::Add, {fun(ctx, Op::Log, s, r), finite}, r);
+  return red->keepdims ? out : squeezeAxes(ctx, out, red->axes, r);
+}
+
+Value countNonzero(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  if (!red)
+    return Value::error(a.range);
+  Value nz = ew(ctx, Op::Ne, {red->x, num(0, a.range)}, a.range);
+  Value asInt = Value::ofTensor(ctx.cast(nz.tensor, DType::I64, a.range), a.range);
+  return reduce(ctx, Op::ReduceSum, asInt, red->axes, red->keepdims, a.range);
+}
+
+// norm(x, ord): 2 (the default, also 'fro' and 'euclidean'), 1 or inf over the given axes.
+Value norm(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a, 2, 3);
+  if (!red)
+    return Value::error(a.range);
+  SourceRange r = a.range;
+  Value x = toFloat(ctx, red->x, r);
+  const Value &ord = a[1];
+  bool two = ord.kind == Value::Kind::None ||
+             (ord.kind == Value::Kind::String && (ord.s == "fro" || ord.s == "euclidean")) ||
+             (ord.isNumber() && !ord.isSeq() &&
+              ((ord.kind == Value::Kind::Int && ord.i == Dim(2)) ||
+               (ord.kind == Value::Kind::Float && ord.f == 2.0)));
+  if (two)
+    return fun(ctx, Op::Sqrt,
+               reduce(ctx, Op::ReduceSum, ew(ctx, Op::Mul, {x, x}, r), red->axes, red->keepdims, r),
+               r);
+  Value ax = tensorValue(ctx.unary(Op::Abs, x.tensor, r), r);
+  if ((ord.kind == Value::Kind::Int && ord.i == Dim(1)) ||
+      (ord.kind == Value::Kind::Float && ord.f == 1.0))
+    return reduce(ctx, Op::ReduceSum, ax, red->axes, red->keepdims, r);
+  if (ord.kind == Value::Kind::Float && std::isinf(ord.f) && ord.f > 0)
+    return reduce(ctx, Op::ReduceMax, ax, red->axes, red->keepdims, r);
+  return ctx.fail(DiagKind::Unsupported, ord.range, "this `ord`",
+                  "lamina supports 1, 2, inf, 'fro' and 'euclidean'");
+}
+
+// TensorFlow's formula: x * rsqrt(max(sum(x^2), epsilon)).
+Value l2Normalize(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  auto axes = axesArg(ctx, a, 1, ctx.typeOf(x.tensor).rank());
+  auto eps = floatArg(ctx, a, 2);
+  if (!axes || !eps)
+    return Value::error(a.range);
+  SourceRange r = a.range;
+  x = toFloat(ctx, x, r);
+  Value sq = reduce(ctx, Op::ReduceSum, ew(ctx, Op::Mul, {x, x}, r), *axes, true, r);
+  Value inv = ew(ctx, Op::Div,
+                 {num(1, r), fun(ctx, Op::Sqrt, ew(ctx, Op::Max, {sq, num(*eps, r)}, r), r)}, r);
+  return ew(ctx, Op::Mul, {x, inv}, r);
+}
+
+// argmax/argmin over one axis; None flattens first (NumPy).
+template <Op O> Value argReduce(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  auto keep = boolArg(ctx, a, 2);
+  if (!keep)
+    return Value::error(a.range);
+  size_t rank = ctx.typeOf(x.tensor).rank();
+  if (a.isNone(1)) {
+    Value f = flat(ctx, x, a.range);
+    Value out = reduce(ctx, O, f, {0}, false, a.range);
+    if (!*keep || out.isError())
+      return out;
+    return tensorValue(ctx.reshape(out.tensor, Shape(rank, Dim(1)), a.range), a.range);
+  }
+  auto axis = axisArg(ctx, a, 1, rank);
+  return axis ? reduce(ctx, O, x, {*axis}, *keep, a.range) : Value::error(a.range);
+}
+
+template <Op O> Value scan(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  if (ctx.typeOf(x.tensor).dtype == DType::Bool)
+    x = Value::ofTensor(ctx.cast(x.tensor, DType::I64, a.range), a.range);
+  if (a.isNone(1))
+    x = flat(ctx, x, a.range);
+  if (x.isError())
+    return x;
+  auto axis =
+      a.isNone(1) ? std::optional<int64_t>(0) : axisArg(ctx, a, 1, ctx.typeOf(x.tensor).rank());
+  if (!axis)
+    return Value::error(a.range);
+  ir::Instr in{O, ctx.typeOf(x.tensor), {x.tensor}, a.range};
+  in.axes = {*axis};
+  return Value::ofTensor(ctx.append(std::move(in)), a.range);
+}
+
+constexpr std::string_view kReduce = "x, axis=None, keepdims=False";
+
+constexpr BuiltinDef kReductions[] = {
+    {"sum", kReduce, plain<Op::ReduceSum>, "sum; bool counts as i64"},
+    {"prod", kReduce, plain<Op::ReduceProd>, "product; bool counts as i64"},
+    {"max", kReduce, plain<Op::ReduceMax>, "maximum; NaN if any element is NaN"},
+    {"min", kReduce, plain<Op::ReduceMin>, "minimum; NaN if any element is NaN"},
+    {"any", kReduce, plain<Op::ReduceAny>, "bool: some element is nonzero"},
+    {"all", kReduce, plain<Op::ReduceAll>, "bool: every element is nonzero"},
+    {"mean", kReduce, mean, "arithmetic mean; integers give the default float"},
+    {"var", "x, axis=None, keepdims=False, ddof=0", var, "variance, divided by n - ddof"},
+    {"std", "x, axis=None, keepdims=False, ddof=0", stdDev, "standard deviation"},
+    {"logsumexp", kReduce, logsumexp, "`log(sum(exp(x)))` without overflow"},
+    {"count_nonzero", kReduce, countNonzero, "number of nonzero elements, as i64"},
+    {"norm", "x, ord=None, axis=None, keepdims=False", norm,
+     "vector norm: ord 2 (default, 'fro', 'euclidean'), 1 or inf"},
+    {"l2_normalize", "x, axis=None, epsilon=1e-12", l2Normalize,
+     "`x / sqrt(max(sum(x ** 2, axis), epsilon))`"},
+    {"argmax", "x, axis=None, keepdims=False", argReduce<Op::ArgMax>,
+     "index of the first maximum, as i64; a NaN counts as the maximum"},
+    {"argmin", "x, axis=None, keepdims=False", argReduce<Op::ArgMin>,
+     "index of the first minimum, as i64; a NaN counts as the minimum"},
+    {"cumsum", "x, axis=None", scan<Op::CumSum>, "running sum; None flattens first"},
+    {"cumprod", "x, axis=None", scan<Op::CumProd>, "running product; None flattens first"},
+};
+
+} // namespace
+
+std::span<const BuiltinDef> reductionBuiltins() { return kReductions; }
+
+} // namespace lamina::sema

@@ -1,0 +1,139 @@
+// Variables (LANGUAGE.md §5): state created once per layer instance, named uniquely, listed
+// in the function's declarations so the layer can create, save and load it. The initial value
+// is a constant, a filled tensor, or one of the random initialisers.
+
+#include "compiler/sema/Compose.h"
+
+#include "compiler/types/Elements.h"
+
+#include <fmt/format.h>
+
+namespace lamina::sema {
+namespace {
+
+using ir::Op;
+
+// An initialiser value waiting for `variable(...)`.
+Value makeInit(Context &ctx, const CallArgs &a, ir::Initializer::Kind kind, double p, double q,
+               size_t dtypeSlot, size_t seedSlot) {
+  auto shape = shapeArg(ctx, a[0]);
+  auto dtype = dtypeSlot < a.values.size() ? dtypeArg(ctx, a, dtypeSlot, kDefaultFloat)
+                                           : std::optional(kDefaultFloat);
+  if (!shape || !dtype || !ctx.checkShape(*shape, a.range))
+    return Value::error(a.range);
+  if (!isFloat(*dtype))
+    return ctx.fail(DiagKind::WrongKind, a.range, argName(a, dtypeSlot), "a float dtype",
+                    shortName(*dtype));
+  auto init = std::make_shared<ir::Initializer>();
+  init->kind = kind;
+  init->a = p;
+  init->b = q;
+  if (!a.isNone(seedSlot)) {
+    auto seed = intArg(ctx, a, seedSlot);
+    if (!seed)
+      return Value::error(a.range);
+    init->seed = *seed;
+  }
+  Value out = Value::make(Value::Kind::Init, a.range);
+  out.init = std::move(init);
+  out.initType = {*dtype, *shape};
+  return out;
+}
+
+Value randomNormal(Context &ctx, const CallArgs &a) {
+  auto mean = floatArg(ctx, a, 1), stddev = floatArg(ctx, a, 2);
+  return mean && stddev ? makeInit(ctx, a, ir::Initializer::RandomNormal, *mean, *stddev, 3, 4)
+                        : Value::error(a.range);
+}
+
+Value randomUniform(Context &ctx, const CallArgs &a) {
+  auto lo = floatArg(ctx, a, 1), hi = floatArg(ctx, a, 2);
+  return lo && hi ? makeInit(ctx, a, ir::Initializer::RandomUniform, *lo, *hi, 3, 4)
+                  : Value::error(a.range);
+}
+
+Value glorotUniform(Context &ctx, const CallArgs &a) {
+  return makeInit(ctx, a, ir::Initializer::GlorotUniform, 0, 0, a.values.size(), 1);
+}
+
+// The constant a tensor was built from, when it is one: a literal, or a scalar broadcast
+// (`zeros`, `ones`, `full`).
+std::shared_ptr<const Array> constantOf(Context &ctx, ValueId v) {
+  const ir::Instr &in = ctx.fn.instrs[v];
+  if (in.op == Op::Constant)
+    return in.constant;
+  if (in.op == Op::Broadcast && ctx.fn.instrs[in.operands[0]].op == Op::Constant &&
+      ctx.typeOf(in.operands[0]).rank() == 0)
+    return ctx.fn.instrs[in.operands[0]].constant;
+  if (in.op == Op::Cast)
+    if (auto c = constantOf(ctx, in.operands[0]); c && c->elementCount() == 1) {
+      Array converted = makeArray(in.type.dtype, {});
+      storeFloat(converted, 0, loadFloat(*c, 0));
+      return std::make_shared<const Array>(std::move(converted));
+    }
+  return nullptr;
+}
+
+Value variable(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  ir::VariableDecl decl;
+  decl.range = r;
+  auto trainable = boolArg(ctx, a, 2);
+  std::optional<DType> dtype;
+  if (!a.isNone(3) && !(dtype = dtypeArg(ctx, a, 3, std::nullopt)))
+    return Value::error(r);
+  if (!trainable)
+    return Value::error(r);
+  decl.trainable = *trainable;
+  const Value &init = a[0];
+  if (init.kind == Value::Kind::Init) {
+    decl.init = *init.init;
+    decl.type = init.initType;
+    if (dtype)
+      decl.type.dtype = *dtype;
+  } else if (init.isError()) {
+    return init;
+  } else {
+    MaybeId t = toTensor(ctx, init, dtype);
+    if (!t)
+      return Value::error(r);
+    auto c = constantOf(ctx, *t);
+    if (!c)
+      return ctx.fail(DiagKind::ExpectedConstant, init.range, "the initial value of a variable",
+                      ctx.describe(init));
+    decl.init.value = c;
+    decl.type = ctx.typeOf(*t);
+  }
+  if (a.isNone(1)) {
+    decl.name = "variable";
+    for (int k = 1; ctx.variableNames.count(decl.name); ++k)
+      decl.name = fmt::format("variable_{}", k);
+  } else if (a[1].kind != Value::Kind::String) {
+    return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1), "a string", ctx.describe(a[1]));
+  } else {
+    decl.name = a[1].s;
+  }
+  if (!ctx.variableNames.insert(decl.name).second)
+    return ctx.fail(DiagKind::DuplicateVariable, a.isNone(1) ? r : a[1].range, decl.name);
+  ir::Instr in{Op::Variable, decl.type, {}, r};
+  in.index = int64_t(ctx.fn.variables.size());
+  ctx.fn.variables.push_back(std::move(decl));
+  return Value::ofTensor(ctx.append(std::move(in)), r);
+}
+
+constexpr BuiltinDef kVariables[] = {
+    {"variable", "value|initial_value|initializer, name=None, trainable=True, dtype=None", variable,
+     "layer state, created once: a constant, a filled tensor or an initialiser"},
+    {"random_normal", "shape, mean=0.0, stddev=1.0, dtype=None, seed=None", randomNormal,
+     "initialiser: normal samples (inside `variable` only)"},
+    {"random_uniform", "shape, minval=0.0, maxval=1.0, dtype=None, seed=None", randomUniform,
+     "initialiser: uniform samples in [minval, maxval) (inside `variable` only)"},
+    {"glorot_uniform", "shape, seed=None", glorotUniform,
+     "initialiser: uniform in +-sqrt(6 / (fan_in + fan_out)) (inside `variable` only)"},
+};
+
+} // namespace
+
+std::span<const BuiltinDef> variableBuiltins() { return kVariables; }
+
+} // namespace lamina::sema

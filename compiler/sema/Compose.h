@@ -1,0 +1,53 @@
+#pragma once
+
+// Small helpers for builtins that are compositions of other operations (softmax, var,
+// l2_normalize, the activations): each reads like the formula it implements.
+
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/Operators.h"
+
+namespace lamina::sema::compose {
+
+inline Value num(double v, SourceRange r) { return Value::real(v, r); }
+
+inline Value ew(Context &ctx, ir::Op op, std::vector<Value> values, SourceRange r) {
+  return applyElementwise(ctx, op, values, ir::spelling(op), r);
+}
+
+inline Value fun(Context &ctx, ir::Op op, const Value &v, SourceRange r) {
+  return applyFloatUnary(ctx, op, v, r);
+}
+
+/// A reduction over normalized `axes`; the result keeps reduced axes as 1 when `keepdims`.
+Value reduce(Context &ctx, ir::Op op, const Value &x, const std::vector<int64_t> &axes,
+             bool keepdims, SourceRange r);
+
+/// The number of elements `axes` of `x` cover, as a (possibly symbolic) weak int.
+Value countOf(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r);
+
+/// `x` reshaped to one dimension.
+Value flat(Context &ctx, const Value &x, SourceRange r);
+
+/// Drops the axes listed (which must have size 1).
+Value squeezeAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r);
+
+inline size_t rankOf(Context &ctx, const Value &x) {
+  return x.kind == Value::Kind::Tensor ? ctx.typeOf(x.tensor).rank() : 0;
+}
+
+/// `x` (a tensor) converted to the default float unless it already is a float.
+inline Value toFloat(Context &ctx, const Value &x, SourceRange r) {
+  if (x.isError() || isFloat(ctx.typeOf(x.tensor).dtype))
+    return x;
+  return Value::ofTensor(ctx.cast(x.tensor, kDefaultFloat, r), r);
+}
+
+/// A tensor argument as a Value (converted), or an error value.
+inline Value tensorOf(Context &ctx, const Value &v) {
+  if (v.isError())
+    return v;
+  MaybeId t = toTensor(ctx, v);
+  return tensorValue(t, v.range);
+}
+
+} // namespace lamina::sema::compose

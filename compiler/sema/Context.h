@@ -1,0 +1,77 @@
+#pragma once
+
+// What every part of sema shares: the diagnostics, the function being built, and the
+// operations that append typed IR. The shape and dtype rules of the IR's operations live in
+// these emitters (Emit.cpp), so every builtin that reshapes, reduces or broadcasts reports
+// the same errors in the same words.
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/sema/Sema.h"
+#include "compiler/sema/Value.h"
+
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace lamina::sema {
+
+using ir::ValueId;
+using MaybeId = std::optional<ValueId>;
+
+class Context {
+public:
+  Context(const SourceFile &sourceFile, DiagnosticEngine &engine, const SemaLimits &semaLimits,
+          ir::Function &function)
+      : file(sourceFile), diags(engine), limits(semaLimits), fn(function) {}
+
+  const SourceFile &file;
+  DiagnosticEngine &diags;
+  const SemaLimits &limits;
+  ir::Function &fn;
+  std::set<std::string> variableNames;
+
+  /// Reports a diagnostic and returns the error value that stands in for the result.
+  template <class... Args> Value fail(DiagKind kind, SourceRange range, const Args &...args) {
+    diags.report(kind, file, range, args...);
+    return Value::error(range);
+  }
+  template <class... Args>
+  Value failWithLabel(std::string label, DiagKind kind, SourceRange range, const Args &...args) {
+    diags.emit(makeDiagnostic(kind, file, range, args...).withLabel(std::move(label)));
+    return Value::error(range);
+  }
+  std::string describe(const Value &v) const { return sema::describe(v, fn); }
+
+  // ---------------------------------------------------------------- IR emission
+  const TensorType &typeOf(ValueId v) const { return fn.typeOf(v); }
+  ValueId append(ir::Instr instr);
+  ValueId scalar(DType type, double value, SourceRange r);
+  ValueId scalarInt(DType type, int64_t value, SourceRange r);
+  ValueId constant(Array value, SourceRange r);
+  ValueId cast(ValueId v, DType to, SourceRange r);
+  /// The value of a (possibly symbolic) size as a 0-d tensor of `type`.
+  ValueId dimValue(const Dim &d, DType type, SourceRange r);
+
+  /// Shape rules. Each reports its error at `r` and returns nothing on failure.
+  std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b, SourceRange r);
+  std::optional<int64_t> normalizeAxis(int64_t axis, size_t rank, SourceRange r);
+  bool checkShape(const Shape &shape, SourceRange r); // rank limit, non-negative, no overflow
+
+  /// Elementwise op on operands already of one dtype (promotion happens before).
+  MaybeId elementwise(ir::Op op, std::vector<ValueId> operands, SourceRange r);
+  MaybeId unary(ir::Op op, ValueId v, SourceRange r);
+  /// `axes` normalized, sorted and unique.
+  ValueId reduce(ir::Op op, ValueId v, std::vector<int64_t> axes, bool keepdims, SourceRange r);
+  MaybeId reshape(ValueId v, Shape shape, SourceRange r);
+  ValueId transpose(ValueId v, std::vector<int64_t> perm, SourceRange r);
+  MaybeId broadcastTo(ValueId v, const Shape &shape, SourceRange r);
+  ValueId slice(ValueId v, std::vector<Dim> begins, std::vector<int64_t> steps, Shape shape,
+                SourceRange r);
+  MaybeId concat(const std::vector<ValueId> &values, int64_t axis, SourceRange r,
+                 std::string_view verb = "concatenate");
+  ValueId iota(Shape shape, int64_t axis, DType type, SourceRange r);
+  MaybeId matmul(ValueId a, ValueId b, SourceRange r);
+  ValueId op(ir::Op op, std::vector<ValueId> operands, TensorType type, SourceRange r);
+};
+
+} // namespace lamina::sema

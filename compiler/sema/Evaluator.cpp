@@ -1,0 +1,528 @@
+#include "compiler/sema/Evaluator.h"
+
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/Operators.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace lamina::sema {
+
+using K = Value::Kind;
+
+Evaluator::Evaluator(Context &ctx, const ast::Module &module) : ctx_(ctx) {
+  for (const ast::Node *item : module.items)
+    if (auto *def = ast::dyn<ast::Def>(item))
+      defs_[def->name] = def;
+}
+
+std::string_view Evaluator::textOf(SourceRange r) const {
+  return std::string_view(ctx_.file.text()).substr(r.begin, r.end - r.begin);
+}
+
+std::vector<std::string> Evaluator::visibleNames() const {
+  std::vector<std::string> out;
+  if (frame_)
+    for (const auto &[name, v] : *frame_)
+      out.push_back(name);
+  for (const auto &[name, v] : globals)
+    out.push_back(name);
+  for (const auto &[name, d] : defs_)
+    out.push_back(name);
+  for (std::string &name : namesUnder(""))
+    out.push_back(std::move(name));
+  return out;
+}
+
+Value Evaluator::lookup(const ast::Name &node) {
+  const std::string &id = node.id;
+  SourceRange r = node.range;
+  if (frame_)
+    if (auto it = frame_->find(id); it != frame_->end()) {
+      Value v = it->second;
+      v.range = r;
+      return v;
+    }
+  if (auto it = globals.find(id); it != globals.end()) {
+    Value v = it->second;
+    v.range = r;
+    return v;
+  }
+  if (auto it = defs_.find(id); it != defs_.end()) {
+    Value v = Value::make(K::Function, r);
+    v.def = it->second;
+    return v;
+  }
+  if (const BuiltinDef *b = findBuiltin(id)) {
+    Value v = Value::make(K::Builtin, r);
+    v.builtin = b;
+    v.s = id;
+    return v;
+  }
+  if (isNamespace(id)) {
+    Value v = Value::make(K::Namespace, r);
+    v.s = id;
+    return v;
+  }
+  if (auto t = parseDType(id))
+    return Value::ofDType(*t, r);
+  Diagnostic d = makeDiagnostic(DiagKind::UnknownName, ctx_.file, r, id);
+  if (auto guess = closestName(id, visibleNames()))
+    d.withLabel(fmt::format("did you mean `{}`?", *guess));
+  else if (id == "lambda" || id == "import" || id.starts_with("__"))
+    d.withLabel("lamina has no such name: only builtins, parameters and local names exist");
+  ctx_.diags.emit(std::move(d));
+  return Value::error(r);
+}
+
+Value Evaluator::attribute(const ast::Attribute &node) {
+  Value object = eval(node.object);
+  SourceRange r = node.range;
+  const std::string &name = node.name;
+  if (object.isError())
+    return object;
+  if (object.kind == K::Namespace) {
+    std::string path = object.s + "." + name;
+    if (const BuiltinDef *b = findBuiltin(path)) {
+      Value v = Value::make(K::Builtin, r);
+      v.builtin = b;
+      v.s = path;
+      return v;
+    }
+    if (isNamespace(path)) {
+      Value v = Value::make(K::Namespace, r);
+      v.s = path;
+      return v;
+    }
+    if (auto t = parseDType(name))
+      return Value::ofDType(*t, r);
+    if (name == "newaxis")
+      return Value::none(r);
+    if (name == "pi" || name == "e")
+      return Value::real(name == "pi" ? std::numbers::pi : std::numbers::e, r);
+    if (name == "inf" || name == "nan")
+      return Value::real(name == "inf" ? std::numeric_limits<double>::infinity()
+                                       : std::numeric_limits<double>::quiet_NaN(),
+                         r);
+    Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, ctx_.file, r, path);
+    if (auto guess = closestName(name, namesUnder(object.s)))
+      d.withLabel(fmt::format("did you mean `{}.{}`?", object.s, *guess));
+    ctx_.diags.emit(std::move(d));
+    return Value::error(r);
+  }
+  if (object.kind == K::Tensor) {
+    const TensorType &t = ctx_.typeOf(object.tensor);
+    if (name == "shape") {
+      std::vector<Value> dims;
+      for (const Dim &d : t.shape)
+        dims.push_back(Value::integer(d, r));
+      Value v = Value::seq(std::move(dims), true, r);
+      v.isShape = true;
+      return v;
+    }
+    if (name == "ndim")
+      return Value::integer(int64_t(t.rank()), r);
+    if (name == "dtype")
+      return Value::ofDType(t.dtype, r);
+    if (name == "T") {
+      std::vector<int64_t> perm;
+      for (size_t i = t.rank(); i-- > 0;)
+        perm.push_back(int64_t(i));
+      return Value::ofTensor(ctx_.transpose(object.tensor, perm, r), r);
+    }
+    static constexpr std::string_view kMethods[] = {
+        "astype",    "reshape", "sum",    "mean",    "max",     "min",
+        "prod",      "any",     "all",    "flatten", "squeeze", "transpose",
+        "get_shape", "argmax",  "argmin", "std",     "var",     "cumsum"};
+    if (std::find(std::begin(kMethods), std::end(kMethods), name) != std::end(kMethods)) {
+      Value m = Value::make(K::Method, r);
+      m.s = name;
+      m.receiver = std::make_shared<Value>(object);
+      return m;
+    }
+  }
+  if (object.isSeq() && (name == "as_list" || name == "get_shape")) {
+    Value m = Value::make(K::Method, r);
+    m.s = name;
+    m.receiver = std::make_shared<Value>(object);
+    return m;
+  }
+  if (object.kind == K::DType && name == "name")
+    return Value::string(std::string(longName(object.dtype)), r);
+  return ctx_.fail(DiagKind::UnknownAttribute, node.nameRange, ctx_.describe(object), name);
+}
+
+Value Evaluator::callMethod(const Value &method, std::vector<Value> positional,
+                            std::vector<std::pair<std::string, Value>> keywords, SourceRange r) {
+  const Value &self = *method.receiver;
+  if (method.s == "as_list")
+    return Value::seq(self.elements, false, r);
+  if (method.s == "get_shape" && self.isSeq())
+    return self;
+  std::string target = method.s == "astype" ? "cast" : method.s == "get_shape" ? "shape" : method.s;
+  // `x.reshape(2, 3)` and `x.transpose(1, 0)` take the shape as separate arguments.
+  if ((target == "reshape" || target == "transpose") && positional.size() > 1)
+    positional = {Value::seq(std::move(positional), true, r)};
+  positional.insert(positional.begin(), self);
+  const BuiltinDef *b = findBuiltin(target);
+  std::string calledAs = "." + method.s;
+  auto args = bindCall(ctx_, *b, calledAs, std::move(positional), std::move(keywords), r);
+  return args ? b->lower(ctx_, *args) : Value::error(r);
+}
+
+Value Evaluator::call(const ast::Call &node) {
+  Value callee = eval(node.callee);
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keywords;
+  bool failed = callee.isError();
+  for (const ast::Expr *arg : node.args) {
+    positional.push_back(eval(arg));
+    failed = failed || positional.back().isError();
+  }
+  for (const ast::Keyword *kw : node.keywords) {
+    keywords.emplace_back(kw->name, eval(kw->value));
+    keywords.back().second.range = kw->range;
+    failed = failed || keywords.back().second.isError();
+  }
+  if (failed)
+    return Value::error(node.range);
+  switch (callee.kind) {
+  case K::Builtin: {
+    std::string calledAs(textOf(node.callee->range));
+    auto args = bindCall(ctx_, *callee.builtin, calledAs, std::move(positional),
+                         std::move(keywords), node.range);
+    return args ? callee.builtin->lower(ctx_, *args) : Value::error(node.range);
+  }
+  case K::Function:
+    return callDef(*callee.def, std::move(positional), std::move(keywords), node.range);
+  case K::Method:
+    return callMethod(callee, std::move(positional), std::move(keywords), node.range);
+  case K::DType: // `tf.float32(x)`, `np.float32(1.5)`: a cast
+    if (positional.size() == 1 && keywords.empty()) {
+      MaybeId t = toTensor(ctx_, positional[0], callee.dtype);
+      return tensorValue(t, node.range);
+    }
+    break;
+  default:
+    break;
+  }
+  return ctx_.fail(DiagKind::NotCallable, node.callee->range, ctx_.describe(callee));
+}
+
+Value Evaluator::callDef(const ast::Def &def, std::vector<Value> positional,
+                         std::vector<std::pair<std::string, Value>> keywords, SourceRange r) {
+  if (std::find(callStack_.begin(), callStack_.end(), &def) != callStack_.end())
+    return ctx_.fail(DiagKind::Recursion, r, def.name);
+  if (callStack_.size() >= ctx_.limits.maxInlineDepth)
+    return ctx_.fail(DiagKind::NestingTooDeep, r, ctx_.limits.maxInlineDepth);
+  std::map<std::string, Value> bindings;
+  if (positional.size() > def.params.size())
+    return ctx_.fail(DiagKind::TooManyPositional, r, def.name, def.params.size(),
+                     def.params.size() == 1 ? "" : "s", positional.size());
+  for (size_t i = 0; i < positional.size(); ++i)
+    bindings[def.params[i]->name] = positional[i];
+  for (auto &[name, value] : keywords) {
+    auto it = std::find_if(def.params.begin(), def.params.end(),
+                           [&](const ast::Param *p) { return p->name == name; });
+    if (it == def.params.end())
+      return ctx_.fail(DiagKind::UnknownKeyword, value.range, def.name, name);
+    if (bindings.count(name))
+      return ctx_.fail(DiagKind::ArgumentTwice, value.range, name, def.name);
+    bindings[name] = value;
+  }
+  for (const ast::Param *p : def.params)
+    if (!bindings.count(p->name)) {
+      if (!p->defaultValue)
+        return ctx_.fail(DiagKind::MissingArgument, r, def.name, p->name);
+      bindings[p->name] = evalConstant(p->defaultValue);
+    }
+  callStack_.push_back(&def);
+  Value out = run(def.body, std::move(bindings), false, r);
+  callStack_.pop_back();
+  out.range = r;
+  return out;
+}
+
+Value Evaluator::evalWith(const ast::Expr *body, std::map<std::string, Value> bindings) {
+  std::map<std::string, Value> *saved = frame_;
+  frame_ = &bindings;
+  Value v = eval(body);
+  frame_ = saved;
+  return v;
+}
+
+Value Evaluator::evalConstant(const ast::Expr *expr) {
+  std::map<std::string, Value> empty;
+  std::map<std::string, Value> *saved = frame_;
+  frame_ = &empty;
+  Value v = eval(expr);
+  frame_ = saved;
+  if (v.kind == K::Tensor)
+    return ctx_.fail(DiagKind::ExpectedConstant, expr->range, "a default value", "a tensor");
+  return v;
+}
+
+Value Evaluator::run(const std::vector<ast::Stmt *> &body, std::map<std::string, Value> bindings,
+                     bool lastExpressionIsResult, SourceRange where) {
+  std::map<std::string, Value> *saved = frame_;
+  frame_ = &bindings;
+  Value result = Value::none(where);
+  bool haveResult = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (ctx_.diags.limitReached())
+      break;
+    const ast::Stmt *stmt = body[i];
+    if (auto *a = ast::dyn<ast::Assign>(stmt)) {
+      assign(*a);
+    } else if (auto *aug = ast::dyn<ast::AugAssign>(stmt)) {
+      Value current = lookup(*aug->target);
+      bind(aug->target->id, binaryOp(ctx_, aug->op, current, eval(aug->value), aug->range));
+    } else if (auto *e = ast::dyn<ast::ExprStmt>(stmt)) {
+      bool docstring = i == 0 && ast::dyn<ast::String>(e->value) && !lastExpressionIsResult;
+      if (docstring)
+        continue;
+      Value v = eval(e->value);
+      if (lastExpressionIsResult && i + 1 == body.size()) {
+        result = v;
+        haveResult = true;
+      } else if (v.kind == K::String) {
+        ctx_.fail(DiagKind::MisplacedDocstring, e->range);
+      }
+    } else if (auto *ret = ast::dyn<ast::Return>(stmt)) {
+      result = ret->value ? eval(ret->value) : Value::none(ret->range);
+      haveResult = true;
+      break;
+    }
+  }
+  if (lastExpressionIsResult && !haveResult && !body.empty() && !ctx_.diags.hasErrors())
+    ctx_.fail(DiagKind::NoResult, body.back()->range);
+  frame_ = saved;
+  return haveResult ? result : Value::error(where);
+}
+
+void Evaluator::assign(const ast::Assign &node) {
+  Value value = eval(node.value);
+  if (!node.unpack) {
+    for (const ast::Name *target : node.targets)
+      bind(target->id, value);
+    return;
+  }
+  std::vector<Value> parts;
+  if (value.isSeq()) {
+    parts = value.elements;
+  } else if (value.kind == K::Tensor) {
+    // `a, b = x` unpacks the first axis, which must be known.
+    const Shape &s = ctx_.typeOf(value.tensor).shape;
+    auto n = s.empty() ? std::nullopt : s[0].asConstant();
+    if (!n) {
+      ctx_.fail(DiagKind::NeedsKnownDim, node.value->range, "unpacking a tensor",
+                s.empty() ? "0-d" : s[0].str());
+      value = Value::error(node.range);
+    } else {
+      for (int64_t k = 0; k < *n; ++k) {
+        IndexItem item{IndexItem::Single, Value::integer(k, node.value->range), {}, {}, {},
+                       node.value->range};
+        parts.push_back(indexTensor(ctx_, value, {item}, node.value->range));
+      }
+    }
+  } else if (!value.isError()) {
+    ctx_.fail(DiagKind::WrongKind, node.value->range, "the value unpacked", "a list or tuple",
+              ctx_.describe(value));
+    value = Value::error(node.range);
+  }
+  if (!value.isError() && parts.size() != node.targets.size()) {
+    ctx_.fail(DiagKind::UnpackCount, node.range, parts.size(), node.targets.size());
+    value = Value::error(node.range);
+  }
+  for (size_t i = 0; i < node.targets.size(); ++i)
+    bind(node.targets[i]->id, value.isError() ? value : parts[i]);
+}
+
+Value Evaluator::subscript(const ast::Subscript &node) {
+  Value object = eval(node.object);
+  std::vector<IndexItem> items;
+  bool failed = object.isError();
+  for (const ast::Expr *index : node.indices) {
+    IndexItem item;
+    item.range = index->range;
+    if (auto *s = ast::dyn<ast::Slice>(index)) {
+      item.kind = IndexItem::Slice;
+      item.lower = s->lower ? eval(s->lower) : Value::none(index->range);
+      item.upper = s->upper ? eval(s->upper) : Value::none(index->range);
+      item.step = s->step ? eval(s->step) : Value::none(index->range);
+      failed = failed || item.lower.isError() || item.upper.isError() || item.step.isError();
+    } else if (ast::dyn<ast::EllipsisLit>(index)) {
+      item.kind = IndexItem::Ellipsis;
+    } else {
+      item.value = eval(index);
+      if (item.value.kind == K::None)
+        item.kind = IndexItem::NewAxis;
+      failed = failed || item.value.isError();
+      if (item.value.kind == K::Seq && !item.value.isShape && isTensorLike(item.value)) {
+        MaybeId t = toTensor(ctx_, item.value);
+        item.value = tensorValue(t, index->range);
+      }
+    }
+    items.push_back(std::move(item));
+  }
+  if (failed)
+    return Value::error(node.range);
+  if (object.isSeq())
+    return indexSeq(ctx_, object, items, node.range);
+  if (object.kind == K::Tensor)
+    return indexTensor(ctx_, object, items, node.range);
+  return ctx_.fail(DiagKind::WrongKind, node.object->range, "the indexed value",
+                   "a tensor, list or shape", ctx_.describe(object));
+}
+
+// The operator between two operands: the AST keeps operand ranges only, so find its spelling
+// in the text between them (past closing brackets and comments). Errors of an operator point
+// at the operator, as `x + y` failing at the `+`.
+SourceRange Evaluator::operatorRange(SourceRange lhs, SourceRange rhs,
+                                     std::string_view spelling) const {
+  std::string_view between = textOf({lhs.end, rhs.begin});
+  size_t at = 0;
+  while (at < between.size()) {
+    if (between[at] == '#') {
+      at = between.find('\n', at);
+      if (at == std::string_view::npos)
+        break;
+    } else if (between.compare(at, spelling.size(), spelling) == 0) {
+      return {uint32_t(lhs.end + at), uint32_t(lhs.end + at + spelling.size())};
+    }
+    ++at;
+  }
+  return {lhs.begin, rhs.end};
+}
+
+Value Evaluator::chain(const ast::BinaryChain &node) {
+  Value acc = eval(node.operands[0]);
+  for (size_t i = 0; i < node.ops.size(); ++i) {
+    ast::BinaryOp op = node.ops[i];
+    // Python's short circuit on compile-time values: `a and b` is a when a is false.
+    if ((op == ast::BinaryOp::And || op == ast::BinaryOp::Or) && acc.kind == K::Bool &&
+        acc.b == (op == ast::BinaryOp::Or))
+      continue;
+    Value rhs = eval(node.operands[i + 1]);
+    if ((op == ast::BinaryOp::And || op == ast::BinaryOp::Or) && acc.kind == K::Bool &&
+        rhs.kind == K::Bool) {
+      acc = rhs;
+      continue;
+    }
+    acc = binaryOp(
+        ctx_, op, acc, rhs,
+        operatorRange(node.operands[i]->range, node.operands[i + 1]->range, ast::spelling(op)));
+  }
+  return acc;
+}
+
+Value Evaluator::compare(const ast::Compare &node) {
+  Value left = eval(node.operands[0]);
+  Value result;
+  for (size_t i = 0; i < node.ops.size(); ++i) {
+    Value right = eval(node.operands[i + 1]);
+    SourceRange r = operatorRange(node.operands[i]->range, node.operands[i + 1]->range,
+                                  ast::spelling(node.ops[i]));
+    Value step = compareOp(ctx_, node.ops[i], left, right, r);
+    result = i == 0 ? step : binaryOp(ctx_, ast::BinaryOp::And, result, step, node.range);
+    left = right;
+  }
+  return result;
+}
+
+Value Evaluator::ifExpr(const ast::IfExpr &node) {
+  Value cond = eval(node.condition);
+  if (cond.kind == K::Bool || cond.kind == K::None ||
+      (cond.kind == K::Int && cond.i.isConstant()) || cond.kind == K::Float) {
+    bool truth = cond.kind == K::Bool    ? cond.b
+                 : cond.kind == K::Int   ? cond.i.constant() != 0
+                 : cond.kind == K::Float ? cond.f != 0
+                                         : false;
+    return eval(truth ? node.thenValue : node.elseValue);
+  }
+  Value a = eval(node.thenValue), b = eval(node.elseValue);
+  return applyElementwise(ctx_, ir::Op::Select, {cond, a, b}, "if-else", node.range);
+}
+
+Value Evaluator::eval(const ast::Expr *expr) {
+  SourceRange r = expr->range;
+  switch (expr->kind) {
+  case ast::NodeKind::Name:
+    return lookup(*static_cast<const ast::Name *>(expr));
+  case ast::NodeKind::Number: {
+    auto *n = static_cast<const ast::Number *>(expr);
+    return n->isInteger ? Value::integer(n->intValue, r) : Value::real(n->floatValue, r);
+  }
+  case ast::NodeKind::String:
+    return Value::string(static_cast<const ast::String *>(expr)->value, r);
+  case ast::NodeKind::Bool:
+    return Value::boolean(static_cast<const ast::Bool *>(expr)->value, r);
+  case ast::NodeKind::NoneLit:
+    return Value::none(r);
+  case ast::NodeKind::Unary: {
+    auto *u = static_cast<const ast::Unary *>(expr);
+    return unaryOp(ctx_, u->op, eval(u->operand), r);
+  }
+  case ast::NodeKind::BinaryChain:
+    return chain(*static_cast<const ast::BinaryChain *>(expr));
+  case ast::NodeKind::Compare:
+    return compare(*static_cast<const ast::Compare *>(expr));
+  case ast::NodeKind::IfExpr:
+    return ifExpr(*static_cast<const ast::IfExpr *>(expr));
+  case ast::NodeKind::Call:
+    return call(*static_cast<const ast::Call *>(expr));
+  case ast::NodeKind::Attribute:
+    return attribute(*static_cast<const ast::Attribute *>(expr));
+  case ast::NodeKind::Subscript:
+    return subscript(*static_cast<const ast::Subscript *>(expr));
+  case ast::NodeKind::List:
+  case ast::NodeKind::Tuple: {
+    auto &elements = expr->kind == ast::NodeKind::List
+                         ? static_cast<const ast::List *>(expr)->elements
+                         : static_cast<const ast::Tuple *>(expr)->elements;
+    std::vector<Value> values;
+    for (const ast::Expr *e : elements)
+      values.push_back(eval(e));
+    for (const Value &v : values)
+      if (v.isError())
+        return v;
+    return Value::seq(std::move(values), expr->kind == ast::NodeKind::Tuple, r);
+  }
+  default:
+    return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}` here", textOf(r)),
+                     "it is only meaningful inside a subscript");
+  }
+}
+
+std::optional<std::string> closestName(std::string_view name,
+                                       const std::vector<std::string> &candidates) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+      prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j)
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  std::optional<std::string> best;
+  size_t bestDistance = std::max<size_t>(1, name.size() / 3) + 1;
+  for (const std::string &c : candidates) {
+    if (c.starts_with("_") || c.size() > name.size() + bestDistance + 2)
+      continue;
+    size_t d = distance(name, c);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+} // namespace lamina::sema

@@ -1,0 +1,80 @@
+#pragma once
+
+// The AST walk at the heart of sema: evaluates expressions and statements to sema values,
+// resolving names lexically, inlining helper `def`s, and calling builtins.
+
+#include "compiler/sema/Context.h"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lamina::sema {
+
+class Evaluator {
+public:
+  Evaluator(Context &ctx, const ast::Module &module);
+
+  /// Names visible everywhere that no local shadows: expression mode binds its inputs here.
+  std::map<std::string, Value> globals;
+
+  Value eval(const ast::Expr *expr);
+  /// Runs a `def` body (or a top-level statement list) in a fresh frame that starts with
+  /// `bindings`; returns the value of the `return` (or of the last expression statement when
+  /// `lastExpressionIsResult`).
+  Value run(const std::vector<ast::Stmt *> &body, std::map<std::string, Value> bindings,
+            bool lastExpressionIsResult, SourceRange where);
+  /// Evaluates a lambda body in a frame holding `bindings`.
+  Value evalWith(const ast::Expr *body, std::map<std::string, Value> bindings);
+  /// Evaluates a parameter default or a constant outside any frame.
+  Value evalConstant(const ast::Expr *expr);
+
+  /// Text of the source between the range's ends (for `calledAs` in messages).
+  std::string_view textOf(SourceRange r) const;
+  SourceRange operatorRange(SourceRange lhs, SourceRange rhs, std::string_view spelling) const;
+
+private:
+  Value lookup(const ast::Name &name);
+  Value attribute(const ast::Attribute &node);
+  Value call(const ast::Call &node);
+  Value callDef(const ast::Def &def, std::vector<Value> positional,
+                std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
+  Value callMethod(const Value &method, std::vector<Value> positional,
+                   std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
+  Value subscript(const ast::Subscript &node);
+  Value chain(const ast::BinaryChain &node);
+  Value compare(const ast::Compare &node);
+  Value ifExpr(const ast::IfExpr &node);
+  void assign(const ast::Assign &node);
+  void bind(const std::string &name, Value value) { (*frame_)[name] = std::move(value); }
+  std::vector<std::string> visibleNames() const;
+
+  Context &ctx_;
+  std::map<std::string, const ast::Def *> defs_;
+  std::map<std::string, Value> *frame_ = nullptr;
+  std::vector<const ast::Def *> callStack_;
+};
+
+/// Did-you-mean: the candidate closest to `name` by edit distance, if any is close enough.
+std::optional<std::string> closestName(std::string_view name,
+                                       const std::vector<std::string> &candidates);
+
+/// Parses a type annotation such as `f32[B, 256]`; reports E0412 and returns nothing if it is
+/// not one.
+std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotation);
+
+/// One item of a subscript, evaluated.
+struct IndexItem {
+  enum Kind : uint8_t { Single, Slice, NewAxis, Ellipsis } kind = Single;
+  Value value;              // Single: an int or an integer tensor
+  Value lower, upper, step; // Slice: None when absent
+  SourceRange range;
+};
+
+/// Indexing a tensor: ints, slices, None, `...` and integer tensors (a gather).
+Value indexTensor(Context &ctx, const Value &x, const std::vector<IndexItem> &items, SourceRange r);
+/// Indexing a list, tuple or shape with an int or a slice.
+Value indexSeq(Context &ctx, const Value &seq, const std::vector<IndexItem> &items, SourceRange r);
+
+} // namespace lamina::sema

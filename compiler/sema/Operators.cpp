@@ -1,0 +1,526 @@
+#include "compiler/sema/Operators.h"
+
+#include "compiler/types/Elements.h"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <functional>
+
+namespace lamina::sema {
+namespace {
+
+using ast::BinaryOp;
+using K = Value::Kind;
+
+ir::Op irOp(BinaryOp op) {
+  switch (op) {
+  case BinaryOp::Add:
+    return ir::Op::Add;
+  case BinaryOp::Sub:
+    return ir::Op::Sub;
+  case BinaryOp::Mul:
+    return ir::Op::Mul;
+  case BinaryOp::Div:
+    return ir::Op::Div;
+  case BinaryOp::FloorDiv:
+    return ir::Op::FloorDiv;
+  case BinaryOp::Mod:
+    return ir::Op::Mod;
+  case BinaryOp::Pow:
+    return ir::Op::Pow;
+  case BinaryOp::And:
+    return ir::Op::And;
+  case BinaryOp::Or:
+    return ir::Op::Or;
+  case BinaryOp::MatMul:
+    break;
+  }
+  return ir::Op::MatMul;
+}
+
+ir::Op irOp(ast::CompareOp op) {
+  switch (op) {
+  case ast::CompareOp::Lt:
+    return ir::Op::Lt;
+  case ast::CompareOp::Gt:
+    return ir::Op::Gt;
+  case ast::CompareOp::Eq:
+    return ir::Op::Eq;
+  case ast::CompareOp::Ne:
+    return ir::Op::Ne;
+  case ast::CompareOp::Le:
+    return ir::Op::Le;
+  case ast::CompareOp::Ge:
+    break;
+  }
+  return ir::Op::Ge;
+}
+
+double asDouble(const Value &v) { return v.kind == K::Float ? v.f : double(v.i.constant()); }
+
+double floorMod(double a, double b) {
+  double m = std::fmod(a, b);
+  if (m != 0 && ((m < 0) != (b < 0)))
+    m += b;
+  return m;
+}
+
+// Python's int operators on compile-time values; symbolic sizes allow + - * and exact //.
+Value intArithmetic(Context &ctx, BinaryOp op, const Value &a, const Value &b, SourceRange r) {
+  std::optional<Dim> out;
+  auto ca = a.i.asConstant(), cb = b.i.asConstant();
+  switch (op) {
+  case BinaryOp::Add:
+    out = Dim::add(a.i, b.i);
+    break;
+  case BinaryOp::Sub:
+    out = Dim::sub(a.i, b.i);
+    break;
+  case BinaryOp::Mul:
+    out = Dim::mul(a.i, b.i);
+    break;
+  case BinaryOp::FloorDiv:
+  case BinaryOp::Mod: {
+    if (cb && *cb == 0)
+      return ctx.fail(DiagKind::ConstantDivByZero, r);
+    if (!ca || !cb) {
+      if (op == BinaryOp::FloorDiv)
+        if (auto exact = Dim::divExact(a.i, b.i))
+          return Value::integer(*exact, r);
+      return ctx.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}`", spelling(op)),
+                      (ca ? b : a).i.str());
+    }
+    if (*ca == INT64_MIN && *cb == -1)
+      return ctx.fail(DiagKind::ConstantOverflow, r);
+    int64_t q = *ca / *cb, m = *ca % *cb;
+    if (m != 0 && ((m < 0) != (*cb < 0)))
+      --q, m += *cb;
+    return Value::integer(op == BinaryOp::FloorDiv ? q : m, r);
+  }
+  case BinaryOp::Pow: {
+    if (!ca || !cb)
+      return ctx.fail(DiagKind::NeedsKnownDim, r, "`**`", (ca ? b : a).i.str());
+    if (*cb < 0)
+      return Value::real(std::pow(double(*ca), double(*cb)), r);
+    int64_t result = 1;
+    for (int64_t k = 0; k < *cb && result != 0; ++k)
+      if (__builtin_mul_overflow(result, *ca, &result))
+        return ctx.fail(DiagKind::ConstantOverflow, r);
+    return Value::integer(result, r);
+  }
+  default:
+    break;
+  }
+  if (!out)
+    return ctx.fail(DiagKind::ConstantOverflow, r);
+  return Value::integer(*out, r);
+}
+
+Value floatArithmetic(Context &ctx, BinaryOp op, double a, double b, SourceRange r) {
+  switch (op) {
+  case BinaryOp::Add:
+    return Value::real(a + b, r);
+  case BinaryOp::Sub:
+    return Value::real(a - b, r);
+  case BinaryOp::Mul:
+    return Value::real(a * b, r);
+  case BinaryOp::Div:
+    if (b == 0)
+      return ctx.fail(DiagKind::ConstantDivByZero, r);
+    return Value::real(a / b, r);
+  case BinaryOp::FloorDiv:
+    if (b == 0)
+      return ctx.fail(DiagKind::ConstantDivByZero, r);
+    return Value::real(std::floor(a / b), r);
+  case BinaryOp::Mod:
+    if (b == 0)
+      return ctx.fail(DiagKind::ConstantDivByZero, r);
+    return Value::real(floorMod(a, b), r);
+  case BinaryOp::Pow:
+    return Value::real(std::pow(a, b), r);
+  default:
+    return ctx.fail(DiagKind::WrongKind, r, fmt::format("`{}` operands", spelling(op)), "tensors",
+                    "numbers");
+  }
+}
+
+// `a + b` on lists and tuples concatenates; `s * 2` repeats (Python's meaning, used to build
+// shapes: `s[:-1] + [2]`).
+// Returns nothing when the operands are not a list operation (then they are tensors).
+std::optional<Value> seqArithmetic(Context &ctx, BinaryOp op, const Value &a, const Value &b,
+                                   SourceRange r) {
+  if (op == BinaryOp::Add && a.isSeq() && b.isSeq()) {
+    Value out = Value::seq(a.elements, a.isTuple, r);
+    out.elements.insert(out.elements.end(), b.elements.begin(), b.elements.end());
+    out.isShape = a.isShape && b.isShape;
+    return out;
+  }
+  const Value &seq = a.isSeq() ? a : b, &count = a.isSeq() ? b : a;
+  if (op == BinaryOp::Mul && count.kind == K::Int && count.i.isConstant()) {
+    Value out = Value::seq({}, seq.isTuple, r);
+    int64_t n = count.i.constant();
+    if (n > 0 && int64_t(seq.elements.size()) * n > ctx.limits.maxConstantElements)
+      return ctx.fail(DiagKind::TooManyElements, r, "the list", int64_t(seq.elements.size()) * n,
+                      ctx.limits.maxConstantElements);
+    for (int64_t k = 0; k < n; ++k)
+      out.elements.insert(out.elements.end(), seq.elements.begin(), seq.elements.end());
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool containsTensor(const Value &v) {
+  if (v.kind == K::Tensor)
+    return true;
+  if (v.isSeq())
+    for (const Value &e : v.elements)
+      if (containsTensor(e))
+        return true;
+  return false;
+}
+
+// The weak kind of a number or a list of numbers; nothing for anything strong.
+std::optional<WeakKind> weakKind(const Value &v) {
+  switch (v.kind) {
+  case K::Bool:
+    return WeakKind::Bool;
+  case K::Int:
+    return WeakKind::Int;
+  case K::Float:
+    return WeakKind::Float;
+  case K::Seq: {
+    if (v.isShape)
+      return WeakKind::Int;
+    std::optional<WeakKind> out;
+    for (const Value &e : v.elements) {
+      auto k = weakKind(e);
+      if (!k)
+        return std::nullopt;
+      out = out ? std::max(*out, *k) : *k;
+    }
+    return out ? out : WeakKind::Float;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+bool isArithmetic(ir::Op op) {
+  return op != ir::Op::And && op != ir::Op::Or && op != ir::Op::Xor && op != ir::Op::Max &&
+         op != ir::Op::Min && op != ir::Op::Select && ir::categoryOf(op) != ir::OpCategory::Compare;
+}
+
+} // namespace
+
+bool isTensorLike(const Value &v) {
+  if (v.kind == K::Tensor || v.isNumber())
+    return true;
+  if (!v.isSeq())
+    return false;
+  for (const Value &e : v.elements)
+    if (!isTensorLike(e))
+      return false;
+  return true;
+}
+
+std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &values,
+                                   std::string_view opName, bool arithmetic, SourceRange r) {
+  std::optional<DType> strong;
+  std::optional<WeakKind> weak;
+  bool sawBool = false, sawNumber = false;
+  for (const Value &v : values) {
+    if (v.isError())
+      return std::nullopt;
+    if (!isTensorLike(v)) {
+      ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
+      return std::nullopt;
+    }
+    if (containsTensor(v)) {
+      // A list holding tensors is stacked: its type is that of its elements.
+      std::vector<Value> parts = v.isSeq() ? v.elements : std::vector<Value>{v};
+      auto t = v.kind == K::Tensor ? std::optional<DType>(ctx.typeOf(v.tensor).dtype)
+                                   : promoteValues(ctx, parts, opName, false, r);
+      if (!t)
+        return std::nullopt;
+      strong = strong ? promote(*strong, *t) : *t;
+      (*t == DType::Bool ? sawBool : sawNumber) = true;
+    } else {
+      WeakKind k = *weakKind(v);
+      weak = weak ? std::max(*weak, k) : k;
+      (k == WeakKind::Bool ? sawBool : sawNumber) = true;
+    }
+  }
+  if (arithmetic && sawBool) {
+    ctx.fail(DiagKind::BoolArithmetic, r, opName, sawNumber ? "and numbers together" : "values");
+    return std::nullopt;
+  }
+  if (!strong) {
+    if (!weak || *weak == WeakKind::Float)
+      return kDefaultFloat;
+    return *weak == WeakKind::Int ? DType::I64 : DType::Bool;
+  }
+  return weak ? promoteWeak(*strong, *weak) : *strong;
+}
+
+MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
+  switch (v.kind) {
+  case K::Tensor:
+    return dtype ? ctx.cast(v.tensor, *dtype, v.range) : v.tensor;
+  case K::Bool:
+    return ctx.scalarInt(dtype.value_or(DType::Bool), v.b, v.range);
+  case K::Int:
+    if (!v.i.isConstant())
+      return ctx.dimValue(v.i, dtype.value_or(DType::I64), v.range);
+    return ctx.scalarInt(dtype.value_or(DType::I64), v.i.constant(), v.range);
+  case K::Float:
+    return ctx.scalar(dtype.value_or(kDefaultFloat), v.f, v.range);
+  case K::Seq:
+    break;
+  case K::Error:
+    return std::nullopt;
+  default:
+    ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
+    return std::nullopt;
+  }
+  if (!dtype) {
+    dtype = v.isShape ? DType::I32 : promoteValues(ctx, {v}, "list", false, v.range);
+    if (!dtype)
+      return std::nullopt;
+  }
+  // A list of plain numbers becomes one constant; anything else is stacked element by
+  // element (a shape with symbols, a list of tensors).
+  std::vector<int64_t> shape;
+  std::vector<const Value *> leaves;
+  bool constantOnly = true;
+  std::function<bool(const Value &, size_t)> walk = [&](const Value &e, size_t depth) {
+    if (e.isSeq()) {
+      if (depth == shape.size())
+        shape.push_back(int64_t(e.elements.size()));
+      else if (shape[depth] != int64_t(e.elements.size()))
+        return false;
+      for (const Value &x : e.elements)
+        if (!walk(x, depth + 1))
+          return false;
+      return true;
+    }
+    if (depth != shape.size())
+      return false;
+    constantOnly = constantOnly && e.isNumber() && (e.kind != K::Int || e.i.isConstant());
+    leaves.push_back(&e);
+    return true;
+  };
+  bool rectangular = walk(v, 0);
+  if (constantOnly) {
+    if (!rectangular) {
+      ctx.fail(DiagKind::MixedList, v.range, "but its rows differ in length or depth");
+      return std::nullopt;
+    }
+    if (int64_t(leaves.size()) > ctx.limits.maxConstantElements) {
+      ctx.fail(DiagKind::TooManyElements, v.range, "the tensor literal", leaves.size(),
+               ctx.limits.maxConstantElements);
+      return std::nullopt;
+    }
+    Array a = makeArray(*dtype, shape);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      const Value &e = *leaves[i];
+      if (e.kind == K::Float)
+        storeFloat(a, int64_t(i), e.f);
+      else
+        storeInt(a, int64_t(i), e.kind == K::Bool ? e.b : e.i.constant());
+    }
+    return ctx.constant(std::move(a), v.range);
+  }
+  if (v.elements.empty())
+    return std::nullopt;
+  std::vector<ValueId> parts;
+  for (const Value &e : v.elements) {
+    MaybeId t = toTensor(ctx, e, dtype);
+    if (!t)
+      return std::nullopt;
+    Shape expanded = ctx.typeOf(*t).shape;
+    expanded.insert(expanded.begin(), Dim(1));
+    MaybeId r = ctx.reshape(*t, expanded, e.range);
+    if (!r)
+      return std::nullopt;
+    parts.push_back(*r);
+  }
+  return ctx.concat(parts, 0, v.range, "stack");
+}
+
+Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values,
+                       std::string_view opName, SourceRange r) {
+  bool select = op == ir::Op::Select;
+  std::vector<Value> data(values.begin() + (select ? 1 : 0), values.end());
+  std::optional<DType> dtype = promoteValues(ctx, data, opName, isArithmetic(op), r);
+  if (!dtype)
+    return Value::error(r);
+  bool logical = op == ir::Op::And || op == ir::Op::Or || op == ir::Op::Xor;
+  if (logical && *dtype != DType::Bool)
+    return ctx.fail(DiagKind::NeedsBool, r, opName, shortName(*dtype));
+  if (op == ir::Op::Div && !isFloat(*dtype))
+    dtype = kDefaultFloat;
+  if (op == ir::Op::Atan2 && !isFloat(*dtype))
+    dtype = kDefaultFloat;
+  std::vector<ValueId> operands;
+  if (select) {
+    MaybeId cond = toTensor(ctx, values[0]);
+    if (!cond)
+      return Value::error(r);
+    if (ctx.typeOf(*cond).dtype != DType::Bool)
+      return ctx.fail(DiagKind::WrongKind, values[0].range, "the condition", "bool",
+                      ctx.describe(values[0]));
+    operands.push_back(*cond);
+  }
+  for (const Value &v : data) {
+    MaybeId t = toTensor(ctx, v, *dtype);
+    if (!t)
+      return Value::error(r);
+    operands.push_back(*t);
+  }
+  MaybeId out = ctx.elementwise(op, std::move(operands), r);
+  return out ? Value::ofTensor(*out, r) : Value::error(r);
+}
+
+Value applyFloatUnary(Context &ctx, ir::Op op, const Value &v, SourceRange r) {
+  if (v.isError())
+    return v;
+  std::optional<DType> dtype = promoteValues(ctx, {v}, spelling(op), true, r);
+  if (!dtype)
+    return Value::error(r);
+  MaybeId t = toTensor(ctx, v, isFloat(*dtype) ? *dtype : kDefaultFloat);
+  if (!t)
+    return Value::error(r);
+  MaybeId out = ctx.unary(op, *t, r);
+  return out ? Value::ofTensor(*out, r) : Value::error(r);
+}
+
+Value binaryOp(Context &ctx, BinaryOp op, const Value &a, const Value &b, SourceRange r) {
+  if (a.isError() || b.isError())
+    return Value::error(r);
+  // Compile-time arithmetic: Python's rules on numbers, lists and shapes.
+  if ((a.isSeq() || b.isSeq()) && !containsTensor(a) && !containsTensor(b) &&
+      (op == BinaryOp::Add || op == BinaryOp::Mul) && !(a.isSeq() && b.kind == K::Float) &&
+      !(b.isSeq() && a.kind == K::Float)) {
+    if (std::optional<Value> out = seqArithmetic(ctx, op, a, b, r))
+      return *out;
+  }
+  if (a.isNumber() && b.isNumber() && op != BinaryOp::And && op != BinaryOp::Or) {
+    if (a.kind == K::Bool || b.kind == K::Bool)
+      return ctx.fail(DiagKind::BoolArithmetic, r, spelling(op), "values");
+    if (a.kind == K::Int && b.kind == K::Int && op != BinaryOp::Div)
+      return intArithmetic(ctx, op, a, b, r);
+    bool symbolic =
+        (a.kind == K::Int && !a.i.isConstant()) || (b.kind == K::Int && !b.i.isConstant());
+    if (!symbolic && op != BinaryOp::MatMul)
+      return floatArithmetic(ctx, op, asDouble(a), asDouble(b), r);
+  }
+  if (a.kind == K::Bool && b.kind == K::Bool)
+    return Value::boolean(op == BinaryOp::And ? a.b && b.b : a.b || b.b, r);
+  if (op == BinaryOp::MatMul) {
+    MaybeId ta = toTensor(ctx, a), tb = toTensor(ctx, b);
+    if (!ta || !tb)
+      return Value::error(r);
+    std::optional<DType> dtype = promoteValues(
+        ctx, {Value::ofTensor(*ta, a.range), Value::ofTensor(*tb, b.range)}, "@", true, r);
+    if (!dtype)
+      return Value::error(r);
+    ValueId x = ctx.cast(*ta, *dtype, r), y = ctx.cast(*tb, *dtype, r);
+    Shape sx = ctx.typeOf(x).shape, sy = ctx.typeOf(y).shape;
+    if (sx.empty() || sy.empty())
+      return ctx.fail(DiagKind::RankMismatch, r, "`@`", "operands of rank 1 or more", 0);
+    // NumPy: a vector on the left is a row, on the right a column; both are dropped after.
+    bool vecA = sx.size() == 1, vecB = sy.size() == 1;
+    if (vecA)
+      sx.insert(sx.begin(), Dim(1));
+    if (vecB)
+      sy.push_back(Dim(1));
+    MaybeId xx = ctx.reshape(x, sx, a.range), yy = ctx.reshape(y, sy, b.range);
+    MaybeId m = xx && yy ? ctx.matmul(*xx, *yy, r) : std::nullopt;
+    if (!m)
+      return Value::error(r);
+    Shape out = ctx.typeOf(*m).shape;
+    if (vecB)
+      out.erase(out.end() - 1);
+    if (vecA)
+      out.erase(out.end() - (vecB ? 1 : 2));
+    MaybeId res = ctx.reshape(*m, out, r);
+    return res ? Value::ofTensor(*res, r) : Value::error(r);
+  }
+  return applyElementwise(ctx, irOp(op), {a, b}, fmt::format("{}", spelling(op)), r);
+}
+
+Value compareOp(Context &ctx, ast::CompareOp op, const Value &a, const Value &b, SourceRange r) {
+  if (a.isError() || b.isError())
+    return Value::error(r);
+  if (a.isNumber() && b.isNumber() && !(a.kind == K::Int && !a.i.isConstant()) &&
+      !(b.kind == K::Int && !b.i.isConstant())) {
+    double x = a.kind == K::Bool ? a.b : asDouble(a), y = b.kind == K::Bool ? b.b : asDouble(b);
+    bool result = false;
+    switch (op) {
+    case ast::CompareOp::Lt:
+      result = x < y;
+      break;
+    case ast::CompareOp::Gt:
+      result = x > y;
+      break;
+    case ast::CompareOp::Eq:
+      result = x == y;
+      break;
+    case ast::CompareOp::Ne:
+      result = x != y;
+      break;
+    case ast::CompareOp::Le:
+      result = x <= y;
+      break;
+    case ast::CompareOp::Ge:
+      result = x >= y;
+      break;
+    }
+    return Value::boolean(result, r);
+  }
+  if ((a.kind == K::String && b.kind == K::String) || a.kind == K::None || b.kind == K::None) {
+    bool equal = a.kind == b.kind && a.s == b.s;
+    if (op == ast::CompareOp::Eq || op == ast::CompareOp::Ne)
+      return Value::boolean(equal == (op == ast::CompareOp::Eq), r);
+  }
+  return applyElementwise(ctx, irOp(op), {a, b}, spelling(op), r);
+}
+
+Value unaryOp(Context &ctx, ast::UnaryOp op, const Value &a, SourceRange r) {
+  if (a.isError())
+    return a;
+  switch (op) {
+  case ast::UnaryOp::Pos:
+    if (a.kind == K::Bool)
+      return ctx.fail(DiagKind::BoolArithmetic, r, "+", "values");
+    return isTensorLike(a) ? a : ctx.fail(DiagKind::ExpectedTensor, r, ctx.describe(a));
+  case ast::UnaryOp::Neg:
+    if (a.kind == K::Int) {
+      auto n = Dim::sub(Dim(0), a.i);
+      return n ? Value::integer(*n, r) : ctx.fail(DiagKind::ConstantOverflow, r);
+    }
+    if (a.kind == K::Float)
+      return Value::real(-a.f, r);
+    if (a.kind == K::Bool)
+      return ctx.fail(DiagKind::BoolArithmetic, r, "-", "values");
+    break;
+  case ast::UnaryOp::Not:
+    if (a.kind == K::Bool)
+      return Value::boolean(!a.b, r);
+    if (a.kind == K::None)
+      return Value::boolean(true, r);
+    break;
+  }
+  std::optional<DType> dtype =
+      promoteValues(ctx, {a}, op == ast::UnaryOp::Not ? "not" : "-", op == ast::UnaryOp::Neg, r);
+  if (!dtype)
+    return Value::error(r);
+  if (op == ast::UnaryOp::Not && *dtype != DType::Bool)
+    return ctx.fail(DiagKind::NeedsBool, r, "not", shortName(*dtype));
+  MaybeId t = toTensor(ctx, a, *dtype);
+  MaybeId out =
+      t ? ctx.unary(op == ast::UnaryOp::Not ? ir::Op::Not : ir::Op::Neg, *t, r) : std::nullopt;
+  return out ? Value::ofTensor(*out, r) : Value::error(r);
+}
+
+} // namespace lamina::sema

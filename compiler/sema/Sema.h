@@ -1,0 +1,65 @@
+#pragma once
+
+// The semantics stage: an AST and the types of the inputs in, a typed IR function out, or
+// diagnostics. Sema owns every name, type, shape and axis error (docs/architecture.md).
+//
+// Sema is an abstract interpreter over the AST: Python-level values (numbers, strings, lists,
+// shapes, arguments) are computed at compile time, helper `def`s are inlined at their call
+// sites, and only tensor operations become IR.
+
+#include "compiler/ast/Ast.h"
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/ir/Ir.h"
+#include "compiler/sema/ConstValue.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lamina {
+
+/// One tensor passed to the entry point. Inputs with a name bind the parameter of that name
+/// (repeating a name binds a list parameter, in order); inputs without one bind the input
+/// parameters in order, as Keras does when it calls a Lambda on a tensor or a list.
+struct InputBinding {
+  std::string name;
+  TensorType type;
+};
+
+struct SemaLimits {
+  size_t maxRank = 8;
+  /// Largest compile-time constant (tensor literal, `arange` of known length) in elements.
+  int64_t maxConstantElements = 1 << 20;
+  /// Inlined helper calls nest at most this deep (there is no recursion; this bounds
+  /// `f(f(f(...)))` chains of distinct helpers).
+  unsigned maxInlineDepth = 64;
+};
+
+struct SemaRequest {
+  std::vector<InputBinding> inputs;
+  /// The layer's `arguments` (or `--arg`): parameters named here are compile-time constants.
+  std::vector<std::pair<std::string, ConstValue>> arguments;
+  /// Keras's `output_shape`: a tuple without the batch dimension, or the source of a shape
+  /// lambda (`lambda s: (s[0], 2 * s[1])`). Checked against the inferred result.
+  std::optional<ConstValue> outputShape;
+  std::optional<std::string> outputShapeLambda;
+  SemaLimits limits;
+};
+
+/// Analyzes `module` (parsed from `file`) for the inputs and arguments of `request`. Returns
+/// the typed function, or nothing after reporting at least one error.
+std::optional<ir::Function> analyze(const ast::Module &module, const SourceFile &file,
+                                    const SemaRequest &request, DiagnosticEngine &diags);
+
+/// The parameters of the entry point, classified (for the CLI and the layer runtime).
+struct EntrySignature {
+  std::string name;
+  std::vector<std::string> inputs;    // parameters that receive tensors
+  std::vector<std::string> arguments; // parameters with defaults or named in `arguments`
+  bool takesMask = false, takesTraining = false;
+  bool expressionMode = false; // a bare expression: its free names are the inputs
+};
+std::optional<EntrySignature> entrySignature(const ast::Module &module,
+                                             const std::vector<std::string> &argumentNames);
+
+} // namespace lamina

@@ -1,0 +1,102 @@
+#include "compiler/types/DType.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace lamina {
+namespace {
+
+struct DTypeInfo {
+  std::string_view shortName, longName, descr;
+  unsigned bytes;
+  DTypeKind kind;
+};
+
+constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
+#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind)                                        \
+  {Short, Long, Descr, Bytes, DTypeKind::Kind},
+#include "compiler/types/DTypes.def"
+}};
+
+const DTypeInfo &info(DType t) { return kInfo[static_cast<size_t>(t)]; }
+
+// Rank inside the lattice: which type "holds more". Integers and floats are compared by the
+// NumPy rules in promote(); this only orders types of one kind.
+int floatBits(DType t) {
+  switch (t) {
+  case DType::F16:
+  case DType::BF16:
+    return 16;
+  case DType::F32:
+    return 32;
+  default:
+    return 64;
+  }
+}
+
+} // namespace
+
+std::string_view shortName(DType t) { return info(t).shortName; }
+std::string_view longName(DType t) { return info(t).longName; }
+std::string_view npyDescr(DType t) { return info(t).descr; }
+unsigned byteSize(DType t) { return info(t).bytes; }
+DTypeKind kindOf(DType t) { return info(t).kind; }
+
+DType computeType(DType t) { return t == DType::F16 || t == DType::BF16 ? DType::F32 : t; }
+
+std::optional<DType> parseDType(std::string_view name) {
+  for (size_t i = 0; i < kInfo.size(); ++i)
+    if (kInfo[i].shortName == name || kInfo[i].longName == name)
+      return static_cast<DType>(i);
+  // Python's and NumPy's other spellings.
+  if (name == "float" || name == "double")
+    return name == "float" ? DType::F32 : DType::F64;
+  if (name == "half")
+    return DType::F16;
+  if (name == "int")
+    return DType::I64;
+  if (name == "bool_")
+    return DType::Bool;
+  return std::nullopt;
+}
+
+DType promote(DType a, DType b) {
+  if (a == b)
+    return a;
+  DTypeKind ka = kindOf(a), kb = kindOf(b);
+  if (ka == DTypeKind::Bool)
+    return b;
+  if (kb == DTypeKind::Bool)
+    return a;
+  if (ka == DTypeKind::Float && kb == DTypeKind::Float) {
+    // f16 and bf16 hold different values; NumPy has no bf16, JAX promotes the pair to f32.
+    int bits = std::max(floatBits(a), floatBits(b));
+    if (bits == 16)
+      return DType::F32;
+    return bits == 32 ? DType::F32 : DType::F64;
+  }
+  if (ka == DTypeKind::Float || kb == DTypeKind::Float) {
+    DType f = ka == DTypeKind::Float ? a : b;
+    DType i = ka == DTypeKind::Float ? b : a;
+    // NumPy: the float must hold every value of the integer exactly. 8-bit integers fit in
+    // any float; i32 needs f64; i64 goes to f64 (NumPy's choice, though inexact).
+    if (byteSize(i) == 1)
+      return f;
+    return DType::F64;
+  }
+  // Two integers. Same signedness: the wider. Mixed: a signed type wider than the unsigned
+  // one; lamina has no i16, so i8 + u8 is i32.
+  if (ka == kb)
+    return byteSize(a) >= byteSize(b) ? a : b;
+  DType s = ka == DTypeKind::Signed ? a : b;
+  return byteSize(s) > 1 ? s : DType::I32;
+}
+
+DType promoteWeak(DType strong, WeakKind weak) {
+  if (weak == WeakKind::Float && kindOf(strong) != DTypeKind::Float)
+    return kDefaultFloat;
+  return strong;
+}
+
+} // namespace lamina

@@ -1,0 +1,49 @@
+#pragma once
+
+// Element types and their promotion rules (LANGUAGE.md §2, docs/language.md "Types").
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lamina {
+
+enum class DType : uint8_t {
+#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind) Enum,
+#include "compiler/types/DTypes.def"
+};
+
+enum class DTypeKind : uint8_t { Bool, Signed, Unsigned, Float };
+
+inline constexpr DType kDefaultFloat = DType::F32;
+inline constexpr int kDTypeCount = 9;
+
+std::string_view shortName(DType type); // "f32"
+std::string_view longName(DType type);  // "float32"
+/// The `descr` field of a little-endian `.npy` header ("<f4"); empty for bf16, which NumPy
+/// does not have.
+std::string_view npyDescr(DType type);
+unsigned byteSize(DType type);
+DTypeKind kindOf(DType type);
+inline bool isFloat(DType t) { return kindOf(t) == DTypeKind::Float; }
+inline bool isInteger(DType t) {
+  return kindOf(t) == DTypeKind::Signed || kindOf(t) == DTypeKind::Unsigned;
+}
+/// The type arithmetic is carried out in: f32 for the storage types f16 and bf16.
+DType computeType(DType type);
+
+/// Accepts short and long names ("f32", "float32", "float", "int", "double", "half").
+std::optional<DType> parseDType(std::string_view name);
+
+/// NumPy's promotion of two *strong* types (arrays): the smallest type that holds both, e.g.
+/// i8 + u8 -> i32 (lamina has no i16), i32 + f32 -> f64, bool + x -> x. The table is in
+/// docs/language.md and tested pair by pair.
+DType promote(DType a, DType b);
+
+/// A Python scalar is *weak*: it takes the tensor's type unless its kind is higher
+/// (`int_tensor * 0.5` -> the default float; `bool_tensor + 1` is an error reported by the
+/// caller).
+enum class WeakKind : uint8_t { Bool, Int, Float };
+DType promoteWeak(DType strong, WeakKind weak);
+
+} // namespace lamina

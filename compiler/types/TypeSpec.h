@@ -1,0 +1,18 @@
+#pragma once
+
+// Tensor types written as text, as on the command line (`--input x=f32[B,256]`) and in
+// configs: `DTYPE[DIM, ...]` where a dimension is an integer, a symbol (`B`, `N`) or `None`
+// (the batch symbol); `f32[]` or plain `f32` is a scalar.
+
+#include "compiler/types/Type.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lamina {
+
+/// Parses `text`; on failure returns nothing and sets `error` to what is wrong.
+std::optional<TensorType> parseTypeSpec(std::string_view text, std::string &error);
+
+} // namespace lamina

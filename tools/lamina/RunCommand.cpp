@@ -1,0 +1,147 @@
+#include "compiler/interp/Interpreter.h"
+#include "compiler/types/Elements.h"
+#include "runtime/io/Npy.h"
+#include "tools/lamina/Commands.h"
+
+#include <fmt/format.h>
+
+namespace lamina::cli {
+namespace {
+
+struct RunOptions {
+  SignatureOptions signature;
+  std::string output;
+  std::string engine = "interp";
+};
+
+// Prints a small array in NumPy's nested-list style; large ones only by type.
+void printArray(const Array &a) {
+  TensorType type{a.dtype, {}};
+  for (int64_t d : a.shape)
+    type.shape.push_back(d);
+  int64_t n = a.elementCount();
+  if (n > 64) {
+    fmt::print("{} ({} elements; write them with -o FILE.npy)\n", type.str(), n);
+    return;
+  }
+  std::string out;
+  std::vector<int64_t> idx(a.shape.size(), 0);
+  for (int64_t k = 0; k < n || (n == 0 && k == 0); ++k) {
+    size_t opened = 0;
+    for (size_t d = a.shape.size(); d-- > 0 && idx[d] == 0;)
+      ++opened;
+    out += std::string(opened, '[');
+    if (n == 0)
+      break;
+    std::string value = isFloat(a.dtype)         ? fmt::format("{}", loadFloat(a, k))
+                        : a.dtype == DType::Bool ? (loadInt(a, k) ? "True" : "False")
+                                                 : fmt::format("{}", loadInt(a, k));
+    out += value;
+    size_t closed = 0;
+    for (size_t d = a.shape.size(); d-- > 0;) {
+      if (++idx[d] < a.shape[d])
+        break;
+      idx[d] = 0;
+      ++closed;
+    }
+    out += std::string(closed, ']');
+    if (k + 1 < n)
+      out += closed ? ",\n" + std::string(a.shape.size() - closed, ' ') : ", ";
+  }
+  if (n == 0)
+    out += std::string(a.shape.size(), ']');
+  fmt::print("{}\n{}\n", type.str(), out);
+}
+
+int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
+  std::string error;
+  if (path.ends_with(".npz")) {
+    std::vector<std::pair<std::string, Array>> named;
+    for (size_t k = 0; k < outputs.size(); ++k)
+      named.emplace_back(fmt::format("arr_{}", k), outputs[k]);
+    error = io::writeNpz(path, named);
+  } else if (outputs.size() == 1) {
+    error = io::writeNpy(path, outputs[0]);
+  } else {
+    fmt::print(stderr, "lamina: error: the program has {} outputs; write them to an .npz file\n",
+               outputs.size());
+    return kExitUsage;
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "lamina: error: {}\n", error);
+    return kExitIo;
+  }
+  return kExitOk;
+}
+
+} // namespace
+
+// lamina run [FILE | --expr SRC] -i x=in.npy [-i ...] [--arg k=v] [-o out.npy|out.npz]
+Action addRunCommand(CLI::App &app, SourceOptions &options) {
+  auto run = std::make_shared<RunOptions>();
+  CLI::App *command = app.add_subcommand(
+      "run", "Evaluate a source on .npy inputs; write .npy/.npz outputs or print them");
+  addSourceOptions(*command, options);
+  addSignatureOptions(*command, run->signature, true);
+  command->add_option("-o,--output", run->output,
+                      "FILE.npy for one output, FILE.npz for any number (arr_0, arr_1, ...)");
+  command->add_option("--engine", run->engine, "interp: the reference interpreter")
+      ->check(CLI::IsMember({"interp"}))
+      ->capture_default_str();
+  return [&options, run] {
+    if (options.files.size() + (options.expr.empty() ? 0 : 1) > 1) {
+      fmt::print(stderr, "lamina: error: run takes one source\n");
+      return int(kExitUsage);
+    }
+    auto request = requestFrom(run->signature, options.render);
+    if (!request)
+      return int(kExitUsage);
+    // Read every input first: the program is specialised on their actual shapes.
+    std::vector<Array> arrays;
+    bool named = false, positional = false;
+    for (const std::string &binding : run->signature.inputs) {
+      auto [name, path] = splitBinding(binding);
+      (name.empty() ? positional : named) = true;
+      io::ReadResult read = io::readNpy(path);
+      if (!read.array) {
+        fmt::print(stderr, "lamina: error: {}\n", read.error);
+        return int(kExitIo);
+      }
+      TensorType type{read.array->dtype, {}};
+      for (int64_t d : read.array->shape)
+        type.shape.push_back(d);
+      request->inputs.push_back({name, type});
+      arrays.push_back(std::move(*read.array));
+    }
+    if (named && positional) {
+      fmt::print(stderr, "lamina: error: give every -i a NAME=, or none\n");
+      return int(kExitUsage);
+    }
+    return forEachModule(
+        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
+          auto fn = analyze(module, file, *request, diags);
+          if (!fn)
+            return int(kExitInputErrors);
+          // Sema lists the inputs it used, in its own order: match them back by position.
+          std::vector<Array> inputs;
+          size_t next = 0;
+          for (const ir::InputDecl &decl : fn->inputs) {
+            (void)decl;
+            inputs.push_back(arrays[next++]);
+          }
+          std::vector<Array> variables;
+          for (const ir::VariableDecl &v : fn->variables)
+            variables.push_back(initialValue(v));
+          auto outputs = interpret(*fn, inputs, variables, file, diags);
+          if (!outputs)
+            return int(kExitInputErrors);
+          if (!run->output.empty())
+            return writeOutputs(run->output, *outputs);
+          for (const Array &a : *outputs)
+            printArray(a);
+          return int(kExitOk);
+        });
+  };
+}
+
+} // namespace lamina::cli
