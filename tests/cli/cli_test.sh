@@ -60,9 +60,59 @@ contains check-unclosed "$tmp/err" "<expr>:1:11: error[E0203]: \`(\` is never cl
 contains check-unclosed "$tmp/err" "   |           ^"
 [ "$(grep -c 'error\[' "$tmp/err")" -eq 1 ] && passed=$((passed + 1)) ||
   { failed=$((failed + 1)); echo "FAIL check-unclosed: not exactly one diagnostic"; }
-expect check-ok 0 "$lamina" check --expr 'lambda x: x ** 2'
-contains check-ok "$tmp/out" "<expr>: ok"
-expect check-expr-file 0 "$lamina" check --expr "@$tmp/canonical.lam"
+expect check-ok 0 "$lamina" check --expr 'lambda x: x ** 2' --input 'x=f32[B,3]'
+contains check-ok "$tmp/out" "f32[B, 3]"
+expect check-expr-file 0 "$lamina" check --expr "@$tmp/canonical.lam" --input 'x=f32[B,256]'
+contains check-expr-file "$tmp/out" "f32[B, 512]"
+expect check-no-input 1 "$lamina" check --expr 'lambda x: x ** 2'
+contains check-no-input "$tmp/err" "error[E0306]: no input is bound to parameter \`x\`"
+expect check-bad-input 2 "$lamina" check --expr 'lambda x: x' --input 'x=f33[3]'
+contains check-bad-input "$tmp/err" "unknown dtype"
+expect check-bad-arg 2 "$lamina" check --expr 'lambda x, a=1: x * a' --input 'x=f32[3]' --arg 'a=(1,'
+expect check-unknown-arg 1 "$lamina" check --expr 'lambda x: x' --input 'x=f32[3]' --arg 'b=1'
+contains check-unknown-arg "$tmp/err" "error[E0313]"
+
+# --- the semantics issue's "done when" commands
+anti='def antirectifier(x): x -= mean(x, axis=1, keepdims=True); x = l2_normalize(x, axis=1); return concat([relu(x), relu(-x)], axis=1)'
+expect done-antirectifier 0 "$lamina" check --expr "$anti" --input 'x=f32[B,256]'
+[ "$(cat "$tmp/out")" = "f32[B, 512]" ] && passed=$((passed + 1)) ||
+  { failed=$((failed + 1)); echo "FAIL done-antirectifier: printed $(cat "$tmp/out")"; }
+expect done-broadcast 1 "$lamina" check --expr 'lambda x, y: x + y' --input 'x=f32[B,256]' --input 'y=f32[B,255]'
+contains done-broadcast "$tmp/err" "<expr>:1:16: error[E0501]: shapes [B, 256] and [B, 255] cannot be broadcast together"
+contains done-broadcast "$tmp/err" "   |                ^ dimension -1 is 256 on the left and 255 on the right"
+expect done-k-l2 0 "$lamina" check --expr 'lambda x: K.l2_normalize(x, axis=1)' --input 'x=f32[B,256]'
+contains done-k-l2 "$tmp/out" "f32[B, 256]"
+expect done-tf-sum 0 "$lamina" check --expr 'lambda x: tf.reduce_sum(x, axis=-1, keepdims=True)' --input 'x=f32[B,256]'
+contains done-tf-sum "$tmp/out" "f32[B, 1]"
+
+# --- run: .npy in, .npy/.npz out, against NumPy when it is there
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  /usr/bin/python3 - "$tmp" <<'PY'
+import sys, numpy as np
+d = sys.argv[1]
+x = np.random.default_rng(7).standard_normal((64, 256)).astype(np.float32)
+np.save(f"{d}/x.npy", x)
+c = x - x.mean(axis=1, keepdims=True)
+n = c / np.sqrt(np.maximum((c * c).sum(axis=1, keepdims=True), 1e-12))
+np.save(f"{d}/want.npy", np.concatenate([np.maximum(n, 0), np.maximum(-n, 0)], axis=1))
+PY
+  expect run-antirectifier 0 "$lamina" run --expr "$anti" -i "x=$tmp/x.npy" -o "$tmp/got.npy"
+  /usr/bin/python3 -c "import numpy as np, sys; g = np.load('$tmp/got.npy'); w = np.load('$tmp/want.npy'); sys.exit(0 if g.shape == (64, 512) and g.dtype == np.float32 and np.abs(g - w).max() <= 1e-6 else 1)" &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL run-antirectifier: differs from NumPy by more than 1e-6"; }
+  expect run-k-l2 0 "$lamina" run --expr 'lambda x: K.l2_normalize(x, axis=1)' -i "x=$tmp/x.npy" -o "$tmp/l2.npy"
+  expect run-tf-sum 0 "$lamina" run --expr 'lambda x: tf.reduce_sum(x, axis=-1, keepdims=True)' -i "x=$tmp/x.npy" -o "$tmp/sum.npy"
+  /usr/bin/python3 -c "import numpy as np, sys; x = np.load('$tmp/x.npy'); s = np.load('$tmp/sum.npy'); l = np.load('$tmp/l2.npy'); sys.exit(0 if s.shape == (64, 1) and np.allclose(s, x.sum(axis=-1, keepdims=True), rtol=1e-5, atol=1e-5) and np.allclose(l, x / np.linalg.norm(x, axis=1, keepdims=True), rtol=1e-6, atol=1e-6) else 1)" &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL run-aliases: results differ from NumPy"; }
+  expect run-two-outputs 0 "$lamina" run --expr 'lambda x: (x * 2, sum(x))' -i "x=$tmp/x.npy" -o "$tmp/both.npz"
+  /usr/bin/python3 -c "import numpy as np, sys; z = np.load('$tmp/both.npz'); sys.exit(0 if sorted(z.files) == ['arr_0', 'arr_1'] and z['arr_1'].shape == () else 1)" &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL run-two-outputs: npz members"; }
+  expect run-list-param 0 "$lamina" run --expr 'lambda t: t[0] - t[1]' -i "t=$tmp/x.npy" -i "t=$tmp/x.npy" -o "$tmp/zero.npy"
+  /usr/bin/python3 -c "import numpy as np, sys; sys.exit(0 if not np.load('$tmp/zero.npy').any() else 1)" &&
+    passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL run-list-param: t[0] - t[1] is not 0"; }
+fi
+printf 'not an npy file' >"$tmp/bad.npy"
+expect run-bad-npy 3 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/bad.npy"
+expect run-missing-npy 3 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/none.npy"
 
 # --- no colour when not on a terminal, or with NO_COLOR; colour when forced
 expect no-color 1 "$lamina" check --expr 'x +'
@@ -86,6 +136,9 @@ contains too-deep "$tmp/err" "error[E0002]"
 expect emit-ast 0 "$lamina" emit --stage ast --expr 'lambda x: -x**2'
 contains emit-ast "$tmp/out" "Lambda (x) @1:1-1:16"
 expect emit-unknown-stage 2 "$lamina" emit --stage llvm --expr 'x'
+expect emit-ir 0 "$lamina" emit --stage ir --expr 'lambda x: x * 2' --input 'x=f32[B,3]'
+contains emit-ir "$tmp/out" "%1 = constant 2 : f32[]"
+contains emit-ir "$tmp/out" "%2 = mul %0, %1 : f32[B, 3]"
 
 # --- usage and I/O errors
 expect no-command 2 "$lamina"

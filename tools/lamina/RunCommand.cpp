@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace lamina::cli {
 namespace {
 
@@ -21,7 +23,17 @@ void printArray(const Array &a) {
     type.shape.push_back(d);
   int64_t n = a.elementCount();
   if (n > 64) {
-    fmt::print("{} ({} elements; write them with -o FILE.npy)\n", type.str(), n);
+    // Too many to read: summarise (NaN makes min/max/mean NaN, which is what one wants to see).
+    double lo = loadFloat(a, 0), hi = lo, sum = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      double v = loadFloat(a, k);
+      lo = std::isnan(v) || v < lo ? v : lo;
+      hi = std::isnan(v) || v > hi ? v : hi;
+      sum += v;
+    }
+    fmt::print("{}: {} elements, min {:.6g}, max {:.6g}, mean {:.6g} (write them with -o "
+               "FILE.npy)\n",
+               type.str(), n, lo, hi, sum / double(n));
     return;
   }
   std::string out;
