@@ -1,5 +1,7 @@
 #include "compiler/interp/Interpreter.h"
 
+#include "compiler/interp/Specialize.h"
+
 #include "compiler/types/Elements.h"
 
 #include <algorithm>
@@ -694,9 +696,27 @@ std::optional<std::vector<Array>> interpret(const ir::Function &fn,
                                             const std::vector<Array> &variables,
                                             const SourceFile &file, DiagnosticEngine &diags,
                                             const InterpOptions &options) {
+  auto symbols = interp_detail::bindSymbols(fn, inputs, file, diags);
+  if (!symbols)
+    return std::nullopt;
+  for (size_t k = 0; k < fn.variables.size(); ++k) {
+    const ir::VariableDecl &v = fn.variables[k];
+    bool ok = k < variables.size() && variables[k].dtype == v.type.dtype &&
+              variables[k].shape.size() == v.type.rank();
+    for (size_t i = 0; ok && i < v.type.rank(); ++i)
+      ok = v.type.shape[i].evaluate(*symbols) == variables[k].shape[i];
+    if (!ok) {
+      diags.report(DiagKind::InputMismatch, file, v.range, "variable", v.name,
+                   k < variables.size() ? "missing or of another type" : "missing", v.type.str());
+      return std::nullopt;
+    }
+  }
+  auto instrs = interp_detail::specialize(fn, *symbols, file, diags);
+  if (!instrs)
+    return std::nullopt;
   // The budget, before anything is allocated: every value is kept, 8 bytes an element.
   uint64_t total = 0;
-  for (const ir::Instr &in : fn.instrs) {
+  for (const ir::Instr &in : *instrs) {
     auto n = knownElementCount(in.type.shape);
     uint64_t bytes = 0;
     if (!n || __builtin_mul_overflow(uint64_t(*n), uint64_t(8), &bytes) ||
@@ -707,8 +727,8 @@ std::optional<std::vector<Array>> interpret(const ir::Function &fn,
     }
   }
   std::vector<Val> values;
-  values.reserve(fn.instrs.size());
-  for (const ir::Instr &in : fn.instrs) {
+  values.reserve(instrs->size());
+  for (const ir::Instr &in : *instrs) {
     std::vector<const Val *> args;
     for (ir::ValueId o : in.operands)
       args.push_back(&values[o]);
@@ -739,8 +759,17 @@ std::optional<std::vector<Array>> interpret(const ir::Function &fn,
   return outputs;
 }
 
-Array initialValue(const ir::VariableDecl &var) {
-  std::vector<int64_t> shape = concreteShape(var.type.shape);
+std::optional<std::map<std::string, int64_t>> bindSymbols(const ir::Function &fn,
+                                                          const std::vector<Array> &inputs,
+                                                          const SourceFile &file,
+                                                          DiagnosticEngine &diags) {
+  return interp_detail::bindSymbols(fn, inputs, file, diags);
+}
+
+Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int64_t> &symbols) {
+  std::vector<int64_t> shape;
+  for (const Dim &d : var.type.shape)
+    shape.push_back(d.evaluate(symbols).value_or(0));
   Array a = makeArray(var.type.dtype, shape);
   int64_t n = a.elementCount();
   const ir::Initializer &init = var.init;

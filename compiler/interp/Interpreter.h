@@ -11,7 +11,9 @@
 #include "compiler/ir/Ir.h"
 #include "compiler/types/Array.h"
 
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace lamina {
@@ -22,17 +24,27 @@ struct InterpOptions {
   uint64_t byteBudget = uint64_t(1) << 32;
 };
 
-/// Evaluates `fn`, whose shapes must all be known (sema specialised it on the actual input
-/// shapes), on `inputs` (one per fn.inputs, of exactly those types) and `variables` (one per
-/// fn.variables). Reports E0703 and returns nothing when the budget would be exceeded.
+/// Evaluates `fn` on `inputs` (one per fn.inputs) and `variables` (one per fn.variables).
+/// The symbols of the input types take their sizes from the arrays; what sema could only
+/// accept symbolically is checked then and reported at the operator (E0701, E0508); wrong
+/// inputs are E0702/E0704, and E0703 when the budget would be exceeded. Returns nothing
+/// after reporting.
 std::optional<std::vector<Array>> interpret(const ir::Function &fn,
                                             const std::vector<Array> &inputs,
                                             const std::vector<Array> &variables,
                                             const SourceFile &file, DiagnosticEngine &diags,
                                             const InterpOptions &options = {});
 
-/// The first value of a variable, from its initialiser. Random initialisers use a documented
-/// generator (SplitMix64, Box-Muller) seeded with the given seed or 0, so runs repeat.
-Array initialValue(const ir::VariableDecl &variable);
+/// The sizes of the symbols in fn's input types, read from `inputs` (nothing after a report).
+std::optional<std::map<std::string, int64_t>> bindSymbols(const ir::Function &fn,
+                                                          const std::vector<Array> &inputs,
+                                                          const SourceFile &file,
+                                                          DiagnosticEngine &diags);
+
+/// The first value of a variable, from its initialiser; `symbols` sizes a symbolic shape.
+/// Random initialisers use a documented generator (SplitMix64, Box-Muller) seeded with the
+/// given seed or 0, so runs repeat.
+Array initialValue(const ir::VariableDecl &variable,
+                   const std::map<std::string, int64_t> &symbols = {});
 
 } // namespace lamina
