@@ -139,11 +139,35 @@ int64_t intPow(int64_t base, int64_t exp) {
   return result;
 }
 
+// NumPy's floor division and remainder for floats (npy_divmod): the quotient is rounded from
+// the exactly representable (a - fmod(a, b)) / b, so 1.0 // 0.1 is 9 as in Python, and
+// a == (a // b) * b + a % b as closely as floats allow. Zero results take the sign NumPy gives.
 double floatMod(double a, double b) {
-  double m = std::fmod(a, b);
-  if (m != 0 && ((m < 0) != (b < 0)))
-    m += b;
-  return m;
+  double mod = std::fmod(a, b);
+  if (b == 0)
+    return mod; // NaN
+  if (mod != 0) {
+    if ((b < 0) != (mod < 0))
+      mod += b;
+  } else {
+    mod = std::copysign(0.0, b);
+  }
+  return mod;
+}
+
+double floatFloorDiv(double a, double b) {
+  if (b == 0)
+    return a / b; // inf or NaN, as NumPy
+  double mod = std::fmod(a, b);
+  double div = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0)))
+    div -= 1.0;
+  if (div == 0)
+    return std::copysign(0.0, a / b);
+  double floorDiv = std::floor(div);
+  if (div - floorDiv > 0.5)
+    floorDiv += 1.0;
+  return floorDiv;
 }
 
 // max/min propagate NaN; otherwise `a >= b ? a : b` (so max(-0.0, 0.0) is -0.0, as NumPy).
@@ -309,7 +333,7 @@ double binaryFloat(Op op, double a, double b) {
   case Op::Div:
     return a / b;
   case Op::FloorDiv:
-    return std::floor(a / b);
+    return floatFloorDiv(a, b);
   case Op::Mod:
     return floatMod(a, b);
   case Op::Pow:

@@ -127,6 +127,17 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
         if (!fits(operandShape(i), result))
           return fail(operandShape(i), result, "each dimension must match or be 1");
       break;
+    case ir::OpCategory::Reduce:
+      // The index of the largest of no elements does not exist.
+      if ((in.op == ir::Op::ArgMax || in.op == ir::Op::ArgMin) &&
+          operandShape(0)[size_t(in.axes[0])] == 0) {
+        int64_t count = 1;
+        for (int64_t d : result)
+          count *= d;
+        if (count > 0)
+          return fail(operandShape(0), result, "argmax and argmin need a non-empty axis");
+      }
+      break;
     case ir::OpCategory::Other:
       if (in.op == ir::Op::Broadcast && !fits(operandShape(0), result))
         return fail(operandShape(0), result, "each dimension must match or be 1");
@@ -147,6 +158,17 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
         }
         if (total != result[axis])
           return fail(operandShape(0), result, "the joined sizes do not add up");
+      }
+      if (in.op == ir::Op::Gather) {
+        // Indices are clamped into range, which needs a range: an empty axis has none.
+        std::vector<int64_t> data = operandShape(0), idx = operandShape(1);
+        int64_t count = 1;
+        for (int64_t d : idx)
+          count *= d;
+        if (count > 0 && data[size_t(in.axes[0])] == 0) {
+          diags.report(DiagKind::IndexOutOfRange, file, in.range, 0, 0);
+          return std::nullopt;
+        }
       }
       if (in.op == ir::Op::Slice) {
         std::vector<int64_t> s = operandShape(0);

@@ -12,7 +12,8 @@
 //   operands already have one dtype: sema inserts the casts that promotion calls for.
 // * f16/bf16 values are computed in f32 and rounded to the storage type after each operation.
 // * Integers wrap on overflow (two's complement). `x // 0` and `x % 0` are 0 for integers;
-//   `INT_MIN // -1` wraps to INT_MIN. Float `//` is floor(a / b), `%` has the divisor's sign.
+//   `INT_MIN // -1` wraps to INT_MIN. Float `//` and `%` are NumPy's (divmod: 1.0 // 0.1 is 9,
+//   the remainder has the divisor's sign).
 // * NaN: max, min and their reductions propagate NaN; comparisons with NaN are false (`ne` is
 //   true). A float cast to an integer truncates toward zero and saturates at the integer's
 //   range; NaN casts to 0. Anything cast to bool is `!= 0` (NaN is true).

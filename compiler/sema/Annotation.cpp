@@ -3,6 +3,8 @@
 
 #include "compiler/sema/Evaluator.h"
 
+#include "compiler/types/TypeSpec.h"
+
 namespace lamina::sema {
 
 std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotation) {
@@ -36,7 +38,7 @@ std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotat
       type.shape.push_back(Dim::symbol(static_cast<const ast::Name &>(*d).id));
       continue;
     case ast::NodeKind::NoneLit:
-      type.shape.push_back(Dim::symbol("None"));
+      type.shape.push_back(noneSymbol(type.shape.size()));
       continue;
     default:
       break;

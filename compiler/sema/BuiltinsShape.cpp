@@ -236,7 +236,7 @@ Value split(Context &ctx, const CallArgs &a) {
   auto axis = axisArg(ctx, a, 2, ctx.typeOf(x.tensor).rank());
   if (!axis)
     return Value::error(a.range);
-  const Dim &d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
+  Dim d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
   std::vector<Dim> sizes;
   if (a[1].kind == Value::Kind::Int) {
     auto n = intArg(ctx, a, 1);
@@ -278,7 +278,7 @@ Value tfSplit(Context &ctx, const CallArgs &a) {
   auto raw = intListArg(ctx, a[1], argName(a, 1));
   if (!raw)
     return Value::error(a.range);
-  const Dim &d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
+  Dim d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
   std::vector<Dim> sizes;
   Dim known = 0;
   int unknown = -1;

@@ -29,6 +29,8 @@ public:
   const SemaLimits &limits;
   ir::Function &fn;
   std::set<std::string> variableNames;
+  /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.
+  bool tooLarge = false;
 
   /// Reports a diagnostic and returns the error value that stands in for the result.
   template <class... Args> Value fail(DiagKind kind, SourceRange range, const Args &...args) {
@@ -43,7 +45,8 @@ public:
   std::string describe(const Value &v) const { return sema::describe(v, fn); }
 
   // ---------------------------------------------------------------- IR emission
-  const TensorType &typeOf(ValueId v) const { return fn.typeOf(v); }
+  /// By value: appending an instruction may move every type, so a reference would dangle.
+  TensorType typeOf(ValueId v) const { return fn.typeOf(v); }
   ValueId append(ir::Instr instr);
   ValueId scalar(DType type, double value, SourceRange r);
   ValueId scalarInt(DType type, int64_t value, SourceRange r);

@@ -10,6 +10,10 @@
 namespace lamina::sema {
 
 ValueId Context::append(ir::Instr instr) {
+  if (fn.instrs.size() >= limits.maxOperations && !tooLarge) {
+    tooLarge = true;
+    fail(DiagKind::TooManyOperations, instr.range, limits.maxOperations);
+  }
   fn.instrs.push_back(std::move(instr));
   return ValueId(fn.instrs.size() - 1);
 }

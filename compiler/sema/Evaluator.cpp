@@ -449,6 +449,8 @@ Value Evaluator::ifExpr(const ast::IfExpr &node) {
 
 Value Evaluator::eval(const ast::Expr *expr) {
   SourceRange r = expr->range;
+  if (ctx_.tooLarge)
+    return Value::error(r);
   switch (expr->kind) {
   case ast::NodeKind::Name:
     return lookup(*static_cast<const ast::Name *>(expr));

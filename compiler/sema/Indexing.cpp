@@ -56,7 +56,7 @@ std::optional<Resolved> resolveSlice(Context &ctx, const IndexItem &item, int64_
   if (!start || !stop)
     return std::nullopt;
   int64_t span = step > 0 ? *stop - *start : *start - *stop;
-  int64_t mag = step > 0 ? step : -step;
+  int64_t mag = step > 0 ? step : step == INT64_MIN ? INT64_MAX : -step;
   int64_t count = span <= 0 ? 0 : (span + mag - 1) / mag;
   return Resolved{*start, count, step};
 }
@@ -81,7 +81,9 @@ Value indexSeq(Context &ctx, const Value &seq, const std::vector<IndexItem> &ite
       return Value::error(r);
     if (*i < -n || *i >= n)
       return ctx.fail(DiagKind::IndexOutOfRange, item.range, *i, n);
-    return seq.elements[size_t(*i < 0 ? *i + n : *i)];
+    Value element = seq.elements[size_t(*i < 0 ? *i + n : *i)];
+    element.isShape = element.isShape || (seq.isShape && element.kind == Value::Kind::Int);
+    return element;
   }
   auto s = resolveSlice(ctx, item, n);
   if (!s)

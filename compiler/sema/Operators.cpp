@@ -102,10 +102,14 @@ Value intArithmetic(Context &ctx, BinaryOp op, const Value &a, const Value &b, S
       return ctx.fail(DiagKind::NeedsKnownDim, r, "`**`", (ca ? b : a).i.str());
     if (*cb < 0)
       return Value::real(std::pow(double(*ca), double(*cb)), r);
-    int64_t result = 1;
-    for (int64_t k = 0; k < *cb && result != 0; ++k)
-      if (__builtin_mul_overflow(result, *ca, &result))
+    // Square-and-multiply: at most 64 steps however large the exponent (`1 ** 10**18`).
+    int64_t result = 1, base = *ca;
+    for (int64_t e = *cb; e > 0; e >>= 1) {
+      if ((e & 1) && __builtin_mul_overflow(result, base, &result))
         return ctx.fail(DiagKind::ConstantOverflow, r);
+      if (e > 1 && __builtin_mul_overflow(base, base, &base))
+        return ctx.fail(DiagKind::ConstantOverflow, r);
+    }
     return Value::integer(result, r);
   }
   default:
@@ -268,10 +272,13 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     return dtype ? ctx.cast(v.tensor, *dtype, v.range) : v.tensor;
   case K::Bool:
     return ctx.scalarInt(dtype.value_or(DType::Bool), v.b, v.range);
-  case K::Int:
+  case K::Int: {
+    // A size taken from a shape (`tf.shape(x)[1]`) is i32 as in TensorFlow.
+    DType t = dtype.value_or(v.isShape ? DType::I32 : DType::I64);
     if (!v.i.isConstant())
-      return ctx.dimValue(v.i, dtype.value_or(DType::I64), v.range);
-    return ctx.scalarInt(dtype.value_or(DType::I64), v.i.constant(), v.range);
+      return ctx.dimValue(v.i, t, v.range);
+    return ctx.scalarInt(t, v.i.constant(), v.range);
+  }
   case K::Float:
     return ctx.scalar(dtype.value_or(kDefaultFloat), v.f, v.range);
   case K::Seq:

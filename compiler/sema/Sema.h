@@ -33,6 +33,9 @@ struct SemaLimits {
   /// Inlined helper calls nest at most this deep (there is no recursion; this bounds
   /// `f(f(f(...)))` chains of distinct helpers).
   unsigned maxInlineDepth = 64;
+  /// Inlining can multiply a program (`def g(x): return f(x) + f(x)`, ten levels deep): the
+  /// typed IR may hold at most this many operations.
+  size_t maxOperations = 100'000;
 };
 
 struct SemaRequest {

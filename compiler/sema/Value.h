@@ -41,7 +41,8 @@ struct Value {
   ir::ValueId tensor = 0;
   std::vector<Value> elements;
   bool isTuple = false;
-  bool isShape = false; // a Seq made by `x.shape`, `tf.shape(x)`, ...: a tensor of it is i32
+  bool isShape = false; // a shape (`x.shape`, `tf.shape(x)`) or a size from one: tensors of
+                        // them are i32, as in TensorFlow
   DType dtype = DType::F32;
   const ast::Def *def = nullptr;
   const BuiltinDef *builtin = nullptr;

@@ -25,6 +25,10 @@ bool isIdentifier(std::string_view s) {
 
 } // namespace
 
+Dim noneSymbol(size_t axis) {
+  return Dim::symbol(axis == 0 ? "None" : "None" + std::to_string(axis));
+}
+
 std::optional<TensorType> parseTypeSpec(std::string_view text, std::string &error) {
   text = trim(text);
   size_t open = text.find('[');
@@ -50,6 +54,8 @@ std::optional<TensorType> parseTypeSpec(std::string_view text, std::string &erro
     auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), value);
     if (ec == std::errc() && end == d.data() + d.size() && value >= 0) {
       type.shape.push_back(value);
+    } else if (d == "None") {
+      type.shape.push_back(noneSymbol(type.shape.size()));
     } else if (isIdentifier(d)) {
       type.shape.push_back(Dim::symbol(std::string(d)));
     } else {
