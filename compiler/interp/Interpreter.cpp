@@ -270,6 +270,8 @@ Val unary(const ir::Instr &in, const Val &x) {
         out.f[s] = roundToFloat(t, x.f[s]);
       else if (x.isFloatType())
         out.i[s] = floatToInt(t, x.f[s]);
+      else if (t == DType::F32)
+        out.f[s] = double(float(x.i[s])); // one rounding, from the integer itself
       else if (isFloat(t))
         out.f[s] = roundToFloat(t, double(x.i[s]));
       else
@@ -810,7 +812,12 @@ Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int6
     return a;
   }
   // SplitMix64: tiny, fast, and fully specified, so every run gives the same values.
-  uint64_t state = uint64_t(init.seed.value_or(0));
+  // Without a seed, the variable's name seeds it (FNV-1a), so two unseeded variables differ
+  // and every run repeats.
+  uint64_t nameHash = 0xcbf29ce484222325ull;
+  for (char c : var.name)
+    nameHash = (nameHash ^ uint8_t(c)) * 0x100000001b3ull;
+  uint64_t state = init.seed ? uint64_t(*init.seed) : nameHash;
   auto next = [&state] {
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

@@ -43,7 +43,8 @@ std::optional<std::map<std::string, int64_t>> bindSymbols(const ir::Function &fn
 
 /// The first value of a variable, from its initialiser; `symbols` sizes a symbolic shape.
 /// Random initialisers use a documented generator (SplitMix64, Box-Muller) seeded with the
-/// given seed or 0, so runs repeat.
+/// given seed or, without one, a hash of the variable's name: runs repeat, and two unseeded
+/// variables differ.
 Array initialValue(const ir::VariableDecl &variable,
                    const std::map<std::string, int64_t> &symbols = {});
 

@@ -17,7 +17,10 @@
 // * NaN: max, min and their reductions propagate NaN; comparisons with NaN are false (`ne` is
 //   true). A float cast to an integer truncates toward zero and saturates at the integer's
 //   range; NaN casts to 0. Anything cast to bool is `!= 0` (NaN is true).
-// * Round is half-to-even.
+// * Round is half-to-even. Integer `**` with a negative exponent is 0 (1 and -1 keep their
+//   powers). Empty reductions: sum 0, prod 1, float max/min NaN, integer max/min 0.
+// * argmax/argmin: the first extreme wins; a NaN counts as the extreme. Gather clamps its
+//   indices into range (negative ones count from the end first).
 
 #include "compiler/diag/SourceRange.h"
 #include "compiler/types/Array.h"

@@ -12,6 +12,7 @@
 #include "compiler/sema/Builtins.h"
 
 #include <deque>
+#include <set>
 #include <string>
 
 namespace lamina::sema {
@@ -136,10 +137,29 @@ constexpr AliasDef kRenamed[] = {
     {"tf.math.reduce_logsumexp", "logsumexp", kTfReduce},
     {"tf.math.reduce_variance", "var", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
     {"tf.math.reduce_std", "std", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
-    {"tf.argmax", "argmax", "input|x, axis=0"},
-    {"tf.argmin", "argmin", "input|x, axis=0"},
-    {"tf.math.argmax", "argmax", "input|x, axis=0"},
-    {"tf.math.argmin", "argmin", "input|x, axis=0"},
+    {"tf.argmax", "argmax", "input|x, axis|dimension=0, *, keepdims=False"},
+    {"tf.argmin", "argmin", "input|x, axis|dimension=0, *, keepdims=False"},
+    {"tf.math.argmax", "argmax", "input|x, axis|dimension=0, *, keepdims=False"},
+    {"tf.math.argmin", "argmin", "input|x, axis|dimension=0, *, keepdims=False"},
+    {"tf.math.cumsum", "cumsum", "x, axis=0"},
+    {"tf.math.cumprod", "cumprod", "x, axis=0"},
+    {"K.argmax", "argmax", "x, axis=-1, *, keepdims=False"},
+    {"K.argmin", "argmin", "x, axis=-1, *, keepdims=False"},
+    {"K.cumsum", "cumsum", "x, axis=0"},
+    {"K.cumprod", "cumprod", "x, axis=0"},
+    {"K.expand_dims", "expand_dims", "x, axis=-1"},
+    {"K.clip", "clip", "x, min_value|min, max_value|max"},
+    {"K.reverse", "reverse", "x, axes|axis"},
+    {"np.take", "take", "a|x, indices, axis=None"},
+    {"ops.take", "take", "x, indices, axis=None"},
+    {"tf.nn.relu", "relu", "features|x, *, negative_slope=0.0, max_value=None, threshold=0.0"},
+    {"tf.nn.relu6", "relu6", "features|x"},
+    {"tf.nn.elu", "elu", "features|x, *, alpha=1.0"},
+    {"tf.nn.selu", "selu", "features|x"},
+    {"tf.nn.silu", "silu", "features|x"},
+    {"tf.nn.swish", "swish", "features|x"},
+    {"tf.nn.softplus", "softplus", "features|x"},
+    {"tf.nn.softsign", "softsign", "features|x"},
     {"tf.cumsum", "cumsum", "x, axis=0"},
     {"tf.cumprod", "cumprod", "x, axis=0"},
     {"tf.clip_by_value", "clip", "t|x, clip_value_min, clip_value_max"},
@@ -169,8 +189,8 @@ constexpr AliasDef kRenamed[] = {
     {"tf.rank", "ndim", ""},
     {"tf.constant", "array", "value, dtype=None"},
     {"tf.convert_to_tensor", "array", "value, dtype=None"},
-    {"tf.nn.softmax", "softmax", "logits|x, axis=-1"},
-    {"tf.nn.log_softmax", "log_softmax", "logits|x, axis=-1"},
+    {"tf.nn.softmax", "softmax", "logits|x, axis|dim=-1"},
+    {"tf.nn.log_softmax", "log_softmax", "logits|x, axis|dim=-1"},
     {"tf.nn.leaky_relu", "leaky_relu", "features|x, alpha=0.2"},
     {"tf.nn.gelu", "gelu", "features|x, approximate=False"},
     {"activations.exponential", "exp", ""},
@@ -179,20 +199,24 @@ constexpr AliasDef kRenamed[] = {
 
 std::vector<AliasDef> buildTable() {
   static std::deque<std::string> names; // the storage behind the generated rows' views
-  std::vector<AliasDef> out;
+  // A row of its own wins over the same name in a group (`K.argmax` reduces axis -1).
+  std::vector<AliasDef> out(std::begin(kRenamed), std::end(kRenamed));
+  std::set<std::string_view> own;
+  for (const AliasDef &row : kRenamed)
+    own.insert(row.name);
   for (const Group &g : kSameName) {
     std::string_view list = g.names;
     while (!list.empty()) {
       size_t space = list.find(' ');
       std::string_view name = list.substr(0, space);
-      if (!name.empty()) {
-        names.push_back(std::string(g.prefix) + std::string(name));
+      std::string full = std::string(g.prefix) + std::string(name);
+      if (!name.empty() && !own.count(full)) {
+        names.push_back(std::move(full));
         out.push_back({names.back(), name, ""});
       }
       list = space == std::string_view::npos ? "" : list.substr(space + 1);
     }
   }
-  out.insert(out.end(), std::begin(kRenamed), std::end(kRenamed));
   return out;
 }
 

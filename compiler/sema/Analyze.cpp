@@ -4,6 +4,8 @@
 
 #include "compiler/sema/Sema.h"
 
+#include "compiler/parse/Parse.h"
+
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Evaluator.h"
 #include "compiler/sema/Operators.h"
@@ -108,6 +110,7 @@ private:
   Value runEntry(const Entry &entry);
   bool collectOutputs(const Value &result, SourceRange r);
   void checkDeclaredOutputs(const Entry *entry, SourceRange r);
+  void checkShapeLambda(SourceRange r);
 
   const ast::Module &module_;
   const SemaRequest &request_;
@@ -238,13 +241,13 @@ Value Analyzer::runEntry(const Entry &entry) {
 bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
   if (result.isError())
     return false;
-  std::vector<Value> parts =
-      result.isSeq() && !result.isShape && !sema::isTensorLike(result) ? result.elements
-      : result.isSeq() && !result.isShape &&
-              std::any_of(result.elements.begin(), result.elements.end(),
-                          [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); })
-          ? result.elements
-          : std::vector<Value>{result};
+  // `return a, b` and `return [a, b]` are several outputs; a list of numbers (`[1., 2.]`)
+  // and a shape are one tensor.
+  bool several = result.isSeq() && !result.isShape &&
+                 (result.isTuple || !sema::isTensorLike(result) ||
+                  std::any_of(result.elements.begin(), result.elements.end(),
+                              [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
+  std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
   for (const Value &part : parts) {
     if (!sema::isTensorLike(part)) {
       ctx_.fail(DiagKind::ExpectedTensor, part.range.end ? part.range : r, ctx_.describe(part));
@@ -266,7 +269,7 @@ void Analyzer::checkDeclaredOutputs(const Entry *entry, SourceRange r) {
     if (declared.size() != fn_.outputs.size()) {
       ctx_.fail(DiagKind::OutputShapeMismatch, entry->returnAnnotation->range,
                 fmt::format("{} output{}", fn_.outputs.size(), fn_.outputs.size() == 1 ? "" : "s"),
-                fmt::format("{}", declared.size()));
+                fmt::format("{} output{}", declared.size(), declared.size() == 1 ? "" : "s"));
       return;
     }
     for (size_t i = 0; i < declared.size(); ++i) {
@@ -287,9 +290,66 @@ void Analyzer::checkDeclaredOutputs(const Entry *entry, SourceRange r) {
       ok = d.kind == K::None || (d.kind == K::Int && (d.i == rest[i] || !rest[i].isConstant()));
     }
     if (!ok)
-      ctx_.fail(DiagKind::OutputShapeMismatch, r, "[batch, " + shapeString(rest).substr(1),
-                "output_shape " + request_.outputShape->repr());
+      ctx_.fail(DiagKind::OutputShapeMismatch, entry ? entry->nameRange : r,
+                actual.shape.empty() ? std::string("a scalar") : shapeString(actual.shape),
+                "output_shape " + request_.outputShape->repr() + " (without the batch)");
   }
+}
+
+// Keras's `output_shape=lambda s: ...`: evaluated at compile time on the input shapes, in a
+// scratch function of its own (it may compute with sizes but makes no tensors).
+void Analyzer::checkShapeLambda(SourceRange r) {
+  const SourceFile &file = *request_.outputShapeLambda;
+  std::unique_ptr<ast::Module> module = parse(file, ctx_.diags);
+  if (!module)
+    return;
+  const ast::Lambda *lambda = nullptr;
+  if (module->items.size() == 1)
+    if (auto *e = ast::dyn<ast::ExprStmt>(module->items[0]))
+      lambda = ast::dyn<ast::Lambda>(e->value);
+  if (!lambda)
+    lambda = module->items.size() == 1 ? ast::dyn<ast::Lambda>(module->items[0]) : nullptr;
+  SourceRange all{0, uint32_t(file.text().size())};
+  if (!lambda || lambda->params.size() != 1) {
+    ctx_.diags.report(DiagKind::WrongKind, file, all, "output_shape", "a lambda of one parameter",
+                      "something else");
+    return;
+  }
+  ir::Function scratch;
+  sema::Context shapeCtx(file, ctx_.diags, request_.limits, scratch);
+  sema::Evaluator shapeEval(shapeCtx, *module);
+  auto shapeOf = [&](const TensorType &t) {
+    std::vector<Value> dims;
+    for (const Dim &d : t.shape)
+      dims.push_back(Value::integer(d, lambda->range));
+    Value v = Value::seq(std::move(dims), true, lambda->range);
+    v.isShape = true;
+    return v;
+  };
+  Value argument;
+  if (fn_.inputs.size() == 1) {
+    argument = shapeOf(fn_.inputs[0].type);
+  } else {
+    std::vector<Value> shapes;
+    for (const ir::InputDecl &in : fn_.inputs)
+      shapes.push_back(shapeOf(in.type));
+    argument = Value::seq(std::move(shapes), false, lambda->range);
+  }
+  Value declared = shapeEval.evalWith(lambda->body, {{lambda->params[0]->name, argument}});
+  if (declared.isError())
+    return;
+  const TensorType &actual = fn_.typeOf(fn_.outputs[0]);
+  bool ok = declared.isSeq() && declared.elements.size() == actual.rank();
+  Shape declaredShape;
+  for (size_t i = 0; ok && i < actual.rank(); ++i) {
+    const Value &d = declared.elements[i];
+    ok = d.kind == K::None || (d.kind == K::Int && d.i == actual.shape[i]);
+    declaredShape.push_back(d.kind == K::Int ? d.i : Dim::symbol("None"));
+  }
+  if (!ok)
+    ctx_.fail(DiagKind::OutputShapeMismatch, r, shapeString(actual.shape),
+              declared.isSeq() ? "output_shape " + shapeString(declaredShape)
+                               : "output_shape " + ctx_.describe(declared));
 }
 
 std::optional<ir::Function> Analyzer::run() {
@@ -339,6 +399,8 @@ std::optional<ir::Function> Analyzer::run() {
   if (ctx_.diags.hasErrors() || !collectOutputs(result, all) || ctx_.diags.hasErrors())
     return std::nullopt;
   checkDeclaredOutputs(entry ? &*entry : nullptr, all);
+  if (request_.outputShapeLambda && !ctx_.diags.hasErrors())
+    checkShapeLambda(entry ? entry->nameRange : all);
   if (ctx_.diags.hasErrors())
     return std::nullopt;
   removeDeadCode(fn_);

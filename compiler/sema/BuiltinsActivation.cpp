@@ -202,8 +202,8 @@ constexpr BuiltinDef kActivations[] = {
     {"hard_swish", "x", hardSwish, "`x * relu6(x + 3) / 6`"},
     {"hard_silu", "x", hardSwish, "same as hard_swish"},
     {"mish", "x", mish, "`x * tanh(softplus(x))`"},
-    {"softmax", "x, axis=-1", softmax, "`exp(x) / sum(exp(x))` along axis, max-shifted"},
-    {"log_softmax", "x, axis=-1", logSoftmax, "`x - logsumexp(x)` along axis"},
+    {"softmax", "x, axis|dim=-1", softmax, "`exp(x) / sum(exp(x))` along axis, max-shifted"},
+    {"log_softmax", "x, axis|dim=-1", logSoftmax, "`x - logsumexp(x)` along axis"},
     {"_hard_sigmoid_keras2", "x", hardSigmoidKeras2, "`clip(0.2 * x + 0.5, 0, 1)` (Keras 2)"},
 };
 

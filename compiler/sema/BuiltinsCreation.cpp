@@ -4,6 +4,7 @@
 #include "compiler/sema/Compose.h"
 
 #include <cmath>
+#include <fmt/format.h>
 
 namespace lamina::sema {
 namespace {
@@ -95,9 +96,9 @@ Value arange(Context &ctx, const CallArgs &a) {
   if (*st == 0)
     return ctx.fail(DiagKind::ConstantDivByZero, step.range);
   double count = std::max(0.0, std::ceil((*hi - *lo) / *st));
-  if (count > double(ctx.limits.maxConstantElements))
-    return ctx.fail(DiagKind::TooManyElements, r, "`arange`", int64_t(count),
-                    ctx.limits.maxConstantElements);
+  // 2^62: any count beyond it is reported before it is converted (NaN compares false).
+  if (!(count < 4611686018427387904.0))
+    return ctx.fail(DiagKind::ShapeOverflow, r, fmt::format("`arange` of {} elements", count));
   // start + i * step, computed in the result type.
   ValueId i = ctx.iota({Dim(int64_t(count))}, 0, *dtype, r);
   return ew(ctx, Op::Add, {ew(ctx, Op::Mul, {Value::ofTensor(i, r), step}, r), start}, r);

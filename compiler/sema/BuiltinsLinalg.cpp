@@ -74,6 +74,9 @@ Value batchDot(Context &ctx, const CallArgs &a) {
     auto list = intListArg(ctx, a[2], argName(a, 2));
     if (!list)
       return Value::error(a.range);
+    if (list->empty() || list->size() > 2)
+      return ctx.fail(DiagKind::WrongKind, a[2].range, argName(a, 2), "one axis or a pair of axes",
+                      ctx.describe(a[2]));
     if (list->size() == 1)
       list->push_back((*list)[0]);
     auto nx = ctx.normalizeAxis((*list)[0], rx, a[2].range);
@@ -156,6 +159,10 @@ Value einsum(Context &ctx, const CallArgs &a) {
   if (arrow != std::string::npos) {
     out = eq.substr(arrow + 2);
     for (char c : out)
+      if (std::count(out.begin(), out.end(), c) > 1)
+        return ctx.fail(DiagKind::Unsupported, a[0].range, "a repeated output index",
+                        "lamina's einsum has no diagonals");
+    for (char c : out)
       if (!counts.count(c))
         return ctx.fail(DiagKind::WrongKind, a[0].range, "an output index",
                         "an index of some operand", fmt::format("`{}`", c));
@@ -209,11 +216,44 @@ Value einsum(Context &ctx, const CallArgs &a) {
   return reduce(ctx, Op::ReduceSum, prod, summed, false, r);
 }
 
+// np.dot / K.dot: a matrix product for ranks 1 and 2; beyond, the last axis of `a` against the
+// second-to-last of `b`, giving a.shape[:-1] + b.shape[:-2] + b.shape[-1:] (not matmul's
+// batching). Written as the einsum it is.
+Value dot(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]), y = tensorOf(ctx, a[1]);
+  if (x.isError() || y.isError())
+    return Value::error(a.range);
+  size_t rx = ctx.typeOf(x.tensor).rank(), ry = ctx.typeOf(y.tensor).rank();
+  if (rx == 0 || ry == 0)
+    return ew(ctx, Op::Mul, {x, y}, a.range);
+  if (rx <= 2 && ry <= 2)
+    return binaryOp(ctx, ast::BinaryOp::MatMul, x, y, a.range);
+  std::string left, right, out;
+  char next = 'a';
+  for (size_t i = 0; i + 1 < rx; ++i)
+    left += next++;
+  for (size_t i = 0; i < ry; ++i)
+    right += i + 2 == ry || ry == 1 ? 'z' : next++;
+  left += 'z';
+  out = left.substr(0, rx - 1) + (ry >= 2 ? right.substr(0, ry - 2) + right.back() : "");
+  auto dtype = promoteValues(ctx, {x, y}, a.calledAs, true, a.range);
+  if (!dtype)
+    return Value::error(a.range);
+  CallArgs e = a;
+  e.values = {Value::string(left + "," + right + "->" + out, a.range),
+              Value::seq({Value::ofTensor(ctx.cast(x.tensor, *dtype, a.range), a.range),
+                          Value::ofTensor(ctx.cast(y.tensor, *dtype, a.range), a.range)},
+                         true, a.range)};
+  return einsum(ctx, e);
+}
+
 constexpr BuiltinDef kLinalg[] = {
     {"matmul", "x|a|x1, y|b|x2", matmul, "matrix product, batched and broadcast (`@`)"},
     {"_tf_matmul", "a, b, transpose_a=False, transpose_b=False", tfMatmul,
      "matrix product with optional transposes of the last two axes"},
-    {"dot", "x|a, y|b", matmul, "matrix product (as matmul for ranks 1 and 2)"},
+    {"dot", "x|a, y|b", dot,
+     "NumPy's dot: matmul for ranks 1 and 2, else the last axis of x against the second-to-last "
+     "of y"},
     {"batch_dot", "x, y, axes=None", batchDot, "per-sample dot product over axes (Keras's rules)"},
     {"einsum", "subscripts|equation, *operands", einsum,
      "Einstein summation: letters only, no `...`, no repeated index in one operand"},

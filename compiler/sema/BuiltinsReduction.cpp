@@ -56,7 +56,9 @@ Value mean(Context &ctx, const CallArgs &a) {
 }
 
 // var = mean(|x - mean(x)|^2) / (n - ddof) * n; written as sum(d * d) / (n - ddof).
-Value varianceOf(Context &ctx, const Reduction &red, int64_t ddof, SourceRange r) {
+Value varianceOf(Context &ctx, const Reduction &given, int64_t ddof, SourceRange r) {
+  Reduction red = given;
+  red.x = toFloat(ctx, red.x, r); // integers: the default float, as mean
   Reduction keep = red;
   keep.keepdims = true;
   Value m = meanOf(ctx, keep, r);
@@ -190,7 +192,7 @@ template <Op O> Value scan(Context &ctx, const CallArgs &a) {
   return Value::ofTensor(ctx.append(std::move(in)), a.range);
 }
 
-constexpr std::string_view kReduce = "x, axis=None, keepdims=False";
+constexpr std::string_view kReduce = "x, axis|dim=None, keepdims|keep_dims=False";
 
 constexpr BuiltinDef kReductions[] = {
     {"sum", kReduce, plain<Op::ReduceSum>, "sum; bool counts as i64"},
@@ -200,8 +202,9 @@ constexpr BuiltinDef kReductions[] = {
     {"any", kReduce, plain<Op::ReduceAny>, "bool: some element is nonzero"},
     {"all", kReduce, plain<Op::ReduceAll>, "bool: every element is nonzero"},
     {"mean", kReduce, mean, "arithmetic mean; integers give the default float"},
-    {"var", "x, axis=None, keepdims=False, ddof=0", var, "variance, divided by n - ddof"},
-    {"std", "x, axis=None, keepdims=False, ddof=0", stdDev, "standard deviation"},
+    {"var", "x, axis|dim=None, keepdims|keep_dims=False, ddof=0", var,
+     "variance, divided by n - ddof"},
+    {"std", "x, axis|dim=None, keepdims|keep_dims=False, ddof=0", stdDev, "standard deviation"},
     {"logsumexp", kReduce, logsumexp, "`log(sum(exp(x)))` without overflow"},
     {"count_nonzero", kReduce, countNonzero, "number of nonzero elements, as i64"},
     {"norm", "x, ord=None, axis=None, keepdims=False", norm,

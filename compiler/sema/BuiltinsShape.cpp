@@ -325,8 +325,12 @@ Value tile(Context &ctx, const CallArgs &a) {
       return ctx.fail(DiagKind::ShapeOverflow, a.range, "tile");
     merged.push_back(*m);
   }
+  if (!ctx.checkShape(merged, a.range))
+    return Value::error(a.range);
+  ctx.rankAllowance = ctx.limits.maxRank; // the interleaved intermediates have twice the rank
   MaybeId p = ctx.reshape(x.tensor, pairs, a.range);
   MaybeId w = p ? ctx.broadcastTo(*p, wide, a.range) : std::nullopt;
+  ctx.rankAllowance = 0;
   return tensorValue(w ? ctx.reshape(*w, merged, a.range) : std::nullopt, a.range);
 }
 
@@ -349,8 +353,10 @@ Value repeatAlong(Context &ctx, Value x, int64_t repeats, std::optional<int64_t>
   if (!m)
     return ctx.fail(DiagKind::ShapeOverflow, r, "repeat");
   merged[ax] = *m;
+  ctx.rankAllowance = 1; // the repeated axis is split in two on the way
   MaybeId e = ctx.reshape(x.tensor, expanded, r);
   MaybeId w = e ? ctx.broadcastTo(*e, wide, r) : std::nullopt;
+  ctx.rankAllowance = 0;
   return tensorValue(w ? ctx.reshape(*w, merged, r) : std::nullopt, r);
 }
 
@@ -523,6 +529,17 @@ Value gather(Context &ctx, const CallArgs &a) {
   return Value::ofTensor(ctx.append(std::move(in)), a.range);
 }
 
+Value take(Context &ctx, const CallArgs &a) {
+  if (!a.isNone(2))
+    return gather(ctx, a);
+  CallArgs flatArgs = a;
+  flatArgs.values[0] = flat(ctx, tensorOf(ctx, a[0]), a.range);
+  flatArgs.values[2] = Value::integer(0, a.range);
+  if (flatArgs.values[0].isError())
+    return flatArgs.values[0];
+  return gather(ctx, flatArgs);
+}
+
 // one_hot(indices, depth): `indices[..., None] == arange(depth)`, as dtype.
 Value oneHot(Context &ctx, const CallArgs &a) {
   Value idx = tensorOf(ctx, a[0]);
@@ -536,10 +553,11 @@ Value oneHot(Context &ctx, const CallArgs &a) {
                     ctx.describe(idx));
   Shape expanded = ti.shape;
   expanded.push_back(1);
-  MaybeId e = ctx.reshape(idx.tensor, expanded, a.range);
+  // Compared as i64: a depth beyond the index type's range must not wrap (u8 index, depth 300).
+  MaybeId e = ctx.reshape(ctx.cast(idx.tensor, DType::I64, a.range), expanded, a.range);
   if (!e)
     return Value::error(a.range);
-  ValueId range = ctx.iota({Dim(*depth)}, 0, ti.dtype, a.range);
+  ValueId range = ctx.iota({Dim(*depth)}, 0, DType::I64, a.range);
   MaybeId eq = ctx.elementwise(Op::Eq, {*e, range}, a.range);
   return tensorValue(eq ? std::optional(ctx.cast(*eq, *dtype, a.range)) : std::nullopt, a.range);
 }
@@ -567,7 +585,7 @@ constexpr BuiltinDef kShape[] = {
     {"flip", "x, axis=None", reverse, "same as reverse"},
     {"gather", "x|params, indices, axis=0", gather,
      "take along axis; indices are clamped into range"},
-    {"take", "x|a, indices, axis=0", gather, "same as gather"},
+    {"take", "x|a, indices, axis=None", take, "gather; None flattens first (NumPy)"},
     {"one_hot", "indices, depth|num_classes, dtype=None", oneHot,
      "`indices[..., None] == arange(depth)` as dtype (default f32)"},
 };

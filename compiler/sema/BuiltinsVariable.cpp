@@ -35,6 +35,7 @@ Value makeInit(Context &ctx, const CallArgs &a, ir::Initializer::Kind kind, doub
     init->seed = *seed;
   }
   Value out = Value::make(Value::Kind::Init, a.range);
+  out.s = std::string(a.calledAs); // for "`random_normal` makes an initial value"
   out.init = std::move(init);
   out.initType = {*dtype, *shape};
   return out;
@@ -89,6 +90,9 @@ Value variable(Context &ctx, const CallArgs &a) {
   if (init.kind == Value::Kind::Init) {
     decl.init = *init.init;
     decl.type = init.initType;
+    if (dtype && !isFloat(*dtype))
+      return ctx.fail(DiagKind::WrongKind, a[3].range, argName(a, 3),
+                      "a float dtype for a random initial value", shortName(*dtype));
     if (dtype)
       decl.type.dtype = *dtype;
   } else if (init.isError()) {

@@ -31,6 +31,9 @@ public:
   std::set<std::string> variableNames;
   /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.
   bool tooLarge = false;
+  /// Extra rank allowed for intermediates a builtin makes on its way (tile interleaves
+  /// [r0, d0, r1, d1, ...]); results are always held to limits.maxRank.
+  size_t rankAllowance = 0;
 
   /// Reports a diagnostic and returns the error value that stands in for the result.
   template <class... Args> Value fail(DiagKind kind, SourceRange range, const Args &...args) {

@@ -66,7 +66,7 @@ ValueId Context::dimValue(const Dim &d, DType type, SourceRange r) {
 }
 
 bool Context::checkShape(const Shape &shape, SourceRange r) {
-  if (shape.size() > limits.maxRank) {
+  if (shape.size() > limits.maxRank + rankAllowance) {
     fail(DiagKind::RankTooLarge, r, shape.size(), limits.maxRank);
     return false;
   }

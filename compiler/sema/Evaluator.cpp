@@ -158,8 +158,11 @@ Value Evaluator::attribute(const ast::Attribute &node) {
 Value Evaluator::callMethod(const Value &method, std::vector<Value> positional,
                             std::vector<std::pair<std::string, Value>> keywords, SourceRange r) {
   const Value &self = *method.receiver;
-  if (method.s == "as_list")
-    return Value::seq(self.elements, false, r);
+  if (method.s == "as_list") {
+    Value list = Value::seq(self.elements, false, r);
+    list.isShape = self.isShape;
+    return list;
+  }
   if (method.s == "get_shape" && self.isSeq())
     return self;
   std::string target = method.s == "astype" ? "cast" : method.s == "get_shape" ? "shape" : method.s;
@@ -279,7 +282,12 @@ Value Evaluator::run(const std::vector<ast::Stmt *> &body, std::map<std::string,
       assign(*a);
     } else if (auto *aug = ast::dyn<ast::AugAssign>(stmt)) {
       Value current = lookup(*aug->target);
-      bind(aug->target->id, binaryOp(ctx_, aug->op, current, eval(aug->value), aug->range));
+      Value rhs = eval(aug->value);
+      std::string spelling = std::string(ast::spelling(aug->op)) + "=";
+      Value updated = binaryOp(ctx_, aug->op, current, rhs,
+                               operatorRange(aug->target->range, aug->value->range, spelling));
+      updated.range = aug->range;
+      bind(aug->target->id, updated);
     } else if (auto *e = ast::dyn<ast::ExprStmt>(stmt)) {
       bool docstring = i == 0 && ast::dyn<ast::String>(e->value) && !lastExpressionIsResult;
       if (docstring)
@@ -412,9 +420,11 @@ Value Evaluator::chain(const ast::BinaryChain &node) {
       acc = rhs;
       continue;
     }
+    // Errors of the operation point at the operator; the value spans the whole expression.
     acc = binaryOp(
         ctx_, op, acc, rhs,
         operatorRange(node.operands[i]->range, node.operands[i + 1]->range, ast::spelling(op)));
+    acc.range = {node.operands[0]->range.begin, node.operands[i + 1]->range.end};
   }
   return acc;
 }
@@ -430,6 +440,7 @@ Value Evaluator::compare(const ast::Compare &node) {
     result = i == 0 ? step : binaryOp(ctx_, ast::BinaryOp::And, result, step, node.range);
     left = right;
   }
+  result.range = node.range;
   return result;
 }
 

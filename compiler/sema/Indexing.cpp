@@ -57,7 +57,7 @@ std::optional<Resolved> resolveSlice(Context &ctx, const IndexItem &item, int64_
     return std::nullopt;
   int64_t span = step > 0 ? *stop - *start : *start - *stop;
   int64_t mag = step > 0 ? step : step == INT64_MIN ? INT64_MAX : -step;
-  int64_t count = span <= 0 ? 0 : (span + mag - 1) / mag;
+  int64_t count = span <= 0 ? 0 : 1 + (span - 1) / mag;
   return Resolved{*start, count, step};
 }
 

@@ -100,6 +100,8 @@ Value intArithmetic(Context &ctx, BinaryOp op, const Value &a, const Value &b, S
   case BinaryOp::Pow: {
     if (!ca || !cb)
       return ctx.fail(DiagKind::NeedsKnownDim, r, "`**`", (ca ? b : a).i.str());
+    if (*cb < 0 && *ca == 0)
+      return ctx.fail(DiagKind::ConstantDivByZero, r);
     if (*cb < 0)
       return Value::real(std::pow(double(*ca), double(*cb)), r);
     // Square-and-multiply: at most 64 steps however large the exponent (`1 ** 10**18`).
@@ -235,6 +237,10 @@ std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &value
   for (const Value &v : values) {
     if (v.isError())
       return std::nullopt;
+    if (v.kind == K::Init) {
+      ctx.fail(DiagKind::RandomOutsideVariable, v.range, v.s);
+      return std::nullopt;
+    }
     if (!isTensorLike(v)) {
       ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
       return std::nullopt;
@@ -277,6 +283,11 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     DType t = dtype.value_or(v.isShape ? DType::I32 : DType::I64);
     if (!v.i.isConstant())
       return ctx.dimValue(v.i, t, v.range);
+    // A weak int takes the tensor's type, but never by wrapping (`u8 + 300`), as NumPy 2.
+    if (!isFloat(t) && t != DType::Bool && !fitsIn(t, v.i.constant())) {
+      ctx.fail(DiagKind::IntDoesNotFit, v.range, v.i.constant(), shortName(t));
+      return std::nullopt;
+    }
     return ctx.scalarInt(t, v.i.constant(), v.range);
   }
   case K::Float:
@@ -284,6 +295,9 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
   case K::Seq:
     break;
   case K::Error:
+    return std::nullopt;
+  case K::Init:
+    ctx.fail(DiagKind::RandomOutsideVariable, v.range, v.s);
     return std::nullopt;
   default:
     ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
@@ -317,6 +331,10 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     return true;
   };
   bool rectangular = walk(v, 0);
+  int64_t expected = 1;
+  for (int64_t d : shape)
+    expected *= d;
+  rectangular = rectangular && expected == int64_t(leaves.size()); // `[1, [2, 3]]` is ragged
   if (constantOnly) {
     if (!rectangular) {
       ctx.fail(DiagKind::MixedList, v.range, "but its rows differ in length or depth");
@@ -330,10 +348,16 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     Array a = makeArray(*dtype, shape);
     for (size_t i = 0; i < leaves.size(); ++i) {
       const Value &e = *leaves[i];
-      if (e.kind == K::Float)
+      if (e.kind == K::Float) {
         storeFloat(a, int64_t(i), e.f);
-      else
-        storeInt(a, int64_t(i), e.kind == K::Bool ? e.b : e.i.constant());
+        continue;
+      }
+      int64_t value = e.kind == K::Bool ? e.b : e.i.constant();
+      if (!isFloat(*dtype) && *dtype != DType::Bool && !fitsIn(*dtype, value)) {
+        ctx.fail(DiagKind::IntDoesNotFit, e.range, value, shortName(*dtype));
+        return std::nullopt;
+      }
+      storeInt(a, int64_t(i), value);
     }
     return ctx.constant(std::move(a), v.range);
   }

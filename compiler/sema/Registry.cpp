@@ -340,7 +340,10 @@ std::optional<std::vector<int64_t>> intListArg(Context &ctx, const Value &v,
     }
     return out;
   }
-  ctx.fail(DiagKind::WrongKind, v.range, what, "an int or a list of ints", ctx.describe(v));
+  if (v.kind == Value::Kind::Tensor)
+    ctx.fail(DiagKind::ExpectedConstant, v.range, what, ctx.describe(v));
+  else
+    ctx.fail(DiagKind::WrongKind, v.range, what, "an int or a list of ints", ctx.describe(v));
   return std::nullopt;
 }
 

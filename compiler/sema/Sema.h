@@ -12,6 +12,7 @@
 #include "compiler/ir/Ir.h"
 #include "compiler/sema/ConstValue.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,9 @@ struct SemaRequest {
   /// Keras's `output_shape`: a tuple without the batch dimension, or the source of a shape
   /// lambda (`lambda s: (s[0], 2 * s[1])`). Checked against the inferred result.
   std::optional<ConstValue> outputShape;
-  std::optional<std::string> outputShapeLambda;
+  /// The shape-lambda form, as its own source so errors in it point into it. It receives the
+  /// input shape (a list of shapes for several inputs) with the batch symbol in front.
+  std::shared_ptr<const SourceFile> outputShapeLambda;
   SemaLimits limits;
 };
 

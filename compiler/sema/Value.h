@@ -37,7 +37,7 @@ struct Value {
   bool b = false;
   Dim i;
   double f = 0;
-  std::string s; // String; Namespace path; Method name
+  std::string s; // String; Namespace path; Method name; Init: the initialiser called
   ir::ValueId tensor = 0;
   std::vector<Value> elements;
   bool isTuple = false;

@@ -96,6 +96,8 @@ DType promote(DType a, DType b) {
 DType promoteWeak(DType strong, WeakKind weak) {
   if (weak == WeakKind::Float && kindOf(strong) != DTypeKind::Float)
     return kDefaultFloat;
+  if (weak == WeakKind::Int && strong == DType::Bool)
+    return DType::I64; // JAX: a bool tensor meeting a Python int is an int tensor
   return strong;
 }
 

@@ -83,17 +83,42 @@ uint16_t floatToBFloat16(float f) {
 
 float bfloat16ToFloat(uint16_t h) { return std::bit_cast<float>(uint32_t(h) << 16); }
 
+namespace {
+
+// Rounds a double to the nearest value (ties to even) of a binary format with `digits`
+// significant bits, smallest normal exponent `minExp` and largest finite value `maxFinite`,
+// in one step: going through float first would round twice (1 + 2^-11 + 2^-40 must become
+// the f16 above 1, not 1).
+double roundToFormat(double v, int digits, int minExp, double maxFinite) {
+  if (!std::isfinite(v) || v == 0)
+    return v;
+  int exp = 0;
+  std::frexp(v, &exp); // v = m * 2^exp, 0.5 <= |m| < 1
+  int scaleExp = std::max(exp, minExp + 1) - digits;
+  double rounded = std::ldexp(std::nearbyint(std::ldexp(v, -scaleExp)), scaleExp);
+  if (std::fabs(rounded) > maxFinite)
+    return std::copysign(HUGE_VAL, v);
+  return rounded;
+}
+
+} // namespace
+
 double roundToFloat(DType t, double v) {
   switch (t) {
   case DType::F32:
     return double(float(v));
   case DType::F16:
-    return double(halfToFloat(floatToHalf(float(v))));
+    return roundToFormat(v, 11, -14, 65504.0);
   case DType::BF16:
-    return double(bfloat16ToFloat(floatToBFloat16(float(v))));
+    return roundToFormat(v, 8, -126, 3.3895313892515355e38);
   default:
     return v;
   }
+}
+
+bool fitsIn(DType t, int64_t v) {
+  IntRange r = rangeOf(t);
+  return v >= r.lo && v <= r.hi;
 }
 
 int64_t wrapToInt(DType t, int64_t v) {
@@ -160,10 +185,10 @@ int64_t loadInt(const Array &a, int64_t i) {
 
 void storeFloat(Array &a, int64_t i, double v) {
   switch (a.dtype) {
-  case DType::F16:
-    return store(a, i, floatToHalf(float(v)));
+  case DType::F16: // rounded once from double, then exact in float
+    return store(a, i, floatToHalf(float(roundToFloat(DType::F16, v))));
   case DType::BF16:
-    return store(a, i, floatToBFloat16(float(v)));
+    return store(a, i, floatToBFloat16(float(roundToFloat(DType::BF16, v))));
   case DType::F32:
     return store(a, i, float(v));
   case DType::F64:

@@ -18,6 +18,8 @@ void storeInt(Array &a, int64_t index, int64_t v);  // wraps to the dtype's widt
 /// nearest even) for the storage types; integers per the IR's cast rules.
 double roundToFloat(DType type, double v);
 int64_t wrapToInt(DType type, int64_t v);
+/// Whether an integer dtype (or bool, 0 and 1) holds `v` exactly.
+bool fitsIn(DType type, int64_t v);
 /// Float to integer: truncate toward zero, saturate at the type's range, NaN gives 0.
 int64_t floatToInt(DType type, double v);
 

@@ -94,9 +94,9 @@ TEST_CASE("promoteWeak: a Python scalar takes the tensor's dtype unless its kind
     CAPTURE(shortName(t));
     // A weak bool never changes anything.
     CHECK(promoteWeak(t, WeakKind::Bool) == t);
-    // A weak int keeps the tensor's type (`bool_tensor + 1` is the caller's error; the type
-    // stays bool).
-    CHECK(promoteWeak(t, WeakKind::Int) == t);
+    // A weak int keeps a number tensor's type; a bool tensor meeting an int becomes i64, as
+    // in JAX (`bool_tensor == 2` compares numbers; `bool_tensor + 1` is still an error).
+    CHECK(promoteWeak(t, WeakKind::Int) == (t == DType::Bool ? DType::I64 : t));
     // A weak float keeps a float tensor's type and makes any other the default float.
     CHECK(promoteWeak(t, WeakKind::Float) == (isFloat(t) ? t : DType::F32));
   }

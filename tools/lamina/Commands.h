@@ -55,5 +55,6 @@ Action addFmtCommand(CLI::App &app, SourceOptions &options);
 Action addCheckCommand(CLI::App &app, SourceOptions &options);
 Action addEmitCommand(CLI::App &app, SourceOptions &options);
 Action addRunCommand(CLI::App &app, SourceOptions &options);
+Action addDocCommand(CLI::App &app, SourceOptions &options);
 
 } // namespace lamina::cli

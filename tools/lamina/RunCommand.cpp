@@ -45,7 +45,11 @@ void printArray(const Array &a) {
     out += std::string(opened, '[');
     if (n == 0)
       break;
-    std::string value = isFloat(a.dtype)         ? fmt::format("{}", loadFloat(a, k))
+    // Floats print as the shortest text that reads back as the same value of their dtype.
+    double f = loadFloat(a, k);
+    std::string value = std::isnan(f)            ? std::string("nan") // never "-nan"
+                        : a.dtype == DType::F64  ? fmt::format("{}", f)
+                        : isFloat(a.dtype)       ? fmt::format("{}", float(f))
                         : a.dtype == DType::Bool ? (loadInt(a, k) ? "True" : "False")
                                                  : fmt::format("{}", loadInt(a, k));
     out += value;

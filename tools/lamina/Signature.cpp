@@ -16,8 +16,10 @@ void addSignatureOptions(CLI::App &command, SignatureOptions &options, bool inpu
                            "symbols for unknown sizes (repeat a NAME for a list parameter)");
   command.add_option("-a,--arg", options.args,
                      "NAME=VALUE: a compile-time argument (JSON or Python literal)");
-  command.add_option("--output-shape", options.outputShape,
-                     "Keras output_shape without the batch dimension, e.g. '(512,)'; checked");
+  command.add_option(
+      "--output-shape", options.outputShape,
+      "Keras output_shape, checked: a tuple without the batch dimension, e.g. '(512,)', or a "
+      "shape lambda, e.g. 'lambda s: (s[0], 2 * s[1])'");
 }
 
 std::pair<std::string, std::string> splitBinding(const std::string &text) {
@@ -54,7 +56,9 @@ std::optional<SemaRequest> requestFrom(const SignatureOptions &options,
       return std::nullopt;
     request.arguments.emplace_back(name, std::move(*value));
   }
-  if (!options.outputShape.empty()) {
+  if (options.outputShape.starts_with("lambda")) {
+    request.outputShapeLambda = std::make_shared<SourceFile>("--output-shape", options.outputShape);
+  } else if (!options.outputShape.empty()) {
     auto value = parseValue("--output-shape", options.outputShape, render);
     if (!value)
       return std::nullopt;

@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
 
   SourceOptions options;
   std::vector<std::pair<CLI::App *, Action>> actions;
-  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand}) {
+  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand, addDocCommand}) {
     Action action = add(app, options);
     actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
   }
