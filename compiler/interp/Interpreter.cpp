@@ -290,24 +290,8 @@ Val unary(const ir::Instr &in, const Val &x) {
   return out;
 }
 
-bool compareFloat(Op op, double a, double b) {
-  switch (op) {
-  case Op::Eq:
-    return a == b;
-  case Op::Ne:
-    return a != b;
-  case Op::Lt:
-    return a < b;
-  case Op::Le:
-    return a <= b;
-  case Op::Gt:
-    return a > b;
-  default:
-    return a >= b;
-  }
-}
-
-bool compareInt(Op op, int64_t a, int64_t b) {
+// Comparisons on doubles (NaN compares false, `ne` true) or on int64.
+template <class T> bool compare(Op op, T a, T b) {
   switch (op) {
   case Op::Eq:
     return a == b;
@@ -402,8 +386,8 @@ Val elementwise(const ir::Instr &in, const std::vector<const Val *> &args) {
     const Val &a = *args[0], &b = *args[1];
     size_t ia = size_t(maps[0][s]), ib = size_t(maps[1][s]);
     if (cat == ir::OpCategory::Compare)
-      out.i[s] = a.isFloatType() ? compareFloat(in.op, a.f[ia], b.f[ib])
-                                 : compareInt(in.op, a.i[ia], b.i[ib]);
+      out.i[s] =
+          a.isFloatType() ? compare(in.op, a.f[ia], b.f[ib]) : compare(in.op, a.i[ia], b.i[ib]);
     else if (out.isFloatType())
       out.f[s] = roundToFloat(out.dtype, binaryFloat(in.op, a.f[ia], b.f[ib]));
     else

@@ -24,6 +24,9 @@ bool broadcastsTo(const Shape &from, const Shape &to) {
 
 std::string checkInstr(const Function &f, ValueId id) {
   const Instr &in = f.instrs[id];
+  for (const Dim &d : in.type.shape)
+    if (d.isConstant() && d.constant() < 0)
+      return "result has a negative size";
   for (ValueId v : in.operands)
     if (v >= id)
       return fmt::format("operand %{} is not defined before its use", v);

@@ -249,6 +249,10 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
                               [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
   std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
   for (const Value &part : parts) {
+    if (part.kind == K::Init) {
+      ctx_.fail(DiagKind::RandomOutsideVariable, part.range, part.s);
+      return false;
+    }
     if (!sema::isTensorLike(part)) {
       ctx_.fail(DiagKind::ExpectedTensor, part.range.end ? part.range : r, ctx_.describe(part));
       return false;

@@ -47,6 +47,10 @@ struct CallArgs {
   bool isNone(size_t i) const { return values[i].kind == Value::Kind::None; }
 };
 
+/// Module prefixes the registry also files rows under: (canonical, synonym) pairs such as
+/// ("K.", "keras.backend."). The tables are written with the canonical prefixes.
+std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynonyms();
+
 /// Finds a builtin by its full name (`relu`, `tf.nn.relu`, `keras.backend.mean`). Rows whose
 /// name starts with `_` are targets for aliases only and are not found here.
 const BuiltinDef *findBuiltin(std::string_view qualifiedName);

@@ -101,6 +101,12 @@ Value batchDot(Context &ctx, const CallArgs &a) {
   };
   Value xm = moveLast(x, ax, rx), ym = moveLast(y, ay, ry);
   Shape sx = ctx.typeOf(xm.tensor).shape, sy = ctx.typeOf(ym.tensor).shape;
+  // The contracted sizes must be equal, as in Keras: the product below would broadcast a 1.
+  if (sx.back().isConstant() && sy.back().isConstant() && !(sx.back() == sy.back()))
+    return ctx.failWithLabel(fmt::format("axis {} of x has {} elements, axis {} of y has {}", ax,
+                                         sx.back().str(), ay, sy.back().str()),
+                             DiagKind::MatMulMismatch, a.range, ctx.typeOf(x.tensor).str(),
+                             ctx.typeOf(y.tensor).str());
   Shape ex{sx[0]}, ey{sy[0]};
   ex.insert(ex.end(), sx.begin() + 1, sx.end() - 1);
   ex.insert(ex.end(), ry - 2, Dim(1));

@@ -285,6 +285,8 @@ Value tfSplit(Context &ctx, const CallArgs &a) {
   for (size_t i = 0; i < raw->size(); ++i) {
     if ((*raw)[i] == -1 && unknown < 0)
       unknown = int(i);
+    else if ((*raw)[i] < 0)
+      return ctx.fail(DiagKind::NegativeDim, a[1].range, (*raw)[i]);
     else
       known = Dim::add(known, (*raw)[i]).value_or(Dim(0));
     sizes.push_back((*raw)[i]);

@@ -48,20 +48,6 @@ std::vector<Area> areas() {
           {"Variables", sema::variableBuiltins()}};
 }
 
-// Module prefixes the registry files under another spelling too (kSynonyms in Registry.cpp).
-// A spelling is listed only when the registry really resolves every alias of the prefix
-// through it, so this list can lag behind the registry but never claim too much.
-constexpr std::pair<std::string_view, std::string_view> kSpellings[] = {
-    {"K.", "keras.backend."},
-    {"K.", "tf.keras.backend."},
-    {"np.", "jnp."},
-    {"np.", "numpy."},
-    {"np.", "tf.experimental.numpy."},
-    {"ops.", "keras.ops."},
-    {"activations.", "keras.activations."},
-    {"activations.", "tf.keras.activations."},
-};
-
 std::string_view prefixOf(std::string_view name) {
   size_t dot = name.rfind('.');
   return dot == std::string_view::npos ? std::string_view() : name.substr(0, dot + 1);
@@ -72,7 +58,7 @@ std::string_view rootOf(std::string_view name) { return name.substr(0, name.find
 std::vector<std::string> otherSpellings(std::string_view prefix,
                                         const std::vector<const BuiltinDef *> &rows) {
   std::vector<std::string> out;
-  for (auto [canonical, synonym] : kSpellings) {
+  for (auto [canonical, synonym] : sema::modulePrefixSynonyms()) {
     if (!prefix.starts_with(canonical))
       continue;
     std::string spelled = std::string(synonym) + std::string(prefix.substr(canonical.size()));

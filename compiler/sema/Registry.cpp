@@ -14,19 +14,23 @@
 #include <mutex>
 
 namespace lamina::sema {
-namespace {
 
-// Module prefixes that mean the same thing (LANGUAGE.md §6-§7). The tables use the first.
-constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
-    {"K.", "keras.backend."},
-    {"K.", "tf.keras.backend."},
-    {"np.", "jnp."},
-    {"np.", "numpy."},
-    {"np.", "tf.experimental.numpy."},
-    {"ops.", "keras.ops."},
-    {"activations.", "keras.activations."},
-    {"activations.", "tf.keras.activations."},
-};
+std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynonyms() {
+  // Module prefixes that mean the same thing (LANGUAGE.md §6-§7). The tables use the first.
+  static constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
+      {"K.", "keras.backend."},
+      {"K.", "tf.keras.backend."},
+      {"np.", "jnp."},
+      {"np.", "numpy."},
+      {"np.", "tf.experimental.numpy."},
+      {"ops.", "keras.ops."},
+      {"activations.", "keras.activations."},
+      {"activations.", "tf.keras.activations."},
+  };
+  return kSynonyms;
+}
+
+namespace {
 
 // A default value in a signature: None, True, False, a number, a 'string' or a tuple of those.
 Value parseDefault(std::string_view text) {
@@ -116,7 +120,7 @@ struct Registry {
     if (def.name.starts_with("_"))
       return;
     byName.emplace(std::string(def.name), &def);
-    for (auto [canonical, synonym] : kSynonyms)
+    for (auto [canonical, synonym] : modulePrefixSynonyms())
       if (def.name.starts_with(canonical))
         byName.emplace(std::string(synonym) + std::string(def.name.substr(canonical.size())), &def);
   }
