@@ -224,13 +224,34 @@ Value indexTensor(Context &ctx, const Value &x, const std::vector<IndexItem> &it
     // The gathered tensor already has its final layout apart from new axes and dropped ones.
     Shape finalShape;
     const TensorType &ti = ctx.typeOf(ctx.fn.instrs[v].operands[1]);
+    size_t indexAt = 0;
     for (const Dim &d : result) {
-      if (d == Dim(-1))
+      if (d == Dim(-1)) {
+        indexAt = finalShape.size();
         finalShape.insert(finalShape.end(), ti.shape.begin(), ti.shape.end());
-      else
+      } else {
         finalShape.push_back(d);
+      }
     }
-    return tensorValue(ctx.reshape(v, finalShape, r), r);
+    MaybeId shaped = ctx.reshape(v, finalShape, r);
+    // NumPy: ints count as advanced indices next to an array; when the advanced indices are
+    // not all adjacent (`x[0, :, i]`), the index's dimensions go first.
+    std::vector<size_t> advanced;
+    for (size_t k = 0, axisPos = 0; k < full.size(); ++k) {
+      if (full[k].kind == IndexItem::Single)
+        advanced.push_back(axisPos);
+      axisPos += full[k].kind != IndexItem::NewAxis;
+    }
+    bool adjacent = advanced.back() - advanced.front() + 1 == advanced.size();
+    if (!shaped || adjacent || indexAt == 0)
+      return tensorValue(shaped, r);
+    std::vector<int64_t> perm;
+    for (size_t k = 0; k < ti.rank(); ++k)
+      perm.push_back(int64_t(indexAt + k));
+    for (size_t k = 0; k < finalShape.size(); ++k)
+      if (k < indexAt || k >= indexAt + ti.rank())
+        perm.push_back(int64_t(k));
+    return Value::ofTensor(ctx.transpose(*shaped, perm, r), r);
   }
   return tensorValue(ctx.reshape(v, result, r), r);
 }
