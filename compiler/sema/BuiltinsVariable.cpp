@@ -108,6 +108,19 @@ Value variable(Context &ctx, const CallArgs &a) {
     decl.init.value = c;
     decl.type = ctx.typeOf(*t);
   }
+  // Created once when the layer is built: sizes may come from the inputs' feature axes, never
+  // from the batch (the first axis of an input), which changes from call to call.
+  for (const ir::InputDecl &in : ctx.fn.inputs) {
+    if (in.type.shape.empty())
+      continue;
+    for (const std::string &batch : in.type.shape[0].symbols())
+      for (const Dim &d : decl.type.shape)
+        for (const std::string &sym : d.symbols())
+          if (sym == batch)
+            return ctx.fail(DiagKind::NeedsKnownDim, init.range,
+                            "a variable (made once, when the layer is built)",
+                            fmt::format("{}`, the batch size of `{}", d.str(), in.name));
+  }
   if (a.isNone(1)) {
     decl.name = "variable";
     for (int k = 1; ctx.variableNames.count(decl.name); ++k)
