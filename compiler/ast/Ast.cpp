@@ -45,7 +45,7 @@ std::string_view spelling(BinaryOp op) {
 }
 
 std::string_view spelling(CompareOp op) {
-  constexpr std::string_view names[] = {"<", ">", "==", "!=", "<=", ">="};
+  constexpr std::string_view names[] = {"<", ">", "==", "!=", "<=", ">=", "is", "is not"};
   return names[static_cast<size_t>(op)];
 }
 

@@ -59,7 +59,7 @@ using Stmt = Node; // any node for which isStmt(kind) holds
 
 enum class UnaryOp : uint8_t { Neg, Pos, Not };
 enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, FloorDiv, Mod, MatMul, Pow, And, Or };
-enum class CompareOp : uint8_t { Lt, Gt, Eq, Ne, Le, Ge };
+enum class CompareOp : uint8_t { Lt, Gt, Eq, Ne, Le, Ge, Is, IsNot };
 
 std::string_view spelling(UnaryOp op);
 std::string_view spelling(BinaryOp op);

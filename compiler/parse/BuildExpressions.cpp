@@ -105,12 +105,14 @@ Expr *AstBuilder::buildComparison(P::ComparisonContext *ctx) {
   for (P::ArithContext *operand : ctx->arith())
     node->operands.push_back(buildArith(operand));
   for (P::CompOpContext *op : ctx->compOp())
-    node->ops.push_back(op->LT()   ? CompareOp::Lt
-                        : op->GT() ? CompareOp::Gt
-                        : op->EQ() ? CompareOp::Eq
-                        : op->NE() ? CompareOp::Ne
-                        : op->LE() ? CompareOp::Le
-                                   : CompareOp::Ge);
+    node->ops.push_back(op->LT()    ? CompareOp::Lt
+                        : op->GT()  ? CompareOp::Gt
+                        : op->EQ()  ? CompareOp::Eq
+                        : op->NE()  ? CompareOp::Ne
+                        : op->LE()  ? CompareOp::Le
+                        : op->GE()  ? CompareOp::Ge
+                        : op->NOT() ? CompareOp::IsNot
+                                    : CompareOp::Is);
   return node;
 }
 

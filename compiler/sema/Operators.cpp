@@ -51,6 +51,8 @@ ir::Op irOp(ast::CompareOp op) {
   case ast::CompareOp::Le:
     return ir::Op::Le;
   case ast::CompareOp::Ge:
+  case ast::CompareOp::Is: // decided at compile time (compareOp); never reaches the IR
+  case ast::CompareOp::IsNot:
     break;
   }
   return ir::Op::Ge;
@@ -480,9 +482,33 @@ Value binaryOp(Context &ctx, BinaryOp op, const Value &a, const Value &b, Source
   return applyElementwise(ctx, irOp(op), {a, b}, fmt::format("{}", spelling(op)), r);
 }
 
+// `is` and `is not`: identity, decided at compile time. Keras code asks `mask is None` and
+// `training is True`; a tensor is never None, and two tensors are the same when they are one
+// IR value.
+static Value sameObject(Context &ctx, ast::CompareOp op, const Value &a, const Value &b,
+                        SourceRange r) {
+  bool same;
+  if (a.kind == K::None || b.kind == K::None)
+    same = a.kind == b.kind;
+  else if (a.kind == K::Bool && b.kind == K::Bool)
+    same = a.b == b.b;
+  else if (a.kind == K::Tensor && b.kind == K::Tensor)
+    same = a.tensor == b.tensor;
+  else if (a.kind == K::Bool || b.kind == K::Bool)
+    same = false;
+  else
+    return ctx.fail(
+        DiagKind::Unsupported, r,
+        fmt::format("`{}` between {} and {}", spelling(op), ctx.describe(a), ctx.describe(b)),
+        "compare with None, True or False, or use `==`");
+  return Value::boolean(same == (op == ast::CompareOp::Is), r);
+}
+
 Value compareOp(Context &ctx, ast::CompareOp op, const Value &a, const Value &b, SourceRange r) {
   if (a.isError() || b.isError())
     return Value::error(r);
+  if (op == ast::CompareOp::Is || op == ast::CompareOp::IsNot)
+    return sameObject(ctx, op, a, b, r);
   if (a.isNumber() && b.isNumber() && !(a.kind == K::Int && !a.i.isConstant()) &&
       !(b.kind == K::Int && !b.i.isConstant())) {
     double x = a.kind == K::Bool ? a.b : asDouble(a), y = b.kind == K::Bool ? b.b : asDouble(b);
@@ -506,6 +532,9 @@ Value compareOp(Context &ctx, ast::CompareOp op, const Value &a, const Value &b,
     case ast::CompareOp::Ge:
       result = x >= y;
       break;
+    case ast::CompareOp::Is:
+    case ast::CompareOp::IsNot:
+      break; // handled by sameObject()
     }
     return Value::boolean(result, r);
   }
