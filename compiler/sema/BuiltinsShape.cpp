@@ -228,15 +228,24 @@ Value splitBySizes(Context &ctx, const Value &x, int64_t axis, const std::vector
   return Value::seq(std::move(pieces), true, r);
 }
 
-// NumPy: an int splits into that many equal parts; a list gives the split points.
-Value split(Context &ctx, const CallArgs &a) {
+// The tensor and the axis of split and tf.split (slots 0 and 2).
+std::optional<std::pair<Value, int64_t>> splitOperand(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   if (x.isError())
-    return x;
+    return std::nullopt;
   auto axis = axisArg(ctx, a, 2, ctx.typeOf(x.tensor).rank());
   if (!axis)
+    return std::nullopt;
+  return std::pair{x, *axis};
+}
+
+// NumPy: an int splits into that many equal parts; a list gives the split points.
+Value split(Context &ctx, const CallArgs &a) {
+  auto operand = splitOperand(ctx, a);
+  if (!operand)
     return Value::error(a.range);
-  Dim d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
+  auto [x, axis] = *operand;
+  Dim d = ctx.typeOf(x.tensor).shape[size_t(axis)];
   std::vector<Dim> sizes;
   if (a[1].kind == Value::Kind::Int) {
     auto n = intArg(ctx, a, 1);
@@ -262,23 +271,21 @@ Value split(Context &ctx, const CallArgs &a) {
     }
     sizes.push_back(*size - prev);
   }
-  return splitBySizes(ctx, x, *axis, sizes, a.range);
+  return splitBySizes(ctx, x, axis, sizes, a.range);
 }
 
 // tf.split: an int is the number of equal parts; a list gives the sizes (one may be -1).
 Value tfSplit(Context &ctx, const CallArgs &a) {
-  Value x = tensorOf(ctx, a[0]);
-  if (x.isError())
-    return x;
-  auto axis = axisArg(ctx, a, 2, ctx.typeOf(x.tensor).rank());
-  if (!axis)
+  auto operand = splitOperand(ctx, a);
+  if (!operand)
     return Value::error(a.range);
+  auto [x, axis] = *operand;
   if (a[1].kind == Value::Kind::Int)
     return split(ctx, a);
   auto raw = intListArg(ctx, a[1], argName(a, 1));
   if (!raw)
     return Value::error(a.range);
-  Dim d = ctx.typeOf(x.tensor).shape[size_t(*axis)];
+  Dim d = ctx.typeOf(x.tensor).shape[size_t(axis)];
   std::vector<Dim> sizes;
   Dim known = 0;
   int unknown = -1;
@@ -299,7 +306,7 @@ Value tfSplit(Context &ctx, const CallArgs &a) {
   if (!(total == d) || (sizes[size_t(std::max(unknown, 0))].isConstant() &&
                         sizes[size_t(std::max(unknown, 0))].constant() < 0))
     return ctx.fail(DiagKind::SplitMismatch, a[1].range, d.str(), shapeString(sizes));
-  return splitBySizes(ctx, x, *axis, sizes, a.range);
+  return splitBySizes(ctx, x, axis, sizes, a.range);
 }
 
 // tile: reshape to [1, d0, 1, d1, ...], broadcast to [r0, d0, r1, d1, ...], merge pairs.

@@ -3,7 +3,7 @@
 // something of their own (K.repeat, K.batch_dot, tf.split, ...) behave as Keras, TensorFlow
 // and NumPy do.
 
-#include "TestSupport.h"
+#include "SemaSupport.h"
 
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Sema.h"
@@ -19,63 +19,7 @@ using namespace lamina::test;
 
 namespace {
 
-using Inputs = std::vector<std::pair<std::string, std::string>>;
-
-struct Result {
-  std::string types;   // "f32[B, 6]"; several joined by "; "
-  std::string first;   // "E0302@1:11" when there is an error
-  std::string message; // the first diagnostic's message
-};
-
-Result analyzeText(const std::string &source, const Inputs &inputs) {
-  Result out;
-  Parsed parsed = parseText(source);
-  if (!parsed.module) {
-    out.first = parsed.first();
-    return out;
-  }
-  SemaRequest request;
-  for (const auto &[name, spec] : inputs) {
-    std::string error;
-    std::optional<TensorType> type = parseTypeSpec(spec, error);
-    REQUIRE_MESSAGE(type, "bad type in the test: " << spec << ": " << error);
-    request.inputs.push_back({name, *type});
-  }
-  CollectingConsumer consumer;
-  DiagnosticEngine diags(consumer);
-  std::optional<ir::Function> fn = analyze(*parsed.module, *parsed.file, request, diags);
-  CHECK_MESSAGE(fn.has_value() == consumer.diagnostics.empty(), source);
-  if (fn) {
-    CHECK_MESSAGE(ir::verify(*fn) == "", source);
-    for (ir::ValueId v : fn->outputs)
-      out.types += (out.types.empty() ? "" : "; ") + fn->typeOf(v).str();
-  } else if (!consumer.diagnostics.empty()) {
-    const Diagnostic &d = consumer.diagnostics.front();
-    LineColumn lc = d.location();
-    out.first = fmt::format("{}@{}:{}", d.info().code, lc.line, lc.column);
-    out.message = d.message;
-  }
-  return out;
-}
-
-/// The output types of `source`, or its first diagnostic as "E0501@1:16".
-std::string check(const std::string &source, const Inputs &inputs) {
-  Result r = analyzeText(source, inputs);
-  return r.first.empty() ? r.types : r.first;
-}
-
 const Inputs kX = {{"x", "f32[B,6]"}};
-
-constexpr std::string_view kSynonyms[][2] = {
-    {"K.", "keras.backend."},
-    {"K.", "tf.keras.backend."},
-    {"np.", "jnp."},
-    {"np.", "numpy."},
-    {"np.", "tf.experimental.numpy."},
-    {"ops.", "keras.ops."},
-    {"activations.", "keras.activations."},
-    {"activations.", "tf.keras.activations."},
-};
 
 } // namespace
 
@@ -102,7 +46,7 @@ TEST_CASE("every alias row resolves to a builtin whose target exists") {
 
 TEST_CASE("every alias works under every synonym prefix") {
   for (const sema::AliasDef &alias : sema::aliasTable())
-    for (const auto &[canonical, synonym] : kSynonyms) {
+    for (const auto &[canonical, synonym] : sema::modulePrefixSynonyms()) {
       if (!alias.name.starts_with(canonical))
         continue;
       std::string spelled = std::string(synonym) + std::string(alias.name.substr(canonical.size()));
@@ -363,9 +307,9 @@ TEST_CASE("tf.pad with CONSTANT, REFLECT and SYMMETRIC modes") {
   CHECK(check("lambda x: tf.pad(x, [[0, 0], [6, 0]], mode='REFLECT')", kX).starts_with("E0"));
   CHECK(check("lambda x: tf.pad(x, [[0, 0], [6, 0]], mode='SYMMETRIC')", kX) == "f32[B, 12]");
   CHECK(check("lambda x: tf.pad(x, [[1, 0], [0, 0]], mode='REFLECT')", kX) == "E0513@1:11");
-  Result wrap = analyzeText("lambda x: tf.pad(x, [[0, 0], [1, 2]], mode='WRAP')", kX);
-  CHECK(wrap.first == "E0408@1:39");
-  CHECK(wrap.message.find("`tf.pad`") != std::string::npos);
+  Analyzed wrap = analyzeText("lambda x: tf.pad(x, [[0, 0], [1, 2]], mode='WRAP')", kX);
+  CHECK(wrap.first() == "E0408@1:39");
+  CHECK(wrap.firstMessage().find("`tf.pad`") != std::string::npos);
   CHECK(check("lambda x: tf.pad(x, [[0, 0]])", kX).starts_with("E0"));
 }
 
@@ -448,16 +392,16 @@ TEST_CASE("an alias lamina cannot honour is named in its error") {
        {"tf.nn.conv2d", "K.rnn", "tf.map_fn", "tf.while_loop", "K.placeholder", "tf.py_function",
         "K.function", "K.print_tensor"}) {
     CAPTURE(name);
-    Result r = analyzeText("lambda x: " + std::string(name) + "(x)", kX);
-    CHECK(r.first == "E0302@1:11");
-    CHECK(r.message.find("`" + std::string(name) + "`") != std::string::npos);
+    Analyzed r = analyzeText("lambda x: " + std::string(name) + "(x)", kX);
+    CHECK(r.first() == "E0302@1:11");
+    CHECK(r.firstMessage().find("`" + std::string(name) + "`") != std::string::npos);
   }
   // An unknown namespace is named up to where it stops being one.
   for (std::string_view name : {"tf.image.resize", "tf.random.normal", "np.random.rand"}) {
     CAPTURE(name);
-    Result r = analyzeText("lambda x: " + std::string(name) + "(x)", kX);
-    CHECK(r.first == "E0302@1:11");
+    Analyzed r = analyzeText("lambda x: " + std::string(name) + "(x)", kX);
+    CHECK(r.first() == "E0302@1:11");
     std::string ns(name.substr(0, name.rfind('.')));
-    CHECK(r.message.find("`" + ns + "`") != std::string::npos);
+    CHECK(r.firstMessage().find("`" + ns + "`") != std::string::npos);
   }
 }

@@ -2,7 +2,7 @@
 // checks LANGUAGE.md §1-§7 promise. Each case analyzes a source for some inputs and arguments
 // and compares the output types (or the first diagnostic) with what Keras/NumPy would do.
 
-#include "TestSupport.h"
+#include "SemaSupport.h"
 
 #include "compiler/sema/Sema.h"
 #include "compiler/types/TypeSpec.h"
@@ -17,85 +17,6 @@ using namespace lamina;
 using namespace lamina::test;
 
 namespace {
-
-/// `{"x", "f32[B,256]"}`; an empty name binds the input by position.
-using Inputs = std::vector<std::pair<std::string, std::string>>;
-/// `{"scale", "0.17"}`: values as `--arg` writes them (JSON or Python literals).
-using Args = std::vector<std::pair<std::string, std::string>>;
-
-struct Analyzed {
-  Parsed parsed;
-  std::vector<Diagnostic> diagnostics; // the parser's, then sema's
-  std::optional<ir::Function> fn;
-
-  /// "E0501@1:16" for the first diagnostic, "" when there is none.
-  std::string first() const {
-    if (diagnostics.empty())
-      return "";
-    LineColumn lc = diagnostics.front().location();
-    return fmt::format("{}@{}:{}", diagnostics.front().info().code, lc.line, lc.column);
-  }
-  std::string firstMessage() const { return diagnostics.empty() ? "" : diagnostics[0].message; }
-  std::string firstLabel() const { return diagnostics.empty() ? "" : diagnostics[0].label; }
-  /// "f32[B, 256]", several outputs joined by "; ".
-  std::string types() const {
-    std::string out;
-    for (ir::ValueId v : fn->outputs)
-      out += (out.empty() ? "" : "; ") + fn->typeOf(v).str();
-    return out;
-  }
-};
-
-ConstValue argValue(const std::string &text) {
-  SourceFile file("--arg", text);
-  CollectingConsumer consumer;
-  DiagnosticEngine diags(consumer);
-  std::optional<ConstValue> value = parseConstValue(file, diags);
-  REQUIRE_MESSAGE(value, "bad --arg value in the test: " << text);
-  return *value;
-}
-
-/// `outputShape` is Keras's tuple (`(512,)`) or, starting with `lambda`, a shape lambda.
-Analyzed analyzeText(const std::string &source, const Inputs &inputs, const Args &args = {},
-                     std::optional<std::string> outputShape = std::nullopt) {
-  Analyzed result;
-  result.parsed = parseText(source);
-  result.diagnostics = result.parsed.diagnostics;
-  if (!result.parsed.module)
-    return result;
-  SemaRequest request;
-  for (const auto &[name, spec] : inputs) {
-    std::string error;
-    std::optional<TensorType> type = parseTypeSpec(spec, error);
-    REQUIRE_MESSAGE(type, "bad type in the test: " << spec << ": " << error);
-    request.inputs.push_back({name, *type});
-  }
-  for (const auto &[name, text] : args)
-    request.arguments.emplace_back(name, argValue(text));
-  if (outputShape && outputShape->starts_with("lambda"))
-    request.outputShapeLambda = std::make_shared<const SourceFile>("output_shape", *outputShape);
-  else if (outputShape)
-    request.outputShape = argValue(*outputShape);
-  CollectingConsumer consumer;
-  DiagnosticEngine diags(consumer);
-  result.fn = analyze(*result.parsed.module, *result.parsed.file, request, diags);
-  result.diagnostics.insert(result.diagnostics.end(), consumer.diagnostics.begin(),
-                            consumer.diagnostics.end());
-  // A function comes back exactly when nothing was reported, and it always verifies.
-  CHECK_MESSAGE(result.fn.has_value() == consumer.diagnostics.empty(), source);
-  if (result.fn) {
-    CHECK_MESSAGE(ir::verify(*result.fn) == "", source);
-    CHECK_MESSAGE(!result.fn->outputs.empty(), source);
-  }
-  return result;
-}
-
-/// The output types of `source` ("f32[B, 256]"; several joined by "; "), or its first
-/// diagnostic as "E0501@1:16".
-std::string check(const std::string &source, const Inputs &inputs, const Args &args = {}) {
-  Analyzed a = analyzeText(source, inputs, args);
-  return a.fn ? a.types() : a.first();
-}
 
 std::string irOf(const std::string &source, const Inputs &inputs, const Args &args = {}) {
   Analyzed a = analyzeText(source, inputs, args);
