@@ -146,6 +146,17 @@ Expr *AstBuilder::buildTerm(P::TermContext *ctx) {
 Expr *AstBuilder::buildFactor(P::FactorContext *ctx) {
   if (ctx->power())
     return buildPower(ctx->power());
+  // `-9223372036854775808` is the smallest int64, as in Python, though its digits alone do not
+  // fit: fold exactly that literal into one Number (and nothing else, so trees stay as written).
+  if (P::PowerContext *power = ctx->factor()->power(); ctx->MINUS() && power && !power->DSTAR())
+    if (P::AtomExprContext *atomExpr = power->atomExpr(); atomExpr->trailer().empty())
+      if (antlr4::tree::TerminalNode *digits = atomExpr->atom()->NUMBER();
+          digits && digits->getText() == "9223372036854775808") {
+        Number *number = make<Number>(ctx);
+        number->isInteger = true;
+        number->intValue = INT64_MIN;
+        return number;
+      }
   Unary *node = make<Unary>(ctx);
   node->op = ctx->MINUS() ? UnaryOp::Neg : UnaryOp::Pos;
   node->operand = buildFactor(ctx->factor());
