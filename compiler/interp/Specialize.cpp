@@ -145,6 +145,11 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
         std::vector<int64_t> a = operandShape(0), b = operandShape(1);
         if (a.back() != b[b.size() - 2])
           return fail(a, b, "the columns of the left must equal the rows of the right");
+        // The batch dimensions broadcast like an elementwise operation's.
+        std::vector<int64_t> batch(result.begin(), result.end() - 2);
+        for (const std::vector<int64_t> *s : {&a, &b})
+          if (!fits(std::vector<int64_t>(s->begin(), s->end() - 2), batch))
+            return fail(a, b, "the batch dimensions must match or be 1");
       }
       if (in.op == ir::Op::Concat) {
         size_t axis = size_t(in.axes[0]);

@@ -251,6 +251,8 @@ Value split(Context &ctx, const CallArgs &a) {
     auto n = intArg(ctx, a, 1);
     if (!n)
       return Value::error(a.range);
+    if (*n > int64_t(ctx.limits.maxOperations)) // each part is an operation
+      return ctx.fail(DiagKind::TooManyOperations, a[1].range, ctx.limits.maxOperations);
     auto each = *n > 0 ? Dim::divExact(d, Dim(*n)) : std::nullopt;
     if (!each)
       return ctx.fail(DiagKind::SplitMismatch, a[1].range, d.str(),

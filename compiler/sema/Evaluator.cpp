@@ -329,6 +329,9 @@ void Evaluator::assign(const ast::Assign &node) {
       ctx_.fail(DiagKind::NeedsKnownDim, node.value->range, "unpacking a tensor",
                 s.empty() ? "0-d" : s[0].str());
       value = Value::error(node.range);
+    } else if (size_t(*n) != node.targets.size()) { // before making any of the parts
+      ctx_.fail(DiagKind::UnpackCount, node.range, *n, node.targets.size());
+      value = Value::error(node.range);
     } else {
       for (int64_t k = 0; k < *n; ++k) {
         IndexItem item{IndexItem::Single, Value::integer(k, node.value->range), {}, {}, {},

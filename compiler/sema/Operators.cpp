@@ -136,10 +136,18 @@ Value floatArithmetic(Context &ctx, BinaryOp op, double a, double b, SourceRange
     if (b == 0)
       return ctx.fail(DiagKind::ConstantDivByZero, r);
     return Value::real(a / b, r);
-  case BinaryOp::FloorDiv:
+  case BinaryOp::FloorDiv: {
     if (b == 0)
       return ctx.fail(DiagKind::ConstantDivByZero, r);
-    return Value::real(std::floor(a / b), r);
+    // Python's divmod, as the IR's `//`: 1.0 // 0.1 is 9.0, not floor(1.0 / 0.1) = 10.
+    double mod = std::fmod(a, b), div = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0)))
+      div -= 1.0;
+    if (div == 0)
+      return Value::real(std::copysign(0.0, a / b), r);
+    double floorDiv = std::floor(div);
+    return Value::real(div - floorDiv > 0.5 ? floorDiv + 1.0 : floorDiv, r);
+  }
   case BinaryOp::Mod:
     if (b == 0)
       return ctx.fail(DiagKind::ConstantDivByZero, r);
@@ -166,9 +174,12 @@ std::optional<Value> seqArithmetic(Context &ctx, BinaryOp op, const Value &a, co
   const Value &seq = a.isSeq() ? a : b, &count = a.isSeq() ? b : a;
   if (op == BinaryOp::Mul && count.kind == K::Int && count.i.isConstant()) {
     Value out = Value::seq({}, seq.isTuple, r);
-    int64_t n = count.i.constant();
-    if (n > 0 && int64_t(seq.elements.size()) * n > ctx.limits.maxConstantElements)
-      return ctx.fail(DiagKind::TooManyElements, r, "the list", int64_t(seq.elements.size()) * n,
+    int64_t n = seq.elements.empty() ? 0 : count.i.constant(); // [] * n is [] at once
+    int64_t total = 0;
+    if (n > 0 && (__builtin_mul_overflow(int64_t(seq.elements.size()), n, &total) ||
+                  total > ctx.limits.maxConstantElements))
+      return ctx.fail(DiagKind::TooManyElements, r, "the list",
+                      total > 0 ? std::to_string(total) : std::string("too many"),
                       ctx.limits.maxConstantElements);
     for (int64_t k = 0; k < n; ++k)
       out.elements.insert(out.elements.end(), seq.elements.begin(), seq.elements.end());
@@ -367,7 +378,7 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     return std::nullopt;
   std::vector<ValueId> parts;
   for (const Value &e : v.elements) {
-    MaybeId t = toTensor(ctx, e, dtype);
+    MaybeId t = ctx.tooLarge ? std::nullopt : toTensor(ctx, e, dtype); // `[x] * 10**6`
     if (!t)
       return std::nullopt;
     Shape expanded = ctx.typeOf(*t).shape;

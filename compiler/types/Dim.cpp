@@ -64,6 +64,11 @@ std::optional<Dim> Dim::sub(const Dim &a, const Dim &b) {
 }
 
 std::optional<Dim> Dim::mul(const Dim &a, const Dim &b) {
+  // A product of sums multiplies their term counts; a size that needs more terms than this
+  // is refused like an overflow, so `(B + C) * (D + E) * ...` cannot grow without bound.
+  constexpr size_t kMaxTerms = 64;
+  if (a.terms_.size() * b.terms_.size() > kMaxTerms)
+    return std::nullopt;
   std::vector<Term> terms;
   for (const Term &x : a.terms_)
     for (const Term &y : b.terms_) {

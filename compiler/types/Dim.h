@@ -5,7 +5,8 @@
 // integer coefficients — so `concat` along `B` and `N` gives `B + N`, `flatten` of
 // `[B, 4, 8]` gives `[B, 32]` and `reshape(x, (-1,))` of `[B, N]` gives `[B*N]`, and two
 // dimensions are equal exactly when their canonical forms are. All arithmetic is checked:
-// an operation that would overflow 64 bits returns nothing and the caller reports it.
+// an operation that would overflow 64 bits (or make a product of more than 64 terms) returns
+// nothing and the caller reports it.
 
 #include <cstdint>
 #include <map>

@@ -109,6 +109,16 @@ PY
   expect run-list-param 0 "$lamina" run --expr 'lambda t: t[0] - t[1]' -i "t=$tmp/x.npy" -i "t=$tmp/x.npy" -o "$tmp/zero.npy"
   /usr/bin/python3 -c "import numpy as np, sys; sys.exit(0 if not np.load('$tmp/zero.npy').any() else 1)" &&
     passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL run-list-param: t[0] - t[1] is not 0"; }
+  # Inputs bind by name, whatever the order of the -i options.
+  /usr/bin/python3 -c "import numpy as np; np.save('$tmp/one.npy', np.ones(3, np.float32)); np.save('$tmp/ten.npy', np.full(3, 10, np.float32))"
+  expect run-order 0 "$lamina" run --expr 'lambda a, b: a - b' -i "b=$tmp/one.npy" -i "a=$tmp/ten.npy"
+  contains run-order "$tmp/out" "[9, 9, 9]"
+  printf 'def f(x, y: f32[3]):\n    return x - y\n' >"$tmp/annotated.lam"
+  expect run-missing-input 2 "$lamina" run "$tmp/annotated.lam" -i "x=$tmp/one.npy"
+  contains run-missing-input "$tmp/err" "no array for input \`y\`"
+  printf 'def f(x):\n    w = variable(zeros([100000, 100000, 10]))\n    return x\n' >"$tmp/bigvar.lam"
+  expect run-variable-budget 1 "$lamina" run "$tmp/bigvar.lam" -i "x=$tmp/one.npy"
+  contains run-variable-budget "$tmp/err" "error[E0703]"
 fi
 printf 'not an npy file' >"$tmp/bad.npy"
 expect run-bad-npy 3 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/bad.npy"

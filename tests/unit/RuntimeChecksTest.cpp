@@ -103,6 +103,14 @@ TEST_CASE("a symbolic concat and matmul are checked at run time") {
   CHECK(loadFloat(ok.outputs[0], 0) == 4.0);
   CHECK(runSymbolic("lambda a, b: a @ b", types, {filled({3, 4}, 1), filled({5, 2}, 1)}).first ==
         "E0701@1:16");
+  // Batch dimensions of a matrix product are checked like an elementwise broadcast.
+  std::vector<InputBinding> batched{{"a", f32({Dim::symbol("B"), 2, 3})}, {"b", f32({4, 3, 5})}};
+  CHECK(runSymbolic("lambda a, b: a @ b", batched, {filled({4, 2, 3}, 1), filled({4, 3, 5}, 1)})
+            .first.empty());
+  CHECK(runSymbolic("lambda a, b: a @ b", batched, {filled({1, 2, 3}, 1), filled({4, 3, 5}, 1)})
+            .first.empty());
+  CHECK(runSymbolic("lambda a, b: a @ b", batched, {filled({2, 2, 3}, 1), filled({4, 3, 5}, 1)})
+            .first == "E0701@1:16");
   std::vector<InputBinding> cat{{"a", f32({Dim::symbol("B"), 2})},
                                 {"b", f32({Dim::symbol("C"), 2})}};
   Outcome joined = runSymbolic("lambda a, b: concat([a, b], axis=0)", cat,
