@@ -776,6 +776,31 @@ std::optional<std::map<std::string, int64_t>> bindSymbols(const ir::Function &fn
   return interp_detail::bindSymbols(fn, inputs, file, diags);
 }
 
+std::optional<std::vector<Array>> initialValues(const ir::Function &fn,
+                                                const std::map<std::string, int64_t> &symbols,
+                                                const SourceFile &file, DiagnosticEngine &diags,
+                                                const InterpOptions &options) {
+  uint64_t bytes = 0;
+  for (const ir::VariableDecl &v : fn.variables) {
+    uint64_t count = 1, size = 0;
+    bool fits = true;
+    for (const Dim &d : v.type.shape) {
+      auto n = d.evaluate(symbols);
+      fits = fits && n && *n >= 0 && !__builtin_mul_overflow(count, uint64_t(*n), &count);
+    }
+    if (!fits || __builtin_mul_overflow(count, uint64_t(byteSize(v.type.dtype)), &size) ||
+        __builtin_add_overflow(bytes, size, &bytes) || bytes > options.byteBudget) {
+      diags.report(DiagKind::BudgetExceeded, file, v.range,
+                   fits ? std::to_string(bytes) : std::string("too many"), options.byteBudget);
+      return std::nullopt;
+    }
+  }
+  std::vector<Array> out;
+  for (const ir::VariableDecl &v : fn.variables)
+    out.push_back(initialValue(v, symbols));
+  return out;
+}
+
 Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int64_t> &symbols) {
   std::vector<int64_t> shape;
   for (const Dim &d : var.type.shape)

@@ -41,6 +41,14 @@ std::optional<std::map<std::string, int64_t>> bindSymbols(const ir::Function &fn
                                                           const SourceFile &file,
                                                           DiagnosticEngine &diags);
 
+/// The first values of all of fn's variables, after checking that they fit the byte budget
+/// (E0703 at the variable otherwise): variables are made before the program runs, so this is
+/// where an oversized one must be refused. `symbols` comes from bindSymbols.
+std::optional<std::vector<Array>> initialValues(const ir::Function &fn,
+                                                const std::map<std::string, int64_t> &symbols,
+                                                const SourceFile &file, DiagnosticEngine &diags,
+                                                const InterpOptions &options = {});
+
 /// The first value of a variable, from its initialiser; `symbols` sizes a symbolic shape.
 /// Random initialisers use a documented generator (SplitMix64, Box-Muller) seeded with the
 /// given seed or, without one, a hash of the variable's name: runs repeat, and two unseeded

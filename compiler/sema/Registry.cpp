@@ -251,16 +251,28 @@ std::string argName(const CallArgs &a, size_t i) {
   return fmt::format("`{}` of `{}`", signatureOf(*a.def)[i].names[0], a.calledAs);
 }
 
+namespace {
+
+// An argument of the wrong kind: a tensor where a compile-time value is needed is E0403,
+// anything else E0404 ("`axis` of `mean` must be an int, got the string 'a'").
+void wrongArgument(Context &ctx, const Value &v, const std::string &what,
+                   std::string_view expected) {
+  if (v.kind == Value::Kind::Tensor)
+    ctx.fail(DiagKind::ExpectedConstant, v.range, what, ctx.describe(v));
+  else
+    ctx.fail(DiagKind::WrongKind, v.range, what, expected, ctx.describe(v));
+}
+
+} // namespace
+
 std::optional<int64_t> intArg(Context &ctx, const CallArgs &a, size_t i) {
   const Value &v = a[i];
   if (v.kind == Value::Kind::Int && v.i.isConstant())
     return v.i.constant();
   if (v.kind == Value::Kind::Int)
     ctx.fail(DiagKind::NeedsKnownDim, v.range, argName(a, i), v.i.str());
-  else if (v.kind == Value::Kind::Tensor)
-    ctx.fail(DiagKind::ExpectedConstant, v.range, argName(a, i), ctx.describe(v));
   else
-    ctx.fail(DiagKind::WrongKind, v.range, argName(a, i), "an int", ctx.describe(v));
+    wrongArgument(ctx, v, argName(a, i), "an int");
   return std::nullopt;
 }
 
@@ -270,10 +282,7 @@ std::optional<double> floatArg(Context &ctx, const CallArgs &a, size_t i) {
     return v.f;
   if (v.kind == Value::Kind::Int && v.i.isConstant())
     return double(v.i.constant());
-  if (v.kind == Value::Kind::Tensor)
-    ctx.fail(DiagKind::ExpectedConstant, v.range, argName(a, i), ctx.describe(v));
-  else
-    ctx.fail(DiagKind::WrongKind, v.range, argName(a, i), "a number", ctx.describe(v));
+  wrongArgument(ctx, v, argName(a, i), "a number");
   return std::nullopt;
 }
 
@@ -281,10 +290,7 @@ std::optional<bool> boolArg(Context &ctx, const CallArgs &a, size_t i) {
   const Value &v = a[i];
   if (v.kind == Value::Kind::Bool)
     return v.b;
-  if (v.kind == Value::Kind::Tensor)
-    ctx.fail(DiagKind::ExpectedConstant, v.range, argName(a, i), ctx.describe(v));
-  else
-    ctx.fail(DiagKind::WrongKind, v.range, argName(a, i), "True or False", ctx.describe(v));
+  wrongArgument(ctx, v, argName(a, i), "True or False");
   return std::nullopt;
 }
 
@@ -344,10 +350,7 @@ std::optional<std::vector<int64_t>> intListArg(Context &ctx, const Value &v,
     }
     return out;
   }
-  if (v.kind == Value::Kind::Tensor)
-    ctx.fail(DiagKind::ExpectedConstant, v.range, what, ctx.describe(v));
-  else
-    ctx.fail(DiagKind::WrongKind, v.range, what, "an int or a list of ints", ctx.describe(v));
+  wrongArgument(ctx, v, std::string(what), "an int or a list of ints");
   return std::nullopt;
 }
 

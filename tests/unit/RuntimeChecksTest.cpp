@@ -127,3 +127,30 @@ TEST_CASE("a symbolic slice that the actual size cannot hold is an error, not a 
   CHECK(runSymbolic("lambda x: x[2:]", types, {filled({1}, 1)}).first.starts_with("E0508"));
   CHECK(runSymbolic("lambda x: x[-1]", types, {filled({0}, 1)}).first.starts_with("E0508"));
 }
+
+TEST_CASE("variables take their sizes from the bound symbols, within the byte budget") {
+  test::Parsed p = test::parseText(
+      "def f(x):\n    w = variable(ones([x.shape[-1]]), name='w')\n    return x * w");
+  REQUIRE(p.module);
+  CollectingConsumer consumer;
+  DiagnosticEngine diags(consumer);
+  SemaRequest request;
+  request.inputs = {{"x", f32({Dim::symbol("B"), Dim::symbol("N")})}};
+  auto fn = analyze(*p.module, *p.file, request, diags);
+  REQUIRE(fn);
+  std::vector<Array> inputs{filled({2, 5}, 3)};
+  auto symbols = bindSymbols(*fn, inputs, *p.file, diags);
+  REQUIRE(symbols);
+  auto variables = initialValues(*fn, *symbols, *p.file, diags);
+  REQUIRE(variables);
+  REQUIRE(variables->size() == 1);
+  CHECK((*variables)[0].shape == std::vector<int64_t>{5});
+  auto outputs = interpret(*fn, inputs, *variables, *p.file, diags);
+  REQUIRE(outputs);
+  CHECK(loadFloat((*outputs)[0], 9) == 3.0);
+  // A budget smaller than the variable refuses it before allocating, at the variable.
+  CHECK_FALSE(initialValues(*fn, *symbols, *p.file, diags, InterpOptions{16}));
+  REQUIRE(!consumer.diagnostics.empty());
+  CHECK(consumer.diagnostics.back().info().code == "E0703");
+  CHECK(consumer.diagnostics.back().location().line == 2);
+}

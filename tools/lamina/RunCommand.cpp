@@ -133,46 +133,34 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
       fmt::print(stderr, "lamina: error: give every -i a NAME=, or none\n");
       return int(kExitUsage);
     }
-    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
-                                      DiagnosticEngine &diags) {
-      auto fn = analyze(module, file, *request, diags);
-      if (!fn)
-        return int(kExitInputErrors);
-      // Sema lists its inputs in parameter order, each naming the -i that feeds it.
-      std::vector<Array> inputs;
-      for (const ir::InputDecl &decl : fn->inputs) {
-        if (decl.binding >= arrays.size()) {
-          fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
-                     decl.name, decl.name);
-          return int(kExitUsage);
-        }
-        inputs.push_back(arrays[decl.binding]);
-      }
-      // Variables are made before the program runs: hold them to the same budget.
-      InterpOptions budget;
-      uint64_t bytes = 0;
-      for (const ir::VariableDecl &v : fn->variables) {
-        auto n = knownElementCount(v.type.shape);
-        uint64_t size = 0;
-        if (!n || __builtin_mul_overflow(uint64_t(*n), uint64_t(byteSize(v.type.dtype)), &size) ||
-            __builtin_add_overflow(bytes, size, &bytes) || bytes > budget.byteBudget) {
-          diags.report(DiagKind::BudgetExceeded, file, v.range,
-                       n ? std::to_string(bytes) : std::string("too many"), budget.byteBudget);
-          return int(kExitInputErrors);
-        }
-      }
-      std::vector<Array> variables;
-      for (const ir::VariableDecl &v : fn->variables)
-        variables.push_back(initialValue(v));
-      auto outputs = interpret(*fn, inputs, variables, file, diags);
-      if (!outputs)
-        return int(kExitInputErrors);
-      if (!run->output.empty())
-        return writeOutputs(run->output, *outputs);
-      for (const Array &a : *outputs)
-        printArray(a);
-      return int(kExitOk);
-    });
+    return forEachModule(
+        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
+          auto fn = analyze(module, file, *request, diags);
+          if (!fn)
+            return int(kExitInputErrors);
+          // Sema lists its inputs in parameter order, each naming the -i that feeds it.
+          std::vector<Array> inputs;
+          for (const ir::InputDecl &decl : fn->inputs) {
+            if (decl.binding >= arrays.size()) {
+              fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
+                         decl.name, decl.name);
+              return int(kExitUsage);
+            }
+            inputs.push_back(arrays[decl.binding]);
+          }
+          auto symbols = bindSymbols(*fn, inputs, file, diags);
+          auto variables = symbols ? initialValues(*fn, *symbols, file, diags) : std::nullopt;
+          if (!variables)
+            return int(kExitInputErrors);
+          auto outputs = interpret(*fn, inputs, *variables, file, diags);
+          if (!outputs)
+            return int(kExitInputErrors);
+          if (!run->output.empty())
+            return writeOutputs(run->output, *outputs);
+          for (const Array &a : *outputs)
+            printArray(a);
+          return int(kExitOk);
+        });
   };
 }
 
