@@ -184,4 +184,11 @@ std::optional<Dim> elementCount(const Shape &shape) {
   return n;
 }
 
+std::vector<std::pair<int64_t, std::vector<std::string>>> Dim::terms() const {
+  std::vector<std::pair<int64_t, std::vector<std::string>>> out;
+  for (const Term &t : terms_)
+    out.emplace_back(t.coeff, t.symbols);
+  return out;
+}
+
 } // namespace lamina

@@ -33,6 +33,8 @@ public:
   std::optional<int64_t> evaluate(const std::map<std::string, int64_t> &bindings) const;
   /// The symbols it mentions, sorted and unique.
   std::vector<std::string> symbols() const;
+  /// The polynomial's terms: coefficient and factors (code generators evaluate it).
+  std::vector<std::pair<int64_t, std::vector<std::string>>> terms() const;
 
   friend bool operator==(const Dim &, const Dim &) = default;
 

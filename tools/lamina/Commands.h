@@ -1,6 +1,7 @@
 #pragma once
 
 #include "compiler/diag/TextRenderer.h"
+#include "compiler/jit/Jit.h"
 #include "compiler/parse/Parse.h"
 #include "compiler/sema/Sema.h"
 #include "tools/lamina/Input.h"
@@ -49,6 +50,15 @@ std::optional<SemaRequest> requestFrom(const SignatureOptions &options,
 /// Adds the `--input NAME=TYPE` bindings; prints what is wrong and returns false on error.
 bool addTypedInputs(const SignatureOptions &options, SemaRequest &request);
 
+/// The JIT's command-line options (run, emit, bench).
+struct JitOptions {
+  std::string cpu;
+  bool noCache = false;
+  std::string cacheDir;
+};
+void addJitOptions(CLI::App &command, JitOptions &options);
+jit::CompileOptions compileOptions(const JitOptions &options);
+
 /// Each command registers its subcommand and returns the action to run when it is chosen.
 using Action = std::function<int()>;
 Action addFmtCommand(CLI::App &app, SourceOptions &options);
@@ -56,5 +66,6 @@ Action addCheckCommand(CLI::App &app, SourceOptions &options);
 Action addEmitCommand(CLI::App &app, SourceOptions &options);
 Action addRunCommand(CLI::App &app, SourceOptions &options);
 Action addDocCommand(CLI::App &app, SourceOptions &options);
+Action addBenchCommand(CLI::App &app, SourceOptions &options);
 
 } // namespace lamina::cli

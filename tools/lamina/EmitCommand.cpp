@@ -3,21 +3,41 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 namespace lamina::cli {
 
-// lamina emit --stage ast|ir [FILE... | --expr SRC] [--input ...] [--arg ...]
+namespace {
+
+struct EmitOptions {
+  std::string stage = "ast";
+  SignatureOptions signature;
+  JitOptions jit;
+  bool printAfterAll = false;
+  bool timePasses = false;
+};
+
+} // namespace
+
+// lamina emit --stage ast|ir|ir-opt|llvm|asm [FILE... | --expr SRC] [--input ...] [--arg ...]
 Action addEmitCommand(CLI::App &app, SourceOptions &options) {
-  auto stage = std::make_shared<std::string>("ast");
-  auto signature = std::make_shared<SignatureOptions>();
+  auto emit = std::make_shared<EmitOptions>();
   CLI::App *command = app.add_subcommand("emit", "Print what a compiler stage makes of a source");
   addSourceOptions(*command, options);
-  addSignatureOptions(*command, *signature, false);
+  addSignatureOptions(*command, emit->signature, false);
   command
-      ->add_option("--stage", *stage,
-                   "ast (the syntax tree, with ranges) or ir (the typed IR; needs the inputs)")
-      ->check(CLI::IsMember({"ast", "ir"}))
+      ->add_option("--stage", emit->stage,
+                   "ast (the syntax tree, with ranges), ir (the typed IR; needs the inputs), "
+                   "ir-opt (optimized IR and the fusion plan), llvm (optimized LLVM IR) or asm")
+      ->check(CLI::IsMember({"ast", "ir", "ir-opt", "llvm", "asm"}))
       ->capture_default_str();
-  return [&options, stage, signature] {
+  command->add_flag("--print-after-all", emit->printAfterAll,
+                    "print the IR after every optimization pass (to stderr)");
+  command->add_flag("--time-passes", emit->timePasses, "time every optimization pass (to stderr)");
+  addJitOptions(*command, emit->jit);
+  return [&options, emit] {
+    const std::string *stage = &emit->stage;
+    SignatureOptions *signature = &emit->signature;
     auto request = requestFrom(*signature, options.render);
     if (!request || !addTypedInputs(*signature, *request))
       return int(kExitUsage);
@@ -30,7 +50,17 @@ Action addEmitCommand(CLI::App &app, SourceOptions &options) {
           auto fn = analyze(module, file, *request, diags);
           if (!fn)
             return int(kExitInputErrors);
-          fmt::print("{}", ir::print(*fn));
+          if (*stage == "ir") {
+            fmt::print("{}", ir::print(*fn));
+            return int(kExitOk);
+          }
+          jit::CompileOptions compile = compileOptions(emit->jit);
+          compile.pipeline.printAfterAll = emit->printAfterAll;
+          compile.pipeline.timePasses = emit->timePasses;
+          compile.pipeline.log = &std::cerr;
+          using Stage = jit::Engine::TextStage;
+          Stage text = *stage == "ir-opt" ? Stage::Plan : *stage == "llvm" ? Stage::LLVM : Stage::Asm;
+          fmt::print("{}", jit::Engine::shared().emitText(*fn, text, compile));
           return int(kExitOk);
         });
   };

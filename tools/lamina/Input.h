@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitInputErrors = 1, // the input has errors (diagnostics were printed)
   kExitUsage = 2,       // the command line is wrong
   kExitIo = 3,          // a file could not be read or written
+  kExitInternal = 4,    // the JIT could not compile (a lamina or LLVM failure)
 };
 
 /// Reads a source named on the command line: a path, `-` for standard input, or, for

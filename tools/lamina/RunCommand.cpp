@@ -1,5 +1,7 @@
 #include "compiler/interp/Interpreter.h"
+#include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
+#include "runtime/threads/ThreadPool.h"
 #include "runtime/io/Npy.h"
 #include "tools/lamina/Commands.h"
 
@@ -13,7 +15,9 @@ namespace {
 struct RunOptions {
   SignatureOptions signature;
   std::string output;
-  std::string engine = "interp";
+  std::string engine = "jit";
+  unsigned threads = 0;
+  JitOptions jit;
 };
 
 // Prints a small array in NumPy's nested-list style; large ones only by type.
@@ -101,9 +105,13 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
   addSignatureOptions(*command, run->signature, true);
   command->add_option("-o,--output", run->output,
                       "FILE.npy for one output, FILE.npz for any number (arr_0, arr_1, ...)");
-  command->add_option("--engine", run->engine, "interp: the reference interpreter")
-      ->check(CLI::IsMember({"interp"}))
+  command
+      ->add_option("--engine", run->engine,
+                   "jit: compiled kernels; interp: the reference interpreter")
+      ->check(CLI::IsMember({"jit", "interp"}))
       ->capture_default_str();
+  command->add_option("--threads", run->threads, "threads for the kernels (default: the cores)");
+  addJitOptions(*command, run->jit);
   return [&options, run] {
     if (options.files.size() + (options.expr.empty() ? 0 : 1) > 1) {
       fmt::print(stderr, "lamina: error: run takes one source\n");
@@ -152,7 +160,20 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
           auto variables = symbols ? initialValues(*fn, *symbols, file, diags) : std::nullopt;
           if (!variables)
             return int(kExitInputErrors);
-          auto outputs = interpret(*fn, inputs, *variables, file, diags);
+          std::optional<std::vector<Array>> outputs;
+          if (run->engine == "interp") {
+            outputs = interpret(*fn, inputs, *variables, file, diags);
+          } else {
+            std::string error;
+            auto kernel = jit::Engine::shared().compile(*fn, compileOptions(run->jit), &error);
+            if (!kernel) {
+              fmt::print(stderr, "lamina: error: {}\n", error);
+              return int(kExitInternal);
+            }
+            Executor &executor = run->threads ? executorWithThreads(run->threads)
+                                              : defaultExecutor();
+            outputs = kernel->run(inputs, *variables, executor, file, diags);
+          }
           if (!outputs)
             return int(kExitInputErrors);
           if (!run->output.empty())

@@ -1,5 +1,5 @@
 // `lamina`: the command-line tool, thin over the compiler's stages. Exit codes: 0 fine,
-// 1 the input has errors, 2 usage error, 3 I/O error (docs/cli.md).
+// 1 the input has errors, 2 usage error, 3 I/O error, 4 the JIT failed (docs/cli.md).
 
 #include "tools/lamina/Commands.h"
 
@@ -8,14 +8,16 @@
 namespace {
 
 constexpr const char *kFooter =
-    R"(Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error.
+    R"(Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error, 4 JIT failure.
 Colour: only on a terminal, never when NO_COLOR is set; --color overrides.
 Examples:
   lamina fmt --expr 'lambda x:x**2'
   lamina check examples/antirectifier.lam
   lamina check --expr 'lambda x: x * 2' --input 'x=f32[B,256]'
   lamina run --expr 'lambda x: relu(x)' -i x=in.npy -o out.npy
-  lamina emit --stage ir --expr 'def f(x): return x * 2' --input 'x=f32[3]')";
+  lamina emit --stage ir --expr 'def f(x): return x * 2' --input 'x=f32[3]'
+  lamina emit --stage asm --expr 'lambda x: x * 2' --input 'x=f32[N]'
+  lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2)";
 
 } // namespace
 
@@ -32,7 +34,8 @@ int main(int argc, char **argv) {
 
   SourceOptions options;
   std::vector<std::pair<CLI::App *, Action>> actions;
-  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand, addDocCommand}) {
+  for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand, addDocCommand,
+                   addBenchCommand}) {
     Action action = add(app, options);
     actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
   }

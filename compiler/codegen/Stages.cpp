@@ -1,0 +1,527 @@
+// Loop nests: one function per stage. A loop stage walks its domain with the innermost axis
+// `width` lanes at a time (then a scalar tail); row reductions are computed once per row
+// before the loops that read them. Reductions accumulate in several independent vector
+// accumulators, combined in a fixed order, so a kernel's result does not depend on threads.
+
+#include "compiler/codegen/Codegen.h"
+#include "compiler/codegen/Emitter.h"
+
+#include <fmt/format.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Verifier.h>
+
+#include <functional>
+#include <limits>
+
+namespace lamina::codegen {
+
+using ir::Op;
+using llvm::Value;
+using transforms::Stage;
+using transforms::StageKind;
+
+namespace {
+
+class StageEmitter {
+public:
+  StageEmitter(Emitter &e, const Stage &s, const CodegenOptions &o) : e_(e), b_(e.b), s_(s), o_(o) {}
+
+  void run() {
+    switch (s_.kind) {
+    case StageKind::Loop:
+      axes(0, Index(s_.domain.size()), Index(s_.domain.size()), s_.root);
+      break;
+    case StageKind::Reduce:
+      reduceStage(0, Index(s_.domain.size()));
+      break;
+    case StageKind::Scan:
+      scanStage(0, Index(s_.domain.size()));
+      break;
+    case StageKind::MatMul:
+      matmulStage(0, Index(s_.domain.size()));
+      break;
+    }
+    b_.CreateRetVoid();
+  }
+
+private:
+  // A counted loop [lo, hi) by `step` (the body runs while iv + step <= hi); returns the
+  // induction value on exit, where a tail loop starts.
+  Value *loop(Value *lo, Value *hi, int64_t step, const std::function<void(Value *)> &body) {
+    llvm::Function *fn = e_.fn;
+    llvm::BasicBlock *pre = b_.GetInsertBlock();
+    auto *header = llvm::BasicBlock::Create(e_.ctx, "loop", fn);
+    auto *bodyBlock = llvm::BasicBlock::Create(e_.ctx, "body", fn);
+    auto *exit = llvm::BasicBlock::Create(e_.ctx, "exit", fn);
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::PHINode *iv = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
+    iv->addIncoming(lo, pre);
+    Value *limit = step == 1 ? hi : b_.CreateSub(hi, e_.i64(step - 1));
+    b_.CreateCondBr(b_.CreateICmpSLT(iv, limit), bodyBlock, exit);
+    b_.SetInsertPoint(bodyBlock);
+    e_.clearMemo();
+    body(iv);
+    e_.clearMemo();
+    iv->addIncoming(b_.CreateAdd(iv, e_.i64(step)), b_.GetInsertBlock());
+    b_.CreateBr(header);
+    b_.SetInsertPoint(exit);
+    return iv;
+  }
+
+  // The range of axis a of the domain: axis 0 is [begin, end) when the runtime splits it.
+  std::pair<Value *, Value *> range(size_t a) {
+    Value *size = e_.dim(s_.domain[a]);
+    if (a == 0 && s_.parallel)
+      return {e_.beginArg(), b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, e_.endArg(), size)};
+    return {e_.i64(0), size};
+  }
+
+  // An innermost loop over [lo, hi): vector steps, then a scalar tail; body(i, width).
+  void lanes(Value *lo, Value *hi, const std::function<void(Value *)> &body) {
+    unsigned w = o_.vectorWidth;
+    Value *rest = lo;
+    if (w > 1) {
+      e_.width = w;
+      rest = loop(lo, hi, w, body);
+    }
+    e_.width = 1;
+    loop(rest, hi, 1, body);
+  }
+
+  // --- loop stages
+  void axes(size_t a, Index compute, Index out, ir::ValueId root) {
+    size_t n = s_.domain.size();
+    if (a == s_.rowDepth && !s_.rowReductions.empty() && e_.rowValues.empty()) {
+      for (ir::ValueId r : s_.rowReductions) {
+        Value *value = reduction(r, compute);
+        e_.rowValues[r] = value;
+      }
+      e_.clearMemo();
+      axes(a, compute, out, root);
+      e_.rowValues.clear();
+      return;
+    }
+    if (a == n) { // a rank-0 domain
+      e_.width = 1;
+      storeRoot(root, compute, out);
+      return;
+    }
+    const ir::Instr &rootInstr = e_.plan.fn.instrs[root];
+    if (s_.splitConcat && rootInstr.op == Op::Concat && a == size_t(rootInstr.axes[0])) {
+      auto [lo, hi] = range(a);
+      Value *offset = e_.i64(0);
+      for (ir::ValueId part : rootInstr.operands) {
+        Value *size = e_.dim(e_.plan.fn.typeOf(part).shape[a]);
+        // This part's own positions [partLo, partHi) inside the range [lo, hi).
+        Value *partLo = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
+                                                 b_.CreateSub(lo, offset), e_.i64(0));
+        Value *partHi =
+            b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(hi, offset), size);
+        Value *at = offset;
+        walkAxis(a, partLo, partHi, compute, out, part, at);
+        offset = b_.CreateAdd(offset, size);
+      }
+      return;
+    }
+    auto [lo, hi] = range(a);
+    walkAxis(a, lo, hi, compute, out, root, e_.i64(0));
+  }
+
+  // Loops over axis a for `root`; the output index is the compute index plus `outOffset`.
+  void walkAxis(size_t a, Value *lo, Value *hi, Index compute, Index out, ir::ValueId root,
+                Value *outOffset) {
+    size_t n = s_.domain.size();
+    if (a + 1 == n) {
+      lanes(lo, hi, [&](Value *i) {
+        int64_t stride = e_.width > 1 ? 1 : 0;
+        compute[a] = AxisIndex{i, stride, nullptr};
+        out[a] = AxisIndex{b_.CreateAdd(i, outOffset), stride, nullptr};
+        storeRoot(root, compute, out);
+      });
+      return;
+    }
+    loop(lo, hi, 1, [&](Value *i) {
+      compute[a] = AxisIndex{i, 0, nullptr};
+      out[a] = AxisIndex{b_.CreateAdd(i, outOffset), 0, nullptr};
+      axes(a + 1, compute, out, root);
+    });
+  }
+
+  void storeRoot(ir::ValueId root, const Index &compute, const Index &out) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    Value *v = e_.compute(root, compute);
+    e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+  }
+
+  size_t targetBuffer() const {
+    if (s_.output >= 0)
+      return e_.layout.outputBuffer(size_t(s_.output));
+    return bufferOf(e_.plan, e_.layout, s_.root);
+  }
+
+  // --- reductions
+  enum class Combine { Sum, Prod, Max, Min, Any, All };
+
+  static Combine combineOf(Op op) {
+    switch (op) {
+    case Op::ReduceSum:
+      return Combine::Sum;
+    case Op::ReduceProd:
+      return Combine::Prod;
+    case Op::ReduceMax:
+      return Combine::Max;
+    case Op::ReduceMin:
+      return Combine::Min;
+    case Op::ReduceAny:
+      return Combine::Any;
+    default:
+      return Combine::All;
+    }
+  }
+
+  Value *combine(Combine c, DType t, Value *x, Value *y) {
+    bool fl = isFloat(t);
+    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    switch (c) {
+    case Combine::Sum:
+      return fl ? b_.CreateFAdd(x, y) : b_.CreateAdd(x, y);
+    case Combine::Prod:
+      return fl ? b_.CreateFMul(x, y) : b_.CreateMul(x, y);
+    case Combine::Max:
+      if (fl)
+        return e_.floatMax(true, x, y);
+      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umax : llvm::Intrinsic::smax,
+                                      x, y);
+    case Combine::Min:
+      if (fl)
+        return e_.floatMax(false, x, y);
+      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umin : llvm::Intrinsic::smin,
+                                      x, y);
+    case Combine::Any:
+      return b_.CreateOr(x, y);
+    case Combine::All:
+      return b_.CreateAnd(x, y);
+    }
+    return x;
+  }
+
+  llvm::Constant *identity(Combine c, DType t, llvm::Type *scalar) {
+    bool fl = isFloat(t);
+    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    unsigned bits = scalar->getScalarSizeInBits();
+    switch (c) {
+    case Combine::Sum:
+      return fl ? llvm::ConstantFP::get(scalar, 0.0) : llvm::ConstantInt::get(scalar, 0);
+    case Combine::Prod:
+      return fl ? llvm::ConstantFP::get(scalar, 1.0) : llvm::ConstantInt::get(scalar, 1);
+    case Combine::Max:
+      if (fl)
+        return llvm::ConstantFP::getInfinity(scalar, true);
+      return llvm::ConstantInt::get(scalar, isUnsigned ? llvm::APInt::getMinValue(bits)
+                                                       : llvm::APInt::getSignedMinValue(bits));
+    case Combine::Min:
+      if (fl)
+        return llvm::ConstantFP::getInfinity(scalar, false);
+      return llvm::ConstantInt::get(scalar, isUnsigned ? llvm::APInt::getMaxValue(bits)
+                                                       : llvm::APInt::getSignedMaxValue(bits));
+    case Combine::Any:
+      return llvm::ConstantInt::getFalse(scalar);
+    case Combine::All:
+      return llvm::ConstantInt::getTrue(scalar);
+    }
+    return nullptr;
+  }
+
+  // Halves the vector until one lane is left, always combining lane i with lane i + w/2.
+  Value *horizontal(Combine c, DType t, Value *v) {
+    unsigned w = unsigned(llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements());
+    while (w > 1) {
+      std::vector<int> lo, hi;
+      for (unsigned l = 0; l < w / 2; ++l)
+        lo.push_back(int(l)), hi.push_back(int(l + w / 2));
+      v = combine(c, t, b_.CreateShuffleVector(v, lo), b_.CreateShuffleVector(v, hi));
+      w /= 2;
+    }
+    return b_.CreateExtractElement(v, uint64_t(0));
+  }
+
+  // The reduction r at the kept positions of `kept` (an index of r's operand whose reduced
+  // axes are filled in here). Returns a scalar in r's compute type (rounded to r's dtype).
+  Value *reduction(ir::ValueId r, const Index &kept) {
+    const ir::Instr &in = e_.plan.fn.instrs[r];
+    if (in.op == Op::ArgMax || in.op == Op::ArgMin)
+      return argReduction(in, kept);
+    ir::ValueId operand = in.operands[0];
+    const Shape &shape = e_.plan.fn.typeOf(operand).shape;
+    DType t = e_.plan.fn.typeOf(operand).dtype;
+    Combine c = combineOf(in.op);
+    llvm::Type *scalar = e_.scalarComputeType(t);
+    unsigned w = o_.vectorWidth, unroll = o_.reductionUnroll;
+    std::vector<int64_t> axes = in.axes;
+    std::sort(axes.begin(), axes.end());
+    llvm::Constant *init = identity(c, t, scalar);
+    llvm::AllocaInst *scalarAcc = e_.slot(scalar, "acc");
+    b_.CreateStore(init, scalarAcc);
+    std::vector<llvm::AllocaInst *> vectorAcc;
+    llvm::Type *vecTy = llvm::FixedVectorType::get(scalar, w);
+    if (w > 1)
+      for (unsigned u = 0; u < unroll; ++u) {
+        vectorAcc.push_back(e_.slot(vecTy, "vacc"));
+        b_.CreateStore(llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(w), init),
+                       vectorAcc.back());
+      }
+    Index idx = kept;
+    std::function<void(size_t)> walk = [&](size_t k) {
+      size_t axis = size_t(axes[k]);
+      Value *size = e_.dim(shape[axis]);
+      if (k + 1 < axes.size()) {
+        loop(e_.i64(0), size, 1, [&](Value *i) {
+          idx[axis] = AxisIndex{i, 0, nullptr};
+          walk(k + 1);
+        });
+        return;
+      }
+      Value *rest = e_.i64(0);
+      auto accumulate = [&](llvm::AllocaInst *acc, Value *i, llvm::Type *ty) {
+        idx[axis] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
+        Value *x = e_.element(operand, idx);
+        b_.CreateStore(combine(c, t, b_.CreateLoad(ty, acc), x), acc);
+      };
+      if (w > 1) {
+        e_.width = w;
+        rest = loop(rest, size, int64_t(w * unroll), [&](Value *i) {
+          for (unsigned u = 0; u < unroll; ++u)
+            accumulate(vectorAcc[u], b_.CreateAdd(i, e_.i64(int64_t(u * w))), vecTy);
+        });
+        rest = loop(rest, size, int64_t(w), [&](Value *i) { accumulate(vectorAcc[0], i, vecTy); });
+      }
+      e_.width = 1;
+      loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, scalar); });
+    };
+    walk(0);
+    e_.width = 1;
+    Value *result = b_.CreateLoad(scalar, scalarAcc);
+    if (w > 1) {
+      Value *v = b_.CreateLoad(vecTy, vectorAcc[0]);
+      for (unsigned u = 1; u < unroll; ++u)
+        v = combine(c, t, v, b_.CreateLoad(vecTy, vectorAcc[u]));
+      result = combine(c, t, horizontal(c, t, v), result);
+    }
+    if ((c == Combine::Max || c == Combine::Min)) {
+      // Of no elements: NaN for floats, 0 for integers (the interpreter's rule).
+      Value *count = e_.i64(1);
+      for (int64_t a : axes)
+        count = b_.CreateMul(count, e_.dim(shape[size_t(a)]));
+      Value *empty = b_.CreateICmpEQ(count, e_.i64(0));
+      Value *none = isFloat(t) ? llvm::ConstantFP::getNaN(scalar) : llvm::ConstantInt::get(scalar, 0);
+      result = b_.CreateSelect(empty, none, result);
+    }
+    result = e_.round(t, result);
+    return t == in.type.dtype ? result : e_.cast(t, in.type.dtype, result);
+  }
+
+  // argmax/argmin: one lane; the first extreme wins and the first NaN sticks.
+  Value *argReduction(const ir::Instr &in, const Index &kept) {
+    ir::ValueId operand = in.operands[0];
+    const Shape &shape = e_.plan.fn.typeOf(operand).shape;
+    DType t = e_.plan.fn.typeOf(operand).dtype;
+    llvm::Type *scalar = e_.scalarComputeType(t);
+    bool isMax = in.op == Op::ArgMax, fl = isFloat(t);
+    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    llvm::AllocaInst *best = e_.slot(scalar, "best"), *bestAt = e_.slot(b_.getInt64Ty(), "at");
+    llvm::AllocaInst *count = e_.slot(b_.getInt64Ty(), "n"), *sawNaN = e_.slot(b_.getInt1Ty(), "nan");
+    b_.CreateStore(llvm::Constant::getNullValue(scalar), best);
+    b_.CreateStore(e_.i64(0), bestAt);
+    b_.CreateStore(e_.i64(0), count);
+    b_.CreateStore(b_.getFalse(), sawNaN);
+    Index idx = kept;
+    size_t axis = size_t(in.axes[0]);
+    e_.width = 1;
+    loop(e_.i64(0), e_.dim(shape[axis]), 1, [&](Value *i) {
+      idx[axis] = AxisIndex{i, 0, nullptr};
+      Value *x = e_.element(operand, idx);
+      Value *n = b_.CreateLoad(b_.getInt64Ty(), count);
+      Value *cur = b_.CreateLoad(scalar, best);
+      Value *first = b_.CreateICmpEQ(n, e_.i64(0));
+      Value *better;
+      Value *isNaN = b_.getFalse();
+      if (fl) {
+        isNaN = b_.CreateFCmpUNO(x, x);
+        Value *wins = isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
+        better = b_.CreateAnd(b_.CreateNot(b_.CreateLoad(b_.getInt1Ty(), sawNaN)),
+                              b_.CreateOr(isNaN, wins));
+      } else {
+        better = isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))
+                       : (isUnsigned ? b_.CreateICmpULT(x, cur) : b_.CreateICmpSLT(x, cur));
+      }
+      better = b_.CreateOr(first, better);
+      b_.CreateStore(b_.CreateSelect(better, x, cur), best);
+      b_.CreateStore(b_.CreateSelect(better, n, b_.CreateLoad(b_.getInt64Ty(), bestAt)), bestAt);
+      b_.CreateStore(b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), sawNaN), b_.CreateAnd(better, isNaN)),
+                     sawNaN);
+      b_.CreateStore(b_.CreateAdd(n, e_.i64(1)), count);
+    });
+    return e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(b_.getInt64Ty(), bestAt));
+  }
+
+  // The operand index of reduction `in` for a position of its (stored) result.
+  Index operandIndex(const ir::Instr &in, const Index &result) {
+    const Shape &shape = e_.plan.fn.typeOf(in.operands[0]).shape;
+    Index idx(shape.size(), AxisIndex{e_.i64(0), 0, nullptr});
+    size_t r = 0;
+    for (size_t j = 0; j < shape.size(); ++j) {
+      bool reduced = std::find(in.axes.begin(), in.axes.end(), int64_t(j)) != in.axes.end();
+      if (!reduced)
+        idx[j] = result[in.keepdims ? j : r++];
+      else if (in.keepdims)
+        ++r;
+    }
+    return idx;
+  }
+
+  void reduceStage(size_t a, Index out) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    if (a == s_.domain.size()) {
+      Value *v = reduction(s_.root, operandIndex(in, out));
+      e_.width = 1;
+      e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+      return;
+    }
+    auto [lo, hi] = range(a);
+    loop(lo, hi, 1, [&](Value *i) {
+      out[a] = AxisIndex{i, 0, nullptr};
+      reduceStage(a + 1, out);
+    });
+  }
+
+  // --- scans: out[k] = out[k - 1] op x[k] along the axis, each step rounded to the dtype
+  void scanStage(size_t a, Index idx) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    size_t axis = size_t(in.axes[0]);
+    e_.width = 1;
+    if (a == axis) {
+      return scanStage(a + 1, idx);
+    }
+    if (a < s_.domain.size()) {
+      auto [lo, hi] = range(a);
+      loop(lo, hi, 1, [&](Value *i) {
+        idx[a] = AxisIndex{i, 0, nullptr};
+        scanStage(a + 1, idx);
+      });
+      return;
+    }
+    DType t = in.type.dtype;
+    llvm::AllocaInst *acc = e_.slot(e_.scalarComputeType(t), "scan");
+    Op op = in.op == Op::CumSum ? Op::Add : Op::Mul;
+    loop(e_.i64(0), e_.dim(s_.domain[axis]), 1, [&](Value *i) {
+      idx[axis] = AxisIndex{i, 0, nullptr};
+      Value *x = e_.element(in.operands[0], idx);
+      Value *next = e_.binary(op, t, b_.CreateLoad(e_.scalarComputeType(t), acc), x);
+      Value *v = b_.CreateSelect(b_.CreateICmpEQ(i, e_.i64(0)), x, next);
+      b_.CreateStore(v, acc);
+      e_.store(targetBuffer(), t, in.type.shape, idx, v);
+    });
+  }
+
+  // --- matmul: out[..., m, n] = sum_k a[..., m, k] * b[..., k, n]; lanes along n
+  void matmulStage(size_t a, Index out) {
+    size_t n = s_.domain.size();
+    if (a + 1 < n) {
+      auto [lo, hi] = range(a);
+      loop(lo, hi, 1, [&](Value *i) {
+        out[a] = AxisIndex{i, 0, nullptr};
+        matmulStage(a + 1, out);
+      });
+      return;
+    }
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    DType t = in.type.dtype;
+    ir::ValueId lhs = in.operands[0], rhs = in.operands[1];
+    const Shape &ls = e_.plan.fn.typeOf(lhs).shape, &rs = e_.plan.fn.typeOf(rhs).shape;
+    Shape batch(s_.domain.begin(), s_.domain.end() - 2);
+    auto [lo, hi] = range(a);
+    lanes(lo, hi, [&](Value *col) {
+      int64_t stride = e_.width > 1 ? 1 : 0;
+      out[a] = AxisIndex{col, stride, nullptr};
+      Index outBatch(out.begin(), out.end() - 2);
+      auto batchOf = [&](const Shape &s) {
+        Shape sb(s.begin(), s.end() - 2);
+        Index idx;
+        // Batch axes broadcast right-aligned, as elementwise operands do.
+        size_t offset = batch.size() - sb.size();
+        for (size_t j = 0; j < sb.size(); ++j) {
+          bool one = sb[j].isConstant() && sb[j].constant() == 1 && !(sb[j] == batch[j + offset]);
+          idx.push_back(one ? AxisIndex{e_.i64(0), 0, nullptr} : outBatch[j + offset]);
+        }
+        return idx;
+      };
+      Index li = batchOf(ls), ri = batchOf(rs);
+      li.push_back(out[n - 2]);
+      li.push_back({});
+      ri.push_back({});
+      ri.push_back(out[n - 1]);
+      llvm::Type *ty = e_.computeType(t);
+      bool wide = t == DType::Bool;
+      llvm::Type *accTy = wide ? e_.lanes(b_.getInt64Ty()) : ty;
+      llvm::AllocaInst *acc = e_.slot(accTy, "mm");
+      b_.CreateStore(llvm::Constant::getNullValue(accTy), acc);
+      unsigned width = e_.width;
+      loop(e_.i64(0), e_.dim(ls.back()), 1, [&](Value *k) {
+        e_.width = width;
+        li.back() = AxisIndex{k, 0, nullptr};
+        ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
+        Value *x = e_.element(lhs, li), *y = e_.element(rhs, ri);
+        Value *sum = b_.CreateLoad(accTy, acc), *next;
+        if (wide)
+          next = b_.CreateOr(sum, b_.CreateZExt(b_.CreateAnd(x, y), accTy));
+        else if (isFloat(t))
+          next = b_.CreateFAdd(sum, b_.CreateFMul(x, y));
+        else
+          next = b_.CreateAdd(sum, b_.CreateMul(x, y));
+        b_.CreateStore(next, acc);
+      });
+      Value *v = b_.CreateLoad(accTy, acc);
+      v = wide ? b_.CreateICmpNE(v, llvm::Constant::getNullValue(accTy)) : e_.round(t, v);
+      e_.store(targetBuffer(), t, in.type.shape, out, v);
+    });
+  }
+
+  Emitter &e_;
+  llvm::IRBuilder<> &b_;
+  const Stage &s_;
+  const CodegenOptions &o_;
+};
+
+} // namespace
+
+std::string stageSymbol(const std::string &prefix, size_t stage) {
+  return fmt::format("{}_s{}", prefix, stage);
+}
+
+std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
+                                         const KernelLayout &layout, llvm::LLVMContext &ctx,
+                                         const std::string &prefix, const CodegenOptions &options) {
+  auto module = std::make_unique<llvm::Module>(prefix, ctx);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, i64, i64}, false);
+  for (size_t k = 0; k < plan.stages.size(); ++k) {
+    auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                      stageSymbol(prefix, k), *module);
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    fn->addFnAttr(llvm::Attribute::NoFree);
+    fn->addFnAttr(llvm::Attribute::NoRecurse);
+    fn->addFnAttr(llvm::Attribute::WillReturn);
+    for (unsigned a = 0; a < 2; ++a) {
+      fn->addParamAttr(a, llvm::Attribute::NoAlias);
+      fn->addParamAttr(a, llvm::Attribute::ReadOnly);
+      fn->addParamAttr(a, llvm::Attribute::NoCapture);
+    }
+    Emitter e(plan, layout, fn);
+    StageEmitter(e, plan.stages[k], options).run();
+    e.finish();
+  }
+  return module;
+}
+
+} // namespace lamina::codegen

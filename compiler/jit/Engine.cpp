@@ -1,0 +1,289 @@
+// The engine: one ORC LLJIT per process, a JITDylib per kernel (so evicting one releases its
+// code), an in-memory cache of recent kernels with one compile per key however many threads
+// ask, and the persistent object cache.
+
+#include "compiler/codegen/Codegen.h"
+#include "compiler/codegen/MathRuntime.h"
+#include "compiler/jit/Backend.h"
+#include "compiler/jit/DiskCache.h"
+#include "compiler/jit/KernelImpl.h"
+
+#include <fmt/format.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <chrono>
+#include <future>
+#include <list>
+#include <unordered_map>
+
+namespace lamina::jit {
+
+struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  llvm::orc::JITDylib *runtime = nullptr;
+  std::string initError;
+
+  std::mutex mutex; // everything below
+  using Entry = std::pair<std::string, std::shared_ptr<const Kernel>>;
+  std::list<Entry> recent; // most recent first
+  std::unordered_map<std::string, std::list<Entry>::iterator> byKey;
+  std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel>>> compiling;
+  std::unordered_map<std::string, std::string> targetDescriptions; // by CompileOptions::cpu
+  size_t capacity = 256;
+  uint64_t counter = 0;
+  std::atomic<size_t> live{0};
+};
+
+namespace {
+
+std::unique_ptr<llvm::orc::LLJIT> makeJit(std::string &error) {
+  std::string targetError;
+  CompileOptions host;
+  if (!makeTarget(host, targetError)) { // initializes the native target too
+    error = targetError;
+    return nullptr;
+  }
+  // No process symbols (kernels resolve only lamina's runtime table) and no platform (kernels
+  // have no static initializers).
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setLinkProcessSymbolsByDefault(false)
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .create();
+  if (!jit) {
+    error = llvm::toString(jit.takeError());
+    return nullptr;
+  }
+  return std::move(*jit);
+}
+
+// Everything that determines the machine code: the function (every constant's bytes
+// included), the target and the code generator's version.
+std::string keyOf(const ir::Function &fn, const std::string &target) {
+  std::string key = fmt::format("lamina-kernel 1\n{}\n", target);
+  key += ir::print(fn);
+  for (const ir::Instr &in : fn.instrs)
+    if (in.constant)
+      key.append(reinterpret_cast<const char *>(in.constant->bytes.data()),
+                 in.constant->bytes.size());
+  for (const ir::InputDecl &in : fn.inputs)
+    key += fmt::format("\ninput {} {} {}", in.name, in.type.str(), in.binding);
+  return key;
+}
+
+uint64_t weightOf(const transforms::KernelPlan &plan) {
+  uint64_t weight = 1;
+  for (const ir::Instr &in : plan.fn.instrs) {
+    bool transcendental = in.op >= ir::Op::Exp && in.op <= ir::Op::Erfc;
+    weight += transcendental || in.op == ir::Op::Pow ? 8 : 1;
+  }
+  return weight;
+}
+
+} // namespace
+
+Engine::Engine() : impl_(std::make_shared<Impl>()) {
+  impl_->jit = makeJit(impl_->initError);
+  if (!impl_->jit)
+    return;
+  auto &runtime = impl_->jit->getExecutionSession().createBareJITDylib("lamina-runtime");
+  llvm::orc::SymbolMap symbols;
+  for (const codegen::RuntimeSymbol &s : codegen::mathRuntimeSymbols())
+    symbols[impl_->jit->mangleAndIntern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                                    llvm::JITSymbolFlags::Exported};
+  llvm::cantFail(runtime.define(llvm::orc::absoluteSymbols(std::move(symbols))));
+  impl_->runtime = &runtime;
+}
+
+Engine::~Engine() = default;
+
+Engine &Engine::shared() {
+  static Engine engine;
+  return engine;
+}
+
+void Engine::setMemoryCacheCapacity(size_t kernels) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->capacity = std::max<size_t>(kernels, 1);
+  while (impl_->recent.size() > impl_->capacity) {
+    impl_->byKey.erase(impl_->recent.back().first);
+    impl_->recent.pop_back();
+  }
+}
+
+size_t Engine::memoryCacheSize() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->recent.size();
+}
+
+void Engine::clearMemoryCache() {
+  std::list<Impl::Entry> dropped; // destroyed outside the lock: releasing code takes ORC locks
+  std::lock_guard lock(impl_->mutex);
+  dropped.swap(impl_->recent);
+  impl_->byKey.clear();
+}
+
+size_t Engine::liveKernels() const { return impl_->live.load(); }
+
+namespace {
+
+// Compiles (or loads from disk) one kernel. Runs without the engine's lock.
+std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
+                                    const ir::Function &fn, const CompileOptions &options,
+                                    const std::string &key, uint64_t id, std::string &error,
+                                    CompileSource &source) {
+  auto target = makeTarget(options, error);
+  if (!target)
+    return nullptr;
+  auto impl = std::make_unique<Kernel::Impl>();
+  impl->plan = transforms::optimize(fn, options.pipeline);
+  impl->layout = codegen::layoutOf(impl->plan);
+  impl->weight = weightOf(impl->plan);
+  std::string prefix = "lamina_kernel";
+  std::string dir = options.diskCache
+                        ? (options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir)
+                        : std::string();
+  std::optional<std::string> object;
+  if (!dir.empty())
+    object = readCachedObject(dir, key);
+  source = object ? CompileSource::DiskCache : CompileSource::Compiled;
+  if (!object) {
+    llvm::LLVMContext ctx;
+    auto module = buildModule(impl->plan, impl->layout, ctx, prefix, *target, error);
+    if (!module)
+      return nullptr;
+    object = emitObject(*module, *target, false, error);
+    if (object->empty())
+      return nullptr;
+    if (!dir.empty())
+      writeCachedObject(dir, key, *object);
+  }
+  llvm::orc::LLJIT &jit = *engine->jit;
+  auto jd = jit.createJITDylib(fmt::format("kernel{}", id));
+  if (!jd) {
+    error = llvm::toString(jd.takeError());
+    return nullptr;
+  }
+  llvm::orc::JITDylib *dylib = &*jd;
+  dylib->addToLinkOrder(*engine->runtime);
+  // From here on the JITDylib is released when the kernel (or this failure path) lets go.
+  std::weak_ptr<Engine::Impl> owner = engine;
+  std::shared_ptr<void> code(dylib, [owner](void *p) {
+    if (auto e = owner.lock()) {
+      llvm::consumeError(
+          e->jit->getExecutionSession().removeJITDylib(*static_cast<llvm::orc::JITDylib *>(p)));
+      --e->live;
+    }
+  });
+  ++engine->live;
+  if (auto err = jit.addObjectFile(*dylib, llvm::MemoryBuffer::getMemBufferCopy(*object))) {
+    error = llvm::toString(std::move(err));
+    return nullptr;
+  }
+  for (size_t s = 0; s < impl->plan.stages.size(); ++s) {
+    auto address = jit.lookup(*dylib, codegen::stageSymbol(prefix, s));
+    if (!address) {
+      error = llvm::toString(address.takeError());
+      return nullptr;
+    }
+    impl->stages.push_back(address->toPtr<StageFunction>());
+  }
+  impl->code = std::move(code);
+  return std::make_shared<const Kernel>(std::move(impl));
+}
+
+} // namespace
+
+std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const CompileOptions &options,
+                                              std::string *error, CompileStats *stats) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  auto finish = [&](std::shared_ptr<const Kernel> k, CompileSource source) {
+    if (stats) {
+      stats->source = source;
+      stats->milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    }
+    return k;
+  };
+  std::string localError;
+  std::string &err = error ? *error : localError;
+  Impl &e = *impl_;
+  if (!e.jit) {
+    err = "the JIT could not start: " + e.initError;
+    return nullptr;
+  }
+  std::string target;
+  {
+    std::lock_guard lock(e.mutex);
+    if (auto it = e.targetDescriptions.find(options.cpu); it != e.targetDescriptions.end())
+      target = it->second;
+  }
+  if (target.empty()) {
+    auto t = makeTarget(options, err);
+    if (!t)
+      return nullptr;
+    target = t->description();
+    std::lock_guard lock(e.mutex);
+    e.targetDescriptions[options.cpu] = target;
+  }
+  std::string key = keyOf(fn, target);
+  std::promise<std::shared_ptr<const Kernel>> promise;
+  uint64_t id = 0;
+  {
+    std::unique_lock lock(e.mutex);
+    if (auto it = e.byKey.find(key); it != e.byKey.end()) {
+      e.recent.splice(e.recent.begin(), e.recent, it->second);
+      return finish(it->second->second, CompileSource::MemoryCache);
+    }
+    if (auto it = e.compiling.find(key); it != e.compiling.end()) {
+      auto pending = it->second;
+      lock.unlock();
+      auto kernel = pending.get(); // another thread is compiling this very kernel
+      if (!kernel)
+        err = "compiling this kernel failed in another thread";
+      return finish(kernel, CompileSource::MemoryCache);
+    }
+    e.compiling.emplace(key, promise.get_future().share());
+    id = e.counter++;
+  }
+  CompileSource source = CompileSource::Compiled;
+  auto kernel = build(impl_, fn, options, key, id, err, source);
+  std::list<Impl::Entry> evicted;
+  {
+    std::lock_guard lock(e.mutex);
+    e.compiling.erase(key);
+    if (kernel) {
+      e.recent.emplace_front(key, kernel);
+      e.byKey[key] = e.recent.begin();
+      while (e.recent.size() > e.capacity) {
+        e.byKey.erase(e.recent.back().first);
+        evicted.splice(evicted.begin(), e.recent, std::prev(e.recent.end()));
+      }
+    }
+  }
+  promise.set_value(kernel);
+  return finish(kernel, source);
+}
+
+std::string Engine::emitText(const ir::Function &fn, TextStage stage,
+                             const CompileOptions &options) {
+  transforms::KernelPlan plan = transforms::optimize(fn, options.pipeline);
+  if (stage == TextStage::Plan)
+    return transforms::print(plan);
+  std::string error;
+  auto target = makeTarget(options, error);
+  if (!target)
+    return "; error: " + error + "\n";
+  codegen::KernelLayout layout = codegen::layoutOf(plan);
+  llvm::LLVMContext ctx;
+  auto module = buildModule(plan, layout, ctx, "lamina_kernel", *target, error);
+  if (!module)
+    return "; error: " + error + "\n";
+  if (stage == TextStage::LLVM)
+    return printModule(*module);
+  std::string text = emitObject(*module, *target, true, error);
+  return text.empty() ? "; error: " + error + "\n" : text;
+}
+
+} // namespace lamina::jit

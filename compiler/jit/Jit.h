@@ -1,0 +1,132 @@
+#pragma once
+
+// The JIT: typed IR in, native kernels out (LLVM 19 ORC). No LLVM type appears here.
+//
+//   lamina::jit::Engine &engine = lamina::jit::Engine::shared();
+//   auto kernel = engine.compile(fn, {}, &error);          // thread-safe; cached
+//   kernel->run(inputs, variables, outputs, executor, file, diags);
+//
+// Kernels are reference-counted: the code stays mapped while any caller holds one, and is
+// released (its JITDylib removed) when the last reference and the cache entry are gone.
+// Compiling is thread-safe, and a kernel requested by several threads at once compiles once.
+// The in-memory cache holds the most recent `memoryCacheCapacity` kernels, keyed by the
+// optimized IR (which carries the source's meaning, the input dtypes and shapes - symbolic
+// dimensions stay symbolic, so one kernel serves every batch size - and the arguments) and the
+// target CPU. The on-disk object cache (docs/performance.md) is keyed likewise; every entry is
+// verified before use and a bad one is recompiled, never executed.
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/ir/Ir.h"
+#include "compiler/transforms/Pipeline.h"
+#include "compiler/types/Array.h"
+#include "runtime/threads/Executor.h"
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lamina::jit {
+
+struct CompileOptions {
+  /// "" or "host": this machine's CPU and features; "generic": portable x86-64 (SSE2 only);
+  /// or an LLVM CPU name such as "haswell".
+  std::string cpu;
+  /// Lanes per vector step; 0 chooses from the CPU (8 with AVX, 4 otherwise).
+  unsigned vectorWidth = 0;
+  bool diskCache = true;
+  /// The object cache folder; empty means $XDG_CACHE_HOME/lamina/kernels, or
+  /// ~/.cache/lamina/kernels.
+  std::string cacheDir;
+  transforms::PipelineOptions pipeline;
+};
+
+enum class CompileSource : uint8_t { Compiled, MemoryCache, DiskCache };
+
+struct CompileStats {
+  CompileSource source = CompileSource::Compiled;
+  double milliseconds = 0; // from IR to a callable kernel
+};
+
+/// A tensor the caller owns: C-contiguous, `shape` elements of `dtype` at `data`.
+struct TensorRef {
+  DType dtype = DType::F32;
+  std::span<const int64_t> shape;
+  void *data = nullptr;
+};
+
+struct RunOptions {
+  /// The most bytes one call may allocate for temporaries (RELIABILITY.md §3).
+  uint64_t byteBudget = uint64_t(1) << 32;
+  /// Below this many element-operations a stage runs on the calling thread.
+  uint64_t parallelThreshold = 1 << 18;
+};
+
+class Kernel {
+public:
+  struct Impl;
+  explicit Kernel(std::unique_ptr<Impl> impl);
+  ~Kernel();
+  Kernel(const Kernel &) = delete;
+  Kernel &operator=(const Kernel &) = delete;
+
+  /// The optimized function this kernel computes.
+  const ir::Function &function() const;
+  /// The fused plan as `lamina emit --stage ir-opt` prints it.
+  std::string planText() const;
+  size_t stageCount() const;
+
+  /// The output shapes for these input shapes, after the run-time shape checks (E0701,
+  /// E0702, E0704, E0508 at the operator's span); nothing after a report.
+  std::optional<std::vector<std::vector<int64_t>>>
+  outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
+               DiagnosticEngine &diags) const;
+
+  /// Runs into caller-allocated outputs of outputShapes()'s shapes (checked). Inputs and
+  /// outputs must not overlap. Safe to call from many threads at once.
+  bool run(std::span<const TensorRef> inputs, std::span<const TensorRef> variables,
+           std::span<const TensorRef> outputs, Executor &executor, const SourceFile &file,
+           DiagnosticEngine &diags, const RunOptions &options = {}) const;
+
+  /// Allocates the outputs and runs.
+  std::optional<std::vector<Array>> run(const std::vector<Array> &inputs,
+                                        const std::vector<Array> &variables, Executor &executor,
+                                        const SourceFile &file, DiagnosticEngine &diags,
+                                        const RunOptions &options = {}) const;
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Engine {
+public:
+  struct Impl;
+  Engine();
+  ~Engine();
+  Engine(const Engine &) = delete;
+  Engine &operator=(const Engine &) = delete;
+
+  /// The process-wide engine.
+  static Engine &shared();
+
+  /// Optimizes, plans, generates and loads `fn`; nothing (and `error` set) if LLVM fails.
+  std::shared_ptr<const Kernel> compile(const ir::Function &fn, const CompileOptions &options = {},
+                                        std::string *error = nullptr,
+                                        CompileStats *stats = nullptr);
+
+  enum class TextStage : uint8_t { Plan, LLVM, Asm };
+  /// The optimized IR and fusion plan, the optimized LLVM IR, or the assembly of `fn`.
+  std::string emitText(const ir::Function &fn, TextStage stage, const CompileOptions &options = {});
+
+  void setMemoryCacheCapacity(size_t kernels);
+  size_t memoryCacheSize() const;
+  void clearMemoryCache();
+  /// Kernels alive in this process (held by a caller or the cache).
+  size_t liveKernels() const;
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+} // namespace lamina::jit

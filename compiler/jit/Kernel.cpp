@@ -1,0 +1,267 @@
+// Running a compiled kernel: bind the symbols from the input shapes, check what sema could
+// only accept symbolically (once per distinct set of sizes), then call each stage, splitting
+// its outer axis over the executor when there is enough work.
+
+#include "compiler/jit/KernelImpl.h"
+
+#include "compiler/interp/Interpreter.h"
+#include "compiler/interp/Specialize.h"
+#include "compiler/types/Elements.h"
+
+#include <algorithm>
+
+namespace lamina::jit {
+
+Kernel::Kernel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Kernel::~Kernel() = default;
+
+const ir::Function &Kernel::function() const { return impl_->plan.fn; }
+std::string Kernel::planText() const { return transforms::print(impl_->plan); }
+size_t Kernel::stageCount() const { return impl_->stages.size(); }
+
+namespace {
+
+std::vector<Array> shapeOnly(std::span<const TensorRef> tensors) {
+  std::vector<Array> out;
+  for (const TensorRef &t : tensors)
+    out.push_back(Array{t.dtype, std::vector<int64_t>(t.shape.begin(), t.shape.end()), {}});
+  return out;
+}
+
+// The symbol values in layout order, read from the input shapes; nothing after a report.
+std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k, std::span<const TensorRef> inputs,
+                                         const SourceFile &file, DiagnosticEngine &diags) {
+  const ir::Function &fn = k.plan.fn;
+  std::vector<int64_t> values(k.layout.symbols.size(), -1);
+  bool ok = inputs.size() == fn.inputs.size(), compound = false;
+  for (size_t i = 0; ok && i < inputs.size(); ++i) {
+    const TensorType &want = fn.inputs[i].type;
+    ok = inputs[i].dtype == want.dtype && inputs[i].shape.size() == want.rank();
+    for (size_t a = 0; ok && a < want.rank(); ++a) {
+      const Dim &d = want.shape[a];
+      if (auto c = d.asConstant()) {
+        ok = *c == inputs[i].shape[a];
+        continue;
+      }
+      auto terms = d.terms();
+      if (terms.size() == 1 && terms[0].first == 1 && terms[0].second.size() == 1) {
+        auto it = std::lower_bound(k.layout.symbols.begin(), k.layout.symbols.end(),
+                                   terms[0].second[0]);
+        int64_t &v = values[size_t(it - k.layout.symbols.begin())];
+        ok = v < 0 || v == inputs[i].shape[a];
+        v = inputs[i].shape[a];
+      } else {
+        compound = true; // `2*B`: checked once every symbol is bound
+      }
+    }
+  }
+  if (ok && compound) {
+    std::map<std::string, int64_t> named;
+    for (size_t s = 0; s < values.size(); ++s)
+      named[k.layout.symbols[s]] = values[s];
+    for (size_t i = 0; ok && i < inputs.size(); ++i)
+      for (size_t a = 0; ok && a < inputs[i].shape.size(); ++a)
+        ok = fn.inputs[i].type.shape[a].evaluate(named) == inputs[i].shape[a];
+  }
+  if (ok)
+    return values;
+  // The interpreter's binder words the precise diagnostic.
+  if (bindSymbols(fn, shapeOnly(inputs), file, diags))
+    diags.report(DiagKind::InputCountMismatch, file, SourceRange{}, fn.name, fn.inputs.size(),
+                 fn.inputs.size() == 1 ? "" : "s", inputs.size());
+  return std::nullopt;
+}
+
+std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k,
+                                               const std::vector<int64_t> &symbols,
+                                               const SourceFile &file, DiagnosticEngine &diags,
+                                               uint64_t byteBudget) {
+  {
+    std::lock_guard lock(k.boundMutex);
+    if (auto it = k.bound.find(symbols); it != k.bound.end())
+      return it->second;
+  }
+  const transforms::KernelPlan &plan = k.plan;
+  std::map<std::string, int64_t> named;
+  for (size_t s = 0; s < symbols.size(); ++s)
+    named[k.layout.symbols[s]] = symbols[s];
+  // The interpreter's run-time checks (broadcasts, concats, slices, matmul sizes), each
+  // reported at its operator; they also make every shape concrete.
+  auto concrete = interp_detail::specialize(plan.fn, named, file, diags);
+  if (!concrete)
+    return nullptr;
+  auto shapeOf = [&](ir::ValueId v) {
+    std::vector<int64_t> s;
+    for (const Dim &d : (*concrete)[v].type.shape)
+      s.push_back(d.constant());
+    return s;
+  };
+  auto count = [](const std::vector<int64_t> &s) {
+    uint64_t n = 1;
+    for (int64_t d : s)
+      n *= uint64_t(d); // specialize checked every size fits
+    return n;
+  };
+  auto shapes = std::make_shared<BoundShapes>();
+  for (ir::ValueId o : plan.fn.outputs)
+    shapes->outputs.push_back(shapeOf(o));
+  uint64_t total = 0;
+  for (ir::ValueId t : plan.temps) {
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(count(shapeOf(t)), uint64_t(byteSize(plan.fn.typeOf(t).dtype)),
+                               &bytes) ||
+        __builtin_add_overflow(total, bytes, &total) || total > byteBudget) {
+      diags.report(DiagKind::BudgetExceeded, file, plan.fn.instrs[t].range, std::to_string(total),
+                   byteBudget);
+      return nullptr;
+    }
+    shapes->tempBytes.push_back(bytes);
+  }
+  for (const ir::VariableDecl &v : plan.fn.variables) {
+    std::vector<int64_t> s;
+    for (const Dim &d : v.type.shape)
+      s.push_back(d.evaluate(named).value_or(-1));
+    shapes->variables.push_back(std::move(s));
+  }
+  for (const transforms::Stage &s : plan.stages) {
+    std::vector<int64_t> domain;
+    for (const Dim &d : s.domain)
+      domain.push_back(d.evaluate(named).value_or(0));
+    shapes->stageRows.push_back(domain.empty() ? 1 : domain[0]);
+    shapes->stageElements.push_back(count(domain));
+  }
+  std::lock_guard lock(k.boundMutex);
+  if (k.bound.size() >= 16)
+    k.bound.clear();
+  k.bound[symbols] = shapes;
+  return shapes;
+}
+
+} // namespace
+
+std::optional<std::vector<std::vector<int64_t>>>
+Kernel::outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
+                     DiagnosticEngine &diags) const {
+  auto symbols = bindInputs(*impl_, inputs, file, diags);
+  if (!symbols)
+    return std::nullopt;
+  auto shapes = boundShapes(*impl_, *symbols, file, diags, RunOptions{}.byteBudget);
+  if (!shapes)
+    return std::nullopt;
+  return shapes->outputs;
+}
+
+bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> variables,
+                 std::span<const TensorRef> outputs, Executor &executor, const SourceFile &file,
+                 DiagnosticEngine &diags, const RunOptions &options) const {
+  const Impl &k = *impl_;
+  const ir::Function &fn = k.plan.fn;
+  auto symbols = bindInputs(k, inputs, file, diags);
+  if (!symbols)
+    return false;
+  auto shapes = boundShapes(k, *symbols, file, diags, options.byteBudget);
+  if (!shapes)
+    return false;
+  auto sameAs = [](const TensorRef &t, DType dtype, const std::vector<int64_t> &shape) {
+    return t.dtype == dtype && std::equal(t.shape.begin(), t.shape.end(), shape.begin(),
+                                          shape.end()) &&
+           (t.data || std::find(shape.begin(), shape.end(), 0) != shape.end());
+  };
+  for (size_t v = 0; v < fn.variables.size(); ++v)
+    if (v >= variables.size() ||
+        !sameAs(variables[v], fn.variables[v].type.dtype, shapes->variables[v])) {
+      diags.report(DiagKind::InputMismatch, file, fn.variables[v].range, "variable",
+                   fn.variables[v].name, "missing or of another type", fn.variables[v].type.str());
+      return false;
+    }
+  for (size_t o = 0; o < fn.outputs.size(); ++o)
+    if (o >= outputs.size() || !sameAs(outputs[o], fn.typeOf(fn.outputs[o]).dtype,
+                                       shapes->outputs[o])) {
+      diags.report(DiagKind::InputMismatch, file, SourceRange{}, "output", std::to_string(o),
+                   "missing or of another shape", fn.typeOf(fn.outputs[o]).str());
+      return false;
+    }
+  // Buffers in the layout's order; temporaries live for this call only.
+  constexpr size_t kInline = 16;
+  void *inlineBuffers[kInline];
+  std::vector<void *> heapBuffers;
+  void **buffers = inlineBuffers;
+  if (k.layout.bufferCount() > kInline) {
+    heapBuffers.resize(k.layout.bufferCount());
+    buffers = heapBuffers.data();
+  }
+  size_t at = 0;
+  for (const TensorRef &t : inputs)
+    buffers[at++] = t.data;
+  for (size_t v = 0; v < fn.variables.size(); ++v)
+    buffers[at++] = variables[v].data;
+  for (size_t o = 0; o < fn.outputs.size(); ++o)
+    buffers[at++] = outputs[o].data;
+  std::vector<std::unique_ptr<std::byte[]>> temps;
+  for (uint64_t bytes : shapes->tempBytes) {
+    temps.emplace_back(new (std::nothrow) std::byte[std::max<uint64_t>(bytes, 1)]);
+    if (!temps.back()) {
+      diags.report(DiagKind::BudgetExceeded, file, SourceRange{}, std::to_string(bytes),
+                   options.byteBudget);
+      return false;
+    }
+    buffers[at++] = temps.back().get();
+  }
+  const int64_t *syms = symbols->data();
+  for (size_t s = 0; s < k.stages.size(); ++s) {
+    if (shapes->stageElements[s] == 0)
+      continue;
+    StageFunction stage = k.stages[s];
+    int64_t rows = shapes->stageRows[s];
+    uint64_t work = shapes->stageElements[s] * k.weight;
+    unsigned threads = executor.concurrency();
+    if (k.plan.stages[s].parallel && threads > 1 && rows > 1 && work >= options.parallelThreshold) {
+      executor.parallelFor(rows, int64_t(threads) * 4, [&](int64_t begin, int64_t end) {
+        stage(buffers, syms, begin, end);
+      });
+    } else {
+      stage(buffers, syms, 0, rows);
+    }
+  }
+  return true;
+}
+
+std::optional<std::vector<Array>> Kernel::run(const std::vector<Array> &inputs,
+                                              const std::vector<Array> &variables,
+                                              Executor &executor, const SourceFile &file,
+                                              DiagnosticEngine &diags,
+                                              const RunOptions &options) const {
+  auto refs = [](const std::vector<Array> &arrays) {
+    std::vector<TensorRef> out;
+    for (const Array &a : arrays)
+      out.push_back(TensorRef{a.dtype, a.shape, const_cast<std::byte *>(a.bytes.data())});
+    return out;
+  };
+  std::vector<TensorRef> in = refs(inputs), vars = refs(variables);
+  auto shapes = outputShapes(in, file, diags);
+  if (!shapes)
+    return std::nullopt;
+  // The outputs are allocated here, so they count against the budget too.
+  uint64_t total = 0;
+  std::vector<Array> outputs;
+  for (size_t o = 0; o < shapes->size(); ++o) {
+    DType dtype = function().typeOf(function().outputs[o]).dtype;
+    uint64_t n = 1, bytes = 0;
+    for (int64_t d : (*shapes)[o])
+      n *= uint64_t(d);
+    if (__builtin_mul_overflow(n, uint64_t(byteSize(dtype)), &bytes) ||
+        __builtin_add_overflow(total, bytes, &total) || total > options.byteBudget) {
+      diags.report(DiagKind::BudgetExceeded, file,
+                   function().instrs[function().outputs[o]].range, std::to_string(total),
+                   options.byteBudget);
+      return std::nullopt;
+    }
+    outputs.push_back(makeArray(dtype, (*shapes)[o]));
+  }
+  std::vector<TensorRef> out = refs(outputs);
+  if (!run(in, vars, out, executor, file, diags, options))
+    return std::nullopt;
+  return outputs;
+}
+
+} // namespace lamina::jit

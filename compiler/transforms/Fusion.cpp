@@ -1,0 +1,318 @@
+#include "compiler/transforms/Fusion.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace lamina::transforms {
+namespace {
+
+using ir::Op;
+using ir::OpCategory;
+
+// How a stage's domain index reaches a value: for each axis of the value, the domain axis
+// whose index it takes, kZero (a broadcast axis: index 0), or kUnknown (any other mapping).
+constexpr int kZero = -1;
+constexpr int kUnknown = -2;
+using AxisMap = std::vector<int>;
+
+bool isLiteralOne(const Dim &d) { return d.isConstant() && d.constant() == 1; }
+
+// The map of an operand broadcast (NumPy, right-aligned) to a result reached by `map`.
+AxisMap broadcastMap(const Shape &operand, const Shape &result, const AxisMap &map) {
+  AxisMap out(operand.size(), kUnknown);
+  size_t offset = result.size() - operand.size();
+  for (size_t j = 0; j < operand.size(); ++j) {
+    if (operand[j] == result[j + offset])
+      out[j] = map[j + offset];
+    else if (isLiteralOne(operand[j]))
+      out[j] = kZero;
+  }
+  return out;
+}
+
+// A reshape that only inserts or removes axes of size 1 keeps every other axis's index.
+std::optional<AxisMap> unitReshapeMap(const Shape &operand, const Shape &result,
+                                      const AxisMap &map) {
+  AxisMap out(operand.size(), kZero);
+  size_t r = 0;
+  for (size_t j = 0; j < operand.size(); ++j) {
+    if (isLiteralOne(operand[j]))
+      continue;
+    while (r < result.size() && isLiteralOne(result[r]))
+      ++r;
+    if (r == result.size() || !(result[r] == operand[j]))
+      return std::nullopt;
+    out[j] = map[r++];
+  }
+  while (r < result.size() && isLiteralOne(result[r]))
+    ++r;
+  if (r != result.size())
+    return std::nullopt;
+  return out;
+}
+
+class Planner {
+public:
+  explicit Planner(ir::Function fn) { plan_.fn = std::move(fn); }
+
+  KernelPlan run() {
+    const ir::Function &fn = plan_.fn;
+    size_t n = fn.instrs.size();
+    plan_.storage.assign(n, Storage::Fused);
+    plan_.reasons.assign(n, "");
+    for (size_t v = 0; v < n; ++v) {
+      const ir::Instr &in = fn.instrs[v];
+      if (in.op == Op::Input)
+        plan_.storage[v] = Storage::Input;
+      else if (in.op == Op::Variable)
+        plan_.storage[v] = Storage::Variable;
+      else if (in.op == Op::Constant && in.constant->elementCount() != 1)
+        plan_.storage[v] = Storage::Constant;
+      else if (in.op == Op::CumSum || in.op == Op::CumProd || in.op == Op::MatMul)
+        store(ir::ValueId(v), fmt::format("{} runs as a loop of its own", ir::spelling(in.op)));
+    }
+    for (ir::ValueId o : fn.outputs)
+      if (plan_.storage[o] == Storage::Fused || plan_.storage[o] == Storage::Temp)
+        plan_.storage[o] = Storage::Output, plan_.reasons[o].clear();
+    // Deciding a reduction is stored changes the stages that use it; repeat until stable
+    // (each round stores at least one more reduction, so this ends).
+    while (!planStages()) {
+    }
+    for (size_t v = 0; v < n; ++v)
+      if (plan_.storage[v] == Storage::Temp)
+        plan_.temps.push_back(ir::ValueId(v));
+    return std::move(plan_);
+  }
+
+private:
+  void store(ir::ValueId v, std::string reason) {
+    if (plan_.storage[v] == Storage::Fused) {
+      plan_.storage[v] = Storage::Temp;
+      plan_.reasons[v] = std::move(reason);
+    }
+  }
+
+  bool isStored(ir::ValueId v) const { return plan_.storage[v] != Storage::Fused; }
+
+  // Builds every stage; false when a reduction had to be stored (start again).
+  bool planStages() {
+    const ir::Function &fn = plan_.fn;
+    plan_.stages.clear();
+    std::set<ir::ValueId> written;
+    for (size_t v = 0; v < fn.instrs.size(); ++v) {
+      Storage s = plan_.storage[v];
+      if (s == Storage::Temp || (s == Storage::Output && fn.instrs[v].op != Op::Input &&
+                                 fn.instrs[v].op != Op::Variable)) {
+        auto stage = planStage(ir::ValueId(v));
+        if (!stage)
+          return false;
+        if (s == Storage::Output) {
+          stage->output = int64_t(std::find(fn.outputs.begin(), fn.outputs.end(), v) -
+                                  fn.outputs.begin());
+          written.insert(ir::ValueId(v));
+        }
+        plan_.stages.push_back(std::move(*stage));
+      }
+    }
+    // Outputs that are inputs, variables, constants or repeated: a copy each.
+    std::set<ir::ValueId> copied;
+    for (size_t o = 0; o < fn.outputs.size(); ++o) {
+      ir::ValueId v = fn.outputs[o];
+      bool firstWrite = written.count(v) && !copied.count(v);
+      if (firstWrite) {
+        copied.insert(v);
+        continue;
+      }
+      Stage copy;
+      copy.root = v;
+      copy.domain = fn.typeOf(v).shape;
+      copy.rowDepth = copy.domain.size();
+      copy.output = int64_t(o);
+      copy.copyOnly = true;
+      plan_.stages.push_back(std::move(copy));
+    }
+    return true;
+  }
+
+  std::optional<Stage> planStage(ir::ValueId root) {
+    const ir::Function &fn = plan_.fn;
+    const ir::Instr &in = fn.instrs[root];
+    Stage stage;
+    stage.root = root;
+    stage.domain = in.type.shape;
+    stage.rowDepth = stage.domain.size();
+    OpCategory cat = ir::categoryOf(in.op);
+    rowDepth_.reset();
+    rows_.clear();
+    visited_.clear();
+    changed_ = false;
+    AxisMap identity(stage.domain.size());
+    for (size_t a = 0; a < identity.size(); ++a)
+      identity[a] = int(a);
+    if (cat == OpCategory::Reduce) {
+      stage.kind = StageKind::Reduce;
+      const ir::Instr &operand = fn.instrs[in.operands[0]];
+      visitUnknown(in.operands[0], operand.type.rank());
+    } else if (in.op == Op::CumSum || in.op == Op::CumProd) {
+      stage.kind = StageKind::Scan;
+      stage.parallel = in.axes[0] != 0;
+      visitUnknown(in.operands[0], in.type.rank());
+    } else if (in.op == Op::MatMul) {
+      stage.kind = StageKind::MatMul;
+      for (ir::ValueId o : in.operands)
+        visitUnknown(o, fn.typeOf(o).rank());
+    } else if (in.op == Op::Concat && !in.type.shape.empty()) {
+      // Each part is a loop of its own over the part's shape; their row reductions are
+      // shared, so they must be rows of the same leading axes.
+      stage.splitConcat = true;
+      for (ir::ValueId o : in.operands)
+        visit(o, identity, fn.typeOf(o).shape);
+      if (rowDepth_ && size_t(in.axes[0]) < *rowDepth_) {
+        for (ir::ValueId r : rows_)
+          store(r, "reduction stored: the concat that uses it joins rows");
+        return std::nullopt;
+      }
+    } else {
+      visitOperands(root, identity, stage.domain);
+    }
+    if (changed_)
+      return std::nullopt;
+    if (stage.kind == StageKind::Loop && rowDepth_) {
+      stage.rowDepth = *rowDepth_;
+      stage.rowReductions.assign(rows_.begin(), rows_.end()); // std::set: SSA order
+    }
+    return stage;
+  }
+
+  void visitUnknown(ir::ValueId v, size_t rank) {
+    AxisMap unknown(rank, kUnknown);
+    visit(v, unknown, {});
+  }
+
+  void visitOperands(ir::ValueId v, const AxisMap &map, const Shape &domain) {
+    const ir::Function &fn = plan_.fn;
+    const ir::Instr &in = fn.instrs[v];
+    switch (ir::categoryOf(in.op)) {
+    case OpCategory::Unary:
+    case OpCategory::Binary:
+    case OpCategory::Compare:
+    case OpCategory::Select:
+      for (ir::ValueId o : in.operands)
+        visit(o, broadcastMap(fn.typeOf(o).shape, in.type.shape, map), domain);
+      return;
+    case OpCategory::Reduce:
+      return reduction(v, map, domain);
+    default:
+      break;
+    }
+    if (in.op == Op::Broadcast) {
+      ir::ValueId o = in.operands[0];
+      return visit(o, broadcastMap(fn.typeOf(o).shape, in.type.shape, map), domain);
+    }
+    if (in.op == Op::Reshape) {
+      ir::ValueId o = in.operands[0];
+      if (auto m = unitReshapeMap(fn.typeOf(o).shape, in.type.shape, map))
+        return visit(o, *m, domain);
+    }
+    for (ir::ValueId o : in.operands)
+      visit(o, AxisMap(fn.typeOf(o).rank(), kUnknown), domain);
+  }
+
+  void visit(ir::ValueId v, const AxisMap &map, const Shape &domain) {
+    if (isStored(v) || !visited_.insert({v, map}).second)
+      return;
+    visitOperands(v, map, domain);
+  }
+
+  // A reduction reached through `map`: a row reduction of this stage, or stored.
+  void reduction(ir::ValueId v, const AxisMap &map, const Shape &domain) {
+    const ir::Function &fn = plan_.fn;
+    const ir::Instr &in = fn.instrs[v];
+    ir::ValueId operand = in.operands[0];
+    const Shape &shape = fn.typeOf(operand).shape;
+    std::string why;
+    std::vector<int64_t> axes = in.axes;
+    std::sort(axes.begin(), axes.end());
+    size_t depth = shape.size() - axes.size();
+    bool trailing = !axes.empty() && depth >= 1;
+    for (size_t k = 0; trailing && k < axes.size(); ++k)
+      trailing = axes[k] == int64_t(depth + k);
+    if (in.op == Op::ArgMax || in.op == Op::ArgMin)
+      why = "argmax and argmin are computed on their own";
+    else if (domain.empty() || shape != domain)
+      why = fmt::format("its operand's shape {} is not the shape {} of the loop using it",
+                        shapeString(shape), shapeString(domain));
+    else if (!trailing)
+      why = "it does not reduce the trailing axes (and keep at least one)";
+    else if (rowDepth_ && *rowDepth_ != depth)
+      why = fmt::format("another reduction in the same loop reduces {} axes",
+                        shape.size() - *rowDepth_);
+    else {
+      // The result must be read at (row, 0...): the row axes map to themselves.
+      for (size_t a = 0; a < map.size() && why.empty(); ++a) {
+        bool rowAxis = a < depth;
+        bool ok = rowAxis ? map[a] == int(a) || isLiteralOne(in.type.shape[a])
+                          : map[a] == kZero || isLiteralOne(in.type.shape[a]);
+        if (!ok)
+          why = "its result is read through a transpose, slice or reshape";
+      }
+    }
+    if (!why.empty()) {
+      store(v, "reduction stored: " + why);
+      changed_ = true;
+      return;
+    }
+    rowDepth_ = depth;
+    rows_.insert(v);
+    AxisMap identity(shape.size());
+    for (size_t a = 0; a < identity.size(); ++a)
+      identity[a] = int(a);
+    visit(operand, identity, domain);
+  }
+
+  KernelPlan plan_;
+  std::optional<size_t> rowDepth_;
+  std::set<ir::ValueId> rows_;
+  std::set<std::pair<ir::ValueId, AxisMap>> visited_;
+  bool changed_ = false;
+};
+
+std::string stageText(const KernelPlan &plan, const Stage &s) {
+  static constexpr const char *kKinds[] = {"loop", "reduce", "scan", "matmul"};
+  std::string target = s.output >= 0 ? fmt::format("output {}", s.output) : "temporary";
+  std::string text = fmt::format("{} %{} over {} -> {}", kKinds[size_t(s.kind)], s.root,
+                                 shapeString(s.domain), target);
+  if (s.copyOnly)
+    text += " (copy)";
+  if (!s.rowReductions.empty()) {
+    std::string rows;
+    for (ir::ValueId r : s.rowReductions)
+      rows += fmt::format("{}%{}", rows.empty() ? "" : ", ", r);
+    text += fmt::format("; per row of {} axes: {}", s.rowDepth, rows);
+  }
+  if (s.splitConcat)
+    text += "; one loop per concatenated part";
+  (void)plan;
+  return text;
+}
+
+} // namespace
+
+KernelPlan planFusion(ir::Function fn) { return Planner(std::move(fn)).run(); }
+
+std::string print(const KernelPlan &plan) {
+  std::string out = ir::print(plan.fn);
+  size_t loops = plan.stages.size();
+  out += fmt::format("; {} loop nest{}{}\n", loops, loops == 1 ? "" : "s",
+                     loops == 1 ? " (one fused kernel)" : "");
+  for (size_t k = 0; k < plan.stages.size(); ++k)
+    out += fmt::format(";   stage {}: {}\n", k, stageText(plan, plan.stages[k]));
+  for (ir::ValueId t : plan.temps)
+    out += fmt::format(";   %{} is stored: {}\n", t, plan.reasons[t]);
+  return out;
+}
+
+} // namespace lamina::transforms

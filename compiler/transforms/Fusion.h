@@ -1,0 +1,56 @@
+#pragma once
+
+// Fusion: how an optimized function becomes loop nests (stages). Every value is either
+// computed inside the loop that needs it (fused: no temporary, recomputed from its operands at
+// the element being computed) or stored in a buffer (inputs, variables, outputs and the
+// temporaries listed here). Shape operations - slice, transpose, reshape, broadcast, concat,
+// pad, gather - are always fused: they become index arithmetic in their consumer.
+//
+// A reduction over the trailing axes of its consumer's domain is a row reduction: the stage
+// loops over rows (the leading `rowDepth` axes) and computes it once per row, before the
+// loops that use it, so softmax, l2_normalize and the antirectifier make one pass over each
+// row per reduction plus one for the result, while the row is in cache. Any other reduction is
+// stored as a temporary by a stage of its own; `reason` says why.
+
+#include "compiler/ir/Ir.h"
+
+#include <string>
+#include <vector>
+
+namespace lamina::transforms {
+
+enum class StageKind : uint8_t {
+  Loop,   // elementwise over `domain` (row reductions first, per row)
+  Reduce, // the root is a reduction; `domain` is its result shape
+  Scan,   // cumsum/cumprod: sequential along its axis
+  MatMul, // [..., M, K] @ [..., K, N]
+};
+
+struct Stage {
+  StageKind kind = StageKind::Loop;
+  ir::ValueId root = 0;
+  Shape domain;
+  size_t rowDepth = 0;                    // Loop: axes [0, rowDepth) are per-row loops
+  std::vector<ir::ValueId> rowReductions; // Loop: computed once per row, in this order
+  bool splitConcat = false;               // Loop: root is a concat, one loop per part
+  bool parallel = true;                   // axis 0 of the domain may be split over threads
+  bool copyOnly = false; // writes an output that is an input, a constant, or repeated
+  int64_t output = -1; // the output position it writes, or -1: the temporary of `root`
+};
+
+enum class Storage : uint8_t { Fused, Input, Variable, Constant, Output, Temp };
+
+struct KernelPlan {
+  ir::Function fn;
+  std::vector<Stage> stages;
+  std::vector<Storage> storage; // per value
+  std::vector<ir::ValueId> temps;
+  std::vector<std::string> reasons; // per value: why it is stored, when it is not an output
+};
+
+KernelPlan planFusion(ir::Function fn);
+
+/// The plan as `lamina emit --stage ir-opt` shows it, after the function.
+std::string print(const KernelPlan &plan);
+
+} // namespace lamina::transforms

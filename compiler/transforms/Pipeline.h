@@ -1,0 +1,24 @@
+#pragma once
+
+// The optimization pipeline: the passes of Passes.h in one fixed order, then fusion. It can
+// print the function after every pass and time each one (`lamina emit --print-after-all`,
+// `--time-passes`).
+
+#include "compiler/transforms/Fusion.h"
+
+#include <ostream>
+
+namespace lamina::transforms {
+
+struct PipelineOptions {
+  bool printAfterAll = false;
+  bool timePasses = false;
+  std::ostream *log = nullptr; // where the two above write; nothing is written without it
+};
+
+KernelPlan optimize(ir::Function fn, const PipelineOptions &options = {});
+
+/// The pass names, in order (for documentation and tests).
+std::vector<std::string> passNames();
+
+} // namespace lamina::transforms

@@ -1,0 +1,162 @@
+// lamina bench: times one compiled kernel in-process, speaking the peer protocol of
+// ../shared/bench/peers (PERFORMANCE.md): it makes its own float32 inputs, uniform in
+// [-4, 4), warms up, times calls into preallocated outputs and prints the median as
+// `ns_per_elem=` (per element of the first input), with `ns_per_call=` and `compile_ms=`.
+
+#include "compiler/jit/Jit.h"
+#include "compiler/types/Elements.h"
+#include "runtime/threads/ThreadPool.h"
+#include "tools/lamina/Commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <random>
+
+namespace lamina::cli {
+namespace {
+
+struct BenchOptions {
+  std::string inputs;
+  unsigned threads = 1;
+  double seconds = 0.3; // of timed calls, after the warm-up
+  JitOptions jit;
+};
+
+struct NamedShape {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+// `x:391,256` or `a:1000;b:1000;c:1000`.
+std::optional<std::vector<NamedShape>> parseInputs(const std::string &text) {
+  std::vector<NamedShape> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = std::min(text.find(';', pos), text.size());
+    std::string item = text.substr(pos, end - pos);
+    size_t colon = item.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return std::nullopt;
+    NamedShape input{item.substr(0, colon), {}};
+    std::string dims = item.substr(colon + 1);
+    size_t d = 0;
+    while (d <= dims.size()) {
+      size_t comma = std::min(dims.find(',', d), dims.size());
+      std::string number = dims.substr(d, comma - d);
+      int64_t value = -1;
+      auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+      if (ec != std::errc() || ptr != number.data() + number.size() || value < 0 ||
+          value > (int64_t(1) << 32))
+        return std::nullopt;
+      input.shape.push_back(value);
+      d = comma + 1;
+    }
+    out.push_back(std::move(input));
+    pos = end + 1;
+  }
+  return out;
+}
+
+} // namespace
+
+Action addBenchCommand(CLI::App &app, SourceOptions &options) {
+  auto bench = std::make_shared<BenchOptions>();
+  CLI::App *command = app.add_subcommand(
+      "bench", "Time a compiled kernel on generated float32 inputs (the peer-benchmark protocol)");
+  addSourceOptions(*command, options);
+  command->add_option("--inputs", bench->inputs, "shapes: x:391,256 or a:N;b:N;c:N")->required();
+  command->add_option("--threads", bench->threads, "threads (default 1)")->capture_default_str();
+  command->add_option("--seconds", bench->seconds, "time spent timing")->capture_default_str();
+  addJitOptions(*command, bench->jit);
+  return [&options, bench] {
+    auto shapes = parseInputs(bench->inputs);
+    if (!shapes || bench->threads == 0) {
+      fmt::print(stderr, "lamina: error: --inputs wants NAME:D1,D2;NAME:D1 (sizes up to 2^32), "
+                         "--threads at least 1\n");
+      return int(kExitUsage);
+    }
+    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
+                                      DiagnosticEngine &diags) {
+      using Clock = std::chrono::steady_clock;
+      auto start = Clock::now();
+      SemaRequest request;
+      for (const NamedShape &s : *shapes) {
+        TensorType type{DType::F32, {}};
+        for (int64_t d : s.shape)
+          type.shape.push_back(d);
+        request.inputs.push_back({s.name, type});
+      }
+      auto fn = analyze(module, file, request, diags);
+      if (!fn)
+        return int(kExitInputErrors);
+      jit::CompileOptions compile = compileOptions(bench->jit);
+      std::string error;
+      auto kernel = jit::Engine::shared().compile(*fn, compile, &error);
+      if (!kernel) {
+        fmt::print(stderr, "lamina: error: {}\n", error);
+        return int(kExitInternal);
+      }
+      double compileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      std::mt19937_64 rng(12345);
+      std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
+      std::vector<Array> inputs;
+      for (const ir::InputDecl &decl : fn->inputs) {
+        const NamedShape &s = (*shapes)[decl.binding];
+        Array a = makeArray(DType::F32, s.shape);
+        auto *data = reinterpret_cast<float *>(a.bytes.data());
+        for (int64_t k = 0; k < a.elementCount(); ++k)
+          data[k] = uniform(rng);
+        inputs.push_back(std::move(a));
+      }
+      std::vector<jit::TensorRef> in;
+      for (Array &a : inputs)
+        in.push_back({a.dtype, a.shape, a.bytes.data()});
+      auto outShapes = kernel->outputShapes(in, file, diags);
+      if (!outShapes)
+        return int(kExitInputErrors);
+      std::vector<Array> outputs;
+      std::vector<jit::TensorRef> out;
+      for (size_t o = 0; o < outShapes->size(); ++o)
+        outputs.push_back(makeArray(fn->typeOf(fn->outputs[o]).dtype, (*outShapes)[o]));
+      for (Array &a : outputs)
+        out.push_back({a.dtype, a.shape, a.bytes.data()});
+      Executor &executor = executorWithThreads(bench->threads);
+      auto call = [&] { return kernel->run(in, {}, out, executor, file, diags); };
+      // Warm-up, and the calls per sample that make a sample about 2 ms.
+      if (!call())
+        return int(kExitInputErrors);
+      int64_t perSample = 1;
+      for (;;) {
+        auto t0 = Clock::now();
+        for (int64_t k = 0; k < perSample; ++k)
+          call();
+        double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (s > 0.002 || perSample > (int64_t(1) << 30))
+          break;
+        perSample *= 2;
+      }
+      std::vector<double> samples;
+      auto begin = Clock::now();
+      while (samples.size() < 5 ||
+             (std::chrono::duration<double>(Clock::now() - begin).count() < bench->seconds &&
+              samples.size() < 1000)) {
+        auto t0 = Clock::now();
+        for (int64_t k = 0; k < perSample; ++k)
+          call();
+        samples.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                          double(perSample));
+      }
+      std::nth_element(samples.begin(), samples.begin() + long(samples.size() / 2), samples.end());
+      double median = samples[samples.size() / 2];
+      int64_t elements = inputs.empty() ? 1 : std::max<int64_t>(inputs[0].elementCount(), 1);
+      fmt::print("ns_per_elem={:.6g}\nns_per_call={:.6g}\ncompile_ms={:.4g}\nstages={}\n",
+                 median / double(elements), median, compileMs, kernel->stageCount());
+      return int(kExitOk);
+    });
+  };
+}
+
+} // namespace lamina::cli
