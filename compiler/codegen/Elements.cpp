@@ -23,9 +23,21 @@ Emitter::Emitter(const transforms::KernelPlan &p, const KernelLayout &l, llvm::F
 
 void Emitter::finish() { entryBuilder_.CreateBr(entry_->getNextNode()); }
 
-llvm::AllocaInst *Emitter::slot(llvm::Type *type, const char *name) {
+llvm::AllocaInst *Emitter::slot(llvm::Type *type, const char *name, uint64_t count) {
   llvm::IRBuilder<> at(entry_, entry_->begin());
-  return at.CreateAlloca(type, nullptr, name);
+  auto *a = at.CreateAlloca(type, count == 1 ? nullptr : at.getInt64(count), name);
+  a->setAlignment(llvm::Align(64));
+  return a;
+}
+
+llvm::Value *Emitter::rowBufferAddress(ir::ValueId v, const RowBuffer &buffer,
+                                       const Index &index) {
+  // The position inside the row: the trailing axes' part of the C-order offset.
+  std::vector<Value *> st = strides(plan.fn.typeOf(v).shape);
+  Value *offset = b.getInt64(0);
+  for (size_t a = buffer.depth; a < index.size(); ++a)
+    offset = b.CreateAdd(offset, b.CreateMul(index[a].base, st[a]));
+  return b.CreateInBoundsGEP(scalarComputeType(plan.fn.typeOf(v).dtype), buffer.data, offset);
 }
 
 llvm::Value *Emitter::dim(const Dim &d) {
@@ -192,7 +204,23 @@ llvm::Value *Emitter::element(ir::ValueId v, const Index &index) {
     std::get<2>(key).emplace_back(a.base, a.stride, a.vec);
   if (auto it = memo_.find(key); it != memo_.end())
     return it->second;
-  Value *r = elementUncached(v, index);
+  Value *r;
+  auto buffered = rowBuffers.find(v);
+  if (buffered == rowBuffers.end()) {
+    r = elementUncached(v, index);
+  } else {
+    // Lanes always run along the last axis here (rows are trailing axes), one element each.
+    RowBuffer &rb = buffered->second;
+    llvm::Type *type = computeType(plan.fn.typeOf(v).dtype);
+    llvm::Align align(type->getScalarSizeInBits() / 8);
+    if (rb.ready) {
+      r = b.CreateAlignedLoad(type, rowBufferAddress(v, rb, index), align);
+    } else {
+      r = elementUncached(v, index);
+      b.CreateAlignedStore(r, rowBufferAddress(v, rb, index), align);
+      rb.written = true;
+    }
+  }
   memo_[key] = r;
   return r;
 }

@@ -72,6 +72,14 @@ public:
   llvm::Value *laneVector(const AxisIndex &a); // i64 per lane
   /// Row reductions computed for the current row, read by element().
   std::map<ir::ValueId, llvm::Value *> rowValues;
+  /// Row buffers (Stage::rowBuffered): written where a row reduction first computes the value,
+  /// read from then on. `depth` is the stage's row depth.
+  struct RowBuffer {
+    llvm::AllocaInst *data = nullptr;
+    size_t depth = 0;
+    bool written = false, ready = false;
+  };
+  std::map<ir::ValueId, RowBuffer> rowBuffers;
   void clearMemo() { memo_.clear(); }
 
   // --- sizes, hoisted into the entry block
@@ -83,11 +91,12 @@ public:
   llvm::Value *endArg() const { return fn->getArg(3); }
 
   /// An i64 (or vector) stack slot in the entry block, for loop-carried accumulators.
-  llvm::AllocaInst *slot(llvm::Type *type, const char *name);
+  llvm::AllocaInst *slot(llvm::Type *type, const char *name, uint64_t count = 1);
   /// Finishes the entry block (branch to the first body block); called once at the end.
   void finish();
 
 private:
+  llvm::Value *rowBufferAddress(ir::ValueId v, const RowBuffer &buffer, const Index &index);
   llvm::Value *elementUncached(ir::ValueId v, const Index &index, bool root = false);
   llvm::Value *reshapeOperandIndex(const ir::Instr &in, const Index &index, Index &out);
   Index broadcastIndex(const Shape &operand, const Shape &result, const Index &index);

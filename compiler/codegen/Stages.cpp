@@ -93,13 +93,26 @@ private:
   void axes(size_t a, Index compute, Index out, ir::ValueId root) {
     size_t n = s_.domain.size();
     if (a == s_.rowDepth && !s_.rowReductions.empty() && e_.rowValues.empty()) {
+      for (ir::ValueId v : s_.rowBuffered) {
+        int64_t size = 1;
+        for (size_t d = s_.rowDepth; d < s_.domain.size(); ++d)
+          size *= s_.domain[d].constant(); // the planner buffers only rows of known size
+        llvm::Type *t = e_.scalarComputeType(e_.plan.fn.typeOf(v).dtype);
+        e_.rowBuffers[v] = Emitter::RowBuffer{e_.slot(t, "row", uint64_t(size)), s_.rowDepth};
+      }
       for (ir::ValueId r : s_.rowReductions) {
         Value *value = reduction(r, compute);
         e_.rowValues[r] = value;
+        for (auto &[v, buffer] : e_.rowBuffers)
+          buffer.ready = buffer.ready || buffer.written;
       }
+      // A value no reduction happened to compute is computed where it is used.
+      for (auto it = e_.rowBuffers.begin(); it != e_.rowBuffers.end();)
+        it = it->second.ready ? std::next(it) : e_.rowBuffers.erase(it);
       e_.clearMemo();
       axes(a, compute, out, root);
       e_.rowValues.clear();
+      e_.rowBuffers.clear();
       return;
     }
     if (a == n) { // a rank-0 domain

@@ -129,10 +129,18 @@ size_t Engine::liveKernels() const { return impl_->live.load(); }
 namespace {
 
 // Compiles (or loads from disk) one kernel. Runs without the engine's lock.
+double since(std::chrono::steady_clock::time_point &start) {
+  auto now = std::chrono::steady_clock::now();
+  double ms = std::chrono::duration<double, std::milli>(now - start).count();
+  start = now;
+  return ms;
+}
+
 std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
                                     const ir::Function &fn, const CompileOptions &options,
                                     const std::string &key, uint64_t id, std::string &error,
-                                    CompileSource &source) {
+                                    CompileStats &stats) {
+  auto clock = std::chrono::steady_clock::now();
   auto target = makeTarget(options, error);
   if (!target)
     return nullptr;
@@ -140,6 +148,7 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
   impl->plan = transforms::optimize(fn, options.pipeline);
   impl->layout = codegen::layoutOf(impl->plan);
   impl->weight = weightOf(impl->plan);
+  stats.planMs = since(clock);
   std::string prefix = "lamina_kernel";
   std::string dir = options.diskCache
                         ? (options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir)
@@ -147,13 +156,15 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
   std::optional<std::string> object;
   if (!dir.empty())
     object = readCachedObject(dir, key);
-  source = object ? CompileSource::DiskCache : CompileSource::Compiled;
+  stats.source = object ? CompileSource::DiskCache : CompileSource::Compiled;
   if (!object) {
     llvm::LLVMContext ctx;
     auto module = buildModule(impl->plan, impl->layout, ctx, prefix, *target, error);
     if (!module)
       return nullptr;
+    stats.llvmIrMs = since(clock);
     object = emitObject(*module, *target, false, error);
+    stats.machineCodeMs = since(clock);
     if (object->empty())
       return nullptr;
     if (!dir.empty())
@@ -190,6 +201,7 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
     impl->stages.push_back(address->toPtr<StageFunction>());
   }
   impl->code = std::move(code);
+  stats.linkMs = since(clock);
   return std::make_shared<const Kernel>(std::move(impl));
 }
 
@@ -199,11 +211,12 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
                                               std::string *error, CompileStats *stats) {
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
+  CompileStats local;
   auto finish = [&](std::shared_ptr<const Kernel> k, CompileSource source) {
-    if (stats) {
-      stats->source = source;
-      stats->milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    }
+    local.source = source;
+    local.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (stats)
+      *stats = local;
     return k;
   };
   std::string localError;
@@ -247,8 +260,7 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
     e.compiling.emplace(key, promise.get_future().share());
     id = e.counter++;
   }
-  CompileSource source = CompileSource::Compiled;
-  auto kernel = build(impl_, fn, options, key, id, err, source);
+  auto kernel = build(impl_, fn, options, key, id, err, local);
   std::list<Impl::Entry> evicted;
   {
     std::lock_guard lock(e.mutex);
@@ -263,7 +275,7 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
     }
   }
   promise.set_value(kernel);
-  return finish(kernel, source);
+  return finish(kernel, local.source);
 }
 
 std::string Engine::emitText(const ir::Function &fn, TextStage stage,

@@ -47,6 +47,11 @@ enum class CompileSource : uint8_t { Compiled, MemoryCache, DiskCache };
 struct CompileStats {
   CompileSource source = CompileSource::Compiled;
   double milliseconds = 0; // from IR to a callable kernel
+  // Where a compile spent its time (zero for what a cache hit skipped).
+  double planMs = 0;        // IR passes and fusion
+  double llvmIrMs = 0;      // emitting and optimizing LLVM IR
+  double machineCodeMs = 0; // instruction selection to object code
+  double linkMs = 0;        // loading the object into the JIT
 };
 
 /// A tensor the caller owns: C-contiguous, `shape` elements of `dtype` at `data`.

@@ -183,8 +183,77 @@ private:
     if (stage.kind == StageKind::Loop && rowDepth_) {
       stage.rowDepth = *rowDepth_;
       stage.rowReductions.assign(rows_.begin(), rows_.end()); // std::set: SSA order
+      if (!stage.splitConcat)
+        stage.rowBuffered = rowBuffered(stage);
     }
     return stage;
+  }
+
+  // Fused values reached from `from` through elementwise operations whose operands have the
+  // result's shape (so the element index is the same), not through row reductions.
+  void sameIndexReach(ir::ValueId from, std::set<ir::ValueId> &out, bool root = false) const {
+    const ir::Function &fn = plan_.fn;
+    if ((isStored(from) && !root) || !out.insert(from).second)
+      return;
+    const ir::Instr &in = fn.instrs[from];
+    OpCategory cat = ir::categoryOf(in.op);
+    if (cat != OpCategory::Unary && cat != OpCategory::Binary && cat != OpCategory::Compare &&
+        cat != OpCategory::Select)
+      return;
+    for (ir::ValueId o : in.operands)
+      if (fn.typeOf(o).shape == in.type.shape)
+        sameIndexReach(o, out);
+  }
+
+  bool costly(ir::ValueId v, std::set<ir::ValueId> &seen) const {
+    const ir::Instr &in = plan_.fn.instrs[v];
+    if (isStored(v) || rows_.count(v) || !seen.insert(v).second)
+      return false;
+    if ((in.op >= Op::Exp && in.op <= Op::Erfc) || in.op == Op::Pow || in.op == Op::Atan2)
+      return true;
+    for (ir::ValueId o : in.operands)
+      if (costly(o, seen))
+        return true;
+    return false;
+  }
+
+  std::vector<ir::ValueId> rowBuffered(const Stage &stage) const {
+    const ir::Function &fn = plan_.fn;
+    int64_t rowSize = 1;
+    for (size_t a = stage.rowDepth; a < stage.domain.size(); ++a) {
+      auto c = stage.domain[a].asConstant();
+      if (!c || *c > kMaxRowBuffer || rowSize * *c > kMaxRowBuffer)
+        return {};
+      rowSize *= *c;
+    }
+    std::set<ir::ValueId> fromRoot, fromRows;
+    sameIndexReach(stage.root, fromRoot, true);
+    for (ir::ValueId r : rows_)
+      if (fn.typeOf(fn.instrs[r].operands[0]).shape == stage.domain)
+        sameIndexReach(fn.instrs[r].operands[0], fromRows);
+    std::vector<ir::ValueId> out;
+    for (ir::ValueId v : fromRows) {
+      std::set<ir::ValueId> seen;
+      if (fromRoot.count(v) && !rows_.count(v) && v != stage.root &&
+          fn.typeOf(v).shape == stage.domain && costly(v, seen))
+        out.push_back(v);
+    }
+    // Only the outermost: a buffered value's operands are not read again.
+    std::vector<ir::ValueId> outermost;
+    for (ir::ValueId v : out) {
+      bool inside = false;
+      for (ir::ValueId w : out) {
+        std::set<ir::ValueId> below;
+        if (w != v) {
+          for (ir::ValueId o : fn.instrs[w].operands)
+            sameIndexReach(o, below);
+          inside = inside || below.count(v);
+        }
+      }
+      if (!inside)
+        outermost.push_back(v);
+    }
+    return outermost;
   }
 
   void visitUnknown(ir::ValueId v, size_t rank) {
@@ -295,6 +364,12 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
   }
   if (s.splitConcat)
     text += "; one loop per concatenated part";
+  if (!s.rowBuffered.empty()) {
+    std::string kept;
+    for (ir::ValueId v : s.rowBuffered)
+      kept += fmt::format("{}%{}", kept.empty() ? "" : ", ", v);
+    text += fmt::format("; row buffer: {}", kept);
+  }
   (void)plan;
   return text;
 }

@@ -33,10 +33,16 @@ struct Stage {
   size_t rowDepth = 0;                    // Loop: axes [0, rowDepth) are per-row loops
   std::vector<ir::ValueId> rowReductions; // Loop: computed once per row, in this order
   bool splitConcat = false;               // Loop: root is a concat, one loop per part
+  /// Loop: values a row reduction computes and the loops after it read again at the same
+  /// element (softmax's exp): kept in a row buffer rather than computed twice. Only for rows
+  /// of known size up to kMaxRowBuffer elements, so the buffer lives on the stack.
+  std::vector<ir::ValueId> rowBuffered;
   bool parallel = true;                   // axis 0 of the domain may be split over threads
   bool copyOnly = false; // writes an output that is an input, a constant, or repeated
   int64_t output = -1; // the output position it writes, or -1: the temporary of `root`
 };
+
+inline constexpr int64_t kMaxRowBuffer = 16384;
 
 enum class Storage : uint8_t { Fused, Input, Variable, Constant, Output, Temp };
 

@@ -94,7 +94,8 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
         return int(kExitInputErrors);
       jit::CompileOptions compile = compileOptions(bench->jit);
       std::string error;
-      auto kernel = jit::Engine::shared().compile(*fn, compile, &error);
+      jit::CompileStats stats;
+      auto kernel = jit::Engine::shared().compile(*fn, compile, &error, &stats);
       if (!kernel) {
         fmt::print(stderr, "lamina: error: {}\n", error);
         return int(kExitInternal);
@@ -154,6 +155,9 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
       int64_t elements = inputs.empty() ? 1 : std::max<int64_t>(inputs[0].elementCount(), 1);
       fmt::print("ns_per_elem={:.6g}\nns_per_call={:.6g}\ncompile_ms={:.4g}\nstages={}\n",
                  median / double(elements), median, compileMs, kernel->stageCount());
+      // Where the compile went (the first compile in a process also starts LLVM and the JIT).
+      fmt::print("compile_split_ms=plan:{:.2f},llvm-ir:{:.2f},machine-code:{:.2f},link:{:.2f}\n",
+                 stats.planMs, stats.llvmIrMs, stats.machineCodeMs, stats.linkMs);
       return int(kExitOk);
     });
   };
