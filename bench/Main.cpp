@@ -47,7 +47,8 @@ Data &dataFor(const Case &c, size_t n) {
   std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
   size_t rows = c.rows ? std::max<size_t>(1, size_t(std::llround(double(n) / 256.0))) : 0;
   size_t elements = c.rows ? rows * 256 : n;
-  d.inputShape = c.rows ? std::vector<int64_t>{int64_t(rows), 256} : std::vector<int64_t>{int64_t(n)};
+  d.inputShape =
+      c.rows ? std::vector<int64_t>{int64_t(rows), 256} : std::vector<int64_t>{int64_t(n)};
   for (size_t k = 0; k < c.inputs.size(); ++k) {
     d.inputs.emplace_back(elements);
     for (float &v : d.inputs.back())
@@ -122,8 +123,7 @@ void runLamina(benchmark::State &state, const Case &c, size_t n, unsigned thread
       state.SkipWithError("run failed");
 }
 
-void runReference(benchmark::State &state, const Case &c, size_t n, unsigned threads,
-                  bool eigen) {
+void runReference(benchmark::State &state, const Case &c, size_t n, unsigned threads, bool eigen) {
   Data &d = dataFor(c, n);
   Reference fn = eigen ? c.eigen : c.handWritten;
   size_t items = itemsOf(c, d);
@@ -147,7 +147,8 @@ class Collector : public benchmark::ConsoleReporter {
 public:
   void ReportRuns(const std::vector<Run> &runs) override {
     for (const Run &run : runs)
-      if (run.aggregate_name == "median" || (run.run_type == Run::RT_Iteration && !run.error_occurred))
+      if (run.aggregate_name == "median" ||
+          (run.run_type == Run::RT_Iteration && !run.error_occurred))
         medians[run.run_name.function_name] = run.GetAdjustedRealTime(); // ns
     ConsoleReporter::ReportRuns(runs);
   }
@@ -183,10 +184,12 @@ double median(std::vector<double> v) {
 // warm (the in-memory cache).
 void compileLatency(const std::string &self) {
   fmt::print("\nCompile latency, source to callable kernel (median of 7), ms\n\n");
-  fmt::print("| case | cold | in-memory hit | persistent-cache hit (new process) |\n|---|---|---|---|\n");
+  fmt::print(
+      "| case | cold | in-memory hit | persistent-cache hit (new process) |\n|---|---|---|---|\n");
   std::string dir = fmt::format("/tmp/lamina-bench-cache-{}", ::getpid());
   for (const Case &c : suite()) {
-    std::vector<int64_t> shape = c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
+    std::vector<int64_t> shape =
+        c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
     std::vector<double> cold, warm, disk;
     jit::CompileOptions nocache;
     nocache.diskCache = false;
@@ -223,7 +226,8 @@ int compileProbe(const std::string &id, const std::string &dir) {
   for (const Case &c : suite()) {
     if (id != c.id)
       continue;
-    std::vector<int64_t> shape = c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
+    std::vector<int64_t> shape =
+        c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
     jit::CompileOptions options;
     options.cacheDir = dir;
     auto t0 = Clock::now();
@@ -274,16 +278,20 @@ int main(int argc, char **argv) {
         };
         const Case *cp = &c;
         reg("lamina", [cp, n, threads](benchmark::State &s) { runLamina(s, *cp, n, threads); });
-        reg("cpp", [cp, n, threads](benchmark::State &s) { runReference(s, *cp, n, threads, false); });
-        reg("eigen", [cp, n, threads](benchmark::State &s) { runReference(s, *cp, n, threads, true); });
+        reg("cpp",
+            [cp, n, threads](benchmark::State &s) { runReference(s, *cp, n, threads, false); });
+        reg("eigen",
+            [cp, n, threads](benchmark::State &s) { runReference(s, *cp, n, threads, true); });
       }
   int count = int(rest.size());
   benchmark::Initialize(&count, rest.data());
   Collector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
 
-  fmt::print("\nns per element (median); ratio = lamina / reference (below 1: lamina is faster)\n\n");
-  fmt::print("| case | N | threads | lamina | cpp (fused loop) | Eigen | lamina/cpp | lamina/Eigen |\n");
+  fmt::print(
+      "\nns per element (median); ratio = lamina / reference (below 1: lamina is faster)\n\n");
+  fmt::print(
+      "| case | N | threads | lamina | cpp (fused loop) | Eigen | lamina/cpp | lamina/Eigen |\n");
   fmt::print("|---|---|---|---|---|---|---|---|\n");
   std::map<std::pair<size_t, size_t>, std::vector<double>> logRatios;
   for (const Case &c : suite())
@@ -299,7 +307,8 @@ int main(int argc, char **argv) {
         if (std::isfinite(l / h))
           logRatios[{n, t}].push_back(std::log(l / h));
       }
-  fmt::print("\nGeometric mean of lamina/cpp over the suite\n\n| N | threads | geomean |\n|---|---|---|\n");
+  fmt::print("\nGeometric mean of lamina/cpp over the suite\n\n| N | threads | geomean "
+             "|\n|---|---|---|\n");
   for (auto &[key, logs] : logRatios) {
     double sum = 0;
     for (double v : logs)

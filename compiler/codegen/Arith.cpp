@@ -10,8 +10,8 @@
 namespace lamina::codegen {
 
 using ir::Op;
-using llvm::Intrinsic::ID;
 using llvm::Value;
+using llvm::Intrinsic::ID;
 
 namespace {
 
@@ -22,8 +22,8 @@ bool isUnsignedType(DType t) { return t == DType::U8 || t == DType::Bool; }
 llvm::Value *Emitter::floatMax(bool isMax, llvm::Value *x, llvm::Value *y) {
   // max: (x >= y || isnan(x)) ? x : y -- NaN from either side wins, and max(-0.0, 0.0) is
   // -0.0, as the interpreter's `x >= y ? x : y`.
-  Value *keep = b.CreateOr(isMax ? b.CreateFCmpOGE(x, y) : b.CreateFCmpOLE(x, y),
-                          b.CreateFCmpUNO(x, x));
+  Value *keep =
+      b.CreateOr(isMax ? b.CreateFCmpOGE(x, y) : b.CreateFCmpOLE(x, y), b.CreateFCmpUNO(x, x));
   return b.CreateSelect(keep, x, y);
 }
 
@@ -91,7 +91,8 @@ llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
   case Op::Neg:
     return t == DType::Bool ? x : b.CreateSub(zero, x);
   case Op::Abs:
-    return isUnsignedType(t) ? x : b.CreateSelect(b.CreateICmpSLT(x, zero), b.CreateSub(zero, x), x);
+    return isUnsignedType(t) ? x
+                             : b.CreateSelect(b.CreateICmpSLT(x, zero), b.CreateSub(zero, x), x);
   case Op::Sign: {
     if (isUnsignedType(t))
       return b.CreateZExt(b.CreateICmpNE(x, zero), x->getType());
@@ -265,9 +266,9 @@ llvm::Value *Emitter::compare(ir::Op op, DType t, llvm::Value *x, llvm::Value *y
                                    P::FCMP_OLE, P::FCMP_OGT, P::FCMP_OGE};
     return b.CreateFCmp(kFloat[size_t(op) - size_t(Op::Eq)], x, y);
   }
-  static constexpr P kSigned[] = {P::ICMP_EQ, P::ICMP_NE, P::ICMP_SLT,
+  static constexpr P kSigned[] = {P::ICMP_EQ,  P::ICMP_NE,  P::ICMP_SLT,
                                   P::ICMP_SLE, P::ICMP_SGT, P::ICMP_SGE};
-  static constexpr P kUnsigned[] = {P::ICMP_EQ, P::ICMP_NE, P::ICMP_ULT,
+  static constexpr P kUnsigned[] = {P::ICMP_EQ,  P::ICMP_NE,  P::ICMP_ULT,
                                     P::ICMP_ULE, P::ICMP_UGT, P::ICMP_UGE};
   const P *table = isUnsignedType(t) ? kUnsigned : kSigned;
   return b.CreateICmp(table[size_t(op) - size_t(Op::Eq)], x, y);

@@ -153,7 +153,8 @@ llvm::Value *Emitter::cast(DType from, DType to, llvm::Value *v) {
       return roundFromDouble(to, v);
     if (to == DType::F64)
       return b.CreateFPExt(v, target); // exact
-    return round(to, v); // from float's compute type: exact to f32, one rounding to f16/bf16 // float compute type to f16/bf16/f32, or to double (exact)
+    return round(to, v); // from float's compute type: exact to f32, one rounding to f16/bf16 //
+                         // float compute type to f16/bf16/f32, or to double (exact)
   }
   if (isFloat(from)) {
     if (to == DType::Bool) // NaN != 0 is true

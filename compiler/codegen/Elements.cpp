@@ -30,8 +30,7 @@ llvm::AllocaInst *Emitter::slot(llvm::Type *type, const char *name, uint64_t cou
   return a;
 }
 
-llvm::Value *Emitter::rowBufferAddress(ir::ValueId v, const RowBuffer &buffer,
-                                       const Index &index) {
+llvm::Value *Emitter::rowBufferAddress(ir::ValueId v, const RowBuffer &buffer, const Index &index) {
   // The position inside the row: the trailing axes' part of the C-order offset.
   std::vector<Value *> st = strides(plan.fn.typeOf(v).shape);
   Value *offset = b.getInt64(0);
@@ -76,8 +75,8 @@ std::vector<llvm::Value *> Emitter::strides(const Shape &shape) {
 llvm::Value *Emitter::bufferPointer(size_t buffer) {
   if (auto it = buffers_.find(buffer); it != buffers_.end())
     return it->second;
-  Value *slotPtr = entryBuilder_.CreateConstInBoundsGEP1_64(entryBuilder_.getPtrTy(),
-                                                           fn->getArg(0), buffer);
+  Value *slotPtr =
+      entryBuilder_.CreateConstInBoundsGEP1_64(entryBuilder_.getPtrTy(), fn->getArg(0), buffer);
   Value *ptr = entryBuilder_.CreateLoad(entryBuilder_.getPtrTy(), slotPtr, "buf");
   buffers_[buffer] = ptr;
   return ptr;
@@ -118,9 +117,9 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
     auto &global = constants_[v];
     if (!global) {
       const auto *bytes = reinterpret_cast<const char *>(in.constant->bytes.data());
-      auto *data = llvm::ConstantDataArray::getRaw(
-          llvm::StringRef(bytes, in.constant->bytes.size()),
-          uint64_t(in.constant->elementCount()), elem);
+      auto *data =
+          llvm::ConstantDataArray::getRaw(llvm::StringRef(bytes, in.constant->bytes.size()),
+                                          uint64_t(in.constant->elementCount()), elem);
       global = new llvm::GlobalVariable(module, data->getType(), true,
                                         llvm::GlobalValue::PrivateLinkage, data, "const");
       global->setAlignment(llvm::Align(64));
@@ -158,7 +157,8 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   }
   Value *offsets = b.CreateVectorSplat(width, b.getInt64(0));
   for (size_t a = 0; a < shape.size(); ++a)
-    offsets = b.CreateAdd(offsets, b.CreateMul(laneVector(index[a]), b.CreateVectorSplat(width, st[a])));
+    offsets =
+        b.CreateAdd(offsets, b.CreateMul(laneVector(index[a]), b.CreateVectorSplat(width, st[a])));
   Value *ptrs = b.CreateInBoundsGEP(elem, ptr, offsets);
   return fromStorage(t, b.CreateMaskedGather(vecTy, ptrs, align));
 }
@@ -191,8 +191,8 @@ Index Emitter::broadcastIndex(const Shape &operand, const Shape &result, const I
       Value *isOne = b.CreateICmpEQ(dim(d), b.getInt64(1));
       out[j].base = b.CreateSelect(isOne, b.getInt64(0), from.base);
       if (width > 1)
-        out[j].vec = b.CreateSelect(isOne, b.CreateVectorSplat(width, b.getInt64(0)),
-                                    laneVector(from));
+        out[j].vec =
+            b.CreateSelect(isOne, b.CreateVectorSplat(width, b.getInt64(0)), laneVector(from));
     }
   }
   return out;
@@ -265,8 +265,7 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
   case ir::OpCategory::Binary:
     return binary(in.op, t, broadcastOperand(0), broadcastOperand(1));
   case ir::OpCategory::Compare:
-    return compare(in.op, f.typeOf(in.operands[0]).dtype, broadcastOperand(0),
-                   broadcastOperand(1));
+    return compare(in.op, f.typeOf(in.operands[0]).dtype, broadcastOperand(0), broadcastOperand(1));
   case ir::OpCategory::Select:
     return b.CreateSelect(broadcastOperand(0), broadcastOperand(1), broadcastOperand(2));
   case ir::OpCategory::Reduce:
@@ -289,8 +288,9 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
         idx[a].base = b.CreateAdd(begin, b.CreateMul(index[a].base, b.getInt64(uint64_t(step))));
         idx[a].stride = index[a].stride * step;
         if (index[a].vec)
-          idx[a].vec = b.CreateAdd(b.CreateVectorSplat(width, begin),
-                                   b.CreateMul(index[a].vec, b.CreateVectorSplat(width, b.getInt64(uint64_t(step)))));
+          idx[a].vec = b.CreateAdd(
+              b.CreateVectorSplat(width, begin),
+              b.CreateMul(index[a].vec, b.CreateVectorSplat(width, b.getInt64(uint64_t(step)))));
       }
       return operand(0, idx);
     }

@@ -46,7 +46,7 @@ public:
   llvm::Type *computeType(DType t) const; // with `width` lanes
   llvm::Type *lanes(llvm::Type *scalar) const;
   llvm::Value *splat(llvm::Value *scalar);
-  llvm::Value *constantOf(DType t, double value);  // a compute-type constant, all lanes
+  llvm::Value *constantOf(DType t, double value);   // a compute-type constant, all lanes
   llvm::Value *intConstant(DType t, int64_t value); // integers and bool
   llvm::Value *fromStorage(DType t, llvm::Value *stored);
   llvm::Value *toStorage(DType t, llvm::Value *value);
@@ -66,7 +66,9 @@ public:
   /// Value v at `index` (one AxisIndex per axis of v's shape).
   llvm::Value *element(ir::ValueId v, const Index &index);
   /// Like element(), but computes v from its operands even when v is stored: a stage's root.
-  llvm::Value *compute(ir::ValueId v, const Index &index) { return elementUncached(v, index, true); }
+  llvm::Value *compute(ir::ValueId v, const Index &index) {
+    return elementUncached(v, index, true);
+  }
   llvm::Value *load(ir::ValueId v, const Index &index);
   void store(size_t buffer, DType t, const Shape &shape, const Index &index, llvm::Value *value);
   llvm::Value *laneVector(const AxisIndex &a); // i64 per lane
@@ -110,7 +112,8 @@ private:
   std::map<std::string, llvm::Value *> dims_;
   std::map<size_t, llvm::Value *> buffers_;
   std::map<ir::ValueId, llvm::GlobalVariable *> constants_;
-  using MemoKey = std::tuple<ir::ValueId, unsigned, std::vector<std::tuple<void *, int64_t, void *>>>;
+  using MemoKey =
+      std::tuple<ir::ValueId, unsigned, std::vector<std::tuple<void *, int64_t, void *>>>;
   std::map<MemoKey, llvm::Value *> memo_;
 };
 

@@ -88,8 +88,8 @@ llvm::Value *Emitter::concatElement(const ir::Instr &in, const Index &index) {
     Index idx = index;
     // The position inside this part, clamped into it for lanes that belong to another part.
     auto clamp = [&](Value *i) {
-      Value *lo = i->getType()->isVectorTy() ? b.CreateVectorSplat(width, b.getInt64(0))
-                                             : b.getInt64(0);
+      Value *lo =
+          i->getType()->isVectorTy() ? b.CreateVectorSplat(width, b.getInt64(0)) : b.getInt64(0);
       Value *hi = i->getType()->isVectorTy() ? b.CreateVectorSplat(width, last) : last;
       return b.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
                                      b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, i, hi), lo);

@@ -24,7 +24,8 @@ namespace {
 
 class StageEmitter {
 public:
-  StageEmitter(Emitter &e, const Stage &s, const CodegenOptions &o) : e_(e), b_(e.b), s_(s), o_(o) {}
+  StageEmitter(Emitter &e, const Stage &s, const CodegenOptions &o)
+      : e_(e), b_(e.b), s_(s), o_(o) {}
 
   void run() {
     switch (s_.kind) {
@@ -127,8 +128,8 @@ private:
       for (ir::ValueId part : rootInstr.operands) {
         Value *size = e_.dim(e_.plan.fn.typeOf(part).shape[a]);
         // This part's own positions [partLo, partHi) inside the range [lo, hi).
-        Value *partLo = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax,
-                                                 b_.CreateSub(lo, offset), e_.i64(0));
+        Value *partLo =
+            b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, b_.CreateSub(lo, offset), e_.i64(0));
         Value *partHi =
             b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(hi, offset), size);
         Value *at = offset;
@@ -204,13 +205,13 @@ private:
     case Combine::Max:
       if (fl)
         return e_.floatMax(true, x, y);
-      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umax : llvm::Intrinsic::smax,
-                                      x, y);
+      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umax : llvm::Intrinsic::smax, x,
+                                      y);
     case Combine::Min:
       if (fl)
         return e_.floatMax(false, x, y);
-      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umin : llvm::Intrinsic::smin,
-                                      x, y);
+      return b_.CreateBinaryIntrinsic(isUnsigned ? llvm::Intrinsic::umin : llvm::Intrinsic::smin, x,
+                                      y);
     case Combine::Any:
       return b_.CreateOr(x, y);
     case Combine::All:
@@ -327,7 +328,8 @@ private:
       for (int64_t a : axes)
         count = b_.CreateMul(count, e_.dim(shape[size_t(a)]));
       Value *empty = b_.CreateICmpEQ(count, e_.i64(0));
-      Value *none = isFloat(t) ? llvm::ConstantFP::getNaN(scalar) : llvm::ConstantInt::get(scalar, 0);
+      Value *none =
+          isFloat(t) ? llvm::ConstantFP::getNaN(scalar) : llvm::ConstantInt::get(scalar, 0);
       result = b_.CreateSelect(empty, none, result);
     }
     result = e_.round(t, result);
@@ -343,7 +345,8 @@ private:
     bool isMax = in.op == Op::ArgMax, fl = isFloat(t);
     bool isUnsigned = t == DType::U8 || t == DType::Bool;
     llvm::AllocaInst *best = e_.slot(scalar, "best"), *bestAt = e_.slot(b_.getInt64Ty(), "at");
-    llvm::AllocaInst *count = e_.slot(b_.getInt64Ty(), "n"), *sawNaN = e_.slot(b_.getInt1Ty(), "nan");
+    llvm::AllocaInst *count = e_.slot(b_.getInt64Ty(), "n"),
+                     *sawNaN = e_.slot(b_.getInt1Ty(), "nan");
     b_.CreateStore(llvm::Constant::getNullValue(scalar), best);
     b_.CreateStore(e_.i64(0), bestAt);
     b_.CreateStore(e_.i64(0), count);
@@ -371,8 +374,8 @@ private:
       better = b_.CreateOr(first, better);
       b_.CreateStore(b_.CreateSelect(better, x, cur), best);
       b_.CreateStore(b_.CreateSelect(better, n, b_.CreateLoad(b_.getInt64Ty(), bestAt)), bestAt);
-      b_.CreateStore(b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), sawNaN), b_.CreateAnd(better, isNaN)),
-                     sawNaN);
+      b_.CreateStore(
+          b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), sawNaN), b_.CreateAnd(better, isNaN)), sawNaN);
       b_.CreateStore(b_.CreateAdd(n, e_.i64(1)), count);
     });
     return e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(b_.getInt64Ty(), bestAt));
@@ -519,8 +522,8 @@ std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, i64, i64}, false);
   for (size_t k = 0; k < plan.stages.size(); ++k) {
-    auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
-                                      stageSymbol(prefix, k), *module);
+    auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, stageSymbol(prefix, k),
+                                      *module);
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     fn->addFnAttr(llvm::Attribute::NoFree);
     fn->addFnAttr(llvm::Attribute::NoRecurse);

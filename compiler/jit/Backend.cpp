@@ -76,8 +76,7 @@ std::optional<Target> makeTarget(const CompileOptions &options, std::string &err
 std::unique_ptr<llvm::Module> buildModule(const transforms::KernelPlan &plan,
                                           const codegen::KernelLayout &layout,
                                           llvm::LLVMContext &ctx, const std::string &prefix,
-                                          const Target &target, std::string &error,
-                                          bool optimize) {
+                                          const Target &target, std::string &error, bool optimize) {
   codegen::CodegenOptions options;
   options.vectorWidth = target.vectorWidth;
   auto module = codegen::emitModule(plan, layout, ctx, prefix, options);

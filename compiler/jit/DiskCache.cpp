@@ -126,8 +126,8 @@ void writeCachedObject(const std::string &dir, const std::string &key, const std
   data += object;
   // Written under a unique name, then renamed: readers see a whole file or none.
   std::string path = pathFor(dir, key);
-  std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                     std::to_string(std::random_device{}());
+  std::string temp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return;

@@ -84,9 +84,9 @@ public:
 
   /// The output shapes for these input shapes, after the run-time shape checks (E0701,
   /// E0702, E0704, E0508 at the operator's span); nothing after a report.
-  std::optional<std::vector<std::vector<int64_t>>>
-  outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
-               DiagnosticEngine &diags) const;
+  std::optional<std::vector<std::vector<int64_t>>> outputShapes(std::span<const TensorRef> inputs,
+                                                                const SourceFile &file,
+                                                                DiagnosticEngine &diags) const;
 
   /// Runs into caller-allocated outputs of outputShapes()'s shapes (checked). Inputs and
   /// outputs must not overlap. Safe to call from many threads at once.

@@ -29,8 +29,9 @@ std::vector<Array> shapeOnly(std::span<const TensorRef> tensors) {
 }
 
 // The symbol values in layout order, read from the input shapes; nothing after a report.
-std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k, std::span<const TensorRef> inputs,
-                                         const SourceFile &file, DiagnosticEngine &diags) {
+std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k,
+                                               std::span<const TensorRef> inputs,
+                                               const SourceFile &file, DiagnosticEngine &diags) {
   const ir::Function &fn = k.plan.fn;
   std::vector<int64_t> values(k.layout.symbols.size(), -1);
   bool ok = inputs.size() == fn.inputs.size(), compound = false;
@@ -45,8 +46,8 @@ std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k, std::span<
       }
       auto terms = d.terms();
       if (terms.size() == 1 && terms[0].first == 1 && terms[0].second.size() == 1) {
-        auto it = std::lower_bound(k.layout.symbols.begin(), k.layout.symbols.end(),
-                                   terms[0].second[0]);
+        auto it =
+            std::lower_bound(k.layout.symbols.begin(), k.layout.symbols.end(), terms[0].second[0]);
         int64_t &v = values[size_t(it - k.layout.symbols.begin())];
         ok = v < 0 || v == inputs[i].shape[a];
         v = inputs[i].shape[a];
@@ -163,8 +164,8 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
   if (!shapes)
     return false;
   auto sameAs = [](const TensorRef &t, DType dtype, const std::vector<int64_t> &shape) {
-    return t.dtype == dtype && std::equal(t.shape.begin(), t.shape.end(), shape.begin(),
-                                          shape.end()) &&
+    return t.dtype == dtype &&
+           std::equal(t.shape.begin(), t.shape.end(), shape.begin(), shape.end()) &&
            (t.data || std::find(shape.begin(), shape.end(), 0) != shape.end());
   };
   for (size_t v = 0; v < fn.variables.size(); ++v)
@@ -175,8 +176,8 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
       return false;
     }
   for (size_t o = 0; o < fn.outputs.size(); ++o)
-    if (o >= outputs.size() || !sameAs(outputs[o], fn.typeOf(fn.outputs[o]).dtype,
-                                       shapes->outputs[o])) {
+    if (o >= outputs.size() ||
+        !sameAs(outputs[o], fn.typeOf(fn.outputs[o]).dtype, shapes->outputs[o])) {
       diags.report(DiagKind::InputMismatch, file, SourceRange{}, "output", std::to_string(o),
                    "missing or of another shape", fn.typeOf(fn.outputs[o]).str());
       return false;
@@ -216,9 +217,8 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     uint64_t work = shapes->stageElements[s] * k.weight;
     unsigned threads = executor.concurrency();
     if (k.plan.stages[s].parallel && threads > 1 && rows > 1 && work >= options.parallelThreshold) {
-      executor.parallelFor(rows, int64_t(threads) * 4, [&](int64_t begin, int64_t end) {
-        stage(buffers, syms, begin, end);
-      });
+      executor.parallelFor(rows, int64_t(threads) * 4,
+                           [&](int64_t begin, int64_t end) { stage(buffers, syms, begin, end); });
     } else {
       stage(buffers, syms, 0, rows);
     }
@@ -251,9 +251,8 @@ std::optional<std::vector<Array>> Kernel::run(const std::vector<Array> &inputs,
       n *= uint64_t(d);
     if (__builtin_mul_overflow(n, uint64_t(byteSize(dtype)), &bytes) ||
         __builtin_add_overflow(total, bytes, &total) || total > options.byteBudget) {
-      diags.report(DiagKind::BudgetExceeded, file,
-                   function().instrs[function().outputs[o]].range, std::to_string(total),
-                   options.byteBudget);
+      diags.report(DiagKind::BudgetExceeded, file, function().instrs[function().outputs[o]].range,
+                   std::to_string(total), options.byteBudget);
       return std::nullopt;
     }
     outputs.push_back(makeArray(dtype, (*shapes)[o]));

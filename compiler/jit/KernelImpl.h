@@ -12,15 +12,14 @@
 
 namespace lamina::jit {
 
-using StageFunction = void (*)(void **buffers, const int64_t *symbols, int64_t begin,
-                               int64_t end);
+using StageFunction = void (*)(void **buffers, const int64_t *symbols, int64_t begin, int64_t end);
 
 /// Sizes derived from one set of symbol values, after the run-time shape checks passed.
 struct BoundShapes {
   std::vector<std::vector<int64_t>> outputs;
   std::vector<uint64_t> tempBytes;
   std::vector<std::vector<int64_t>> variables;
-  std::vector<int64_t> stageRows;     // extent of each stage's axis 0 (1 for rank 0)
+  std::vector<int64_t> stageRows;      // extent of each stage's axis 0 (1 for rank 0)
   std::vector<uint64_t> stageElements; // elements of each stage's domain
 };
 

@@ -110,8 +110,8 @@ private:
         if (!stage)
           return false;
         if (s == Storage::Output) {
-          stage->output = int64_t(std::find(fn.outputs.begin(), fn.outputs.end(), v) -
-                                  fn.outputs.begin());
+          stage->output =
+              int64_t(std::find(fn.outputs.begin(), fn.outputs.end(), v) - fn.outputs.begin());
           written.insert(ir::ValueId(v));
         }
         plan_.stages.push_back(std::move(*stage));

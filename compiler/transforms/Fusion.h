@@ -37,9 +37,9 @@ struct Stage {
   /// element (softmax's exp): kept in a row buffer rather than computed twice. Only for rows
   /// of known size up to kMaxRowBuffer elements, so the buffer lives on the stack.
   std::vector<ir::ValueId> rowBuffered;
-  bool parallel = true;                   // axis 0 of the domain may be split over threads
+  bool parallel = true;  // axis 0 of the domain may be split over threads
   bool copyOnly = false; // writes an output that is an input, a constant, or repeated
-  int64_t output = -1; // the output position it writes, or -1: the temporary of `root`
+  int64_t output = -1;   // the output position it writes, or -1: the temporary of `root`
 };
 
 inline constexpr int64_t kMaxRowBuffer = 16384;

@@ -5,6 +5,8 @@ set -u
 lamina=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The kernel cache goes to the test's own folder, never the user's.
+export XDG_CACHE_HOME="$tmp/cache"
 passed=0
 failed=0
 
@@ -145,16 +147,51 @@ contains too-deep "$tmp/err" "error[E0002]"
 # --- emit
 expect emit-ast 0 "$lamina" emit --stage ast --expr 'lambda x: -x**2'
 contains emit-ast "$tmp/out" "Lambda (x) @1:1-1:16"
-expect emit-unknown-stage 2 "$lamina" emit --stage llvm --expr 'x'
+expect emit-unknown-stage 2 "$lamina" emit --stage mlir --expr 'x'
 expect emit-ir 0 "$lamina" emit --stage ir --expr 'lambda x: x * 2' --input 'x=f32[B,3]'
 contains emit-ir "$tmp/out" "%1 = constant 2 : f32[]"
 contains emit-ir "$tmp/out" "%2 = mul %0, %1 : f32[B, 3]"
+
+# --- the JIT: plans, LLVM IR, assembly, pass logs, the benchmark protocol
+softmax='def softmax(x): e = exp(x - max(x, axis=1, keepdims=True)); return e / sum(e, axis=1, keepdims=True)'
+expect emit-ir-opt 0 "$lamina" emit --stage ir-opt --expr "$softmax" --input 'x=f32[B,256]'
+contains emit-ir-opt "$tmp/out" "1 loop nest (one fused kernel)"
+contains emit-ir-opt "$tmp/out" "row buffer"
+expect emit-ir-opt-stored 0 "$lamina" emit --stage ir-opt --expr 'lambda x: x - sum(x, axis=0)' --input 'x=f32[B,8]'
+contains emit-ir-opt-stored "$tmp/out" "is stored: reduction stored"
+expect emit-llvm 0 "$lamina" emit --stage llvm --expr 'lambda x: x * 2' --input 'x=f32[N]' --no-cache
+contains emit-llvm "$tmp/out" "define void @lamina_kernel_s0"
+expect emit-asm 0 "$lamina" emit --stage asm --expr 'lambda x: x * 2' --input 'x=f32[N]' --cpu generic
+contains emit-asm "$tmp/out" "lamina_kernel_s0:"
+expect emit-passes 0 "$lamina" emit --stage ir-opt --expr 'lambda x: x ** 2 + 0' --input 'x=f32[N]' --print-after-all --time-passes
+contains emit-passes "$tmp/err" "IR after simplify"
+contains emit-passes "$tmp/err" "; time cse"
+expect bench-protocol 0 "$lamina" bench --expr 'lambda a, b: a * b' --inputs 'a:1000;b:1000' --seconds 0.01
+contains bench-protocol "$tmp/out" "ns_per_elem="
+contains bench-protocol "$tmp/out" "compile_ms="
+expect bench-rows 0 "$lamina" bench --expr "$softmax" --inputs 'x:39,256' --threads 2 --seconds 0.01
+contains bench-rows "$tmp/out" "stages=1"
+expect bench-bad-inputs 2 "$lamina" bench --expr 'lambda x: x' --inputs 'x:-3'
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  expect run-bad-cpu 4 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/x.npy" --cpu no-such-cpu
+  contains run-bad-cpu "$tmp/err" "unknown CPU"
+  # The JIT (default) and the interpreter agree bit for bit on elementwise arithmetic, and the
+  # kernel cache is written under XDG_CACHE_HOME, then reused.
+  expect run-jit 0 "$lamina" run --expr 'lambda x: x * 3 - 1 / (x + 2)' -i "x=$tmp/x.npy" -o "$tmp/jit.npy"
+  expect run-interp 0 "$lamina" run --expr 'lambda x: x * 3 - 1 / (x + 2)' -i "x=$tmp/x.npy" -o "$tmp/interp.npy" --engine interp
+  cmp -s "$tmp/jit.npy" "$tmp/interp.npy" && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL run-jit: differs from the interpreter"; }
+  ls "$tmp/cache/lamina/kernels/"*.o >/dev/null 2>&1 && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL run-jit: no kernel cache entry"; }
+  expect run-threads 0 "$lamina" run --expr "$softmax" -i "x=$tmp/x.npy" -o "$tmp/t2.npy" --threads 2
+  expect run-generic-cpu 0 "$lamina" run --expr 'lambda x: exp(x) + x // 3' -i "x=$tmp/x.npy" -o "$tmp/g.npy" --cpu generic --no-cache
+fi
 
 # --- usage and I/O errors
 expect no-command 2 "$lamina"
 expect bad-option 2 "$lamina" check --frobnicate
 expect help 0 "$lamina" --help
-contains help "$tmp/out" "Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error"
+contains help "$tmp/out" "Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error, 4 JIT failure"
 expect version 0 "$lamina" --version
 contains version "$tmp/out" "lamina "
 expect missing-file 3 "$lamina" check "$tmp/does-not-exist.lam"

@@ -41,28 +41,28 @@ Action addEmitCommand(CLI::App &app, SourceOptions &options) {
     auto request = requestFrom(*signature, options.render);
     if (!request || !addTypedInputs(*signature, *request))
       return int(kExitUsage);
-    return forEachModule(
-        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
-          if (*stage == "ast") {
-            fmt::print("{}", ast::dump(module, file));
-            return int(kExitOk);
-          }
-          auto fn = analyze(module, file, *request, diags);
-          if (!fn)
-            return int(kExitInputErrors);
-          if (*stage == "ir") {
-            fmt::print("{}", ir::print(*fn));
-            return int(kExitOk);
-          }
-          jit::CompileOptions compile = compileOptions(emit->jit);
-          compile.pipeline.printAfterAll = emit->printAfterAll;
-          compile.pipeline.timePasses = emit->timePasses;
-          compile.pipeline.log = &std::cerr;
-          using Stage = jit::Engine::TextStage;
-          Stage text = *stage == "ir-opt" ? Stage::Plan : *stage == "llvm" ? Stage::LLVM : Stage::Asm;
-          fmt::print("{}", jit::Engine::shared().emitText(*fn, text, compile));
-          return int(kExitOk);
-        });
+    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
+                                      DiagnosticEngine &diags) {
+      if (*stage == "ast") {
+        fmt::print("{}", ast::dump(module, file));
+        return int(kExitOk);
+      }
+      auto fn = analyze(module, file, *request, diags);
+      if (!fn)
+        return int(kExitInputErrors);
+      if (*stage == "ir") {
+        fmt::print("{}", ir::print(*fn));
+        return int(kExitOk);
+      }
+      jit::CompileOptions compile = compileOptions(emit->jit);
+      compile.pipeline.printAfterAll = emit->printAfterAll;
+      compile.pipeline.timePasses = emit->timePasses;
+      compile.pipeline.log = &std::cerr;
+      using Stage = jit::Engine::TextStage;
+      Stage text = *stage == "ir-opt" ? Stage::Plan : *stage == "llvm" ? Stage::LLVM : Stage::Asm;
+      fmt::print("{}", jit::Engine::shared().emitText(*fn, text, compile));
+      return int(kExitOk);
+    });
   };
 }
 

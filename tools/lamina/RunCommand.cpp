@@ -1,8 +1,8 @@
 #include "compiler/interp/Interpreter.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
-#include "runtime/threads/ThreadPool.h"
 #include "runtime/io/Npy.h"
+#include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/Commands.h"
 
 #include <fmt/format.h>
@@ -141,47 +141,46 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
       fmt::print(stderr, "lamina: error: give every -i a NAME=, or none\n");
       return int(kExitUsage);
     }
-    return forEachModule(
-        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
-          auto fn = analyze(module, file, *request, diags);
-          if (!fn)
-            return int(kExitInputErrors);
-          // Sema lists its inputs in parameter order, each naming the -i that feeds it.
-          std::vector<Array> inputs;
-          for (const ir::InputDecl &decl : fn->inputs) {
-            if (decl.binding >= arrays.size()) {
-              fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
-                         decl.name, decl.name);
-              return int(kExitUsage);
-            }
-            inputs.push_back(arrays[decl.binding]);
-          }
-          auto symbols = bindSymbols(*fn, inputs, file, diags);
-          auto variables = symbols ? initialValues(*fn, *symbols, file, diags) : std::nullopt;
-          if (!variables)
-            return int(kExitInputErrors);
-          std::optional<std::vector<Array>> outputs;
-          if (run->engine == "interp") {
-            outputs = interpret(*fn, inputs, *variables, file, diags);
-          } else {
-            std::string error;
-            auto kernel = jit::Engine::shared().compile(*fn, compileOptions(run->jit), &error);
-            if (!kernel) {
-              fmt::print(stderr, "lamina: error: {}\n", error);
-              return int(kExitInternal);
-            }
-            Executor &executor = run->threads ? executorWithThreads(run->threads)
-                                              : defaultExecutor();
-            outputs = kernel->run(inputs, *variables, executor, file, diags);
-          }
-          if (!outputs)
-            return int(kExitInputErrors);
-          if (!run->output.empty())
-            return writeOutputs(run->output, *outputs);
-          for (const Array &a : *outputs)
-            printArray(a);
-          return int(kExitOk);
-        });
+    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
+                                      DiagnosticEngine &diags) {
+      auto fn = analyze(module, file, *request, diags);
+      if (!fn)
+        return int(kExitInputErrors);
+      // Sema lists its inputs in parameter order, each naming the -i that feeds it.
+      std::vector<Array> inputs;
+      for (const ir::InputDecl &decl : fn->inputs) {
+        if (decl.binding >= arrays.size()) {
+          fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
+                     decl.name, decl.name);
+          return int(kExitUsage);
+        }
+        inputs.push_back(arrays[decl.binding]);
+      }
+      auto symbols = bindSymbols(*fn, inputs, file, diags);
+      auto variables = symbols ? initialValues(*fn, *symbols, file, diags) : std::nullopt;
+      if (!variables)
+        return int(kExitInputErrors);
+      std::optional<std::vector<Array>> outputs;
+      if (run->engine == "interp") {
+        outputs = interpret(*fn, inputs, *variables, file, diags);
+      } else {
+        std::string error;
+        auto kernel = jit::Engine::shared().compile(*fn, compileOptions(run->jit), &error);
+        if (!kernel) {
+          fmt::print(stderr, "lamina: error: {}\n", error);
+          return int(kExitInternal);
+        }
+        Executor &executor = run->threads ? executorWithThreads(run->threads) : defaultExecutor();
+        outputs = kernel->run(inputs, *variables, executor, file, diags);
+      }
+      if (!outputs)
+        return int(kExitInputErrors);
+      if (!run->output.empty())
+        return writeOutputs(run->output, *outputs);
+      for (const Array &a : *outputs)
+        printArray(a);
+      return int(kExitOk);
+    });
   };
 }
 

@@ -1,0 +1,129 @@
+// The IR passes and the fusion plan: each pass's rewrite, and the loop structure every case of
+// the PERFORMANCE.md suite gets (one fused kernel each, rows computed once per row).
+
+#include "SemaSupport.h"
+
+#include "compiler/transforms/Passes.h"
+#include "compiler/transforms/Pipeline.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+using namespace lamina;
+using namespace lamina::test;
+
+namespace {
+
+transforms::KernelPlan planOf(const std::string &source, const Inputs &inputs) {
+  Analyzed a = analyzeText(source, inputs);
+  REQUIRE_MESSAGE(a.fn, a.first());
+  return transforms::optimize(*a.fn);
+}
+
+size_t countOps(const ir::Function &fn, ir::Op op) {
+  size_t n = 0;
+  for (const ir::Instr &in : fn.instrs)
+    n += in.op == op;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("Transforms: constants fold, x ** 2 is a product, CSE merges, dead code goes") {
+  auto plan =
+      planOf("lambda x: x * (2 + 3) + sin(x) ** 2 + sin(x) ** 2 + x / 4", {{"x", "f32[N]"}});
+  const ir::Function &fn = plan.fn;
+  CHECK(countOps(fn, ir::Op::Sin) == 1); // CSE
+  CHECK(countOps(fn, ir::Op::Pow) == 0); // simplify
+  CHECK(countOps(fn, ir::Op::Div) == 0); // x / 4 is x * 0.25, exactly
+  CHECK(ir::verify(fn).empty());
+  CHECK(ir::print(fn).find("constant 5 ") != std::string::npos); // 2 + 3, folded
+  // Division by a number that is not a power of two stays a division (a product would round
+  // differently).
+  auto third = planOf("lambda x: x / 3", {{"x", "f32[N]"}});
+  CHECK(countOps(third.fn, ir::Op::Div) == 1);
+}
+
+TEST_CASE("Transforms: --print-after-all and --time-passes name every pass") {
+  Analyzed a = analyzeText("lambda x: relu(x) * 2", {{"x", "f32[N]"}});
+  REQUIRE(a.fn);
+  std::ostringstream log;
+  transforms::PipelineOptions options{true, true, &log};
+  transforms::optimize(*a.fn, options);
+  for (const std::string &pass : transforms::passNames()) {
+    CHECK(log.str().find("IR after " + pass) != std::string::npos);
+    CHECK(log.str().find("; time " + pass) != std::string::npos);
+  }
+}
+
+TEST_CASE("Fusion: every suite case is one loop nest") {
+  struct Case {
+    const char *source;
+    Inputs inputs;
+  };
+  const Case cases[] = {
+      {"lambda x: x ** 2", {{"x", "f32[N]"}}},
+      {"lambda a, b, c: a * b + c", {{"a", "f32[N]"}, {"b", "f32[N]"}, {"c", "f32[N]"}}},
+      {"lambda a, b, c: 2*a + 3*b - 0.5*c*c", {{"a", "f32[N]"}, {"b", "f32[N]"}, {"c", "f32[N]"}}},
+      {"lambda x: sin(x)**2 + cos(x)**2", {{"x", "f32[N]"}}},
+      {"lambda x: 0.5*x*(1 + tanh(0.7978845608*(x + 0.044715*x**3)))", {{"x", "f32[N]"}}},
+      {"lambda x: where(x > 0, x, 0.01*x)", {{"x", "f32[N]"}}},
+      {"def softmax(x): e = exp(x - max(x, axis=1, keepdims=True)); "
+       "return e / sum(e, axis=1, keepdims=True)",
+       {{"x", "f32[B, 256]"}}},
+      {"def antirectifier(x): x -= mean(x, axis=1, keepdims=True); "
+       "x = l2_normalize(x, axis=1); return concat([relu(x), relu(-x)], axis=1)",
+       {{"x", "f32[B, 256]"}}},
+      {"lambda x: l2_normalize(x, axis=1)", {{"x", "f32[B, 256]"}}},
+      {"lambda x, y: sum(x * y)", {{"x", "f32[N]"}, {"y", "f32[N]"}}},
+  };
+  for (const Case &c : cases) {
+    auto plan = planOf(c.source, c.inputs);
+    INFO(transforms::print(plan));
+    CHECK(plan.stages.size() == 1);
+    CHECK(plan.temps.empty());
+  }
+}
+
+TEST_CASE("Fusion: row programs compute each reduction once per row") {
+  auto softmax = planOf("def softmax(x): e = exp(x - max(x, axis=1, keepdims=True)); "
+                        "return e / sum(e, axis=1, keepdims=True)",
+                        {{"x", "f32[B, 256]"}});
+  REQUIRE(softmax.stages.size() == 1);
+  const transforms::Stage &s = softmax.stages[0];
+  CHECK(s.rowDepth == 1);
+  CHECK(s.rowReductions.size() == 2);
+  REQUIRE(s.rowBuffered.size() == 1); // exp(x - max): computed in the sum's pass, read after
+  CHECK(softmax.fn.instrs[s.rowBuffered[0]].op == ir::Op::Exp);
+
+  auto anti = planOf("def antirectifier(x): x -= mean(x, axis=1, keepdims=True); "
+                     "x = l2_normalize(x, axis=1); return concat([relu(x), relu(-x)], axis=1)",
+                     {{"x", "f32[B, 256]"}});
+  REQUIRE(anti.stages.size() == 1);
+  CHECK(anti.stages[0].splitConcat);
+  CHECK(anti.stages[0].rowReductions.size() == 2);
+  // Rows of unknown length are not buffered (the buffer lives on the stack).
+  auto symbolic = planOf("def softmax(x): e = exp(x - max(x, axis=1, keepdims=True)); "
+                         "return e / sum(e, axis=1, keepdims=True)",
+                         {{"x", "f32[B, N]"}});
+  CHECK(symbolic.stages[0].rowBuffered.empty());
+}
+
+TEST_CASE("Fusion: a reduction that is not a row reduction is stored, and says why") {
+  auto plan = planOf("lambda x: x - sum(x, axis=0, keepdims=True)", {{"x", "f32[B, 8]"}});
+  REQUIRE(plan.stages.size() == 2);
+  REQUIRE(plan.temps.size() == 1);
+  CHECK(plan.stages[0].kind == transforms::StageKind::Reduce);
+  CHECK(plan.reasons[plan.temps[0]].find("trailing axes") != std::string::npos);
+  CHECK(transforms::print(plan).find("2 loop nests") != std::string::npos);
+}
+
+TEST_CASE("Fusion: outputs that are inputs or repeated are copied") {
+  auto plan = planOf("lambda x: (x, x * 2, x * 2)", {{"x", "f32[N]"}});
+  CHECK(plan.stages.size() == 3);
+  size_t copies = 0;
+  for (const transforms::Stage &s : plan.stages)
+    copies += s.copyOnly;
+  CHECK(copies == 2);
+}

@@ -1,0 +1,223 @@
+// The JIT engine: caching (one compile per kernel, however many threads ask), reference
+// counting and eviction, the persistent object cache refusing bad files, run-time checks.
+
+#include "SemaSupport.h"
+
+#include "compiler/jit/Jit.h"
+#include "compiler/types/Elements.h"
+#include "runtime/threads/ThreadPool.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+using namespace lamina;
+using namespace lamina::test;
+
+namespace {
+
+ir::Function functionOf(const std::string &source, const Inputs &inputs) {
+  Analyzed a = analyzeText(source, inputs);
+  REQUIRE_MESSAGE(a.fn, a.first());
+  return *a.fn;
+}
+
+jit::CompileOptions memoryOnly() {
+  jit::CompileOptions options;
+  options.diskCache = false;
+  return options;
+}
+
+Array iotaArray(int64_t n) {
+  Array a = makeArray(DType::F32, {n});
+  for (int64_t k = 0; k < n; ++k)
+    storeFloat(a, k, double(k) - 3.5);
+  return a;
+}
+
+// A fresh, private cache folder.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("lamina-jit-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::vector<std::filesystem::path> files() const {
+    std::vector<std::filesystem::path> out;
+    for (const auto &e : std::filesystem::directory_iterator(path))
+      out.push_back(e.path());
+    return out;
+  }
+};
+
+std::vector<float> runFloats(const jit::Kernel &k, const Array &x) {
+  SourceFile file("<test>", "");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto out = k.run({x}, {}, executorWithThreads(1), file, diags);
+  REQUIRE(out);
+  std::vector<float> v;
+  for (int64_t i = 0; i < (*out)[0].elementCount(); ++i)
+    v.push_back(float(loadFloat((*out)[0], i)));
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("JIT engine: a second request is an in-memory hit on the same kernel") {
+  jit::Engine engine;
+  ir::Function fn = functionOf("lambda x: x * 3 + 1", {{"x", "f32[N]"}});
+  jit::CompileStats first, second;
+  auto a = engine.compile(fn, memoryOnly(), nullptr, &first);
+  auto b = engine.compile(fn, memoryOnly(), nullptr, &second);
+  REQUIRE(a);
+  CHECK(a == b);
+  CHECK(first.source == jit::CompileSource::Compiled);
+  CHECK(second.source == jit::CompileSource::MemoryCache);
+  // Symbolic sizes stay symbolic: one kernel serves every length.
+  CHECK(runFloats(*a, iotaArray(3)) == std::vector<float>{-9.5f, -6.5f, -3.5f});
+  CHECK(runFloats(*a, iotaArray(1)).size() == 1);
+}
+
+TEST_CASE("JIT engine: many threads asking for one kernel compile it once") {
+  jit::Engine engine;
+  ir::Function fn = functionOf("lambda x: tanh(x) * 2", {{"x", "f32[N]"}});
+  std::vector<std::shared_ptr<const jit::Kernel>> got(8);
+  std::atomic<int> compiled{0};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      jit::CompileStats stats;
+      got[t] = engine.compile(fn, memoryOnly(), nullptr, &stats);
+      compiled += stats.source == jit::CompileSource::Compiled;
+    });
+  for (auto &t : threads)
+    t.join();
+  CHECK(compiled == 1);
+  for (auto &k : got)
+    CHECK(k == got[0]);
+}
+
+TEST_CASE("JIT engine: evicted kernels stay usable while held; code is released after") {
+  jit::Engine engine;
+  engine.setMemoryCacheCapacity(2);
+  auto held = engine.compile(functionOf("lambda x: x + 1", {{"x", "f32[N]"}}), memoryOnly());
+  REQUIRE(held);
+  for (int k = 2; k < 6; ++k)
+    REQUIRE(engine.compile(functionOf("lambda x: x + " + std::to_string(k), {{"x", "f32[N]"}}),
+                           memoryOnly()));
+  CHECK(engine.memoryCacheSize() == 2);
+  CHECK(engine.liveKernels() == 3); // two cached and the one still held
+  CHECK(runFloats(*held, iotaArray(2)) == std::vector<float>{-2.5f, -1.5f});
+  held.reset();
+  CHECK(engine.liveKernels() == 2);
+  engine.clearMemoryCache();
+  CHECK(engine.liveKernels() == 0);
+}
+
+TEST_CASE("JIT engine: the persistent cache is used, and a bad entry is recompiled") {
+  TempDir dir;
+  jit::CompileOptions options;
+  options.cacheDir = dir.path.string();
+  ir::Function fn = functionOf("lambda x: exp(x) - 1", {{"x", "f32[N]"}});
+  jit::CompileStats stats;
+  std::vector<float> expected;
+  {
+    jit::Engine engine;
+    auto k = engine.compile(fn, options, nullptr, &stats);
+    REQUIRE(k);
+    CHECK(stats.source == jit::CompileSource::Compiled);
+    expected = runFloats(*k, iotaArray(9));
+  }
+  REQUIRE(dir.files().size() == 1);
+  std::filesystem::path entry = dir.files()[0];
+  {
+    jit::Engine fresh; // as a new process would
+    auto k = fresh.compile(fn, options, nullptr, &stats);
+    REQUIRE(k);
+    CHECK(stats.source == jit::CompileSource::DiskCache);
+    CHECK(runFloats(*k, iotaArray(9)) == expected);
+  }
+  // Every byte position class: header, key, digest, object code. A flipped byte anywhere is
+  // refused, recompiled and the entry rewritten.
+  auto size = std::filesystem::file_size(entry);
+  for (uintmax_t at : {uintmax_t(3), uintmax_t(20), size / 2, size - 1}) {
+    {
+      std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(std::streamoff(at));
+      char c = 0;
+      f.get(c);
+      f.seekp(std::streamoff(at));
+      f.put(char(c ^ 0x5A));
+    }
+    jit::Engine fresh;
+    auto k = fresh.compile(fn, options, nullptr, &stats);
+    REQUIRE(k);
+    CHECK(stats.source == jit::CompileSource::Compiled);
+    CHECK(runFloats(*k, iotaArray(9)) == expected);
+  }
+  // Truncated, and writable by others: both refused.
+  std::filesystem::resize_file(entry, size / 3);
+  {
+    jit::Engine fresh;
+    REQUIRE(fresh.compile(fn, options, nullptr, &stats));
+    CHECK(stats.source == jit::CompileSource::Compiled);
+  }
+  std::filesystem::permissions(entry, std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
+  {
+    jit::Engine fresh;
+    REQUIRE(fresh.compile(fn, options, nullptr, &stats));
+    CHECK(stats.source == jit::CompileSource::Compiled);
+  }
+}
+
+TEST_CASE("JIT kernels: wrong inputs and failed run-time shape checks are diagnostics") {
+  jit::Engine engine;
+  auto k = engine.compile(functionOf("lambda x, y: x + y", {{"x", "f32[B]"}, {"y", "f32[N]"}}),
+                          memoryOnly());
+  REQUIRE(k);
+  SourceFile file("<test>", "lambda x, y: x + y");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  // B = 3 and N = 2 do not broadcast: reported at the `+`.
+  CHECK_FALSE(k->run({iotaArray(3), iotaArray(2)}, {}, executorWithThreads(1), file, diags));
+  REQUIRE(!sink.diagnostics.empty());
+  CHECK(sink.diagnostics[0].info().code == "E0701");
+  sink.diagnostics.clear();
+  // N = 1 broadcasts.
+  auto out = k->run({iotaArray(3), iotaArray(1)}, {}, executorWithThreads(1), file, diags);
+  REQUIRE(out);
+  CHECK(loadFloat((*out)[0], 2) == -5.0); // -1.5 + -3.5
+  // A wrong dtype.
+  Array ints = makeArray(DType::I32, {3});
+  CHECK_FALSE(k->run({ints, iotaArray(3)}, {}, executorWithThreads(1), file, diags));
+  REQUIRE(!sink.diagnostics.empty());
+  CHECK(sink.diagnostics[0].info().code == "E0702");
+}
+
+TEST_CASE("JIT kernels: two threads give the bits one thread gives") {
+  jit::Engine engine;
+  auto k = engine.compile(functionOf("def f(x): e = exp(x - max(x, axis=1, keepdims=True)); "
+                                     "return e / sum(e, axis=1, keepdims=True)",
+                                     {{"x", "f32[B, 256]"}}),
+                          memoryOnly());
+  REQUIRE(k);
+  Array x = makeArray(DType::F32, {2048, 256});
+  for (int64_t i = 0; i < x.elementCount(); ++i)
+    storeFloat(x, i, std::sin(double(i) * 0.37) * 4);
+  SourceFile file("<test>", "");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto one = k->run({x}, {}, executorWithThreads(1), file, diags);
+  auto two = k->run({x}, {}, executorWithThreads(2), file, diags);
+  REQUIRE(one);
+  REQUIRE(two);
+  CHECK((*one)[0].bytes == (*two)[0].bytes);
+}
