@@ -80,9 +80,6 @@ std::optional<Compiled> compileCase(const Case &c, const std::vector<int64_t> &s
   out.file = std::make_unique<SourceFile>(c.id, c.source);
   CollectingConsumer sink;
   DiagnosticEngine diags(sink);
-  auto module = parse(*out.file, diags);
-  if (!module)
-    return std::nullopt;
   SemaRequest request;
   for (const char *name : c.inputs) {
     TensorType type{DType::F32, {}};
@@ -90,13 +87,10 @@ std::optional<Compiled> compileCase(const Case &c, const std::vector<int64_t> &s
       type.shape.push_back(d);
     request.inputs.push_back({name, type});
   }
-  auto fn = analyze(*module, *out.file, request, diags);
-  if (!fn)
-    return std::nullopt;
-  std::string error;
-  out.kernel = engine.compile(*fn, options, &error);
+  out.kernel = engine.compileSource(*out.file, request, diags, options);
   if (!out.kernel) {
-    fmt::print(stderr, "{}: {}\n", c.id, error);
+    fmt::print(stderr, "{}: {}\n", c.id,
+               sink.diagnostics.empty() ? "failed" : sink.diagnostics[0].message);
     return std::nullopt;
   }
   return out;

@@ -27,6 +27,56 @@ llvm::Value *Emitter::floatMax(bool isMax, llvm::Value *x, llvm::Value *y) {
   return b.CreateSelect(keep, x, y);
 }
 
+llvm::Value *Emitter::trig(ir::Op op, llvm::Value *x) {
+  // The fast reduction covers |x| below a limit; a vector with any lane beyond it (rare: an
+  // angle of 2^18 radians for float, 2^51 for double) takes a slower exact path in a block of
+  // its own, so the common case pays only one compare.
+  bool isDouble = x->getType()->getScalarType()->isDoubleTy();
+  MathOptions fast;
+  fast.exactTrigF32 = false;
+  double limit = isDouble ? 0x1p51 : kFastTrigLimit;
+  Value *big = b.CreateFCmpUGE(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x),
+                               llvm::ConstantFP::get(x->getType(), limit));
+  if (big->getType()->isVectorTy())
+    big = b.CreateOrReduce(big);
+  llvm::BasicBlock *before = b.GetInsertBlock();
+  auto *slow = llvm::BasicBlock::Create(ctx, "trig.exact", fn);
+  auto *join = llvm::BasicBlock::Create(ctx, "trig.join", fn);
+  Value *quick = emitUnaryMath(b, op, x, fast);
+  before = b.GetInsertBlock();
+  b.CreateCondBr(big, slow, join);
+  b.SetInsertPoint(slow);
+  Value *exact;
+  if (!isDouble) {
+    exact = emitUnaryMath(b, op, x); // the table-driven reduction, exact for every float
+  } else {
+    // Double: libm's own reduction, one lane at a time (this block is cold).
+    const char *name = op == Op::Sin ? "lamina_sin" : op == Op::Cos ? "lamina_cos" : "lamina_tan";
+    llvm::Type *f64 = llvm::Type::getDoubleTy(ctx);
+    llvm::FunctionCallee callee =
+        module.getOrInsertFunction(name, llvm::FunctionType::get(f64, {f64}, false));
+    if (auto *f = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
+      f->setDoesNotThrow();
+      f->setDoesNotAccessMemory();
+    }
+    if (x->getType()->isVectorTy()) {
+      exact = llvm::PoisonValue::get(x->getType());
+      for (unsigned l = 0; l < width; ++l)
+        exact = b.CreateInsertElement(
+            exact, b.CreateCall(callee, {b.CreateExtractElement(x, uint64_t(l))}), uint64_t(l));
+    } else {
+      exact = b.CreateCall(callee, {x});
+    }
+  }
+  llvm::BasicBlock *slowEnd = b.GetInsertBlock();
+  b.CreateBr(join);
+  b.SetInsertPoint(join);
+  llvm::PHINode *phi = b.CreatePHI(x->getType(), 2);
+  phi->addIncoming(quick, before);
+  phi->addIncoming(exact, slowEnd);
+  return phi;
+}
+
 llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
   DType t = in.type.dtype;
   auto intrinsic = [&](ID id) { return b.CreateUnaryIntrinsic(id, x); };
@@ -79,6 +129,11 @@ llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
                          b.CreateSelect(b.CreateFCmpOLT(x, zero), minusOne, x));
       break;
     }
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Tan:
+      r = trig(in.op, x);
+      break;
     default:
       r = emitUnaryMath(b, in.op, x);
       break;

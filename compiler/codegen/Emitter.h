@@ -61,6 +61,7 @@ public:
   llvm::Value *binary(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *compare(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *floatMax(bool isMax, llvm::Value *a, llvm::Value *b);
+  llvm::Value *trig(ir::Op op, llvm::Value *x); // sin, cos, tan: fast path, exact fallback
 
   // --- elements (Elements.cpp)
   /// Value v at `index` (one AxisIndex per axis of v's shape).

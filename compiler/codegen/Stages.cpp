@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <limits>
+#include <set>
 
 namespace lamina::codegen {
 
@@ -175,6 +176,24 @@ private:
   }
 
   // --- reductions
+  // Whether computing v (what is fused into it) calls a transcendental function.
+  bool costly(ir::ValueId v) const {
+    std::vector<ir::ValueId> work = {v};
+    std::set<ir::ValueId> seen;
+    while (!work.empty()) {
+      ir::ValueId u = work.back();
+      work.pop_back();
+      const ir::Instr &in = e_.plan.fn.instrs[u];
+      if (!seen.insert(u).second || e_.rowValues.count(u) || e_.rowBuffers.count(u) ||
+          (u != v && e_.plan.storage[u] != transforms::Storage::Fused))
+        continue;
+      if ((in.op >= Op::Exp && in.op <= Op::Erfc) || in.op == Op::Pow || in.op == Op::Atan2)
+        return true;
+      work.insert(work.end(), in.operands.begin(), in.operands.end());
+    }
+    return false;
+  }
+
   enum class Combine { Sum, Prod, Max, Min, Any, All };
 
   static Combine combineOf(Op op) {
@@ -271,7 +290,10 @@ private:
     DType t = e_.plan.fn.typeOf(operand).dtype;
     Combine c = combineOf(in.op);
     llvm::Type *scalar = e_.scalarComputeType(t);
-    unsigned w = o_.vectorWidth, unroll = o_.reductionUnroll;
+    // Independent accumulators hide the adder's latency when the operand is cheap; a costly
+    // operand (a transcendental function) has parallelism enough, and unrolling it would only
+    // multiply the code to compile.
+    unsigned w = o_.vectorWidth, unroll = costly(operand) ? 1 : o_.reductionUnroll;
     std::vector<int64_t> axes = in.axes;
     std::sort(axes.begin(), axes.end());
     llvm::Constant *init = identity(c, t, scalar);
@@ -308,7 +330,9 @@ private:
           for (unsigned u = 0; u < unroll; ++u)
             accumulate(vectorAcc[u], b_.CreateAdd(i, e_.i64(int64_t(u * w))), vecTy);
         });
-        rest = loop(rest, size, int64_t(w), [&](Value *i) { accumulate(vectorAcc[0], i, vecTy); });
+        if (unroll > 1)
+          rest =
+              loop(rest, size, int64_t(w), [&](Value *i) { accumulate(vectorAcc[0], i, vecTy); });
       }
       e_.width = 1;
       loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, scalar); });

@@ -16,15 +16,22 @@
 namespace lamina::jit {
 
 struct Target {
-  std::unique_ptr<llvm::TargetMachine> machine;
-  std::string cpu, features;
+  std::string triple, cpu, features;
   unsigned vectorWidth = 8;
+  std::unique_ptr<llvm::TargetMachine> machine; // made only when code is generated
   /// Everything about the target that changes the code (part of every cache key).
   std::string description() const;
 };
 
-/// The host's (or the named) CPU; nothing and `error` set when LLVM does not know it.
-std::optional<Target> makeTarget(const CompileOptions &options, std::string &error);
+/// Initializes LLVM's native target (once per process).
+void initializeNativeTarget();
+
+/// The host's (or the named) CPU, without a TargetMachine (a persistent-cache hit needs
+/// none); nothing and `error` set when LLVM does not know the CPU.
+std::optional<Target> describeTarget(const CompileOptions &options, std::string &error);
+
+/// Makes target.machine; false and `error` set on failure.
+bool createMachine(Target &target, std::string &error);
 
 /// The plan's module, verified, with the target's attributes, run through LLVM's O3 pipeline
 /// (unless `optimize` is false); nothing and `error` set if the generated IR is invalid.

@@ -9,6 +9,7 @@
 #include "compiler/jit/KernelImpl.h"
 
 #include <fmt/format.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -31,6 +32,8 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unordered_map<std::string, std::list<Entry>::iterator> byKey;
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel>>> compiling;
   std::unordered_map<std::string, std::string> targetDescriptions; // by CompileOptions::cpu
+  // compileSource's front cache: source text and request to kernel (cleared when full).
+  std::unordered_map<std::string, std::shared_ptr<const Kernel>> bySource;
   size_t capacity = 256;
   uint64_t counter = 0;
   std::atomic<size_t> live{0};
@@ -39,17 +42,18 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
 namespace {
 
 std::unique_ptr<llvm::orc::LLJIT> makeJit(std::string &error) {
-  std::string targetError;
-  CompileOptions host;
-  if (!makeTarget(host, targetError)) { // initializes the native target too
-    error = targetError;
-    return nullptr;
-  }
-  // No process symbols (kernels resolve only lamina's runtime table) and no platform (kernels
-  // have no static initializers).
+  initializeNativeTarget();
+  // No process symbols (kernels resolve only lamina's runtime table), no platform (kernels
+  // have no static initializers), and no TargetMachine made up front: objects are compiled by
+  // Backend.cpp and only linked here.
   auto jit = llvm::orc::LLJITBuilder()
                  .setLinkProcessSymbolsByDefault(false)
                  .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .setCompileFunctionCreator(
+                     [](llvm::orc::JITTargetMachineBuilder builder)
+                         -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       return std::make_unique<llvm::orc::ConcurrentIRCompiler>(std::move(builder));
+                     })
                  .create();
   if (!jit) {
     error = llvm::toString(jit.takeError());
@@ -122,6 +126,9 @@ void Engine::clearMemoryCache() {
   std::lock_guard lock(impl_->mutex);
   dropped.swap(impl_->recent);
   impl_->byKey.clear();
+  for (auto &entry : impl_->bySource)
+    dropped.emplace_back(entry.first, std::move(entry.second));
+  impl_->bySource.clear();
 }
 
 size_t Engine::liveKernels() const { return impl_->live.load(); }
@@ -141,7 +148,7 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
                                     const std::string &key, uint64_t id, std::string &error,
                                     CompileStats &stats) {
   auto clock = std::chrono::steady_clock::now();
-  auto target = makeTarget(options, error);
+  auto target = describeTarget(options, error);
   if (!target)
     return nullptr;
   auto impl = std::make_unique<Kernel::Impl>();
@@ -158,6 +165,8 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
     object = readCachedObject(dir, key);
   stats.source = object ? CompileSource::DiskCache : CompileSource::Compiled;
   if (!object) {
+    if (!createMachine(*target, error))
+      return nullptr;
     llvm::LLVMContext ctx;
     auto module = buildModule(impl->plan, impl->layout, ctx, prefix, *target, error);
     if (!module)
@@ -233,7 +242,7 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
       target = it->second;
   }
   if (target.empty()) {
-    auto t = makeTarget(options, err);
+    auto t = describeTarget(options, err);
     if (!t)
       return nullptr;
     target = t->description();
@@ -278,14 +287,89 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
   return finish(kernel, local.source);
 }
 
+namespace {
+
+// The source, the request and the target options: everything compileSource's result depends
+// on. Separators are bytes no text field can hold unescaped ambiguity around: each field is
+// length-prefixed.
+std::string sourceKey(const SourceFile &file, const SemaRequest &request,
+                      const CompileOptions &options, const ParseLimits &limits) {
+  std::string key;
+  auto field = [&key](const std::string &text) {
+    key += std::to_string(text.size());
+    key += ':';
+    key += text;
+  };
+  field(file.text());
+  for (const InputBinding &in : request.inputs)
+    field(in.name + "=" + in.type.str());
+  key += '|';
+  for (const auto &[name, value] : request.arguments)
+    field(name + "=" + value.repr());
+  key += '|';
+  field(request.outputShape ? request.outputShape->repr() : "-");
+  field(request.outputShapeLambda ? request.outputShapeLambda->text() : "-");
+  const SemaLimits &l = request.limits;
+  field(fmt::format("{},{},{},{}", l.maxRank, l.maxConstantElements, l.maxInlineDepth,
+                    l.maxOperations));
+  field(fmt::format("{},{},{}", limits.maxSourceBytes, limits.maxNestingDepth, limits.maxNodes));
+  field(fmt::format("{}|{}|{}|{}", options.cpu, options.vectorWidth, options.diskCache,
+                    options.cacheDir));
+  return key;
+}
+
+} // namespace
+
+std::shared_ptr<const Kernel>
+Engine::compileSource(const SourceFile &file, const SemaRequest &request, DiagnosticEngine &diags,
+                      const CompileOptions &options, CompileStats *stats,
+                      const ParseLimits &limits) {
+  auto start = std::chrono::steady_clock::now();
+  Impl &e = *impl_;
+  std::string key = sourceKey(file, request, options, limits);
+  {
+    std::lock_guard lock(e.mutex);
+    if (auto it = e.bySource.find(key); it != e.bySource.end()) {
+      if (stats) {
+        *stats = CompileStats{};
+        stats->source = CompileSource::MemoryCache;
+        stats->milliseconds =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+      }
+      return it->second;
+    }
+  }
+  auto module = parse(file, diags, limits);
+  if (!module)
+    return nullptr;
+  auto fn = analyze(*module, file, request, diags);
+  if (!fn)
+    return nullptr;
+  std::string error;
+  auto kernel = compile(*fn, options, &error, stats);
+  if (!kernel) {
+    diags.report(DiagKind::InternalError, file, SourceRange{}, error);
+    return nullptr;
+  }
+  if (stats)
+    stats->milliseconds =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(e.mutex);
+  if (e.bySource.size() >= e.capacity)
+    e.bySource.clear(); // bounded; the kernels stay in the IR-keyed cache
+  e.bySource.emplace(std::move(key), kernel);
+  return kernel;
+}
+
 std::string Engine::emitText(const ir::Function &fn, TextStage stage,
                              const CompileOptions &options) {
   transforms::KernelPlan plan = transforms::optimize(fn, options.pipeline);
   if (stage == TextStage::Plan)
     return transforms::print(plan);
   std::string error;
-  auto target = makeTarget(options, error);
-  if (!target)
+  auto target = describeTarget(options, error);
+  if (!target || !createMachine(*target, error))
     return "; error: " + error + "\n";
   codegen::KernelLayout layout = codegen::layoutOf(plan);
   llvm::LLVMContext ctx;

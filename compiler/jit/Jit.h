@@ -17,6 +17,8 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/ir/Ir.h"
+#include "compiler/parse/Parse.h"
+#include "compiler/sema/Sema.h"
 #include "compiler/transforms/Pipeline.h"
 #include "compiler/types/Array.h"
 #include "runtime/threads/Executor.h"
@@ -119,6 +121,16 @@ public:
   std::shared_ptr<const Kernel> compile(const ir::Function &fn, const CompileOptions &options = {},
                                         std::string *error = nullptr,
                                         CompileStats *stats = nullptr);
+
+  /// Source text in, kernel out: parses, checks and compiles `file` for `request`, through a
+  /// cache keyed by the text, the request and the target, so a repeated request costs one
+  /// hash lookup (no parsing, no checking). Nothing after reporting to `diags` (a JIT
+  /// failure is reported as E0007).
+  std::shared_ptr<const Kernel> compileSource(const SourceFile &file, const SemaRequest &request,
+                                              DiagnosticEngine &diags,
+                                              const CompileOptions &options = {},
+                                              CompileStats *stats = nullptr,
+                                              const ParseLimits &limits = {});
 
   enum class TextStage : uint8_t { Plan, LLVM, Asm };
   /// The optimized IR and fusion plan, the optimized LLVM IR, or the assembly of `fn`.

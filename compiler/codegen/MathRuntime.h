@@ -1,0 +1,26 @@
+#pragma once
+
+// The C functions compiled kernels may call by name. The JIT resolves these symbols and no
+// others, so a kernel can never reach into the host process by accident, and a libm call that
+// slipped into generated code fails at link time instead of running slowly.
+//
+// What is here: the functions LLVM itself lowers some IR to on x86-64 — fmod/fmodf for frem,
+// fma/fmaf on CPUs without FMA, the rounding functions on CPUs without SSE4.1, memcpy/memset/
+// memmove for memory intrinsics, powi for llvm.powi, and the f16/bf16 conversions LLVM calls
+// when the CPU has no instruction for them. The f16/bf16 ones are written here (correctly
+// rounded, to nearest even) because LLVM 19 passes and returns those types in XMM registers,
+// an ABI the system's libgcc builds do not all share.
+
+#include <vector>
+
+namespace lamina::codegen {
+
+struct RuntimeSymbol {
+  const char *name; // the symbol as LLVM emits it (unmangled C name)
+  void *address;
+};
+
+/// Every symbol a kernel may call, with its address in this process.
+const std::vector<RuntimeSymbol> &mathRuntimeSymbols();
+
+} // namespace lamina::codegen
