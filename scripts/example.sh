@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # lamina's main job on the bundled examples, from nothing: installs what is missing, builds
-# the release preset, checks every example (printing each result type), runs the Keras
-# antirectifier on a bundled batch with the reference interpreter, and checks that every
-# example is in canonical form.
+# the release preset, checks every example (printing each result type), shows the fusion plan,
+# compiles and runs the Keras antirectifier on a bundled batch (and interprets it), times it,
+# and checks that every example is in canonical form.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,9 +19,19 @@ echo "=== lamina check: lambdas take their inputs (and arguments) from the comma
 "$lamina" check examples/two_inputs.lam --input 't=f32[B,256]' --input 't=f32[B,256]'
 echo "=== lamina emit --stage ir examples/antirectifier.lam"
 "$lamina" emit --stage ir examples/antirectifier.lam
-echo "=== lamina run examples/antirectifier.lam on examples/data/batch.npy [8, 256]"
-"$lamina" run examples/antirectifier.lam -i x=examples/data/batch.npy
-"$lamina" run examples/antirectifier.lam -i x=examples/data/batch.npy -o "$out/antirectifier.npy"
+echo "=== lamina emit --stage ir-opt examples/antirectifier.lam: the fusion plan"
+"$lamina" emit --stage ir-opt examples/antirectifier.lam | grep '^;'
+echo "=== lamina run examples/antirectifier.lam on examples/data/batch.npy [8, 256] (JIT)"
+"$lamina" run examples/antirectifier.lam -i x=examples/data/batch.npy --cache-dir "$out/cache"
+"$lamina" run examples/antirectifier.lam -i x=examples/data/batch.npy -o "$out/antirectifier.npy" \
+  --cache-dir "$out/cache"
+echo "=== the same with the reference interpreter"
+"$lamina" run examples/antirectifier.lam -i x=examples/data/batch.npy --engine interp
 echo "wrote $(stat -c %s "$out/antirectifier.npy") bytes of .npy"
+echo "=== lamina bench: the antirectifier on [3906, 256] (about 1e6 elements), 1 and 2 threads"
+for threads in 1 2; do
+  "$lamina" bench --expr "@examples/antirectifier.lam" --inputs x:3906,256 --threads $threads \
+    --cache-dir "$out/cache" --seconds 0.2 | head -2
+done
 echo "=== lamina fmt --check examples/*.lam"
 "$lamina" fmt --check examples/*.lam && echo "all canonical"
