@@ -8,6 +8,7 @@
 #include "compiler/types/Elements.h"
 
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
 
 namespace lamina::codegen {
 
@@ -128,6 +129,15 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   } else {
     ptr = bufferPointer(bufferOf(plan, layout, v));
   }
+  // Constants are never written: no aliasing facts needed for them.
+  std::optional<size_t> buffer;
+  if (plan.storage[v] != Storage::Constant)
+    buffer = bufferOf(plan, layout, v);
+  auto noted = [&](llvm::Instruction *i) {
+    if (buffer)
+      annotate(i, *buffer);
+    return i;
+  };
   std::vector<Value *> st = strides(shape);
   Value *offset = b.getInt64(0);
   bool general = false;
@@ -144,23 +154,23 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   llvm::Align align(storageType(t)->getPrimitiveSizeInBits() / 8);
   if (width == 1 || (!general && *laneStep == 0)) {
     Value *p = b.CreateInBoundsGEP(elem, ptr, offset);
-    return splat(fromStorage(t, b.CreateAlignedLoad(elem, p, align)));
+    return splat(fromStorage(t, noted(b.CreateAlignedLoad(elem, p, align))));
   }
   llvm::Type *vecTy = lanes(elem);
   if (!general && *laneStep == 1) {
     Value *p = b.CreateInBoundsGEP(elem, ptr, offset);
-    return fromStorage(t, b.CreateAlignedLoad(vecTy, p, align));
+    return fromStorage(t, noted(b.CreateAlignedLoad(vecTy, p, align)));
   }
   if (!general && *laneStep == -1) { // reversed slices: one load, lanes reversed
     Value *p = b.CreateInBoundsGEP(elem, ptr, b.CreateSub(offset, b.getInt64(width - 1)));
-    return fromStorage(t, b.CreateVectorReverse(b.CreateAlignedLoad(vecTy, p, align)));
+    return fromStorage(t, b.CreateVectorReverse(noted(b.CreateAlignedLoad(vecTy, p, align))));
   }
   Value *offsets = b.CreateVectorSplat(width, b.getInt64(0));
   for (size_t a = 0; a < shape.size(); ++a)
     offsets =
         b.CreateAdd(offsets, b.CreateMul(laneVector(index[a]), b.CreateVectorSplat(width, st[a])));
   Value *ptrs = b.CreateInBoundsGEP(elem, ptr, offsets);
-  return fromStorage(t, b.CreateMaskedGather(vecTy, ptrs, align));
+  return fromStorage(t, noted(b.CreateMaskedGather(vecTy, ptrs, align)));
 }
 
 void Emitter::store(size_t buffer, DType t, const Shape &shape, const Index &index,
@@ -173,7 +183,24 @@ void Emitter::store(size_t buffer, DType t, const Shape &shape, const Index &ind
   Value *p = b.CreateInBoundsGEP(elem, bufferPointer(buffer), offset);
   llvm::Align align(elem->getPrimitiveSizeInBits() / 8);
   // Stores are always along the domain's last axis, one lane per element.
-  b.CreateAlignedStore(toStorage(t, value), p, align);
+  annotate(b.CreateAlignedStore(toStorage(t, value), p, align), buffer);
+}
+
+void Emitter::annotate(llvm::Instruction *access, size_t buffer) {
+  // Buffers never overlap (the runtime's contract): each is its own alias scope, so LLVM may
+  // keep loaded values in registers across stores to the outputs.
+  if (scopes_.empty()) {
+    llvm::MDBuilder md(ctx);
+    llvm::MDNode *domain = md.createAnonymousAliasScopeDomain("lamina.buffers");
+    for (size_t k = 0; k < layout.bufferCount(); ++k)
+      scopes_.push_back(md.createAnonymousAliasScope(domain));
+  }
+  std::vector<llvm::Metadata *> others;
+  for (size_t k = 0; k < scopes_.size(); ++k)
+    if (k != buffer)
+      others.push_back(scopes_[k]);
+  access->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(ctx, {scopes_[buffer]}));
+  access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(ctx, others));
 }
 
 Index Emitter::broadcastIndex(const Shape &operand, const Shape &result, const Index &index) {

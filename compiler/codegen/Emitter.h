@@ -73,6 +73,8 @@ public:
   llvm::Value *load(ir::ValueId v, const Index &index);
   void store(size_t buffer, DType t, const Shape &shape, const Index &index, llvm::Value *value);
   llvm::Value *laneVector(const AxisIndex &a); // i64 per lane
+  /// Marks a load or store as touching only `buffer` (alias scopes: buffers never overlap).
+  void annotate(llvm::Instruction *access, size_t buffer);
   /// Row reductions computed for the current row, read by element().
   std::map<ir::ValueId, llvm::Value *> rowValues;
   /// Row buffers (Stage::rowBuffered): written where a row reduction first computes the value,
@@ -113,6 +115,7 @@ private:
   std::map<std::string, llvm::Value *> dims_;
   std::map<size_t, llvm::Value *> buffers_;
   std::map<ir::ValueId, llvm::GlobalVariable *> constants_;
+  std::vector<llvm::MDNode *> scopes_; // one alias scope per buffer
   using MemoKey =
       std::tuple<ir::ValueId, unsigned, std::vector<std::tuple<void *, int64_t, void *>>>;
   std::map<MemoKey, llvm::Value *> memo_;
