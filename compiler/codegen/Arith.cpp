@@ -272,6 +272,20 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
     }
     default:
       r = emitBinaryMath(b, op, x, y);
+      if (op == Op::Pow && t == DType::F64) {
+        // A signalling NaN operand gives NaN, as glibc's pow (even pow(sNaN, 0) and
+        // pow(1, sNaN), which C leaves to the implementation); a float operand widened to
+        // double is already quiet.
+        auto isSignalling = [&](Value *v) {
+          llvm::Type *i64 = lanes(llvm::Type::getInt64Ty(ctx));
+          Value *bits = b.CreateBitCast(v, i64);
+          Value *quietBit = llvm::ConstantInt::get(i64, uint64_t(1) << 51);
+          return b.CreateAnd(
+              b.CreateFCmpUNO(v, v),
+              b.CreateICmpEQ(b.CreateAnd(bits, quietBit), llvm::Constant::getNullValue(i64)));
+        };
+        r = b.CreateSelect(b.CreateOr(isSignalling(x), isSignalling(y)), b.CreateFAdd(x, y), r);
+      }
       break;
     }
     return round(t, r);

@@ -154,7 +154,8 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   llvm::Align align(storageType(t)->getPrimitiveSizeInBits() / 8);
   if (width == 1 || (!general && *laneStep == 0)) {
     Value *p = b.CreateInBoundsGEP(elem, ptr, offset);
-    return splat(fromStorage(t, noted(b.CreateAlignedLoad(elem, p, align))));
+    // One element for every lane: splat the stored value, then convert all lanes at once.
+    return fromStorage(t, splat(noted(b.CreateAlignedLoad(elem, p, align))));
   }
   llvm::Type *vecTy = lanes(elem);
   if (!general && *laneStep == 1) {

@@ -88,6 +88,11 @@ const std::vector<RuntimeSymbol> &mathRuntimeSymbols() {
       {"lamina_sin", address<double(double)>(::sin)},
       {"lamina_cos", address<double(double)>(::cos)},
       {"lamina_tan", address<double(double)>(::tan)},
+      // LLVM lowers maxnum/minnum on types it has no instruction for (half) to these.
+      {"fmax", address<double(double, double)>(::fmax)},
+      {"fmaxf", address<float(float, float)>(::fmaxf)},
+      {"fmin", address<double(double, double)>(::fmin)},
+      {"fminf", address<float(float, float)>(::fminf)},
       {"fmod", address<double(double, double)>(::fmod)},
       {"fmodf", address<float(float, float)>(::fmodf)},
       {"fma", address<double(double, double, double)>(::fma)},
