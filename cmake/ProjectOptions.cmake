@@ -2,6 +2,11 @@
 # directory-wide flags, so generated and third-party code is never held to our warnings.
 
 add_library(lamina_sanitizers INTERFACE)
+if(LAMINA_TSAN)
+  set(_lamina_tsan -fsanitize=thread -fno-omit-frame-pointer)
+  target_compile_options(lamina_sanitizers INTERFACE ${_lamina_tsan})
+  target_link_options(lamina_sanitizers INTERFACE ${_lamina_tsan})
+endif()
 if(LAMINA_SANITIZE)
   set(_lamina_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_compile_options(lamina_sanitizers INTERFACE ${_lamina_san})

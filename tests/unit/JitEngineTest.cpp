@@ -221,3 +221,30 @@ TEST_CASE("JIT kernels: two threads give the bits one thread gives") {
   REQUIRE(two);
   CHECK((*one)[0].bytes == (*two)[0].bytes);
 }
+
+TEST_CASE("JIT engine: compiling and running from many threads at once (run under TSan too)") {
+  jit::Engine engine;
+  engine.setMemoryCacheCapacity(3); // evictions while other threads hold and run kernels
+  const char *sources[] = {"lambda x: x * 2 + 1", "lambda x: exp(-x * x)",
+                           "lambda x: relu(x) - sum(x)", "lambda x: where(x > 1, x, -x)",
+                           "lambda x: tanh(x) * 3"};
+  std::vector<std::vector<float>> expected;
+  for (const char *s : sources)
+    expected.push_back(runFloats(*engine.compile(functionOf(s, {{"x", "f32[N]"}}), memoryOnly()),
+                                 iotaArray(37)));
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        size_t k = size_t(t + round) % std::size(sources);
+        auto kernel = engine.compile(functionOf(sources[k], {{"x", "f32[N]"}}), memoryOnly());
+        if (!kernel || runFloats(*kernel, iotaArray(37)) != expected[k])
+          ++mismatches;
+      }
+    });
+  for (auto &t : threads)
+    t.join();
+  CHECK(mismatches == 0);
+  CHECK(engine.liveKernels() <= 3 + 6); // the cache, plus at most one held per thread
+}
