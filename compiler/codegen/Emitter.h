@@ -107,6 +107,7 @@ private:
   Index broadcastIndex(const Shape &operand, const Shape &result, const Index &index);
   llvm::Value *concatElement(const ir::Instr &in, const Index &index);
   llvm::Value *padElement(const ir::Instr &in, const Index &index);
+  llvm::Value *padElementNonEmpty(const ir::Instr &in, const Index &index);
   llvm::Value *gatherElement(const ir::Instr &in, const Index &index);
   llvm::Value *constantLeaf(const ir::Instr &in, const Index &index);
 

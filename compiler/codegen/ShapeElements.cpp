@@ -114,6 +114,41 @@ llvm::Value *Emitter::concatElement(const ir::Instr &in, const Index &index) {
 
 llvm::Value *Emitter::padElement(const ir::Instr &in, const Index &index) {
   const Shape &from = plan.fn.typeOf(in.operands[0]).shape;
+  // An empty operand has no element to read (clamping into [0, -1] would read past it):
+  // every result element is padding. Sizes known at compile time decide here; a symbolic one
+  // decides at run time, in a block that reads the operand only when it has elements.
+  Value *empty = nullptr;
+  for (const Dim &d : from) {
+    if (auto c = d.asConstant()) {
+      if (*c == 0)
+        return constantOf(in.type.dtype, in.padValue);
+      continue;
+    }
+    Value *zero = b.CreateICmpEQ(dim(d), b.getInt64(0));
+    empty = empty ? b.CreateOr(empty, zero) : zero;
+  }
+  if (empty) {
+    llvm::BasicBlock *before = b.GetInsertBlock();
+    auto *read = llvm::BasicBlock::Create(ctx, "pad.read", fn);
+    auto *join = llvm::BasicBlock::Create(ctx, "pad.join", fn);
+    b.CreateCondBr(empty, join, read);
+    b.SetInsertPoint(read);
+    Value *value = padElementNonEmpty(in, index);
+    llvm::BasicBlock *readEnd = b.GetInsertBlock();
+    b.CreateBr(join);
+    b.SetInsertPoint(join);
+    llvm::PHINode *phi = b.CreatePHI(value->getType(), 2);
+    phi->addIncoming(constantOf(in.type.dtype, in.padValue), before);
+    phi->addIncoming(value, readEnd);
+    // Values computed in the read block do not dominate what follows.
+    memo_.clear();
+    return phi;
+  }
+  return padElementNonEmpty(in, index);
+}
+
+llvm::Value *Emitter::padElementNonEmpty(const ir::Instr &in, const Index &index) {
+  const Shape &from = plan.fn.typeOf(in.operands[0]).shape;
   Index idx(index.size());
   Value *inside = nullptr;
   for (size_t a = 0; a < index.size(); ++a) {

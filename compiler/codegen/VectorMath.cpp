@@ -105,7 +105,8 @@ constexpr double kAsinD[] = {0x1.5555555555577p-3, 0x1.333333332e131p-4, 0x1.6db
                              0x1.ca1f8d86604b4p-7, 0x1.758588d370baap-7, 0x1.613c91796987ap-7,
                              0x1.e5f53c4d8c07dp-9, 0x1.639c8791b3c0fp-6, -0x1.57fd96005203bp-6,
                              0x1.0b46c3c357f62p-5};
-// f32 tanh(x) = x * P(x^2) / Q(x^2), |x| <= 9.02 (relative error 0.31 * 2^-24 after rounding).
+// f32 tanh(x) = x * P(x^2) / Q(x^2), |x| <= 9.02 (relative error 0.31 * 2^-24 after rounding;
+// MathOptions::accurateTanhF32 = false).
 constexpr double kTanhP[] = {0x1p+0,         0x1.0bf16ap-3,  0x1.96b76ap-9,  0x1.75f058p-17,
                              -0x1.5ac1ep-26, 0x1.ce7a58p-35, -0x1.7beca8p-44};
 constexpr double kTanhQ[] = {0x1p+0, 0x1.db4e06p-2, 0x1.914448p-6, 0x1.0ad61ap-12};
@@ -334,24 +335,57 @@ Value *emitCosh(Fp &f, Value *x) {
   return f.add(half, f.div(f.c(0.25), half));
 }
 
-// f32: a rational minimax fit, no exp (gelu's tanh is on the hot path), evaluated in double
-// by default (MathOptions::accurateTanhF32). f64: E / (E + 2) with E = expm1(2|x|).
-Value *emitTanh(Fp &f, Value *x, const MathOptions &options) {
+// f32 tanh, all in float: tanh|x| = E / (E + 2) with E = e^(2|x|) - 1 computed as expm1 is, so
+// that E keeps its relative accuracy near 0 and one formula serves every |x| (near 1, the
+// quotient of nearly equal values costs only the roundings of E + 2 and of the division). With
+// 2|x| = n ln2 + 2h, |h| <= ln2/4, E = 2^n (e^(2h) - 1) + (2^n - 1): the second term is exact
+// (n >= 0) and the first has expm1's relative error. Measured over every float: 2 ulps, in 18
+// vector operations and one division (gelu's tanh is on the hot path).
+Value *tanhF32(Fp &f, Value *x) {
   Value *a = f.abs(x);
-  if (!f.isDouble && !options.accurateTanhF32) {
+  // tanh rounds to 1 from 9.0109 on, and so does E / (E + 2) at 9.1, where 2^n is still far
+  // from overflow; this keeps infinities out, and select(a > c, c, a) lets NaN through.
+  Value *ac = f.sel(f.ogt(a, f.c(9.1)), f.c(9.1), a);
+  // n = round(2|x| / ln2): adding 1.5 * 2^23 leaves n in t's low mantissa bits.
+  Value *magic = f.c(0x1.8p23);
+  Value *t = f.fma(ac, f.c(2 * kInvLn2.f32hi), magic);
+  Value *n = f.sub(t, magic);
+  // h = |x| - n ln2/2 is exact: the fma's product is, and for n >= 1 (|x| >= ln2/4) the
+  // difference is a multiple of 2^-26 below 1/4, 24 bits. ln2's float tail is left out: it
+  // moves E by n * 2e-9 relative, under a tenth of an ulp of the result while n is small
+  // enough for E's error to show in it (the quotient damps it by 2 / (E + 2)).
+  Value *h = f.fma(n, f.c(-0.5 * kLn2.f32hi), ac);
+  // (e^(2h) - 1) / 2 = h + h^2 Q(h) with Q(h) = 2 P(2h), P expm1's table (exact rescaling).
+  // Q is evaluated as its even and odd parts in h^2: as many fmas as Horner's rule in h,
+  // and the dependency chain, which bounds this loop's speed as much as the count does, is
+  // two fmas shorter.
+  static_assert(std::size(kExpm1F) == 6, "the split below takes six coefficients");
+  std::array<double, std::size(kExpm1F)> q{};
+  for (size_t k = 0; k < q.size(); ++k)
+    q[k] = std::ldexp(kExpm1F[k], int(k) + 1);
+  Value *z = f.mul(h, h);
+  Value *even = f.poly(z, std::array{q[0], q[2], q[4]});
+  Value *odd = f.poly(z, std::array{q[1], q[3], q[5]});
+  Value *halfEm = f.fma(z, f.fma(h, odd, even), h);
+  // 2^(n+1) from t's bits: shifting t left by 23 drops its exponent and leaves n << 23, which
+  // added to 2.0's bits scales it by 2^n. Then E = 2^(n+1) * halfEm + (2^n - 1).
+  Value *twoS = f.fromInt(f.b.CreateAdd(f.b.CreateShl(f.toInt(t), f.ci(23)), f.toInt(f.c(2))));
+  Value *e = f.fma(twoS, halfEm, f.fma(twoS, f.c(0.5), f.c(-1)));
+  // Subnormal x come through exactly (h = x, E = 2x), and the sign of zero from copysign.
+  return f.copysign(f.div(e, f.add(e, f.c(2))), x);
+}
+
+// f32 by default tanhF32; with MathOptions::accurateTanhF32 = false a rational minimax fit in
+// float, fewer operations but four roundings near 1. f64: E / (E + 2) with E = expm1(2|x|).
+Value *emitTanh(Fp &f, Value *x, const MathOptions &options) {
+  if (!f.isDouble && options.accurateTanhF32)
+    return tanhF32(f, x);
+  Value *a = f.abs(x);
+  if (!f.isDouble) {
     Value *z = f.mul(x, x);
     Value *r = f.div(f.mul(x, f.poly(z, kTanhP)), f.poly(z, kTanhQ));
-    return f.sel(f.ogt(a, f.c(9.01)), f.copysign(f.c(1), x), r);
-  }
-  if (!f.isDouble) {
-    // In double: in float, rounding P, Q, x * P and the quotient costs up to 4 ulps near 1,
-    // where an ulp is twice the unit roundoff.
-    Fp d(f.b, f.otherType());
-    Value *xd = f.b.CreateFPExt(x, d.ty);
-    Value *z = d.mul(xd, xd);
-    Value *r = d.div(d.mul(xd, d.poly(z, kTanhP)), d.poly(z, kTanhQ));
     // tanh rounds to 1 from 9.0109 on; the fit covers [0, 9.02].
-    return f.sel(f.ogt(a, f.c(9.01)), f.copysign(f.c(1), x), f.b.CreateFPTrunc(r, f.ty));
+    return f.sel(f.ogt(a, f.c(9.01)), f.copysign(f.c(1), x), r);
   }
   Value *e = emitExpm1(f, f.mul(f.c(2), a));
   Value *r = f.div(e, f.add(e, f.c(2)));
@@ -994,15 +1028,16 @@ double ulpBound(ir::Op op, bool isDouble) {
     double f32, f64;
   };
   // The largest error tests/vecmath measured over several seeds, plus one ulp of margin (pow
-  // f32 is one rounding of a double result: 1 by construction). f64 is measured against
-  // glibc, whose own error (up to an ulp or two for erfc, sinh, cosh, tanh) is included. f64
-  // sin/cos/tan hold it for |x| < 2^51 and return NaN beyond (no Payne-Hanek reduction); f32
-  // sin/cos/tan with MathOptions::exactTrigF32 = false hold it for |x| < kFastTrigLimit.
+  // f32 is one rounding of a double result: 1 by construction; tanh f32's 2 was measured over
+  // every float). f64 is measured against glibc, whose own error (up to an ulp or two for
+  // erfc, sinh, cosh, tanh) is included. f64 sin/cos/tan hold it for |x| < 2^51 and return NaN
+  // beyond (no Payne-Hanek reduction); f32 sin/cos/tan with MathOptions::exactTrigF32 = false
+  // hold it for |x| < kFastTrigLimit.
   static constexpr Bound kBounds[] = {
       {ir::Op::Exp, 2, 2},   {ir::Op::Expm1, 2, 3}, {ir::Op::Log, 2, 2},  {ir::Op::Log1p, 3, 2},
       {ir::Op::Log2, 3, 2},  {ir::Op::Log10, 3, 3}, {ir::Op::Sin, 3, 2},  {ir::Op::Cos, 2, 2},
       {ir::Op::Tan, 4, 3},   {ir::Op::Asin, 3, 3},  {ir::Op::Acos, 2, 2}, {ir::Op::Atan, 3, 3},
-      {ir::Op::Sinh, 3, 3},  {ir::Op::Cosh, 2, 3},  {ir::Op::Tanh, 2, 4}, {ir::Op::Asinh, 3, 2},
+      {ir::Op::Sinh, 3, 3},  {ir::Op::Cosh, 2, 3},  {ir::Op::Tanh, 3, 4}, {ir::Op::Asinh, 3, 2},
       {ir::Op::Acosh, 4, 3}, {ir::Op::Atanh, 3, 2}, {ir::Op::Erf, 3, 3},  {ir::Op::Erfc, 4, 5},
       {ir::Op::Pow, 1, 2},   {ir::Op::Atan2, 3, 3},
   };

@@ -33,8 +33,9 @@ struct MathOptions {
   /// reduction (about 0.5 ns), which meets the same bound for |x| < kFastTrigLimit and gives
   /// NaN from there on.
   bool exactTrigF32 = true;
-  /// f32 tanh: a rational approximation evaluated in double, 1 ulp measured (about 0.5 ns),
-  /// or in float (about 0.25 ns), where its four roundings near 1 reach 5 ulps.
+  /// f32 tanh: from e^(2|x|) - 1 in float, 2 ulps measured over every float, or a rational
+  /// approximation in float, whose four roundings near 1 reach 5 ulps. In a gelu kernel (16
+  /// lanes, AVX-512) about 0.27 and 0.22 ns per element.
   bool accurateTanhF32 = true;
 };
 
