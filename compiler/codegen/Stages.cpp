@@ -79,8 +79,11 @@ private:
     return {e_.i64(0), size};
   }
 
-  // An innermost loop over [lo, hi): vector steps, then a scalar tail; body(i, width).
-  void lanes(Value *lo, Value *hi, const std::function<void(Value *)> &body) {
+  // An innermost loop over [lo, hi): vector steps, then a scalar tail; body(i, width). When the
+  // trip count is known (`extent`, with lo = 0) and a multiple of the width, there is no tail
+  // to compile.
+  void lanes(Value *lo, Value *hi, const std::function<void(Value *)> &body,
+             std::optional<int64_t> extent = std::nullopt) {
     unsigned w = o_.vectorWidth;
     Value *rest = lo;
     if (w > 1) {
@@ -88,7 +91,15 @@ private:
       rest = loop(lo, hi, w, body);
     }
     e_.width = 1;
-    loop(rest, hi, 1, body);
+    if (!extent || w == 1 || *extent % w != 0)
+      loop(rest, hi, 1, body);
+  }
+
+  // The trip count of axis a when it is known at compile time and not split over threads.
+  std::optional<int64_t> extentOf(size_t a, const Dim &size) const {
+    if (a == 0 && s_.parallel)
+      return std::nullopt;
+    return size.asConstant();
   }
 
   // --- loop stages
@@ -134,26 +145,30 @@ private:
         Value *partHi =
             b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(hi, offset), size);
         Value *at = offset;
-        walkAxis(a, partLo, partHi, compute, out, part, at);
+        walkAxis(a, partLo, partHi, compute, out, part, at,
+                 extentOf(a, e_.plan.fn.typeOf(part).shape[a]));
         offset = b_.CreateAdd(offset, size);
       }
       return;
     }
     auto [lo, hi] = range(a);
-    walkAxis(a, lo, hi, compute, out, root, e_.i64(0));
+    walkAxis(a, lo, hi, compute, out, root, e_.i64(0), extentOf(a, s_.domain[a]));
   }
 
   // Loops over axis a for `root`; the output index is the compute index plus `outOffset`.
   void walkAxis(size_t a, Value *lo, Value *hi, Index compute, Index out, ir::ValueId root,
-                Value *outOffset) {
+                Value *outOffset, std::optional<int64_t> extent) {
     size_t n = s_.domain.size();
     if (a + 1 == n) {
-      lanes(lo, hi, [&](Value *i) {
-        int64_t stride = e_.width > 1 ? 1 : 0;
-        compute[a] = AxisIndex{i, stride, nullptr};
-        out[a] = AxisIndex{b_.CreateAdd(i, outOffset), stride, nullptr};
-        storeRoot(root, compute, out);
-      });
+      lanes(
+          lo, hi,
+          [&](Value *i) {
+            int64_t stride = e_.width > 1 ? 1 : 0;
+            compute[a] = AxisIndex{i, stride, nullptr};
+            out[a] = AxisIndex{b_.CreateAdd(i, outOffset), stride, nullptr};
+            storeRoot(root, compute, out);
+          },
+          extent);
       return;
     }
     loop(lo, hi, 1, [&](Value *i) {
@@ -324,18 +339,22 @@ private:
         Value *x = e_.element(operand, idx);
         b_.CreateStore(combine(c, t, b_.CreateLoad(ty, acc), x), acc);
       };
+      // A known trip count drops the loops that would never run.
+      std::optional<int64_t> extent = shape[axis].asConstant();
+      int64_t left = extent ? *extent % int64_t(w * unroll) : -1;
       if (w > 1) {
         e_.width = w;
         rest = loop(rest, size, int64_t(w * unroll), [&](Value *i) {
           for (unsigned u = 0; u < unroll; ++u)
             accumulate(vectorAcc[u], b_.CreateAdd(i, e_.i64(int64_t(u * w))), vecTy);
         });
-        if (unroll > 1)
+        if (unroll > 1 && (left < 0 || left >= int64_t(w)))
           rest =
               loop(rest, size, int64_t(w), [&](Value *i) { accumulate(vectorAcc[0], i, vecTy); });
       }
       e_.width = 1;
-      loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, scalar); });
+      if (left < 0 || left % int64_t(w) != 0)
+        loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, scalar); });
     };
     walk(0);
     e_.width = 1;
