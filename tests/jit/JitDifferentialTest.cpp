@@ -1336,8 +1336,10 @@ TEST_CASE("reductions of rank-3 tensors over several axes") {
            {std::vector<int64_t>{4, 5, 6}, {2, 9, 17}, {1, 1, 1}, {3, 0, 2}, {2, 3, 100}}) {
         std::string_view e = expr;
         bool product = e.starts_with("prod");
+        // Float sums take moderate values: huge ones overflow in one order of accumulation
+        // and not in another (the JIT's vector accumulators against the interpreter's loop).
         Array x = product ? reductionInput(kReductions[2], t, shape, rng)
-                          : jittest::randomArray(t, shape, rng, 4, 0.03);
+                          : jittest::moderateArray(t, shape, rng, 4);
         jittest::Outcome want = jittest::interpretProgram(*program, {x});
         std::string runLabel = fmt::format("{} shape [{}]", label, fmt::join(shape, ","));
         if (!want.outputs) {
