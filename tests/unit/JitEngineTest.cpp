@@ -230,8 +230,8 @@ TEST_CASE("JIT engine: compiling and running from many threads at once (run unde
                            "lambda x: tanh(x) * 3"};
   std::vector<std::vector<float>> expected;
   for (const char *s : sources)
-    expected.push_back(runFloats(*engine.compile(functionOf(s, {{"x", "f32[N]"}}), memoryOnly()),
-                                 iotaArray(37)));
+    expected.push_back(
+        runFloats(*engine.compile(functionOf(s, {{"x", "f32[N]"}}), memoryOnly()), iotaArray(37)));
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t)
