@@ -42,7 +42,7 @@ struct Stage {
   int64_t output = -1;   // the output position it writes, or -1: the temporary of `root`
 };
 
-inline constexpr int64_t kMaxRowBuffer = 16384;
+inline constexpr int64_t kMaxRowBuffer = 4096; // 16 KiB of f32, 32 KiB of f64 on the caller's stack
 
 enum class Storage : uint8_t { Fused, Input, Variable, Constant, Output, Temp };
 
