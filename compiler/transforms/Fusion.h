@@ -42,7 +42,9 @@ struct Stage {
   int64_t output = -1;   // the output position it writes, or -1: the temporary of `root`
 };
 
-inline constexpr int64_t kMaxRowBuffer = 4096; // 16 KiB of f32, 32 KiB of f64 on the caller's stack
+// The largest row buffer, in elements: 16 KiB of f32, 32 KiB of f64, on the calling thread's
+// stack (a host's threads may have small ones).
+inline constexpr int64_t kMaxRowBuffer = 4096;
 
 enum class Storage : uint8_t { Fused, Input, Variable, Constant, Output, Temp };
 
