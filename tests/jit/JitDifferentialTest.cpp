@@ -249,21 +249,6 @@ double relativeFor(DType t) {
   }
 }
 
-// For reductions of 16-bit floats: the JIT and the interpreter each round a sum accurate to
-// 1e-5 once to the 16-bit format, so they may land one ULP of that format apart, and a mean
-// divides that and rounds again: two ULPs.
-double reductionRel(DType t) {
-  switch (t) {
-  case DType::F64:
-    return 1e-12;
-  case DType::F16:
-  case DType::BF16:
-    return 1e-5 + 2 * jittest::epsilonOf(t);
-  default:
-    return 1e-5;
-  }
-}
-
 // Every special value of the dtype at several lane positions (three rotations), NaN
 // payloads and signalling NaNs, then random values to leave a scalar tail.
 Array specialsArray(DType t, std::mt19937_64 &rng) {
@@ -1143,7 +1128,7 @@ Tolerance reductionTolerance(const ReductionCase &c, DType out, const Inputs &in
                              const Array &want, int64_t reducedCount) {
   if (!isFloat(out) || c.scale == Scale::None)
     return Tolerance::exact();
-  double rel = reductionRel(out);
+  double rel = jittest::sumTolerance(out);
   switch (c.scale) {
   case Scale::None:
     return Tolerance::exact();
@@ -1358,12 +1343,12 @@ TEST_CASE("reductions of rank-3 tensors over several axes") {
             // The mean of integers is computed in f32 (then promoted with x to f64).
             DType computed = isFloat(t) ? out : DType::F32;
             tol = Tolerance::sum(
-                reductionRel(computed),
+                jittest::sumTolerance(computed),
                 scaleOf("lambda x: " + companion, {{"x", typeSpec(t, "P, Q, S")}}, {x}));
           } else if (product) {
             tol = Tolerance::close(std::max(1e-5, 2 * 100 * jittest::epsilonOf(out)), 1e-30);
           } else if (e.starts_with("softmax")) {
-            tol = Tolerance::close(reductionRel(out), 4 * jittest::denormMinOf(out));
+            tol = Tolerance::close(jittest::sumTolerance(out), 4 * jittest::denormMinOf(out));
           } else if (e.starts_with("max")) {
             tol = Tolerance::exactAnyZero();
           }
@@ -1442,8 +1427,9 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
                                            fmt::join(c.bs[k], ","));
         Tolerance tol = Tolerance::exact();
         if (isFloat(t))
-          tol = Tolerance::sum(reductionRel(t), scaleOf(fmt::format("lambda a, b: {}", c.companion),
-                                                        inputs, arrays));
+          tol =
+              Tolerance::sum(jittest::sumTolerance(t),
+                             scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
         agree(runLabel, *program, *kernel, arrays, {tol});
       }
     }
@@ -1515,7 +1501,7 @@ TEST_CASE("other targets: generic x86-64 (SSE2) and vector widths 4 and 16") {
           else if (c.scale == Scale::Fraction)
             tol = Tolerance::close(relativeFor(out), 4 * jittest::denormMinOf(out));
           else if (c.scale == Scale::SumAbs)
-            tol = Tolerance::sum(reductionRel(out),
+            tol = Tolerance::sum(jittest::sumTolerance(out),
                                  scaleOf(fmt::format("lambda x: {}", c.companion), inputs, arrays));
           agree(fmt::format("{} shape [{}]", label, fmt::join(shape, ",")), *program, *kernel,
                 arrays, {tol});
@@ -1594,7 +1580,7 @@ TEST_CASE("long vectors (1000003 elements): a representative subset") {
       else if (c.scale == Scale::AnyZero)
         tol = Tolerance::exactAnyZero();
       else if (c.scale == Scale::SumAbs && !exactSums)
-        tol = Tolerance::sum(reductionRel(out),
+        tol = Tolerance::sum(jittest::sumTolerance(out),
                              scaleOf(fmt::format("lambda x: {}", c.companion), inputs, arrays));
       else if (c.scale == Scale::SumAbs && std::string_view(c.expr) == "mean(x)")
         tol = Tolerance::ulp(1); // an exact sum, divided: one rounding, but maybe 1/n inexact
@@ -1672,7 +1658,7 @@ TEST_CASE("misaligned views: inputs and outputs one element into a larger buffer
           tol =
               std::string_view(c.expr).find("max(") != std::string_view::npos
                   ? Tolerance::exactAnyZero()
-                  : Tolerance::sum(reductionRel(w.dtype),
+                  : Tolerance::sum(jittest::sumTolerance(w.dtype),
                                    scaleOf(c.t == DType::I64 ? "lambda x, y: cumsum(abs(x), axis=1)"
                                                              : "lambda x, y: sum(abs(x), axis=1)",
                                            inputs, arrays));

@@ -865,21 +865,6 @@ std::string paramsOf(const jittest::Inputs &inputs) {
   return params;
 }
 
-// The relative tolerance of a sum of an exact operand (see the top of the file). A 16-bit sum
-// accurate to 1e-5 is rounded to its format (one ULP apart at most), and a mean's division
-// rounds once more.
-double sumRel(DType t) {
-  switch (t) {
-  case DType::F64:
-    return 1e-12;
-  case DType::F16:
-  case DType::BF16:
-    return 1e-5 + 2 * jittest::epsilonOf(t);
-  default:
-    return 1e-5;
-  }
-}
-
 // One program: "" or what went wrong.
 std::string testProgram(const std::vector<Root> &roots, int64_t c, uint64_t seed, int n,
                         std::mt19937_64 &rng, bool &skipped) {
@@ -954,8 +939,8 @@ std::string testProgram(const std::vector<Root> &roots, int64_t c, uint64_t seed
                        : meanAxes == 0 ? double(b)
                        : meanAxes == 1 ? double(c)
                                        : double(c) * double(b);
-        tolerances.push_back(
-            Tolerance::sum(sumRel(t), std::make_shared<const Array>((*scale.outputs)[0]), terms));
+        tolerances.push_back(Tolerance::sum(
+            jittest::sumTolerance(t), std::make_shared<const Array>((*scale.outputs)[0]), terms));
         break;
       }
       }

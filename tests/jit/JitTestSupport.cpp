@@ -401,6 +401,18 @@ std::string describeArray(const Array &a, size_t limit) {
   return out + "]";
 }
 
+double sumTolerance(DType t) {
+  switch (t) {
+  case DType::F64:
+    return 1e-12;
+  case DType::F16:
+  case DType::BF16:
+    return 1e-5 + 2 * epsilonOf(t);
+  default:
+    return 1e-5;
+  }
+}
+
 double epsilonOf(DType t) {
   switch (t) {
   case DType::F16:

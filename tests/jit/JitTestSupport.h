@@ -158,6 +158,10 @@ std::string describeArray(const Array &a, size_t limit = 16);
 
 /// The machine epsilon (2^-(digits-1)) of a float dtype.
 double epsilonOf(DType t);
+/// The relative tolerance of a float sum compared against sum(|terms|): 1e-5 (f32), 1e-12
+/// (f64); a 16-bit sum is rounded to its format (one ULP apart at most) and a mean's division
+/// rounds once more, so two ULPs of that format are added.
+double sumTolerance(DType t);
 /// The smallest positive subnormal, smallest normal and largest finite value of a float dtype.
 double denormMinOf(DType t);
 double normalMinOf(DType t);
