@@ -23,5 +23,6 @@ target_compile_options(lamina_project_options INTERFACE
   # GCC 12 at -O3 reports null dereferences inside std::vector::insert; Clang's analysis of
   # the same warning has no such false positives, so it stays on there.
   $<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference>)
-target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR})
+target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR}
+                                                    ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(lamina_project_options INTERFACE lamina_sanitizers)

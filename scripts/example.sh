@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # lamina's main job on the bundled examples, from nothing: installs what is missing, builds
-# the release preset, checks every example (printing each result type), shows the fusion plan,
-# compiles and runs the Keras antirectifier on a bundled batch (and interprets it), times it,
-# and checks that every example is in canonical form.
+# the release preset, loads the example model (examples/model: Dense layers, the
+# antirectifier, a lambda with a variable, a two-input lambda; its lambdas are source text in
+# config.json), prints its summary and runs it on bundled data; then checks every lambda
+# example, shows the fusion plan, compiles and runs the antirectifier alone (and interprets
+# it), times it, and checks that every example is in canonical form.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,6 +14,11 @@ lamina=build/release/tools/lamina/lamina
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+echo "=== lamina model summary examples/model"
+"$lamina" model summary examples/model
+echo "=== lamina model run examples/model on examples/model/{features,context}.npy"
+XDG_CACHE_HOME="$out" "$lamina" model run examples/model -i features=examples/model/features.npy \
+  -i context=examples/model/context.npy
 echo "=== lamina check: annotated defs describe their own inputs"
 "$lamina" check examples/antirectifier.lam examples/softmax.lam examples/gelu.lam
 echo "=== lamina check: lambdas take their inputs (and arguments) from the command line"

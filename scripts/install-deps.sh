@@ -9,7 +9,7 @@ packages=(
   llvm-19-dev llvm-19-tools libzstd-dev clang-19 libclang-rt-19-dev libfuzzer-19-dev
   antlr4 libantlr4-runtime-dev
   doctest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libedit-dev libzip-dev
-  libbenchmark-dev libeigen3-dev
+  libbenchmark-dev libeigen3-dev libopenblas-dev
   clang-format python3-numpy
 )
 

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace lamina {
@@ -41,6 +42,29 @@ Value fromConst(const ConstValue &c, SourceRange r) {
   }
   }
   return Value::none(r);
+}
+
+// A module's top level: helper defs, a lambda (the entry when there is one), and other
+// statements (expression mode when there is no def or lambda).
+struct ModuleItems {
+  std::vector<const ast::Node *> defs, statements;
+  const ast::Lambda *lambda = nullptr;
+};
+
+ModuleItems moduleItems(const ast::Module &module) {
+  ModuleItems out;
+  for (const ast::Node *item : module.items) {
+    if (ast::dyn<ast::Def>(item))
+      out.defs.push_back(item);
+    else if (auto *l = ast::dyn<ast::Lambda>(item))
+      out.lambda = l;
+    else if (auto *e = ast::dyn<ast::ExprStmt>(item);
+             e && (out.lambda = ast::dyn<ast::Lambda>(e->value)))
+      ;
+    else
+      out.statements.push_back(item);
+  }
+  return out;
 }
 
 struct Entry {
@@ -357,19 +381,7 @@ void Analyzer::checkShapeLambda(SourceRange r) {
 }
 
 std::optional<ir::Function> Analyzer::run() {
-  std::vector<const ast::Node *> defs, statements;
-  const ast::Lambda *lambda = nullptr;
-  for (const ast::Node *item : module_.items) {
-    if (ast::dyn<ast::Def>(item))
-      defs.push_back(item);
-    else if (auto *l = ast::dyn<ast::Lambda>(item))
-      lambda = l;
-    else if (auto *e = ast::dyn<ast::ExprStmt>(item);
-             e && (lambda = ast::dyn<ast::Lambda>(e->value)))
-      ;
-    else
-      statements.push_back(item);
-  }
+  auto [defs, statements, lambda] = moduleItems(module_);
   SourceRange all{0, uint32_t(ctx_.file.text().size())};
   if (defs.empty() && !lambda && statements.empty()) {
     ctx_.fail(DiagKind::NoEntryPoint, all);
@@ -416,6 +428,41 @@ std::optional<ir::Function> Analyzer::run() {
 }
 
 } // namespace
+
+std::optional<EntrySignature> entrySignature(const ast::Module &module,
+                                             const std::vector<std::string> &argumentNames) {
+  auto [defs, statements, lambda] = moduleItems(module);
+  EntrySignature out;
+  if (!statements.empty() && !lambda && defs.empty()) {
+    out.expressionMode = true;
+    return out;
+  }
+  const std::vector<ast::Param *> *params = nullptr;
+  if (lambda) {
+    out.name = "lambda";
+    params = &lambda->params;
+  } else if (!defs.empty()) {
+    auto *def = static_cast<const ast::Def *>(defs.back());
+    out.name = def->name;
+    params = &def->params;
+  } else {
+    return std::nullopt;
+  }
+  // The same classification as runEntry: arguments, `mask`, `training`, then inputs.
+  for (const ast::Param *p : *params) {
+    bool given =
+        std::find(argumentNames.begin(), argumentNames.end(), p->name) != argumentNames.end();
+    if (given || (p->defaultValue && p->name != "mask" && p->name != "training"))
+      out.arguments.push_back(p->name);
+    else if (p->name == "mask")
+      out.takesMask = true;
+    else if (p->name == "training")
+      out.takesTraining = true;
+    else
+      out.inputs.push_back(p->name);
+  }
+  return out;
+}
 
 std::optional<ir::Function> analyze(const ast::Module &module, const SourceFile &file,
                                     const SemaRequest &request, DiagnosticEngine &diags) {

@@ -4,6 +4,7 @@
 #include "compiler/sema/Builtins.h"
 
 #include "compiler/sema/Operators.h"
+#include "compiler/sema/Sema.h"
 
 #include <fmt/format.h>
 
@@ -411,3 +412,14 @@ std::optional<std::vector<Value>> seqArg(Context &ctx, const CallArgs &a, size_t
 }
 
 } // namespace lamina::sema
+
+namespace lamina {
+
+std::vector<std::string> builtinNames() {
+  std::vector<std::string> out;
+  for (const auto &[name, def] : sema::registry().byName)
+    out.push_back(name);
+  return out;
+}
+
+} // namespace lamina

@@ -68,4 +68,8 @@ struct EntrySignature {
 std::optional<EntrySignature> entrySignature(const ast::Module &module,
                                              const std::vector<std::string> &argumentNames);
 
+/// Every name a source can call: the builtins and all spellings of their aliases (`mean`,
+/// `K.mean`, `keras.backend.mean`, `tf.reduce_sum`, ...), sorted. For completion in the REPL.
+std::vector<std::string> builtinNames();
+
 } // namespace lamina

@@ -2,16 +2,29 @@
 
 // Element types and their promotion rules (LANGUAGE.md §2, docs/language.md "Types").
 
+#include "lamina/DType.h"
+
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace lamina {
 
-enum class DType : uint8_t {
-#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind) Enum,
+// The enum itself is public (include/lamina/DType.h); the list's order must be its order.
+namespace detail {
+inline constexpr DType kDTypeListOrder[] = {
+#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind) DType::Enum,
 #include "compiler/types/DTypes.def"
 };
+constexpr bool dtypeListMatchesEnum() {
+  for (size_t i = 0; i < sizeof(kDTypeListOrder) / sizeof(DType); ++i)
+    if (static_cast<size_t>(kDTypeListOrder[i]) != i)
+      return false;
+  return true;
+}
+static_assert(dtypeListMatchesEnum(), "include/lamina/DType.h and DTypes.def disagree");
+} // namespace detail
 
 enum class DTypeKind : uint8_t { Bool, Signed, Unsigned, Float };
 

@@ -1,16 +1,15 @@
 #include "runtime/io/Npy.h"
 
+#include "runtime/io/AtomicWrite.h"
+
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <memory>
 #include <new>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <unordered_set>
 #include <zip.h>
 
@@ -32,14 +31,9 @@ constexpr size_t kAlign = 64;
 // can be appended to in place; the padding is part of what makes our files byte-identical.
 constexpr size_t kGrowthDigits = 21;
 
-// "No such file" -> "no such file", but "CRC error" stays.
-std::string lowerFirst(std::string s) {
-  if (s.size() > 1 && !std::isupper(static_cast<unsigned char>(s[1])))
-    s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
-std::string systemError(int code) { return lowerFirst(std::strerror(code)); }
+using detail::lowerFirst;
+using detail::systemError;
+using detail::writeAtomically;
 
 std::string zipErrorText(int code) {
   zip_error_t e;
@@ -591,45 +585,6 @@ std::string encodeHeader(const Array &a) {
   out += static_cast<char>(dict.size() & 0xff);
   out += static_cast<char>(dict.size() >> 8);
   return out + dict;
-}
-
-/// Writes `bytes` to a new file beside `path` and renames it over `path`, so that readers see
-/// the old file or the new one, never a partial one. "" or why not.
-std::string writeAtomically(const std::string &path, std::span<const std::byte> bytes) {
-  static std::atomic<unsigned> counter{0};
-  std::string temp;
-  int fd = -1;
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    temp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST)
-      break;
-  }
-  if (fd < 0)
-    return "cannot write: " + systemError(errno);
-  const std::byte *p = bytes.data();
-  size_t left = bytes.size();
-  int error = 0;
-  while (left > 0 && !error) {
-    ssize_t n = ::write(fd, p, std::min<size_t>(left, size_t(1) << 30));
-    if (n < 0 && errno != EINTR)
-      error = errno;
-    if (n > 0) {
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-  }
-  if (!error && ::fsync(fd) != 0)
-    error = errno;
-  if (::close(fd) != 0 && !error)
-    error = errno;
-  if (!error && std::rename(temp.c_str(), path.c_str()) != 0)
-    error = errno;
-  if (error) {
-    ::unlink(temp.c_str());
-    return "cannot write: " + systemError(error);
-  }
-  return "";
 }
 
 struct ZipDiscarder {

@@ -62,6 +62,46 @@ std::optional<std::vector<NamedShape>> parseInputs(const std::string &text) {
 
 } // namespace
 
+int64_t callsPerSample(const std::function<void()> &call) {
+  using Clock = std::chrono::steady_clock;
+  int64_t perSample = 1;
+  for (;;) {
+    auto t0 = Clock::now();
+    for (int64_t k = 0; k < perSample; ++k)
+      call();
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (s > 0.002 || perSample > (int64_t(1) << 30))
+      return perSample;
+    perSample *= 2;
+  }
+}
+
+Timing timeCalls(const std::function<void()> &call, int64_t perSample, size_t minSamples,
+                 double seconds, size_t maxSamples) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> samples;
+  auto begin = Clock::now();
+  while (samples.size() < minSamples ||
+         (std::chrono::duration<double>(Clock::now() - begin).count() < seconds &&
+          samples.size() < maxSamples)) {
+    auto t0 = Clock::now();
+    for (int64_t k = 0; k < perSample; ++k)
+      call();
+    samples.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                      double(perSample));
+  }
+  Timing out;
+  out.samples = samples.size();
+  if (samples.empty())
+    return out;
+  auto [lo, hi] = std::minmax_element(samples.begin(), samples.end());
+  out.minNs = *lo;
+  out.maxNs = *hi;
+  std::nth_element(samples.begin(), samples.begin() + long(samples.size() / 2), samples.end());
+  out.medianNs = samples[samples.size() / 2];
+  return out;
+}
+
 Action addBenchCommand(CLI::App &app, SourceOptions &options) {
   auto bench = std::make_shared<BenchOptions>();
   CLI::App *command = app.add_subcommand(
@@ -129,29 +169,9 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
       // Warm-up, and the calls per sample that make a sample about 2 ms.
       if (!call())
         return int(kExitInputErrors);
-      int64_t perSample = 1;
-      for (;;) {
-        auto t0 = Clock::now();
-        for (int64_t k = 0; k < perSample; ++k)
-          call();
-        double s = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (s > 0.002 || perSample > (int64_t(1) << 30))
-          break;
-        perSample *= 2;
-      }
-      std::vector<double> samples;
-      auto begin = Clock::now();
-      while (samples.size() < 5 ||
-             (std::chrono::duration<double>(Clock::now() - begin).count() < bench->seconds &&
-              samples.size() < 1000)) {
-        auto t0 = Clock::now();
-        for (int64_t k = 0; k < perSample; ++k)
-          call();
-        samples.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
-                          double(perSample));
-      }
-      std::nth_element(samples.begin(), samples.begin() + long(samples.size() / 2), samples.end());
-      double median = samples[samples.size() / 2];
+      std::function<void()> timed = [&] { call(); };
+      Timing timing = timeCalls(timed, callsPerSample(timed), 5, bench->seconds, 1000);
+      double median = timing.medianNs;
       int64_t elements = inputs.empty() ? 1 : std::max<int64_t>(inputs[0].elementCount(), 1);
       fmt::print("ns_per_elem={:.6g}\nns_per_call={:.6g}\ncompile_ms={:.4g}\nstages={}\n",
                  median / double(elements), median, compileMs, kernel->stageCount());

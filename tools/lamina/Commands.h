@@ -59,13 +59,49 @@ struct JitOptions {
 void addJitOptions(CLI::App &command, JitOptions &options);
 jit::CompileOptions compileOptions(const JitOptions &options);
 
+// ------------------------------------------------------------------ shared with the REPL
+
+/// The type of a concrete array (`f32[4, 8]`), as sema wants its inputs.
+TensorType arrayType(const Array &a);
+
+/// How `run` evaluates a checked function: the JIT (default) or the reference interpreter.
+struct EvalSettings {
+  bool interpreter = false;
+  unsigned threads = 0; // 0: the default executor (one thread per core)
+  jit::CompileOptions compile;
+};
+/// Makes the variables' first values, then runs `fn` on `inputs` (one per fn.inputs). Returns
+/// nothing after reporting to `diags`, or, when the JIT fails, after setting `jitError`.
+std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::vector<Array> &inputs,
+                                           const EvalSettings &settings, const SourceFile &file,
+                                           DiagnosticEngine &diags, std::string &jitError);
+
+/// What `lamina emit` prints for a checked function: "ir" (the typed IR), "ir-opt" (the
+/// optimized IR and the fusion plan), "llvm" (optimized LLVM IR) or "asm".
+std::string stageText(const ir::Function &fn, const std::string &stage,
+                      const jit::CompileOptions &options);
+
+/// Timing as `lamina bench` does it: samples of `callsPerSample` calls each, at least
+/// `minSamples` of them and then more until `seconds` have passed (at most `maxSamples`).
+/// Nanoseconds per call.
+struct Timing {
+  double medianNs = 0, minNs = 0, maxNs = 0;
+  size_t samples = 0;
+};
+/// How many calls make a sample of about 2 ms (at least one).
+int64_t callsPerSample(const std::function<void()> &call);
+Timing timeCalls(const std::function<void()> &call, int64_t callsPerSample, size_t minSamples,
+                 double seconds, size_t maxSamples);
+
 /// Each command registers its subcommand and returns the action to run when it is chosen.
 using Action = std::function<int()>;
 Action addFmtCommand(CLI::App &app, SourceOptions &options);
 Action addCheckCommand(CLI::App &app, SourceOptions &options);
 Action addEmitCommand(CLI::App &app, SourceOptions &options);
 Action addRunCommand(CLI::App &app, SourceOptions &options);
+Action addModelCommand(CLI::App &app, SourceOptions &options);
 Action addDocCommand(CLI::App &app, SourceOptions &options);
 Action addBenchCommand(CLI::App &app, SourceOptions &options);
+Action addReplCommand(CLI::App &app, SourceOptions &options);
 
 } // namespace lamina::cli

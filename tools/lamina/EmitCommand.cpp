@@ -19,6 +19,15 @@ struct EmitOptions {
 
 } // namespace
 
+std::string stageText(const ir::Function &fn, const std::string &stage,
+                      const jit::CompileOptions &options) {
+  if (stage == "ir")
+    return ir::print(fn);
+  using Stage = jit::Engine::TextStage;
+  Stage text = stage == "ir-opt" ? Stage::Plan : stage == "llvm" ? Stage::LLVM : Stage::Asm;
+  return jit::Engine::shared().emitText(fn, text, options);
+}
+
 // lamina emit --stage ast|ir|ir-opt|llvm|asm [FILE... | --expr SRC] [--input ...] [--arg ...]
 Action addEmitCommand(CLI::App &app, SourceOptions &options) {
   auto emit = std::make_shared<EmitOptions>();
@@ -41,28 +50,22 @@ Action addEmitCommand(CLI::App &app, SourceOptions &options) {
     auto request = requestFrom(*signature, options.render);
     if (!request || !addTypedInputs(*signature, *request))
       return int(kExitUsage);
-    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
-                                      DiagnosticEngine &diags) {
-      if (*stage == "ast") {
-        fmt::print("{}", ast::dump(module, file));
-        return int(kExitOk);
-      }
-      auto fn = analyze(module, file, *request, diags);
-      if (!fn)
-        return int(kExitInputErrors);
-      if (*stage == "ir") {
-        fmt::print("{}", ir::print(*fn));
-        return int(kExitOk);
-      }
-      jit::CompileOptions compile = compileOptions(emit->jit);
-      compile.pipeline.printAfterAll = emit->printAfterAll;
-      compile.pipeline.timePasses = emit->timePasses;
-      compile.pipeline.log = &std::cerr;
-      using Stage = jit::Engine::TextStage;
-      Stage text = *stage == "ir-opt" ? Stage::Plan : *stage == "llvm" ? Stage::LLVM : Stage::Asm;
-      fmt::print("{}", jit::Engine::shared().emitText(*fn, text, compile));
-      return int(kExitOk);
-    });
+    return forEachModule(
+        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
+          if (*stage == "ast") {
+            fmt::print("{}", ast::dump(module, file));
+            return int(kExitOk);
+          }
+          auto fn = analyze(module, file, *request, diags);
+          if (!fn)
+            return int(kExitInputErrors);
+          jit::CompileOptions compile = compileOptions(emit->jit);
+          compile.pipeline.printAfterAll = emit->printAfterAll;
+          compile.pipeline.timePasses = emit->timePasses;
+          compile.pipeline.log = &std::cerr;
+          fmt::print("{}", stageText(*fn, *stage, compile));
+          return int(kExitOk);
+        });
   };
 }
 

@@ -96,6 +96,29 @@ int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
 
 } // namespace
 
+TensorType arrayType(const Array &a) {
+  TensorType type{a.dtype, {}};
+  for (int64_t d : a.shape)
+    type.shape.push_back(d);
+  return type;
+}
+
+std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::vector<Array> &inputs,
+                                           const EvalSettings &settings, const SourceFile &file,
+                                           DiagnosticEngine &diags, std::string &jitError) {
+  auto symbols = bindSymbols(fn, inputs, file, diags);
+  auto variables = symbols ? initialValues(fn, *symbols, file, diags) : std::nullopt;
+  if (!variables)
+    return std::nullopt;
+  if (settings.interpreter)
+    return interpret(fn, inputs, *variables, file, diags);
+  auto kernel = jit::Engine::shared().compile(fn, settings.compile, &jitError);
+  if (!kernel)
+    return std::nullopt;
+  Executor &executor = settings.threads ? executorWithThreads(settings.threads) : defaultExecutor();
+  return kernel->run(inputs, *variables, executor, file, diags);
+}
+
 // lamina run [FILE | --expr SRC] -i x=in.npy [-i ...] [--arg k=v] [-o out.npy|out.npz]
 Action addRunCommand(CLI::App &app, SourceOptions &options) {
   auto run = std::make_shared<RunOptions>();
@@ -131,56 +154,43 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
         fmt::print(stderr, "lamina: error: {}\n", read.error);
         return int(kExitIo);
       }
-      TensorType type{read.array->dtype, {}};
-      for (int64_t d : read.array->shape)
-        type.shape.push_back(d);
-      request->inputs.push_back({name, type});
+      request->inputs.push_back({name, arrayType(*read.array)});
       arrays.push_back(std::move(*read.array));
     }
     if (named && positional) {
       fmt::print(stderr, "lamina: error: give every -i a NAME=, or none\n");
       return int(kExitUsage);
     }
-    return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
-                                      DiagnosticEngine &diags) {
-      auto fn = analyze(module, file, *request, diags);
-      if (!fn)
-        return int(kExitInputErrors);
-      // Sema lists its inputs in parameter order, each naming the -i that feeds it.
-      std::vector<Array> inputs;
-      for (const ir::InputDecl &decl : fn->inputs) {
-        if (decl.binding >= arrays.size()) {
-          fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
-                     decl.name, decl.name);
-          return int(kExitUsage);
-        }
-        inputs.push_back(arrays[decl.binding]);
-      }
-      auto symbols = bindSymbols(*fn, inputs, file, diags);
-      auto variables = symbols ? initialValues(*fn, *symbols, file, diags) : std::nullopt;
-      if (!variables)
-        return int(kExitInputErrors);
-      std::optional<std::vector<Array>> outputs;
-      if (run->engine == "interp") {
-        outputs = interpret(*fn, inputs, *variables, file, diags);
-      } else {
-        std::string error;
-        auto kernel = jit::Engine::shared().compile(*fn, compileOptions(run->jit), &error);
-        if (!kernel) {
-          fmt::print(stderr, "lamina: error: {}\n", error);
-          return int(kExitInternal);
-        }
-        Executor &executor = run->threads ? executorWithThreads(run->threads) : defaultExecutor();
-        outputs = kernel->run(inputs, *variables, executor, file, diags);
-      }
-      if (!outputs)
-        return int(kExitInputErrors);
-      if (!run->output.empty())
-        return writeOutputs(run->output, *outputs);
-      for (const Array &a : *outputs)
-        printArray(a);
-      return int(kExitOk);
-    });
+    return forEachModule(
+        options, [&](const SourceFile &file, const ast::Module &module, DiagnosticEngine &diags) {
+          auto fn = analyze(module, file, *request, diags);
+          if (!fn)
+            return int(kExitInputErrors);
+          // Sema lists its inputs in parameter order, each naming the -i that feeds it.
+          std::vector<Array> inputs;
+          for (const ir::InputDecl &decl : fn->inputs) {
+            if (decl.binding >= arrays.size()) {
+              fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n",
+                         decl.name, decl.name);
+              return int(kExitUsage);
+            }
+            inputs.push_back(arrays[decl.binding]);
+          }
+          EvalSettings settings{run->engine == "interp", run->threads, compileOptions(run->jit)};
+          std::string jitError;
+          auto outputs = evaluate(*fn, inputs, settings, file, diags, jitError);
+          if (!jitError.empty()) {
+            fmt::print(stderr, "lamina: error: {}\n", jitError);
+            return int(kExitInternal);
+          }
+          if (!outputs)
+            return int(kExitInputErrors);
+          if (!run->output.empty())
+            return writeOutputs(run->output, *outputs);
+          for (const Array &a : *outputs)
+            printArray(a);
+          return int(kExitOk);
+        });
   };
 }
 

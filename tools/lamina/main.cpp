@@ -17,7 +17,8 @@ Examples:
   lamina run --expr 'lambda x: relu(x)' -i x=in.npy -o out.npy
   lamina emit --stage ir --expr 'def f(x): return x * 2' --input 'x=f32[3]'
   lamina emit --stage asm --expr 'lambda x: x * 2' --input 'x=f32[N]'
-  lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2)";
+  lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2
+  lamina repl)";
 
 } // namespace
 
@@ -35,7 +36,7 @@ int main(int argc, char **argv) {
   SourceOptions options;
   std::vector<std::pair<CLI::App *, Action>> actions;
   for (auto add : {addFmtCommand, addCheckCommand, addEmitCommand, addRunCommand, addDocCommand,
-                   addBenchCommand}) {
+                   addBenchCommand, addModelCommand, addReplCommand}) {
     Action action = add(app, options);
     actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
   }

@@ -1,0 +1,171 @@
+#pragma once
+
+// The layers a model config can name: InputLayer (made by Input()), Dense, Activation and
+// Lambda. Keras's constructor arguments map to option structs; defaults are Keras's.
+
+#include "lamina/Layer.h"
+
+#include <map>
+
+namespace lamina {
+
+/// The entry of a functional model: `auto x = Input({256})` (the batch dimension is implied,
+/// as in Keras); `batchShape` gives it explicitly.
+struct InputOptions {
+  TensorShape shape;                     // without the batch dimension; -1 for unknown
+  std::optional<TensorShape> batchShape; // with it (wins over `shape`)
+  DType dtype = DType::F32;
+  std::string name;
+};
+SymbolicTensor Input(const InputOptions &options);
+inline SymbolicTensor Input(TensorShape shape, DType dtype = DType::F32, std::string name = {}) {
+  return Input(InputOptions{std::move(shape), std::nullopt, dtype, std::move(name)});
+}
+
+class InputLayer final : public Layer {
+public:
+  InputLayer(TensorShape batchShape, DType dtype, const std::string &name);
+  std::string className() const override { return "InputLayer"; }
+  const TensorShape &batchShape() const { return batchShape_; }
+  std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes) override;
+  Json getConfig() const override;
+  /// The symbolic tensor this layer stands for.
+  const SymbolicTensor &tensor() const;
+
+protected:
+  CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
+
+private:
+  friend SymbolicTensor Input(const InputOptions &options);
+  TensorShape batchShape_;
+  std::optional<SymbolicTensor> tensor_;
+};
+
+/// An activation by its Keras name: linear, relu, sigmoid, tanh, softmax, gelu, elu, selu,
+/// softplus, softsign, swish/silu, hard_sigmoid, leaky_relu, exponential, mish, relu6. Each is
+/// a lamina function (docs/config-format.md lists them).
+struct ActivationOptions {
+  std::string name;
+  DType dtype = DType::F32;
+  bool trainable = true;
+};
+
+class Activation final : public Layer {
+public:
+  explicit Activation(std::string activation, ActivationOptions options = {});
+  std::string className() const override { return "Activation"; }
+  const std::string &activation() const { return activation_; }
+  std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes) override;
+  Json getConfig() const override;
+
+protected:
+  CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
+  std::vector<DType> computeOutputDType(const std::vector<DType> &inputDTypes,
+                                        const std::vector<TensorShape> &inputShapes) override;
+
+private:
+  std::string activation_;
+  std::shared_ptr<class LaminaFunction> function_;
+};
+
+/// Keras initializers: zeros, ones, constant(value), random_normal(mean, stddev),
+/// random_uniform(minval, maxval), truncated_normal, glorot_uniform, glorot_normal,
+/// he_uniform, he_normal, lecun_uniform, lecun_normal; `seed` makes them repeatable.
+struct Initializer {
+  Initializer(std::string initializer = "glorot_uniform") : name(std::move(initializer)) {}
+  std::string name;
+  double value = 0, mean = 0, stddev = 0.05, minval = -0.05, maxval = 0.05;
+  std::optional<int64_t> seed;
+};
+
+struct DenseOptions {
+  std::string activation = "linear";
+  bool useBias = true;
+  Initializer kernelInitializer{"glorot_uniform"};
+  Initializer biasInitializer{"zeros"};
+  std::string name;
+  DType dtype = DType::F32; // f32 or f64
+  bool trainable = true;
+};
+
+/// `activation(inputs @ kernel + bias)` on the last axis. The product goes through OpenBLAS;
+/// bias and activation are one fused lamina kernel.
+class Dense final : public Layer {
+public:
+  explicit Dense(int64_t units, DenseOptions options = {});
+  std::string className() const override { return "Dense"; }
+  int64_t units() const { return units_; }
+  const DenseOptions &options() const { return options_; }
+  std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes) override;
+  std::vector<Tensor> computeMask(const std::vector<Tensor> &inputs,
+                                  const std::vector<Tensor> &masks) override;
+  Json getConfig() const override;
+
+protected:
+  void buildImpl(const std::vector<TensorShape> &inputShapes) override;
+  CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
+  std::vector<bool> outputHasMask(const std::vector<bool> &inputHasMask, size_t outputs) override;
+
+private:
+  int64_t units_;
+  DenseOptions options_;
+  std::shared_ptr<class LaminaFunction> epilogue_; // the activation, when not linear
+};
+
+enum class Engine : uint8_t { Jit, Interpreter };
+
+struct LambdaOptions {
+  /// Keras's output_shape: a tuple without the batch dimension (a JSON array such as
+  /// [512] or [null, 8]), or the source of a shape lambda (`lambda s: (s[0], 2 * s[1])`).
+  std::optional<Json> outputShape;
+  /// Keras's mask: the source of `lambda x, mask: ...`, or a constant mask tensor.
+  std::optional<std::string> maskFunction;
+  std::optional<Tensor> maskConstant;
+  /// Keras's arguments: values for parameters of the function (compile-time constants).
+  std::map<std::string, Json> arguments;
+  std::string name;
+  DType dtype = DType::F32;
+  bool trainable = true;
+  Engine engine = Engine::Jit;
+};
+
+struct LambdaSource; // where the text came from (a config file), for error positions
+
+/// Keras's Lambda with the function as lamina source text: `Lambda("lambda x: x ** 2")`.
+/// The text is parsed at construction (syntax errors are reported then), checked for each
+/// input signature (dtypes and shapes; the batch dimension stays symbolic, so one compiled
+/// kernel serves every batch size) and compiled once per signature.
+class Lambda final : public Layer {
+public:
+  explicit Lambda(std::string function, LambdaOptions options = {});
+  Lambda(std::shared_ptr<const LambdaSource> function, LambdaOptions options,
+         std::shared_ptr<const LambdaSource> maskFunction,
+         std::shared_ptr<const LambdaSource> outputShapeFunction);
+  ~Lambda() override;
+  std::string className() const override { return "Lambda"; }
+  /// The source text, as saved in configs.
+  const std::string &function() const;
+  const LambdaOptions &options() const { return options_; }
+
+  std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes) override;
+  std::vector<Tensor> computeMask(const std::vector<Tensor> &inputs,
+                                  const std::vector<Tensor> &masks) override;
+  Json getConfig() const override;
+
+protected:
+  void buildImpl(const std::vector<TensorShape> &inputShapes) override;
+  CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
+  std::vector<DType> computeOutputDType(const std::vector<DType> &inputDTypes,
+                                        const std::vector<TensorShape> &inputShapes) override;
+  std::vector<bool> outputHasMask(const std::vector<bool> &inputHasMask, size_t outputs) override;
+
+private:
+  void makeVariables(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
+                     const std::optional<std::pair<DType, TensorShape>> &mask);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  LambdaOptions options_;
+};
+
+} // namespace lamina

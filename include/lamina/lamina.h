@@ -1,0 +1,25 @@
+#pragma once
+
+// lamina: Keras Lambda layers as checked, compiled text. Include this one header.
+//
+//   auto model = lamina::loadModel("examples/model");       // config.json + weights
+//   lamina::Tensor y = (*model)({x, context})[0];           // from any thread
+//
+// docs/embedding.md explains compiling once and calling many times, errors and limits.
+
+#include "lamina/DType.h"
+#include "lamina/Error.h"
+#include "lamina/Json.h"
+#include "lamina/Layer.h"
+#include "lamina/Layers.h"
+#include "lamina/Model.h"
+#include "lamina/Tensor.h"
+
+#define LAMINA_VERSION_STRING "0.1.0"
+
+namespace lamina {
+
+/// The version of the library loaded at run time (LAMINA_VERSION_STRING is the headers').
+const char *version();
+
+} // namespace lamina

@@ -1,0 +1,927 @@
+#include "runtime/io/Safetensors.h"
+
+#include "runtime/io/AtomicWrite.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <new>
+#include <numeric>
+#include <sys/stat.h>
+#include <tuple>
+#include <unistd.h>
+#include <unordered_set>
+
+namespace lamina::io {
+
+namespace {
+
+using detail::systemError;
+using detail::writeAtomically;
+
+// The format: https://github.com/huggingface/safetensors ("Format" in its README).
+// The header length that starts every file: a little-endian u64.
+constexpr uint64_t kLengthBytes = 8;
+constexpr std::string_view kMetadataKey = "__metadata__";
+
+// The safetensors dtypes lamina has, and those it has not (from the reference implementation).
+struct StType {
+  std::string_view name;
+  DType dtype;
+};
+constexpr StType kStTypes[] = {{"BOOL", DType::Bool}, {"I8", DType::I8},   {"U8", DType::U8},
+                               {"I32", DType::I32},   {"I64", DType::I64}, {"F16", DType::F16},
+                               {"BF16", DType::BF16}, {"F32", DType::F32}, {"F64", DType::F64}};
+constexpr std::string_view kOtherStTypes[] = {
+    "I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"};
+
+std::string_view stName(DType dtype) {
+  for (const StType &t : kStTypes)
+    if (t.dtype == dtype)
+      return t.name;
+  return "";
+}
+
+std::string plural(uint64_t n, std::string_view unit) {
+  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
+}
+
+// Text from a file in an error message: quoted, control characters escaped, cut short (on a
+// character boundary) so that a 16 MiB name does not become a 16 MiB message.
+std::string quote(std::string_view text, size_t max = 60) {
+  bool cut = text.size() > max;
+  if (cut) {
+    while (max > 0 && (static_cast<unsigned char>(text[max]) & 0xc0) == 0x80)
+      --max;
+    text = text.substr(0, max);
+  }
+  std::string out = "'";
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out + (cut ? "...'" : "'");
+}
+
+std::string tensor(std::string_view name) { return "tensor " + quote(name); }
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::string offsetsText(uint64_t begin, uint64_t end) {
+  return "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
+}
+
+std::string supportedList() {
+  std::string list;
+  for (const StType &t : kStTypes)
+    list += (list.empty() ? "" : ", ") + std::string(t.name);
+  return list;
+}
+
+/// Well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF).
+bool validUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t extra = 0;
+    unsigned lo = 0x80, hi = 0xbf; // the allowed range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      lo = c == 0xe0 ? 0xa0 : 0x80;
+      hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      lo = c == 0xf0 ? 0x90 : 0x80;
+      hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= extra)
+      return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xbf))
+        return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+/// The byte count of a tensor of `shape`, false if it overflows. As for `.npy` files, the
+/// non-zero dimensions must multiply to less than 2^63 bytes even when another dimension is
+/// zero, which keeps Array::elementCount() from overflowing whatever the order of dimensions.
+bool shapeBytes(const std::vector<int64_t> &shape, unsigned itemBytes, uint64_t &bytes) {
+  int64_t product = itemBytes;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d == 0)
+      empty = true;
+    else if (__builtin_mul_overflow(product, d, &product))
+      return false;
+  }
+  bytes = empty ? 0 : uint64_t(product);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// One tensor as the header describes it, checked against itself, the limits and the size of
+/// the data buffer.
+struct Entry {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  uint64_t begin = 0, end = 0;
+};
+
+struct Header {
+  std::vector<Entry> entries; // sorted by data offset
+  std::map<std::string, std::string> metadata;
+};
+
+/// Refuses a header nested deeper than kMaxSafetensorsJsonDepth before the JSON parser sees
+/// it. Brackets inside strings do not count; a string that never ends is left for the parser.
+std::string checkDepth(std::string_view text) {
+  size_t depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxSafetensorsJsonDepth)
+        return "header JSON is nested more than " + std::to_string(kMaxSafetensorsJsonDepth) +
+               " levels deep (at byte " + std::to_string(kLengthBytes + i) + ")";
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return "";
+}
+
+/// Reads the header JSON as nlohmann's parser reports it (a SAX handler), so that nothing but
+/// the expected structure is ever stored: an object of tensors, each an object with exactly
+/// "dtype" (a string), "shape" (at most kMaxRank dimensions) and "data_offsets" (two
+/// integers), and an optional "__metadata__" object of strings. Stops at the first problem,
+/// duplicate keys included, which a JSON object would silently merge.
+class HeaderReader {
+public:
+  using json = nlohmann::json;
+
+  HeaderReader(uint64_t dataBytes, const IoLimits &limits, Header &out)
+      : dataBytes_(dataBytes), limits_(limits), out_(out) {}
+
+  const std::string &error() const { return error_; }
+
+  bool null() { return unexpected("null"); }
+  bool boolean(bool value) { return unexpected(value ? "true" : "false"); }
+  bool binary(json::binary_t &) { return unexpected("binary data"); }
+  bool number_float(json::number_float_t, const json::string_t &text) {
+    return number(Number::Other, 0, text);
+  }
+  bool number_integer(json::number_integer_t value) {
+    // The parser reports integers with a minus sign this way, "-0" included.
+    if (value == 0)
+      return number(Number::Unsigned, 0, "-0");
+    return number(Number::Negative, 0, std::to_string(value));
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    return number(Number::Unsigned, value, std::to_string(value));
+  }
+
+  bool string(json::string_t &value) {
+    if (state_ == State::Dtype) {
+      state_ = State::Tensor;
+      return setDtype(value);
+    }
+    if (state_ == State::MetadataValue) {
+      out_.metadata.emplace(std::move(metadataKey_), std::move(value));
+      state_ = State::Metadata;
+      return true;
+    }
+    return unexpected("the string " + quote(value, 40));
+  }
+
+  bool start_object(size_t) {
+    switch (state_) {
+    case State::Start:
+      state_ = State::Top;
+      return true;
+    case State::TensorStart:
+      state_ = State::Tensor;
+      return true;
+    case State::MetadataStart:
+      state_ = State::Metadata;
+      return true;
+    default:
+      return unexpected("an object");
+    }
+  }
+
+  bool key(json::string_t &name) {
+    if (state_ == State::Top)
+      return topKey(std::move(name));
+    if (state_ == State::Metadata) {
+      if (out_.metadata.count(name))
+        return fail("'__metadata__' has the key " + quote(name) + " twice");
+      metadataKey_ = std::move(name);
+      state_ = State::MetadataValue;
+      return true;
+    }
+    // State::Tensor: the only other object.
+    Entry &e = current();
+    unsigned field = name == "dtype" ? 1u : name == "shape" ? 2u : name == "data_offsets" ? 4u : 0u;
+    if (field == 0)
+      return fail(tensor(e.name) + " has the unknown key " + quote(name) +
+                  " (the keys are 'dtype', 'shape' and 'data_offsets')");
+    if (fields_ & field)
+      return fail(tensor(e.name) + " has the key '" + name + "' twice");
+    fields_ |= field;
+    state_ = field == 1 ? State::Dtype : field == 2 ? State::ShapeStart : State::OffsetsStart;
+    return true;
+  }
+
+  bool end_object() {
+    if (state_ == State::Metadata) {
+      state_ = State::Top;
+      return true;
+    }
+    if (state_ == State::Tensor) {
+      state_ = State::Top;
+      return finishTensor();
+    }
+    state_ = State::Done; // State::Top
+    return true;
+  }
+
+  bool start_array(size_t) {
+    if (state_ == State::ShapeStart) {
+      state_ = State::Shape;
+      return true;
+    }
+    if (state_ == State::OffsetsStart) {
+      state_ = State::Offsets;
+      offsetCount_ = 0;
+      return true;
+    }
+    return unexpected("an array");
+  }
+
+  bool end_array() {
+    if (state_ == State::Offsets && offsetCount_ != 2)
+      return fail(tensor(current().name) + ": 'data_offsets' has " + plural(offsetCount_, "value") +
+                  "; it needs 2, begin and end");
+    state_ = State::Tensor; // State::Shape or State::Offsets: no other array is accepted
+    return true;
+  }
+
+  bool parse_error(size_t position, const std::string &, const nlohmann::json::exception &ex) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
+    std::string what = ex.what();
+    size_t column = what.find("column ");
+    size_t colon = column == std::string::npos ? column : what.find(": ", column);
+    if (colon != std::string::npos)
+      what = what.substr(colon + 2);
+    // "; last read: '...'" quotes the token, which may be a 16 MiB string: leave it out.
+    size_t lastRead = what.find("; last read: '");
+    if (lastRead != std::string::npos) {
+      size_t expected = what.rfind("'; expected ");
+      what =
+          what.substr(0, lastRead) +
+          (expected != std::string::npos && expected > lastRead ? what.substr(expected + 1) : "");
+    }
+    if (what.size() > 200)
+      what = what.substr(0, 200) + "...";
+    fail("malformed header JSON at byte " +
+         std::to_string(kLengthBytes + (position > 0 ? position - 1 : 0)) + ": " + what);
+    return false;
+  }
+
+private:
+  enum class State {
+    Start,         // before the header object
+    Top,           // in the header object: a key (a tensor or "__metadata__") or its end
+    TensorStart,   // after a tensor's name: its object
+    Tensor,        // in a tensor's object: a key or its end
+    Dtype,         // after "dtype": a string
+    ShapeStart,    // after "shape": an array
+    Shape,         // in the shape: a dimension or the end
+    OffsetsStart,  // after "data_offsets": an array
+    Offsets,       // in data_offsets: an offset or the end
+    MetadataStart, // after "__metadata__": an object
+    Metadata,      // in the metadata: a key or the end
+    MetadataValue, // after a metadata key: a string
+    Done,
+  };
+  enum class Number { Unsigned, Negative, Other };
+
+  Entry &current() { return out_.entries.back(); }
+
+  bool fail(std::string message) {
+    if (error_.empty())
+      error_ = std::move(message);
+    return false;
+  }
+
+  /// A value where the state wants something else.
+  bool unexpected(const std::string &found) {
+    std::string name = state_ == State::Start || state_ == State::MetadataStart ||
+                               state_ == State::MetadataValue || out_.entries.empty()
+                           ? ""
+                           : tensor(current().name);
+    switch (state_) {
+    case State::Start:
+      return fail("header is not a JSON object but " + found);
+    case State::TensorStart:
+      return fail(name + " is " + found +
+                  ", not an object with 'dtype', 'shape' and 'data_offsets'");
+    case State::Dtype:
+      return fail(name + ": 'dtype' is " + found + ", not a string");
+    case State::ShapeStart:
+      return fail(name + ": 'shape' is " + found + ", not an array of dimensions");
+    case State::Shape:
+      return fail(name + ": a dimension is " + found + ", not a non-negative integer");
+    case State::OffsetsStart:
+      return fail(name + ": 'data_offsets' is " + found +
+                  ", not an array of two non-negative integers");
+    case State::Offsets:
+      return fail(name + ": a data offset is " + found + ", not a non-negative integer");
+    case State::MetadataStart:
+      return fail("'__metadata__' is " + found + ", not an object of strings");
+    case State::MetadataValue:
+      return fail("'__metadata__' value of " + quote(metadataKey_) + " is " + found +
+                  ", not a string");
+    default: // objects and arrays are only opened in the states above
+      return fail("unexpected " + found + " in the header");
+    }
+  }
+
+  bool topKey(std::string key) {
+    if (!topKeys_.insert(key).second)
+      return fail("the header has the key " + quote(key) + " twice");
+    if (key == kMetadataKey) {
+      state_ = State::MetadataStart;
+      return true;
+    }
+    if (key.empty())
+      return fail("a tensor has an empty name");
+    if (out_.entries.size() == kMaxSafetensorsTensors)
+      return fail("the header has more than " + std::to_string(kMaxSafetensorsTensors) +
+                  " tensors");
+    out_.entries.emplace_back();
+    current().name = std::move(key);
+    fields_ = 0;
+    state_ = State::TensorStart;
+    return true;
+  }
+
+  bool setDtype(const std::string &value) {
+    for (const StType &t : kStTypes)
+      if (value == t.name) {
+        current().dtype = t.dtype;
+        return true;
+      }
+    bool known = std::find(std::begin(kOtherStTypes), std::end(kOtherStTypes), value) !=
+                 std::end(kOtherStTypes);
+    return fail(tensor(current().name) + " has " + (known ? "" : "unknown ") + "dtype " +
+                quote(value, 40) + (known ? ", which lamina does not support" : "") +
+                " (supported: " + supportedList() + ")");
+  }
+
+  bool number(Number kind, uint64_t value, const std::string &text) {
+    if (state_ != State::Shape && state_ != State::Offsets)
+      return unexpected("the number " + quote(text, 40));
+    Entry &e = current();
+    if (state_ == State::Shape) {
+      if (kind == Number::Negative)
+        return fail(tensor(e.name) + ": dimension " + text + " is negative");
+      if (kind != Number::Unsigned || value > uint64_t(INT64_MAX))
+        return fail(tensor(e.name) + ": dimension " + quote(text, 40) +
+                    " is not an integer from 0 to 2^63 - 1");
+      if (e.shape.size() == kMaxRank)
+        return fail(tensor(e.name) + " has more than " + std::to_string(kMaxRank) + " dimensions");
+      e.shape.push_back(static_cast<int64_t>(value));
+      return true;
+    }
+    if (kind == Number::Negative)
+      return fail(tensor(e.name) + ": data offset " + text + " is negative");
+    if (kind != Number::Unsigned)
+      return fail(tensor(e.name) + ": data offset " + quote(text, 40) +
+                  " is not an integer from 0 to 2^64 - 1");
+    if (offsetCount_ == 2)
+      return fail(tensor(e.name) + ": 'data_offsets' has more than 2 values");
+    (offsetCount_++ == 0 ? e.begin : e.end) = value;
+    return true;
+  }
+
+  /// The tensor's object is complete: check it as a whole.
+  bool finishTensor() {
+    const Entry &e = current();
+    std::string name = tensor(e.name);
+    for (auto [field, key] : {std::pair{1u, "dtype"}, {2u, "shape"}, {4u, "data_offsets"}})
+      if (!(fields_ & field))
+        return fail(name + " has no '" + std::string(key) + "' key");
+    unsigned itemBytes = byteSize(e.dtype);
+    uint64_t bytes = 0;
+    std::string declared = "shape " + shapeText(e.shape) + " of " + std::string(stName(e.dtype));
+    if (!shapeBytes(e.shape, itemBytes, bytes))
+      return fail(name + ": the non-zero dimensions of " + declared +
+                  " multiply to 2^63 bytes or more");
+    if (bytes > limits_.maxBytes)
+      return fail(name + ": " + declared + " is " + plural(bytes, "byte") +
+                  ", more than the limit of " + plural(limits_.maxBytes, "byte"));
+    if (e.begin > e.end)
+      return fail(name + ": " + offsetsText(e.begin, e.end) + " end before they begin");
+    if (e.end - e.begin != bytes)
+      return fail(name + ": " + offsetsText(e.begin, e.end) + " hold " +
+                  plural(e.end - e.begin, "byte") + " but " + declared + " needs " +
+                  std::to_string(bytes));
+    if (e.end > dataBytes_)
+      return fail(name + ": " + offsetsText(e.begin, e.end) +
+                  " run past the end of the data, which has " + plural(dataBytes_, "byte"));
+    return true;
+  }
+
+  uint64_t dataBytes_;
+  const IoLimits &limits_;
+  Header &out_;
+  State state_ = State::Start;
+  std::unordered_set<std::string> topKeys_;
+  unsigned fields_ = 0; // 1 dtype, 2 shape, 4 data_offsets: those seen in the current tensor
+  uint64_t offsetCount_ = 0;
+  std::string metadataKey_;
+  std::string error_;
+};
+
+uint64_t readLittleEndian64(std::span<const std::byte> bytes) {
+  uint64_t v = 0;
+  for (size_t i = kLengthBytes; i-- > 0;)
+    v = v << 8 | std::to_integer<uint64_t>(bytes[i]);
+  return v;
+}
+
+/// Checks the header length against the file's size and the limit. `first` holds the file's
+/// first min(fileSize, 8) bytes.
+std::string checkLength(std::span<const std::byte> first, uint64_t fileSize,
+                        uint64_t &headerBytes) {
+  if (fileSize < kLengthBytes)
+    return "truncated: " + plural(fileSize, "byte") +
+           " is too short for a .safetensors file, which starts with an 8-byte header length";
+  headerBytes = readLittleEndian64(first);
+  if (headerBytes == 0)
+    return "header length is 0; the shortest header is '{}'";
+  if (headerBytes > fileSize - kLengthBytes)
+    return "header length " + std::to_string(headerBytes) + " is larger than the file";
+  if (headerBytes > kMaxSafetensorsHeaderBytes)
+    return "header length " + std::to_string(headerBytes) + " is more than the limit of " +
+           plural(kMaxSafetensorsHeaderBytes, "byte");
+  return "";
+}
+
+/// Parses and checks the header JSON, which is followed by `dataBytes` bytes of data: every
+/// tensor fits the data and the limits, and together they tile the data exactly.
+std::string parseHeader(std::string_view text, uint64_t dataBytes, const IoLimits &limits,
+                        Header &out) {
+  // The reference implementation requires this too; JSON would allow leading whitespace.
+  if (text.empty() || text[0] != '{')
+    return "header is not a JSON object: it does not start with '{'";
+  if (std::string e = checkDepth(text); !e.empty())
+    return e;
+  HeaderReader reader(dataBytes, limits, out);
+  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &reader);
+  if (!ok || !reader.error().empty())
+    return reader.error().empty() ? "malformed header JSON" : reader.error();
+
+  // Sorted by where their data begins (and empty tensors before a non-empty one at the same
+  // offset), the tensors must follow each other with no gap or overlap from 0 to the end.
+  std::vector<Entry> &entries = out.entries;
+  std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
+    return std::tie(a.begin, a.end, a.name) < std::tie(b.begin, b.end, b.name);
+  });
+  uint64_t covered = 0;
+  const Entry *previous = nullptr; // the tensor whose data ends at `covered`
+  for (const Entry &e : entries) {
+    if (e.begin > covered)
+      return "bytes " + std::to_string(covered) + " to " + std::to_string(e.begin) +
+             " of the data belong to no tensor (" + tensor(e.name) + " has " +
+             offsetsText(e.begin, e.end) + ")";
+    if (e.begin < covered)
+      return tensor(e.name) + " (" + offsetsText(e.begin, e.end) + ") overlaps " +
+             tensor(previous->name) + " (" + offsetsText(previous->begin, previous->end) + ")";
+    if (e.end > e.begin || !previous) {
+      covered = e.end;
+      previous = &e;
+    }
+  }
+  if (covered < dataBytes)
+    return plural(dataBytes - covered, "byte") + " of data after the last tensor's (" +
+           std::to_string(covered) + " of " + std::to_string(dataBytes) +
+           " data bytes are described by the header)";
+  return "";
+}
+
+/// The tensor's data (exactly its byte count) checked and made an array.
+std::string makeArray(const Entry &e, std::vector<std::byte> bytes, uint64_t dataOffset,
+                      Array &out) {
+  if (e.dtype == DType::Bool)
+    for (size_t i = 0; i < bytes.size(); ++i)
+      if (std::to_integer<unsigned>(bytes[i]) > 1) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", std::to_integer<unsigned>(bytes[i]));
+        return tensor(e.name) + ": bool data byte at offset " +
+               std::to_string(dataOffset + e.begin + i) + " is " + hex +
+               "; bool values must be 0 or 1";
+      }
+  out.dtype = e.dtype;
+  out.shape = e.shape;
+  out.bytes = std::move(bytes);
+  return "";
+}
+
+NamedArrays failure(std::string_view name, const std::string &error) {
+  return {{}, std::string(name) + ": " + error};
+}
+
+void giveMetadata(Header &header, SafetensorsMetadata *metadata) {
+  if (metadata)
+    for (auto &[key, value] : header.metadata)
+      metadata->emplace_back(key, std::move(value));
+}
+
+NamedArrays parseImpl(std::string_view name, std::span<const std::byte> data,
+                      const IoLimits &limits, SafetensorsMetadata *metadata) {
+  uint64_t headerBytes = 0;
+  if (std::string e = checkLength(data.first(std::min<size_t>(data.size(), kLengthBytes)),
+                                  data.size(), headerBytes);
+      !e.empty())
+    return failure(name, e);
+  uint64_t dataOffset = kLengthBytes + headerBytes;
+  std::string_view text(reinterpret_cast<const char *>(data.data()) + kLengthBytes, headerBytes);
+  Header header;
+  if (std::string e = parseHeader(text, data.size() - dataOffset, limits, header); !e.empty())
+    return failure(name, e);
+  NamedArrays result;
+  result.arrays.reserve(header.entries.size());
+  for (Entry &e : header.entries) {
+    auto from = data.begin() + static_cast<ptrdiff_t>(dataOffset + e.begin);
+    std::vector<std::byte> bytes(from, from + static_cast<ptrdiff_t>(e.end - e.begin));
+    Array a;
+    if (std::string error = makeArray(e, std::move(bytes), dataOffset, a); !error.empty())
+      return failure(name, error);
+    result.arrays.emplace_back(std::move(e.name), std::move(a));
+  }
+  giveMetadata(header, metadata);
+  return result;
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+/// Reads exactly `n` bytes at `offset`; "" or why not.
+std::string readAt(int fd, std::byte *to, uint64_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t got =
+        ::pread(fd, to, std::min<uint64_t>(n, uint64_t(1) << 30), static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return "cannot read: " + systemError(errno);
+    if (got == 0)
+      return "the file changed while it was read";
+    to += got;
+    n -= static_cast<uint64_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return "";
+}
+
+NamedArrays readImpl(const std::string &path, const IoLimits &limits,
+                     SafetensorsMetadata *metadata) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer before it is refused.
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (f.fd < 0)
+    return failure(path, "cannot open: " + systemError(errno));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    return failure(path, "cannot read: " + systemError(errno));
+  if (S_ISDIR(st.st_mode))
+    return failure(path, "cannot read: is a directory");
+  if (!S_ISREG(st.st_mode))
+    return failure(path, "cannot read: not a regular file");
+  uint64_t fileSize = static_cast<uint64_t>(st.st_size);
+
+  std::byte first[kLengthBytes];
+  size_t firstBytes = std::min<uint64_t>(fileSize, kLengthBytes);
+  if (std::string e = readAt(f.fd, first, firstBytes, 0); !e.empty())
+    return failure(path, e);
+  uint64_t headerBytes = 0;
+  if (std::string e = checkLength(std::span(first, firstBytes), fileSize, headerBytes); !e.empty())
+    return failure(path, e);
+
+  // The header is now known to be within the limit and within the file.
+  std::string text(headerBytes, '\0');
+  if (std::string e =
+          readAt(f.fd, reinterpret_cast<std::byte *>(text.data()), headerBytes, kLengthBytes);
+      !e.empty())
+    return failure(path, e);
+  uint64_t dataOffset = kLengthBytes + headerBytes;
+  Header header;
+  if (std::string e = parseHeader(text, fileSize - dataOffset, limits, header); !e.empty())
+    return failure(path, e);
+
+  // And so is every tensor's data.
+  NamedArrays result;
+  result.arrays.reserve(header.entries.size());
+  for (Entry &e : header.entries) {
+    std::vector<std::byte> bytes(e.end - e.begin);
+    if (std::string error = readAt(f.fd, bytes.data(), bytes.size(), dataOffset + e.begin);
+        !error.empty())
+      return failure(path, error);
+    Array a;
+    if (std::string error = makeArray(e, std::move(bytes), dataOffset, a); !error.empty())
+      return failure(path, error);
+    result.arrays.emplace_back(std::move(e.name), std::move(a));
+  }
+  std::byte extra;
+  if (::pread(f.fd, &extra, 1, static_cast<off_t>(fileSize)) != 0)
+    return failure(path, "the file changed while it was read");
+  giveMetadata(header, metadata);
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// The array's own problems, which would make the file unreadable or wrong.
+std::string checkWritable(const Array &a) {
+  if (static_cast<unsigned>(a.dtype) >= unsigned(kDTypeCount))
+    return "array has an invalid dtype (" + std::to_string(static_cast<unsigned>(a.dtype)) + ")";
+  if (a.shape.size() > kMaxRank)
+    return "array has " + std::to_string(a.shape.size()) + " dimensions, more than " +
+           std::to_string(kMaxRank);
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    if (a.shape[i] < 0)
+      return "dimension " + std::to_string(i) + " is negative (" + std::to_string(a.shape[i]) + ")";
+  uint64_t bytes = 0;
+  if (!shapeBytes(a.shape, byteSize(a.dtype), bytes))
+    return "array shape " + shapeText(a.shape) + " has 2^63 bytes or more";
+  if (a.bytes.size() != bytes)
+    return "array holds " + plural(a.bytes.size(), "byte") + " but its shape " +
+           shapeText(a.shape) + " and dtype need " + std::to_string(bytes);
+  if (a.dtype == DType::Bool)
+    for (size_t i = 0; i < a.bytes.size(); ++i)
+      if (std::to_integer<unsigned>(a.bytes[i]) > 1)
+        return "bool element " + std::to_string(i) + " is " +
+               std::to_string(std::to_integer<unsigned>(a.bytes[i])) + ", not 0 or 1";
+  return "";
+}
+
+/// `s` as a JSON string, escaped as serde_json (the reference's writer) escapes it.
+void appendJsonString(std::string &out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\u%04x", static_cast<unsigned>(c));
+        out += hex;
+      } else {
+        out += c;
+      }
+    }
+  }
+  out += '"';
+}
+
+/// What the writer writes: the length and the header, then the arrays' bytes in `order`.
+struct Encoded {
+  std::string head;
+  std::vector<const Array *> order;
+};
+
+std::string encodeHead(const std::vector<std::pair<std::string, Array>> &arrays,
+                       const SafetensorsMetadata &metadata, Encoded &out) {
+  if (arrays.size() > kMaxSafetensorsTensors)
+    return plural(arrays.size(), "array") + " are more than the limit of " +
+           std::to_string(kMaxSafetensorsTensors);
+  std::unordered_set<std::string_view> names;
+  for (const auto &[name, a] : arrays) {
+    if (name.empty())
+      return "an array has an empty name";
+    if (!validUtf8(name))
+      return "array name " + quote(name) + " is not valid UTF-8";
+    if (name == kMetadataKey)
+      return "an array cannot be named '__metadata__', the key of the metadata";
+    if (!names.insert(name).second)
+      return "two arrays are named " + quote(name);
+    if (std::string e = checkWritable(a); !e.empty())
+      return "array " + quote(name) + ": " + e;
+  }
+  std::vector<const std::pair<std::string, std::string> *> sortedMetadata;
+  for (const auto &kv : metadata) {
+    if (!validUtf8(kv.first) || !validUtf8(kv.second))
+      return "metadata " + quote(kv.first) + " is not valid UTF-8";
+    sortedMetadata.push_back(&kv);
+  }
+  std::sort(sortedMetadata.begin(), sortedMetadata.end(),
+            [](auto *a, auto *b) { return a->first < b->first; });
+  for (size_t i = 1; i < sortedMetadata.size(); ++i)
+    if (sortedMetadata[i]->first == sortedMetadata[i - 1]->first)
+      return "two metadata entries have the key " + quote(sortedMetadata[i]->first);
+
+  // Largest elements first, so that every tensor starts at a multiple of its element size.
+  std::vector<size_t> order(arrays.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+    unsigned a = byteSize(arrays[i].second.dtype), b = byteSize(arrays[j].second.dtype);
+    return a != b ? a > b : arrays[i].first < arrays[j].first;
+  });
+
+  std::string json = "{";
+  if (!sortedMetadata.empty()) {
+    json += "\"__metadata__\":{";
+    for (size_t i = 0; i < sortedMetadata.size(); ++i) {
+      if (i)
+        json += ',';
+      appendJsonString(json, sortedMetadata[i]->first);
+      json += ':';
+      appendJsonString(json, sortedMetadata[i]->second);
+    }
+    json += '}';
+  }
+  uint64_t offset = 0;
+  for (size_t i : order) {
+    const auto &[name, a] = arrays[i];
+    if (json.size() > 1)
+      json += ',';
+    appendJsonString(json, name);
+    json += ":{\"dtype\":\"" + std::string(stName(a.dtype)) + "\",\"shape\":[";
+    for (size_t k = 0; k < a.shape.size(); ++k)
+      json += (k ? "," : "") + std::to_string(a.shape[k]);
+    uint64_t end = 0;
+    if (__builtin_add_overflow(offset, a.bytes.size(), &end))
+      return "the arrays hold more than 2^64 bytes";
+    json += "],\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(end) + "]}";
+    offset = end;
+    out.order.push_back(&a);
+  }
+  json += '}';
+  json.append((kLengthBytes - json.size() % kLengthBytes) % kLengthBytes, ' ');
+  if (json.size() > kMaxSafetensorsHeaderBytes)
+    return "the header would be " + plural(json.size(), "byte") + ", more than the limit of " +
+           std::to_string(kMaxSafetensorsHeaderBytes);
+
+  out.head.reserve(kLengthBytes + json.size());
+  for (size_t i = 0; i < kLengthBytes; ++i)
+    out.head += static_cast<char>((uint64_t(json.size()) >> (8 * i)) & 0xff);
+  out.head += json;
+  return "";
+}
+
+std::vector<std::byte> encodeImpl(const std::vector<std::pair<std::string, Array>> &arrays,
+                                  const SafetensorsMetadata &metadata) {
+  Encoded encoded;
+  if (!encodeHead(arrays, metadata, encoded).empty())
+    return {};
+  size_t total = encoded.head.size();
+  for (const Array *a : encoded.order)
+    total += a->bytes.size();
+  std::vector<std::byte> out(total);
+  std::memcpy(out.data(), encoded.head.data(), encoded.head.size());
+  size_t at = encoded.head.size();
+  for (const Array *a : encoded.order) {
+    if (!a->bytes.empty())
+      std::memcpy(out.data() + at, a->bytes.data(), a->bytes.size());
+    at += a->bytes.size();
+  }
+  return out;
+}
+
+std::string writeImpl(const std::string &path,
+                      const std::vector<std::pair<std::string, Array>> &arrays,
+                      const SafetensorsMetadata &metadata) {
+  Encoded encoded;
+  if (std::string e = encodeHead(arrays, metadata, encoded); !e.empty())
+    return path + ": " + e;
+  // The arrays' own bytes are written, not a copy of them.
+  std::vector<std::span<const std::byte>> pieces;
+  pieces.reserve(encoded.order.size() + 1);
+  pieces.push_back(std::as_bytes(std::span(encoded.head)));
+  for (const Array *a : encoded.order)
+    pieces.push_back(a->bytes);
+  if (std::string e = writeAtomically(path, pieces); !e.empty())
+    return path + ": " + e;
+  return "";
+}
+
+// Reading checks sizes against the limits before allocating, but the limits may still be more
+// than the machine has; running out of memory is then an error like any other.
+std::string outOfMemory(std::string_view name) { return std::string(name) + ": out of memory"; }
+
+} // namespace
+
+NamedArrays readSafetensors(const std::string &path, const IoLimits &limits,
+                            SafetensorsMetadata *metadata) {
+  if (metadata)
+    metadata->clear();
+  NamedArrays result;
+  try {
+    result = readImpl(path, limits, metadata);
+  } catch (const std::bad_alloc &) {
+    result = {{}, outOfMemory(path)};
+  }
+  if (metadata && !result.error.empty())
+    metadata->clear();
+  return result;
+}
+
+NamedArrays parseSafetensors(std::string_view name, std::span<const std::byte> data,
+                             const IoLimits &limits, SafetensorsMetadata *metadata) {
+  if (metadata)
+    metadata->clear();
+  NamedArrays result;
+  try {
+    result = parseImpl(name, data, limits, metadata);
+  } catch (const std::bad_alloc &) {
+    result = {{}, outOfMemory(name)};
+  }
+  if (metadata && !result.error.empty())
+    metadata->clear();
+  return result;
+}
+
+std::string writeSafetensors(const std::string &path,
+                             const std::vector<std::pair<std::string, Array>> &arrays,
+                             const SafetensorsMetadata &metadata) {
+  try {
+    return writeImpl(path, arrays, metadata);
+  } catch (const std::bad_alloc &) {
+    return outOfMemory(path);
+  }
+}
+
+std::vector<std::byte> encodeSafetensors(const std::vector<std::pair<std::string, Array>> &arrays,
+                                         const SafetensorsMetadata &metadata) {
+  try {
+    return encodeImpl(arrays, metadata);
+  } catch (const std::bad_alloc &) {
+    return {};
+  }
+}
+
+} // namespace lamina::io

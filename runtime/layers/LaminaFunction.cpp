@@ -1,0 +1,221 @@
+#include "runtime/layers/LaminaFunction.h"
+
+#include "compiler/interp/Interpreter.h"
+#include "compiler/jit/Jit.h"
+#include "compiler/parse/Parse.h"
+#include "runtime/support/Report.h"
+#include "runtime/tensor/TensorBridge.h"
+#include "runtime/threads/ThreadPool.h"
+
+#include <fmt/format.h>
+
+namespace lamina {
+
+LaminaFunction::LaminaFunction(std::shared_ptr<const LambdaSource> source,
+                               std::vector<std::pair<std::string, ConstValue>> arguments,
+                               Engine engine, std::optional<ConstValue> outputShape,
+                               std::shared_ptr<const LambdaSource> outputShapeLambda)
+    : source_(std::move(source)), outputShapeLambda_(std::move(outputShapeLambda)),
+      arguments_(std::move(arguments)), outputShape_(std::move(outputShape)), engine_(engine) {
+  source_->report([&](DiagnosticEngine &diags) {
+    module_ = parse(*source_->file, diags);
+    return module_ != nullptr;
+  });
+  std::vector<std::string> names;
+  for (const auto &[name, value] : arguments_)
+    names.push_back(name);
+  auto signature = entrySignature(*module_, names);
+  if (!signature)
+    raise(fmt::format("{}: the source defines no function to call", source_->file->name()));
+  signature_ = std::move(*signature);
+}
+
+LaminaFunction::~LaminaFunction() = default;
+
+TensorShape LaminaFunction::kerasShape(const TensorType &type) {
+  TensorShape out;
+  for (const Dim &d : type.shape)
+    out.push_back(d.isConstant() ? d.constant() : -1);
+  return out;
+}
+
+namespace {
+
+// Keras's shapes to lamina's types: the batch axis is `B`, other unknown axes get a symbol
+// of their own.
+TensorType laminaType(DType dtype, const TensorShape &shape, size_t input) {
+  TensorType type{dtype, {}};
+  for (size_t axis = 0; axis < shape.size(); ++axis) {
+    if (shape[axis] >= 0)
+      type.shape.push_back(shape[axis]);
+    else if (axis == 0)
+      type.shape.push_back(Dim::symbol("B"));
+    else
+      type.shape.push_back(Dim::symbol(fmt::format("D{}_{}", input, axis)));
+  }
+  return type;
+}
+
+std::string signatureKey(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
+                         const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
+                         bool compile) {
+  std::string key;
+  for (size_t k = 0; k < dtypes.size(); ++k)
+    key += fmt::format("{}[{}];", shortName(dtypes[k]), fmt::join(shapes[k], ","));
+  if (mask)
+    key += fmt::format("mask={}[{}];", shortName(mask->first), fmt::join(mask->second, ","));
+  key += training ? "T" : "F";
+  key += compile ? "J" : "I";
+  return key;
+}
+
+} // namespace
+
+std::shared_ptr<const LaminaFunction::Checked>
+LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
+                      const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
+                      bool compile) {
+  std::string key = signatureKey(dtypes, shapes, mask, training, compile);
+  std::lock_guard lock(mutex_);
+  if (auto it = checked_.find(key); it != checked_.end())
+    return it->second;
+  SemaRequest request;
+  for (size_t k = 0; k < dtypes.size(); ++k)
+    request.inputs.push_back({"", laminaType(dtypes[k], shapes[k], k)});
+  if (mask && signature_.takesMask)
+    request.inputs.push_back({"mask", laminaType(mask->first, mask->second, dtypes.size())});
+  request.arguments = arguments_;
+  if (signature_.takesTraining)
+    request.arguments.emplace_back("training", ConstValue::boolean(training));
+  request.outputShape = outputShape_;
+  if (outputShapeLambda_)
+    request.outputShapeLambda = outputShapeLambda_->file;
+  auto checked = std::make_shared<Checked>();
+  source_->report([&](DiagnosticEngine &diags) {
+    auto fn = analyze(*module_, *source_->file, request, diags);
+    if (!fn)
+      return false;
+    checked->fn = std::move(*fn);
+    return true;
+  });
+  if (compile) {
+    std::string error;
+    checked->kernel = jit::Engine::shared().compile(checked->fn, {}, &error);
+    if (!checked->kernel)
+      raise(fmt::format("{}: the JIT failed: {}", source_->file->name(), error));
+  }
+  checked_.emplace(key, checked);
+  return checked;
+}
+
+std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const Tensor *mask,
+                                        bool training, const std::vector<Weight> &weights) {
+  std::vector<DType> dtypes;
+  std::vector<TensorShape> shapes;
+  for (const Tensor &t : inputs) {
+    dtypes.push_back(t.dtype());
+    shapes.push_back(t.shape());
+    if (!shapes.back().empty())
+      shapes.back()[0] = -1; // one kernel for every batch size
+  }
+  std::optional<std::pair<DType, TensorShape>> maskType;
+  if (mask && signature_.takesMask) {
+    maskType.emplace(mask->dtype(), mask->shape());
+    if (!maskType->second.empty())
+      maskType->second[0] = -1;
+  }
+  bool compile = engine_ == Engine::Jit;
+  std::shared_ptr<const Checked> checked = check(dtypes, shapes, maskType, training, compile);
+  const ir::Function &fn = compile ? checked->kernel->function() : checked->fn;
+
+  // Inputs in the function's order; sema numbered the mask after the inputs.
+  std::vector<Tensor> ordered;
+  for (const ir::InputDecl &decl : fn.inputs)
+    ordered.push_back(
+        (decl.binding < inputs.size() ? inputs[decl.binding] : *mask).contiguousCopy());
+  std::vector<Tensor> variables;
+  for (const ir::VariableDecl &v : fn.variables) {
+    auto it = std::find_if(weights.begin(), weights.end(), [&](const Weight &w) {
+      return w.name.size() > v.name.size() && w.name.ends_with("/" + v.name);
+    });
+    if (it == weights.end())
+      raise(fmt::format("{}: variable `{}` has no weight; was the layer built?",
+                        source_->file->name(), v.name));
+    variables.push_back(it->value);
+  }
+
+  std::vector<Tensor> outputs;
+  source_->report([&](DiagnosticEngine &diags) {
+    if (!compile) {
+      auto result = interpret(fn, toArrays(ordered), toArrays(variables), *source_->file, diags);
+      if (!result)
+        return false;
+      for (Array &a : *result)
+        outputs.push_back(fromArray(a));
+      return true;
+    }
+    std::vector<jit::TensorRef> in = refs(ordered), vars = refs(variables);
+    auto outShapes = checked->kernel->outputShapes(in, *source_->file, diags);
+    if (!outShapes)
+      return false;
+    for (size_t k = 0; k < outShapes->size(); ++k)
+      outputs.push_back(Tensor::empty(fn.typeOf(fn.outputs[k]).dtype, (*outShapes)[k]));
+    std::vector<jit::TensorRef> out = refs(outputs);
+    return checked->kernel->run(in, vars, out, defaultExecutor(), *source_->file, diags);
+  });
+  return outputs;
+}
+
+std::optional<ConstValue> constFromJson(const Json &value) {
+  switch (value.kind()) {
+  case Json::Kind::Null:
+    return ConstValue::none();
+  case Json::Kind::Bool:
+    return ConstValue::boolean(value.asBool());
+  case Json::Kind::Number:
+    if (value.isInteger())
+      return ConstValue::integer(*value.asInt());
+    return ConstValue::real(value.asDouble());
+  case Json::Kind::String:
+    return ConstValue::string(value.asString());
+  case Json::Kind::Array: {
+    ConstValue list;
+    list.kind = ConstValue::Kind::List;
+    for (const Json &item : value.items()) {
+      auto element = constFromJson(item);
+      if (!element)
+        return std::nullopt;
+      list.elements.push_back(std::move(*element));
+    }
+    return list;
+  }
+  case Json::Kind::Object:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Json jsonFromConst(const ConstValue &value) {
+  switch (value.kind) {
+  case ConstValue::Kind::None:
+    return Json();
+  case ConstValue::Kind::Bool:
+    return Json::boolean(value.b);
+  case ConstValue::Kind::Int:
+    return Json::integer(value.i);
+  case ConstValue::Kind::Float:
+    return Json::number(value.f);
+  case ConstValue::Kind::String:
+    return Json::string(value.s);
+  case ConstValue::Kind::List:
+  case ConstValue::Kind::Tuple: {
+    Json list = Json::array();
+    for (const ConstValue &e : value.elements)
+      list.push(jsonFromConst(e));
+    return list;
+  }
+  }
+  return Json();
+}
+
+} // namespace lamina

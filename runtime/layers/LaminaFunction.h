@@ -1,0 +1,71 @@
+#pragma once
+
+// A lamina function as layers run it: the parsed source, its arguments, and the checked and
+// compiled forms per input signature. Lambda, Activation and Dense's epilogue are all one of
+// these. A signature is the inputs' dtypes and shapes with the batch axis (axis 0) symbolic,
+// so a kernel compiled on the first call serves every later batch size.
+
+#include "compiler/ast/Ast.h"
+#include "compiler/ir/Ir.h"
+#include "compiler/sema/Sema.h"
+#include "lamina/Layer.h"
+#include "lamina/Layers.h"
+#include "runtime/layers/LambdaSource.h"
+
+#include <mutex>
+#include <unordered_map>
+
+namespace lamina {
+
+namespace jit {
+class Kernel;
+}
+
+class LaminaFunction {
+public:
+  struct Checked {
+    ir::Function fn;                           // sema's function (the interpreter runs it)
+    std::shared_ptr<const jit::Kernel> kernel; // the JIT's (null with Engine::Interpreter)
+  };
+
+  /// Parses the source; throws lamina::Error with its diagnostics.
+  LaminaFunction(std::shared_ptr<const LambdaSource> source,
+                 std::vector<std::pair<std::string, ConstValue>> arguments, Engine engine,
+                 std::optional<ConstValue> outputShape = std::nullopt,
+                 std::shared_ptr<const LambdaSource> outputShapeLambda = nullptr);
+  ~LaminaFunction();
+
+  const LambdaSource &source() const { return *source_; }
+  const EntrySignature &signature() const { return signature_; }
+
+  /// Checks (and, with the JIT, compiles) for inputs of these dtypes and shapes (-1: any);
+  /// `mask`, when given, is the dtype and shape of the input mask. Cached; thread-safe.
+  std::shared_ptr<const Checked> check(const std::vector<DType> &dtypes,
+                                       const std::vector<TensorShape> &shapes,
+                                       const std::optional<std::pair<DType, TensorShape>> &mask,
+                                       bool training, bool compile);
+
+  /// Runs on concrete tensors; variables are looked up by name in `weights`.
+  std::vector<Tensor> run(const std::vector<Tensor> &inputs, const Tensor *mask, bool training,
+                          const std::vector<Weight> &weights);
+
+  /// An output type of sema's function as a Keras shape (symbols become -1).
+  static TensorShape kerasShape(const TensorType &type);
+
+private:
+  std::shared_ptr<const LambdaSource> source_, outputShapeLambda_;
+  std::unique_ptr<ast::Module> module_;
+  EntrySignature signature_;
+  std::vector<std::pair<std::string, ConstValue>> arguments_;
+  std::optional<ConstValue> outputShape_;
+  Engine engine_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Checked>> checked_;
+};
+
+/// A JSON value as a compile-time constant (arguments, output_shape); nothing when it has no
+/// lamina meaning (an object).
+std::optional<ConstValue> constFromJson(const Json &value);
+Json jsonFromConst(const ConstValue &value);
+
+} // namespace lamina

@@ -1,0 +1,29 @@
+#pragma once
+
+// How the runtime turns diagnostics into a lamina::Error: a consumer renders each one as it
+// arrives (while its SourceFile is alive) and the caller throws the collected text.
+
+#include "compiler/diag/Diagnostic.h"
+#include "lamina/Error.h"
+
+#include <string>
+
+namespace lamina {
+
+class ReportCollector final : public DiagnosticConsumer {
+public:
+  void consume(const Diagnostic &diagnostic) override;
+  bool empty() const { return text_.empty(); }
+  /// Throws everything collected as one Error (code: the first diagnostic's).
+  [[noreturn]] void raise() const;
+
+private:
+  std::string text_, code_;
+};
+
+/// An Error for one diagnostic built on the spot.
+[[noreturn]] void raise(const Diagnostic &diagnostic);
+/// An Error that is not about a located input (API misuse, I/O): code "".
+[[noreturn]] void raise(const std::string &message);
+
+} // namespace lamina

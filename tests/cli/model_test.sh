@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `lamina model summary|run` as a user runs them, on the bundled example and on broken
+# configs: outputs, exit codes, and errors located in the JSON file.
+set -u
+lamina=$1
+examples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache"
+passed=0
+failed=0
+
+expect() {
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $got, expected $want"
+    sed 's/^/  stdout: /' "$tmp/out" | head -20
+    sed 's/^/  stderr: /' "$tmp/err" | head -20
+  fi
+}
+
+contains() {
+  if grep -qF -- "$3" "$2"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1: $(basename "$2") lacks: $3"
+    sed 's/^/  | /' "$2" | head -20
+  fi
+}
+
+model="$examples/model"
+expect summary 0 "$lamina" model summary "$model"
+contains summary "$tmp/out" 'Model: "example"'
+contains summary "$tmp/out" "antirectifier (Lambda)"
+contains summary "$tmp/out" "(None, 64)"
+contains summary "$tmp/out" "Total params: 868"
+
+expect run-print 0 "$lamina" model run "$model" -i "features=$model/features.npy" -i "context=$model/context.npy"
+contains run-print "$tmp/out" "f32[3, 4]"
+expect run-npy 0 "$lamina" model run "$model/config.json" -i "features=$model/features.npy" \
+  -i "context=$model/context.npy" -o "$tmp/y.npy"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  # Softmax rows sum to one.
+  expect run-npy-rows 0 /usr/bin/python3 -c "import numpy as n; y = n.load('$tmp/y.npy'); assert y.shape == (3, 4); assert abs(y.sum(1) - 1).max() < 1e-5, y"
+fi
+expect run-missing-input 2 "$lamina" model run "$model" -i "features=$model/features.npy"
+contains run-missing-input "$tmp/err" "no array for input \`context\`"
+expect run-unknown-input 2 "$lamina" model run "$model" -i "nope=$model/features.npy"
+expect run-wrong-shape 1 "$lamina" model run "$model" -i "features=$model/features.npy" \
+  -i "context=$examples/data/batch.npy"
+
+# A mistake inside a lambda string: reported at its line and column in the JSON file.
+sed 's/mean(x, axis=1, keepdims=True)/mean(x, axis=3, keepdims=True)/' "$model/config.json" >"$tmp/bad.json"
+expect bad-axis 1 "$lamina" model summary "$tmp/bad.json"
+line=$(grep -n 'axis=3' "$tmp/bad.json" | cut -d: -f1)
+contains bad-axis "$tmp/err" "$tmp/bad.json:$line:"
+contains bad-axis "$tmp/err" "error[E0502]"
+contains bad-axis "$tmp/err" "^"
+
+# Bytecode lambdas and safe_mode are refused; so is a weights path outside the folder.
+cat >"$tmp/keras2.json" <<'JSON'
+{"class_name": "Sequential", "config": {"layers": [
+  {"class_name": "Lambda", "config": {"function": ["4wEAAAAAAAAAAAAAAAEAAAAB", null, null],
+                                      "function_type": "lambda"}}]}}
+JSON
+expect bytecode 1 "$lamina" model summary "$tmp/keras2.json"
+contains bytecode "$tmp/err" "error[E0808]"
+contains bytecode "$tmp/err" "keras2.json:2:"
+sed 's/"model.weights.safetensors"/"..\/..\/etc\/passwd"/' "$model/config.json" >"$tmp/escape.json"
+expect weights-escape 1 "$lamina" model summary "$tmp/escape.json"
+contains weights-escape "$tmp/err" "error[E0809]"
+printf '{"class_name": "Sequential", "safe_mode": false, "config": {"layers": []}}' >"$tmp/safe.json"
+expect safe-mode 1 "$lamina" model summary "$tmp/safe.json"
+contains safe-mode "$tmp/err" "error[E0807]"
+expect missing-config 1 "$lamina" model summary "$tmp/none.json"
+
+echo "model cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,178 @@
+// Layers: Lambda (source, arguments, variables, masks, output shapes), Dense against a plain
+// loop, Activation, and the Keras Layer surface (weights, nodes, errors).
+
+#include "lamina/Layers.h"
+#include "tests/runtime/RuntimeTestSupport.h"
+
+#include <cmath>
+
+using namespace lamina;
+using namespace lamina::test;
+
+namespace {
+
+constexpr const char *kAntirectifier = "def antirectifier(x):\n"
+                                       "    x -= mean(x, axis=1, keepdims=True)\n"
+                                       "    x = l2_normalize(x, axis=1)\n"
+                                       "    return concat([relu(x), relu(-x)], axis=1)\n";
+
+} // namespace
+
+TEST_CASE("lambda: computes, on the JIT and the interpreter alike") {
+  Tensor x = ramp({5, 8});
+  auto jit = std::make_shared<Lambda>(kAntirectifier);
+  LambdaOptions interpOptions;
+  interpOptions.engine = Engine::Interpreter;
+  auto interp = std::make_shared<Lambda>(kAntirectifier, interpOptions);
+  Tensor a = (*jit)(x), b = (*interp)(x);
+  CHECK(a.shape() == TensorShape{5, 16});
+  // The JIT sums rows with four accumulators, the interpreter with one: equal to rounding.
+  REQUIRE(a.shape() == b.shape());
+  for (int64_t i = 0; i < 5; ++i)
+    for (int64_t j = 0; j < 16; ++j)
+      CHECK(a.at({i, j}) == doctest::Approx(b.at({i, j})).epsilon(1e-6));
+  // One kernel serves another batch size.
+  CHECK((*jit)(ramp({3, 8})).shape() == TensorShape{3, 16});
+}
+
+TEST_CASE("lambda: x ** 2 elementwise, and a list input") {
+  auto square = std::make_shared<Lambda>("lambda x: x ** 2");
+  Tensor y = (*square)(f32({2, 2}, {1, -2, 3, 0.5f}));
+  CHECK(bitEqual(y, f32({2, 2}, {1, 4, 9, 0.25f})));
+  auto add = std::make_shared<Lambda>("lambda t: t[0] + 2 * t[1]");
+  std::vector<Tensor> out = (*add)({f32({1, 2}, {1, 2}), f32({1, 2}, {10, 20})});
+  CHECK(bitEqual(out.at(0), f32({1, 2}, {21, 42})));
+}
+
+TEST_CASE("lambda: arguments are compile-time constants") {
+  LambdaOptions options;
+  options.arguments["scale"] = Json::number(0.5);
+  auto layer = std::make_shared<Lambda>("lambda x, scale: x * scale", options);
+  CHECK(bitEqual((*layer)(f32({1, 2}, {2, 4})), f32({1, 2}, {1, 2})));
+  CHECK(layer->getConfig().find("arguments")->find("scale")->asDouble() == 0.5);
+  LambdaOptions unknown;
+  unknown.arguments["nope"] = Json::integer(1);
+  errorOf([&] { (*std::make_shared<Lambda>("lambda x: x", unknown))(f32({1}, {1})); });
+}
+
+TEST_CASE("lambda: variables are made once per instance, reused, and listed") {
+  const char *source = "def f(x):\n"
+                       "    w = variable(ones([x.shape[-1]]), name=\"w\")\n"
+                       "    return x * w\n";
+  LambdaOptions named;
+  named.name = "scaler";
+  auto a = std::make_shared<Lambda>(source, named);
+  auto b = std::make_shared<Lambda>(source);
+  CHECK(a->weights().empty());
+  Tensor x = f32({1, 3}, {1, 2, 3});
+  CHECK(bitEqual((*a)(x), x));
+  REQUIRE(a->weights().size() == 1);
+  CHECK(a->weights()[0].name == "scaler/w");
+  CHECK(a->countParams() == 3);
+  a->setWeights({f32({3}, {2, 2, 2})});
+  CHECK(bitEqual((*a)(x), f32({1, 3}, {2, 4, 6})));
+  CHECK(bitEqual((*a)(x), f32({1, 3}, {2, 4, 6}))); // reused, not re-made
+  CHECK(bitEqual((*b)(x), x));                      // another instance: its own variable
+  std::string e = errorOf([&] { a->setWeights({f32({4}, {1, 2, 3, 4})}); });
+  CHECK(e.find("scaler/w") != std::string::npos);
+  errorOf([&] { a->setWeights({}); });
+}
+
+TEST_CASE("lambda: compute_output_shape comes from the checker, without running") {
+  auto layer = std::make_shared<Lambda>(kAntirectifier);
+  CHECK(layer->computeOutputShape({{-1, 256}}) == std::vector<TensorShape>{{-1, 512}});
+  LambdaOptions declared;
+  declared.outputShape = Json::array({Json::integer(512)});
+  auto ok = std::make_shared<Lambda>(kAntirectifier, declared);
+  CHECK(ok->computeOutputShape({{-1, 256}}) == std::vector<TensorShape>{{-1, 512}});
+  LambdaOptions wrong;
+  wrong.outputShape = Json::array({Json::integer(256)});
+  auto bad = std::make_shared<Lambda>(kAntirectifier, wrong);
+  errorOf([&] { bad->computeOutputShape({{-1, 256}}); }, "E0510");
+  LambdaOptions shapeLambda;
+  shapeLambda.outputShape = Json::string("lambda s: (s[0], 2 * s[1])");
+  auto byLambda = std::make_shared<Lambda>(kAntirectifier, shapeLambda);
+  CHECK(byLambda->computeOutputShape({{-1, 8}}) == std::vector<TensorShape>{{-1, 16}});
+}
+
+TEST_CASE("lambda: errors carry codes and carets") {
+  std::string e = errorOf([] { Lambda("lambda x: (x +"); }, "E0203");
+  CHECK(e.find("^") != std::string::npos);
+  auto shapes = std::make_shared<Lambda>("lambda x, y: x + y");
+  errorOf([&] { (*shapes)({ramp({2, 3}), ramp({2, 4})}); }, "E0501");
+  errorOf([] { (*std::make_shared<Lambda>("lambda x: system(x)"))(ramp({1})); });
+}
+
+TEST_CASE("lambda: masks from a function or a constant") {
+  LambdaOptions fn;
+  fn.maskFunction = "lambda x, mask: x[:, :, 0] > 0";
+  auto layer = std::make_shared<Lambda>("lambda x: x * 2", fn);
+  CallResult r = layer->call({f32({1, 2, 2}, {1, 0, -1, 0})});
+  REQUIRE(r.masks.size() == 1);
+  REQUIRE(r.masks[0].valid());
+  CHECK(bitEqual(r.masks[0], Tensor::fromValues<bool>({1, 2}, {true, false})));
+  // The function itself may read the incoming mask.
+  auto masked = std::make_shared<Lambda>("lambda x, mask=None: where(mask, x, 0.0)");
+  CallOptions options;
+  options.masks = {Tensor::fromValues<bool>({1, 2}, {true, false})};
+  CHECK(bitEqual(masked->call({f32({1, 2}, {5, 6})}, options).outputs[0], f32({1, 2}, {5, 0})));
+  LambdaOptions constant;
+  constant.maskConstant = Tensor::fromValues<bool>({2}, {true, false});
+  auto fixed = std::make_shared<Lambda>("lambda x: x", constant);
+  CHECK(bitEqual(fixed->call({f32({1, 2}, {1, 2})}).masks[0], *constant.maskConstant));
+}
+
+TEST_CASE("dense: OpenBLAS product, bias and activation against a plain loop") {
+  DenseOptions options;
+  options.activation = "tanh";
+  options.kernelInitializer.seed = 7;
+  options.biasInitializer = Initializer("random_uniform");
+  auto dense = std::make_shared<Dense>(5, options);
+  Tensor x = ramp({4, 3}, 0.1f, -0.5f);
+  Tensor y = (*dense)(x);
+  REQUIRE(y.shape() == TensorShape{4, 5});
+  std::vector<Tensor> w = dense->getWeights();
+  REQUIRE(w.size() == 2);
+  CHECK(w[0].shape() == TensorShape{3, 5});
+  for (int64_t i = 0; i < 4; ++i)
+    for (int64_t j = 0; j < 5; ++j) {
+      double acc = w[1].at({j});
+      for (int64_t k = 0; k < 3; ++k)
+        acc += x.at({i, k}) * w[0].at({k, j});
+      CHECK(y.at({i, j}) == doctest::Approx(std::tanh(acc)).epsilon(1e-5));
+    }
+  CHECK(dense->countParams() == 20);
+  errorOf([] { Dense(0); });
+  errorOf([] {
+    DenseOptions exec;
+    exec.activation = "exec";
+    Dense(3, exec);
+  });
+  errorOf([&] { (*dense)(ramp({2, 4})); });
+  errorOf([] { Dense(2).countParams(); });
+}
+
+TEST_CASE("layer surface: nodes, shapes, ambiguity and losses") {
+  auto dense = std::make_shared<Dense>(4);
+  std::string never = errorOf([&] { dense->input(); });
+  CHECK(never.find("never been called") != std::string::npos);
+  SymbolicTensor a = Input({3}), b = Input({3});
+  SymbolicTensor ya = (*dense)(a);
+  CHECK(ya.shape() == TensorShape{-1, 4});
+  CHECK(dense->input()[0].layer() == a.layer());
+  CHECK(dense->inputShape() == std::vector<TensorShape>{{-1, 3}});
+  (*dense)(b);
+  CHECK(dense->inboundNodeCount() == 2);
+  CHECK(errorOf([&] { dense->input(); }).find("getInputAt") != std::string::npos);
+  CHECK(dense->getInputAt(1)[0].layer() == b.layer());
+  CHECK(dense->inputShape() == std::vector<TensorShape>{{-1, 3}}); // both calls agree
+  CHECK(errorOf([&] { dense->getOutputAt(2); }).find("only 2 inbound nodes") != std::string::npos);
+  CHECK(!dense->getOutputMaskAt(0)[0].has_value());
+  dense->addLoss(f32({}, {1.5f}));
+  CHECK(dense->losses().size() == 1);
+  dense->clearLosses();
+  CHECK(dense->losses().empty());
+  dense->setTrainable(false);
+  CHECK(dense->trainableWeights().empty());
+  CHECK(dense->nonTrainableWeights().size() == 2);
+}

@@ -1,0 +1,124 @@
+// `lamina model summary CONFIG` and `lamina model run CONFIG -i NAME=FILE.npy -o OUT.npy`:
+// the layer runtime from the command line, through the same public API a host app uses.
+
+#include "lamina/Model.h"
+#include "runtime/io/Npy.h"
+#include "runtime/tensor/TensorBridge.h"
+#include "tools/lamina/Commands.h"
+#include "tools/lamina/repl/TensorPrinter.h"
+
+#include <fmt/format.h>
+
+namespace lamina::cli {
+namespace {
+
+struct ModelOptions {
+  std::string config, weights, output;
+  std::vector<std::string> inputs;
+};
+
+int reportError(const Error &e) {
+  fmt::print(stderr, "{}\n", e.what());
+  return kExitInputErrors;
+}
+
+int runModel(const ModelOptions &options) {
+  std::shared_ptr<Model> model;
+  try {
+    model = loadModel(options.config);
+    if (!options.weights.empty())
+      loadWeights(*model, options.weights);
+  } catch (const Error &e) {
+    return reportError(e);
+  }
+  // Inputs by the input layers' names; a model with one input also takes a bare FILE.
+  std::vector<std::string> names = model->inputNames();
+  std::vector<Tensor> inputs(names.size());
+  for (const std::string &binding : options.inputs) {
+    auto [name, path] = splitBinding(binding);
+    if (name.empty() && names.size() == 1)
+      name = names[0];
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      fmt::print(stderr, "lamina: error: the model has no input `{}`; its inputs are {}\n", name,
+                 fmt::join(names, ", "));
+      return kExitUsage;
+    }
+    io::ReadResult read = io::readNpy(path);
+    if (!read.array) {
+      fmt::print(stderr, "lamina: error: {}\n", read.error);
+      return kExitIo;
+    }
+    inputs[size_t(it - names.begin())] = fromArray(*read.array);
+  }
+  for (size_t k = 0; k < names.size(); ++k)
+    if (!inputs[k].valid()) {
+      fmt::print(stderr, "lamina: error: no array for input `{}`; pass -i {}=FILE.npy\n", names[k],
+                 names[k]);
+      return kExitUsage;
+    }
+  std::vector<Tensor> outputs;
+  try {
+    outputs = (*model)(inputs);
+  } catch (const Error &e) {
+    return reportError(e);
+  }
+  std::vector<Array> arrays = toArrays(outputs);
+  if (options.output.empty()) {
+    for (const Array &a : arrays)
+      fmt::print("{}\n", repl::formatTensor(a));
+    return kExitOk;
+  }
+  std::string error;
+  if (options.output.ends_with(".npz")) {
+    std::vector<std::pair<std::string, Array>> named;
+    for (size_t k = 0; k < arrays.size(); ++k)
+      named.emplace_back(fmt::format("arr_{}", k), arrays[k]);
+    error = io::writeNpz(options.output, named);
+  } else if (arrays.size() == 1) {
+    error = io::writeNpy(options.output, arrays[0]);
+  } else {
+    fmt::print(stderr, "lamina: error: the model has {} outputs; write them to an .npz file\n",
+               arrays.size());
+    return kExitUsage;
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "lamina: error: {}\n", error);
+    return kExitIo;
+  }
+  return kExitOk;
+}
+
+} // namespace
+
+// lamina model summary CONFIG | lamina model run CONFIG [--weights FILE] -i NAME=FILE.npy ...
+Action addModelCommand(CLI::App &app, SourceOptions &) {
+  auto options = std::make_shared<ModelOptions>();
+  CLI::App *model = app.add_subcommand("model", "Load a model config (docs/config-format.md)");
+  model->require_subcommand(1);
+  CLI::App *summary = model->add_subcommand("summary", "Print the layers, shapes and parameters");
+  summary->add_option("CONFIG", options->config, "a model folder or its config .json")->required();
+  CLI::App *run = model->add_subcommand("run", "Run the model on .npy inputs");
+  run->add_option("CONFIG", options->config, "a model folder or its config .json")->required();
+  run->add_option("--weights", options->weights,
+                  "a .safetensors or .npz file (default: the one the config names)");
+  run->add_option("-i,--input", options->inputs, "NAME=FILE.npy for each input (or FILE.npy)")
+      ->required();
+  run->add_option("-o,--output", options->output,
+                  "FILE.npy for one output, FILE.npz for any number; printed if absent");
+  return [options, summary, run] {
+    if (summary->parsed()) {
+      try {
+        fmt::print("{}", loadModel(options->config)->summary());
+        return int(kExitOk);
+      } catch (const Error &e) {
+        return reportError(e);
+      }
+    }
+    if (run->parsed())
+      return runModel(*options);
+    return int(kExitUsage);
+  };
+}
+
+} // namespace lamina::cli
