@@ -183,7 +183,6 @@ protected:
 
 private:
   friend class Model; // a model's weights are its layers'
-  friend class Sequential;
   const Node &nodeAt(size_t nodeIndex, const char *what) const;
   size_t singleNode(const char *what, const char *indexed) const;
 

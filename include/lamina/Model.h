@@ -63,7 +63,6 @@ public:
 protected:
   void buildImpl(const std::vector<TensorShape> &inputShapes) override;
   CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
-  std::vector<Weight *> allWeights() override;
 
 private:
   std::vector<std::shared_ptr<Layer>> stack_;

@@ -88,12 +88,4 @@ CallResult Sequential::compute(const std::vector<Tensor> &inputs, const CallOpti
   return current;
 }
 
-std::vector<Weight *> Sequential::allWeights() {
-  std::vector<Weight *> out;
-  for (const auto &layer : stack_)
-    for (Weight *w : layer->allWeights())
-      out.push_back(w);
-  return out;
-}
-
 } // namespace lamina

@@ -4,36 +4,7 @@
 set -u
 lamina=$1
 examples=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export XDG_CACHE_HOME="$tmp/cache"
-passed=0
-failed=0
-
-expect() {
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $got, expected $want"
-    sed 's/^/  stdout: /' "$tmp/out" | head -20
-    sed 's/^/  stderr: /' "$tmp/err" | head -20
-  fi
-}
-
-contains() {
-  if grep -qF -- "$3" "$2"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: $(basename "$2") lacks: $3"
-    sed 's/^/  | /' "$2" | head -20
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 model="$examples/model"
 expect summary 0 "$lamina" model summary "$model"

@@ -93,6 +93,10 @@ int64_t callsPerSample(const std::function<void()> &call);
 Timing timeCalls(const std::function<void()> &call, int64_t callsPerSample, size_t minSamples,
                  double seconds, size_t maxSamples);
 
+/// Writes a program's outputs: one to `path` ending in .npy, any number to .npz (`arr_0`,
+/// `arr_1`, ... as NumPy names them). Returns the exit code, after printing any error.
+int writeOutputs(const std::string &path, const std::vector<Array> &outputs);
+
 /// Each command registers its subcommand and returns the action to run when it is chosen.
 using Action = std::function<int()>;
 Action addFmtCommand(CLI::App &app, SourceOptions &options);

@@ -69,24 +69,7 @@ int runModel(const ModelOptions &options) {
       fmt::print("{}\n", repl::formatTensor(a));
     return kExitOk;
   }
-  std::string error;
-  if (options.output.ends_with(".npz")) {
-    std::vector<std::pair<std::string, Array>> named;
-    for (size_t k = 0; k < arrays.size(); ++k)
-      named.emplace_back(fmt::format("arr_{}", k), arrays[k]);
-    error = io::writeNpz(options.output, named);
-  } else if (arrays.size() == 1) {
-    error = io::writeNpy(options.output, arrays[0]);
-  } else {
-    fmt::print(stderr, "lamina: error: the model has {} outputs; write them to an .npz file\n",
-               arrays.size());
-    return kExitUsage;
-  }
-  if (!error.empty()) {
-    fmt::print(stderr, "lamina: error: {}\n", error);
-    return kExitIo;
-  }
-  return kExitOk;
+  return writeOutputs(options.output, arrays);
 }
 
 } // namespace

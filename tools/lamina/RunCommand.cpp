@@ -73,27 +73,6 @@ void printArray(const Array &a) {
   fmt::print("{}\n{}\n", type.str(), out);
 }
 
-int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
-  std::string error;
-  if (path.ends_with(".npz")) {
-    std::vector<std::pair<std::string, Array>> named;
-    for (size_t k = 0; k < outputs.size(); ++k)
-      named.emplace_back(fmt::format("arr_{}", k), outputs[k]);
-    error = io::writeNpz(path, named);
-  } else if (outputs.size() == 1) {
-    error = io::writeNpy(path, outputs[0]);
-  } else {
-    fmt::print(stderr, "lamina: error: the program has {} outputs; write them to an .npz file\n",
-               outputs.size());
-    return kExitUsage;
-  }
-  if (!error.empty()) {
-    fmt::print(stderr, "lamina: error: {}\n", error);
-    return kExitIo;
-  }
-  return kExitOk;
-}
-
 } // namespace
 
 TensorType arrayType(const Array &a) {
@@ -117,6 +96,27 @@ std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::ve
     return std::nullopt;
   Executor &executor = settings.threads ? executorWithThreads(settings.threads) : defaultExecutor();
   return kernel->run(inputs, *variables, executor, file, diags);
+}
+
+int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
+  std::string error;
+  if (path.ends_with(".npz")) {
+    std::vector<std::pair<std::string, Array>> named;
+    for (size_t k = 0; k < outputs.size(); ++k)
+      named.emplace_back(fmt::format("arr_{}", k), outputs[k]);
+    error = io::writeNpz(path, named);
+  } else if (outputs.size() == 1) {
+    error = io::writeNpy(path, outputs[0]);
+  } else {
+    fmt::print(stderr, "lamina: error: the program has {} outputs; write them to an .npz file\n",
+               outputs.size());
+    return kExitUsage;
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "lamina: error: {}\n", error);
+    return kExitIo;
+  }
+  return kExitOk;
 }
 
 // lamina run [FILE | --expr SRC] -i x=in.npy [-i ...] [--arg k=v] [-o out.npy|out.npz]
