@@ -104,6 +104,11 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
     if (!checked->kernel)
       raise(fmt::format("{}: the JIT failed: {}", source_->file->name(), error));
   }
+  // A layer fed ever new shapes (a varying sequence length) must not keep every kernel it
+  // ever compiled alive: past the limit the signatures start over (the JIT's own cache still
+  // holds the recent kernels).
+  if (checked_.size() >= kMaxSignatures)
+    checked_.clear();
   checked_.emplace(key, checked);
   return checked;
 }

@@ -23,6 +23,9 @@ class Kernel;
 
 class LaminaFunction {
 public:
+  /// Signatures kept per function (see check()).
+  static constexpr size_t kMaxSignatures = 64;
+
   struct Checked {
     ir::Function fn;                           // sema's function (the interpreter runs it)
     std::shared_ptr<const jit::Kernel> kernel; // the JIT's (null with Engine::Interpreter)

@@ -2,6 +2,8 @@
 // loop, Activation, and the Keras Layer surface (weights, nodes, errors).
 
 #include "lamina/Layers.h"
+#include "compiler/jit/Jit.h"
+#include "runtime/layers/LaminaFunction.h"
 #include "tests/runtime/RuntimeTestSupport.h"
 
 #include <cmath>
@@ -175,4 +177,15 @@ TEST_CASE("layer surface: nodes, shapes, ambiguity and losses") {
   dense->setTrainable(false);
   CHECK(dense->trainableWeights().empty());
   CHECK(dense->nonTrainableWeights().size() == 2);
+}
+
+TEST_CASE("lambda: a layer fed ever new shapes keeps memory bounded") {
+  // Without a limit every signature would keep its kernel alive past the JIT cache's own.
+  jit::Engine &engine = jit::Engine::shared();
+  engine.setMemoryCacheCapacity(16);
+  auto layer = std::make_shared<Lambda>("lambda x: x * 2.0");
+  for (int64_t cols = 1; cols <= 150; ++cols)
+    CHECK((*layer)(ramp({1, cols})).shape() == TensorShape{1, cols});
+  CHECK(engine.liveKernels() <= 16 + LaminaFunction::kMaxSignatures);
+  engine.setMemoryCacheCapacity(256);
 }
