@@ -1,5 +1,6 @@
 #include "runtime/io/Npy.h"
 
+#include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
 
 #include <algorithm>
@@ -541,16 +542,11 @@ bool readUpTo(std::FILE *f, std::vector<std::byte> &to, uint64_t limit) {
 
 /// The array's own problems, which would make writeNpy's output unreadable or wrong.
 std::string checkWritable(const Array &a) {
-  if (static_cast<unsigned>(a.dtype) >= unsigned(kDTypeCount))
-    return "array has an invalid dtype (" + std::to_string(static_cast<unsigned>(a.dtype)) + ")";
+  // bf16 passes the dtype check, so refusing it before the shared checks keeps their order.
   if (a.dtype == DType::BF16)
     return "bf16 has no .npy type; cast to f32 first";
-  if (a.shape.size() > kMaxRank)
-    return "array has " + std::to_string(a.shape.size()) + " dimensions, more than " +
-           std::to_string(kMaxRank);
-  for (size_t i = 0; i < a.shape.size(); ++i)
-    if (a.shape[i] < 0)
-      return "dimension " + std::to_string(i) + " is negative (" + std::to_string(a.shape[i]) + ")";
+  if (std::string error = detail::checkDTypeAndShape(a); !error.empty())
+    return error;
   int64_t bytes = 0;
   bool empty = false;
   if (!shapeBytes(a.shape, byteSize(a.dtype), bytes, empty))
@@ -558,12 +554,7 @@ std::string checkWritable(const Array &a) {
   if (a.bytes.size() != uint64_t(bytes))
     return "array holds " + plural(a.bytes.size(), "byte") + " but its shape and dtype need " +
            std::to_string(bytes);
-  if (a.dtype == DType::Bool)
-    for (size_t i = 0; i < a.bytes.size(); ++i)
-      if (std::to_integer<unsigned>(a.bytes[i]) > 1)
-        return "bool element " + std::to_string(i) + " is " +
-               std::to_string(std::to_integer<unsigned>(a.bytes[i])) + ", not 0 or 1";
-  return "";
+  return detail::checkBoolValues(a);
 }
 
 /// numpy.save's header for a valid array, including magic, version and length.

@@ -1,5 +1,6 @@
 #include "runtime/io/Safetensors.h"
 
+#include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
 
 #include <nlohmann/json.hpp>
@@ -687,26 +688,15 @@ NamedArrays readImpl(const std::string &path, const IoLimits &limits,
 
 /// The array's own problems, which would make the file unreadable or wrong.
 std::string checkWritable(const Array &a) {
-  if (static_cast<unsigned>(a.dtype) >= unsigned(kDTypeCount))
-    return "array has an invalid dtype (" + std::to_string(static_cast<unsigned>(a.dtype)) + ")";
-  if (a.shape.size() > kMaxRank)
-    return "array has " + std::to_string(a.shape.size()) + " dimensions, more than " +
-           std::to_string(kMaxRank);
-  for (size_t i = 0; i < a.shape.size(); ++i)
-    if (a.shape[i] < 0)
-      return "dimension " + std::to_string(i) + " is negative (" + std::to_string(a.shape[i]) + ")";
+  if (std::string error = detail::checkDTypeAndShape(a); !error.empty())
+    return error;
   uint64_t bytes = 0;
   if (!shapeBytes(a.shape, byteSize(a.dtype), bytes))
     return "array shape " + shapeText(a.shape) + " has 2^63 bytes or more";
   if (a.bytes.size() != bytes)
     return "array holds " + plural(a.bytes.size(), "byte") + " but its shape " +
            shapeText(a.shape) + " and dtype need " + std::to_string(bytes);
-  if (a.dtype == DType::Bool)
-    for (size_t i = 0; i < a.bytes.size(); ++i)
-      if (std::to_integer<unsigned>(a.bytes[i]) > 1)
-        return "bool element " + std::to_string(i) + " is " +
-               std::to_string(std::to_integer<unsigned>(a.bytes[i])) + ", not 0 or 1";
-  return "";
+  return detail::checkBoolValues(a);
 }
 
 /// `s` as a JSON string, escaped as serde_json (the reference's writer) escapes it.

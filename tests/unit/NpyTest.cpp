@@ -4,14 +4,13 @@
 
 #include "runtime/io/Npy.h"
 
+#include "FileSupport.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <unistd.h>
 
@@ -25,38 +24,10 @@ std::string fixture(const std::string &name) {
   return std::string(LAMINA_SOURCE_DIR) + "/tests/fixtures/npy/" + name;
 }
 
-std::vector<std::byte> fileBytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  std::transform(chars.begin(), chars.end(), bytes.begin(), [](char c) { return std::byte(c); });
-  return bytes;
-}
-
-void writeBytes(const std::string &path, std::span<const std::byte> bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char *>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out);
-}
-
-std::vector<std::byte> bytesOf(std::string_view s) {
-  std::vector<std::byte> out(s.size());
-  std::transform(s.begin(), s.end(), out.begin(), [](char c) { return std::byte(c); });
-  return out;
-}
-
-/// A fresh directory, removed with everything in it at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "lamina-npy-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string &name) const { return (path / name).string(); }
+/// A fresh directory named lamina-npy-XXXXXX, removed with everything in it at the end of
+/// the test.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("lamina-npy") {}
 };
 
 /// An array whose bytes are a pattern that differs element to element (0/1 for bool).
@@ -93,7 +64,7 @@ std::vector<std::byte> npyFile(std::string_view dict, std::string_view data = ""
   size_t lengthBytes = major == 1 ? 2 : 4;
   for (size_t i = 0; i < lengthBytes; ++i)
     out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
-  return bytesOf(out + header + std::string(data));
+  return test::bytesOf(out + header + std::string(data));
 }
 
 /// parseNpy's error for a header dict and data; "" when it parses.
@@ -128,7 +99,7 @@ TEST_CASE("every dtype round-trips at rank 0, 1 and 3 and with an empty dimensio
       checkSame(mustRead(path), a);
 
       std::vector<std::byte> encoded = encodeNpy(a);
-      CHECK(encoded == fileBytes(path));
+      CHECK(encoded == test::fileBytes(path));
       ReadResult parsed = parseNpy("a.npy", encoded);
       REQUIRE(parsed.array);
       checkSame(*parsed.array, a);
@@ -151,10 +122,10 @@ TEST_CASE("the writer's files are byte-identical to numpy.save's") {
   for (const char *name : kNumpyFiles) {
     CAPTURE(name);
     Array a = mustRead(fixture(name));
-    std::vector<std::byte> expected = fileBytes(fixture(name));
+    std::vector<std::byte> expected = test::fileBytes(fixture(name));
     CHECK(encodeNpy(a) == expected);
     REQUIRE(writeNpy(dir / name, a) == "");
-    CHECK(fileBytes(dir / name) == expected);
+    CHECK(test::fileBytes(dir / name) == expected);
   }
 }
 
@@ -162,7 +133,7 @@ TEST_CASE("fixture values are read as NumPy wrote them") {
   Array b = mustRead(fixture("bool_2x3.npy"));
   CHECK(b.dtype == DType::Bool);
   CHECK(b.shape == std::vector<int64_t>{2, 3});
-  CHECK(b.bytes == bytesOf(std::string_view("\1\0\1\0\0\1", 6)));
+  CHECK(b.bytes == test::bytesOf(std::string_view("\1\0\1\0\0\1", 6)));
 
   Array i32 = mustRead(fixture("i32_2x2.npy"));
   CHECK(i32.dtype == DType::I32);
@@ -193,7 +164,7 @@ TEST_CASE("Fortran-order files are converted to C order") {
   Array a = *parseNpy("t.npy", npyFile("{'descr': '<i4', 'fortran_order': True, 'shape': (2,)}",
                                        std::string_view("\1\0\0\0\2\0\0\0", 8)))
                  .array;
-  CHECK(a.bytes == bytesOf(std::string_view("\1\0\0\0\2\0\0\0", 8)));
+  CHECK(a.bytes == test::bytesOf(std::string_view("\1\0\0\0\2\0\0\0", 8)));
   CHECK(parseError("{'descr': '<f8', 'fortran_order': True, 'shape': (4, 0, 3)}") == "");
 }
 
@@ -206,7 +177,7 @@ TEST_CASE("big-endian files are byte-swapped to little-endian") {
                                            "\x80\x01"));
   REQUIRE(r.array);
   CHECK(r.array->dtype == DType::I8);
-  CHECK(r.array->bytes == bytesOf("\x80\x01"));
+  CHECK(r.array->bytes == test::bytesOf("\x80\x01"));
 }
 
 TEST_CASE("versions 2.0 and 3.0 are read") {
@@ -245,7 +216,7 @@ TEST_CASE("numpy's .npz files are read, stored and deflated, in archive order") 
 TEST_CASE("an empty .npz is written as numpy.savez writes it and read back") {
   TempDir dir;
   REQUIRE(writeNpz(dir / "e.npz", {}) == "");
-  CHECK(fileBytes(dir / "e.npz") == fileBytes(fixture("empty.npz")));
+  CHECK(test::fileBytes(dir / "e.npz") == test::fileBytes(fixture("empty.npz")));
   NamedArrays back = readNpz(dir / "e.npz");
   CHECK(back.error == "");
   CHECK(back.arrays.empty());
@@ -365,7 +336,7 @@ TEST_CASE("a file truncated at any byte is an error") {
   TempDir dir;
   for (const char *name : {"f32_2x3.npy", "f32_2x3_v2.npy", "bool_2x3_fortran.npy"}) {
     CAPTURE(name);
-    std::vector<std::byte> whole = fileBytes(fixture(name));
+    std::vector<std::byte> whole = test::fileBytes(fixture(name));
     for (size_t n = 0; n < whole.size(); ++n) {
       CAPTURE(n);
       std::span<const std::byte> part(whole.data(), n);
@@ -373,7 +344,7 @@ TEST_CASE("a file truncated at any byte is an error") {
       CHECK_FALSE(parsed.array);
       CHECK(parsed.error.starts_with(std::string(name) + ": "));
       // readNpy takes another path: it checks the size before reading the data.
-      writeBytes(dir / "cut.npy", part);
+      test::writeBytes(dir / "cut.npy", part);
       ReadResult read = readNpy(dir / "cut.npy");
       CHECK_FALSE(read.array);
       CHECK(read.error.starts_with(dir / "cut.npy: "));
@@ -396,7 +367,7 @@ TEST_CASE("pipes and devices are read without knowing their size") {
     ::close(fds[0]);
     return r;
   };
-  std::vector<std::byte> file = fileBytes(fixture("f32_2x3x4_fortran.npy"));
+  std::vector<std::byte> file = test::fileBytes(fixture("f32_2x3x4_fortran.npy"));
   ReadResult whole = throughPipe(file);
   REQUIRE(whole.array);
   checkSame(*whole.array, mustRead(fixture("f32_2x3x4.npy")));
@@ -410,12 +381,12 @@ TEST_CASE("pipes and devices are read without knowing their size") {
 }
 
 TEST_CASE("trailing data after the array is an error") {
-  std::vector<std::byte> file = fileBytes(fixture("f32_2x3.npy"));
+  std::vector<std::byte> file = test::fileBytes(fixture("f32_2x3.npy"));
   file.push_back(std::byte{0});
   CHECK(parseNpy("t.npy", file).error ==
         "t.npy: 1 byte of trailing data after the 24 bytes of array data the header declares");
   TempDir dir;
-  writeBytes(dir / "long.npy", file);
+  test::writeBytes(dir / "long.npy", file);
   CHECK(readNpy(dir / "long.npy").error.find("1 byte of trailing data") != std::string::npos);
 }
 
@@ -442,8 +413,9 @@ TEST_CASE("a header declaring a huge array is an error, found before allocating"
             .find("truncated: the header declares 4611686018427387904 elements") !=
         std::string::npos);
   TempDir dir;
-  writeBytes(dir / "huge.npy",
-             npyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (4611686018427387904,)}"));
+  test::writeBytes(
+      dir / "huge.npy",
+      npyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (4611686018427387904,)}"));
   CHECK(readNpy(dir / "huge.npy", none).error.find("truncated") != std::string::npos);
   // Like NumPy, the other dimensions of an empty shape must not overflow either, in any order.
   CHECK(parseError(
@@ -469,9 +441,9 @@ TEST_CASE("bool bytes other than 0 and 1 are errors") {
 }
 
 TEST_CASE("wrong magic, version or header length are errors") {
-  CHECK(parseNpy("t.npy", bytesOf("PK\3\4 not npy")).error ==
+  CHECK(parseNpy("t.npy", test::bytesOf("PK\3\4 not npy")).error ==
         "t.npy: not a .npy file: it does not start with \\x93NUMPY");
-  std::vector<std::byte> file = fileBytes(fixture("f32_2x3.npy"));
+  std::vector<std::byte> file = test::fileBytes(fixture("f32_2x3.npy"));
   file[6] = std::byte{4};
   CHECK(parseNpy("t.npy", file).error ==
         "t.npy: unsupported .npy format version 4.0 (supported: 1.0, 2.0, 3.0)");
@@ -482,7 +454,7 @@ TEST_CASE("wrong magic, version or header length are errors") {
   file[8] = std::byte{0xff}; // header length 0x76 -> 0xff: past the end of the 152-byte file
   CHECK(parseNpy("t.npy", file).error ==
         "t.npy: truncated: the header of 255 bytes runs past the end of the file (152 bytes)");
-  std::vector<std::byte> v2 = fileBytes(fixture("f32_2x3_v2.npy"));
+  std::vector<std::byte> v2 = test::fileBytes(fixture("f32_2x3_v2.npy"));
   v2[11] = std::byte{1}; // header length 2^24 + 0x74
   CHECK(parseNpy("t.npy", v2).error ==
         "t.npy: header of 16777332 bytes is longer than the limit of 65536");
@@ -570,12 +542,12 @@ TEST_CASE(".npz limits: member count, member size, damaged members") {
   CHECK(readNpz(dir / "big.npz", IoLimits{.maxBytes = 100000}).error == "");
 
   // Flip one byte of stored array data: the CRC no longer matches.
-  std::vector<std::byte> zip = fileBytes(dir / "big.npz");
+  std::vector<std::byte> zip = test::fileBytes(dir / "big.npz");
   std::vector<std::byte> npy = encodeNpy(big);
   auto at = std::search(zip.begin(), zip.end(), npy.begin(), npy.end());
   REQUIRE(at != zip.end());
   at[static_cast<ptrdiff_t>(npy.size() / 2)] ^= std::byte{1};
-  writeBytes(dir / "crc.npz", zip);
+  test::writeBytes(dir / "crc.npz", zip);
   NamedArrays crc = readNpz(dir / "crc.npz");
   CHECK(crc.arrays.empty());
   CHECK(crc.error.starts_with(dir / "crc.npz: member 'big.npy': "));
@@ -584,14 +556,14 @@ TEST_CASE(".npz limits: member count, member size, damaged members") {
   // but the data is not there. Reading it allocates as the data arrives, not 4 GB up front.
   Array small = patterned(DType::U8, {100});
   REQUIRE(writeNpz(dir / "small.npz", {{"a", small}}) == "");
-  zip = fileBytes(dir / "small.npz");
+  zip = test::fileBytes(dir / "small.npz");
   for (auto [signature, sizeAt] : {std::pair{"PK\1\2", 24}, std::pair{"PK\3\4", 22}}) {
-    std::vector<std::byte> sig = bytesOf(signature);
+    std::vector<std::byte> sig = test::bytesOf(signature);
     auto header = std::search(zip.begin(), zip.end(), sig.begin(), sig.end());
     REQUIRE(header != zip.end());
     header[sizeAt + 3] = std::byte{0xf0};
   }
-  writeBytes(dir / "claims.npz", zip);
+  test::writeBytes(dir / "claims.npz", zip);
   NamedArrays claims = readNpz(dir / "claims.npz");
   CHECK(claims.arrays.empty());
   CHECK(claims.error.starts_with(dir / "claims.npz: member 'a.npy': "));

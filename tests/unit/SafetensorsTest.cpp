@@ -4,18 +4,16 @@
 
 #include "runtime/io/Safetensors.h"
 
+#include "FileSupport.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <sys/stat.h>
-#include <unistd.h>
 
 using namespace lamina;
 using namespace lamina::io;
@@ -25,38 +23,10 @@ namespace {
 
 using Arrays = std::vector<std::pair<std::string, Array>>;
 
-std::vector<std::byte> fileBytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> bytes(chars.size());
-  std::transform(chars.begin(), chars.end(), bytes.begin(), [](char c) { return std::byte(c); });
-  return bytes;
-}
-
-void writeBytes(const std::string &path, std::span<const std::byte> bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char *>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out);
-}
-
-std::vector<std::byte> bytesOf(std::string_view s) {
-  std::vector<std::byte> out(s.size());
-  std::transform(s.begin(), s.end(), out.begin(), [](char c) { return std::byte(c); });
-  return out;
-}
-
-/// A fresh directory, removed with everything in it at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "lamina-st-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string &name) const { return (path / name).string(); }
+/// A fresh directory named lamina-st-XXXXXX, removed with everything in it at the end of
+/// the test.
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("lamina-st") {}
 };
 
 /// An array whose bytes are a pattern that differs element to element (0/1 for bool).
@@ -114,7 +84,7 @@ std::string le64(uint64_t n) {
 
 /// A .safetensors file with the given header JSON (not padded) and data.
 std::vector<std::byte> stFile(std::string_view json, std::string_view data = "") {
-  return bytesOf(le64(json.size()) + std::string(json) + std::string(data));
+  return test::bytesOf(le64(json.size()) + std::string(json) + std::string(data));
 }
 
 /// parseSafetensors' error for a header and data; "" when it parses. A failure returns no
@@ -171,7 +141,7 @@ TEST_CASE("safetensors: every dtype round-trips at rank 0, 1 and 3 and with empt
   CHECK(readMetadata == sorted);
 
   std::vector<std::byte> encoded = encodeSafetensors(all, metadata);
-  CHECK(encoded == fileBytes(path));
+  CHECK(encoded == test::fileBytes(path));
   SafetensorsMetadata parsedMetadata;
   checkSameArrays(parseSafetensors("all.safetensors", encoded, {}, &parsedMetadata), all);
   CHECK(parsedMetadata == sorted);
@@ -181,7 +151,7 @@ TEST_CASE("safetensors: every dtype round-trips at rank 0, 1 and 3 and with empt
   checkSameArrays(readSafetensors(path, {}, &readMetadata), all);
   CHECK(readMetadata.empty());
   REQUIRE(writeSafetensors(path, {}) == "");
-  CHECK(fileBytes(path) == bytesOf(le64(8) + "{}      "));
+  CHECK(test::fileBytes(path) == test::bytesOf(le64(8) + "{}      "));
   checkSameArrays(readSafetensors(path), {});
 }
 
@@ -223,11 +193,11 @@ TEST_CASE("safetensors: the writer's layout follows the format, byte for byte") 
   REQUIRE(json.size() % 8 == 0);
   std::string data = std::string("\0\0\0\0\0\0\0\x40", 8) + std::string("\0\0\xc0\x3f", 4) +
                      std::string("\1\0\0\0\xfe\xff\xff\xff", 8) + std::string("\1\0\1", 3) + "\x07";
-  std::vector<std::byte> expected = bytesOf(le64(json.size()) + json + data);
+  std::vector<std::byte> expected = test::bytesOf(le64(json.size()) + json + data);
   CHECK(encodeSafetensors(arrays, metadata) == expected);
   TempDir dir;
   REQUIRE(writeSafetensors(dir / "x.safetensors", arrays, metadata) == "");
-  CHECK(fileBytes(dir / "x.safetensors") == expected);
+  CHECK(test::fileBytes(dir / "x.safetensors") == expected);
 
   // Deterministic: the order of the arguments does not matter.
   std::reverse(arrays.begin(), arrays.end());
@@ -261,7 +231,7 @@ TEST_CASE("safetensors: files written by other writers are read") {
   CHECK(r.arrays[0].first == "a/x");
   CHECK(r.arrays[0].second.dtype == DType::F32);
   CHECK(r.arrays[0].second.shape.empty());
-  CHECK(r.arrays[0].second.bytes == bytesOf(std::string_view("\0\0\x80\x3f", 4)));
+  CHECK(r.arrays[0].second.bytes == test::bytesOf(std::string_view("\0\0\x80\x3f", 4)));
   CHECK(r.arrays[1].first == "b");
   CHECK(r.arrays[1].second.dtype == DType::I32);
   CHECK(r.arrays[1].second.shape == std::vector<int64_t>{2});
@@ -290,7 +260,7 @@ TEST_CASE("safetensors: a file truncated at any byte is an error") {
     CHECK(parsed.error.starts_with("t.safetensors: "));
     CHECK(metadata.empty());
     // readSafetensors takes another path: it reads the header, then each tensor.
-    writeBytes(cut, part);
+    test::writeBytes(cut, part);
     NamedArrays read = readSafetensors(cut);
     CHECK(read.arrays.empty());
     CHECK(read.error.starts_with(cut + ": "));
@@ -304,32 +274,32 @@ TEST_CASE("safetensors: a file truncated at any byte is an error") {
 }
 
 TEST_CASE("safetensors: the header length must fit the file and the limit") {
-  CHECK(parseSafetensors("model.safetensors", bytesOf(le64(UINT64_MAX) + "{}")).error ==
+  CHECK(parseSafetensors("model.safetensors", test::bytesOf(le64(UINT64_MAX) + "{}")).error ==
         "model.safetensors: header length 18446744073709551615 is larger than the file");
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(0) + "{}")).error ==
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(0) + "{}")).error ==
         "t.safetensors: header length is 0; the shortest header is '{}'");
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(0))).error ==
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(0))).error ==
         "t.safetensors: header length is 0; the shortest header is '{}'");
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(3) + "{}")).error ==
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(3) + "{}")).error ==
         "t.safetensors: header length 3 is larger than the file");
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(2) + "{}")).error == "");
-  CHECK(parseSafetensors("t.safetensors", bytesOf(std::string_view("\2\0\0", 3))).error ==
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(2) + "{}")).error == "");
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(std::string_view("\2\0\0", 3))).error ==
         "t.safetensors: truncated: 3 bytes is too short for a .safetensors file, which starts "
         "with an 8-byte header length");
 
   // A header over the limit is refused even when the file holds it.
   std::string big = "{}" + std::string(kMaxSafetensorsHeaderBytes - 1, ' ');
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(big.size()) + big)).error ==
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(big.size()) + big)).error ==
         "t.safetensors: header length 16777217 is more than the limit of 16777216 bytes");
   big.pop_back();
-  CHECK(parseSafetensors("t.safetensors", bytesOf(le64(big.size()) + big)).error == "");
+  CHECK(parseSafetensors("t.safetensors", test::bytesOf(le64(big.size()) + big)).error == "");
 
   // The same through files, and a huge length is found before anything is allocated.
   TempDir dir;
-  writeBytes(dir / "huge.safetensors", bytesOf(le64(UINT64_MAX) + "{}"));
+  test::writeBytes(dir / "huge.safetensors", test::bytesOf(le64(UINT64_MAX) + "{}"));
   CHECK(readSafetensors(dir / "huge.safetensors").error ==
         dir / "huge.safetensors" + ": header length 18446744073709551615 is larger than the file");
-  writeBytes(dir / "short.safetensors", bytesOf("\1"));
+  test::writeBytes(dir / "short.safetensors", test::bytesOf("\1"));
   CHECK(contains(readSafetensors(dir / "short.safetensors").error, "truncated: 1 byte is too"));
 }
 
@@ -547,7 +517,7 @@ TEST_CASE("safetensors: deep nesting is refused before parsing") {
   // Within the depth limit, the structure is still refused.
   CHECK(contains(parseError("{\"a\":[[[[[[1]]]]]]}"), "tensor 'a' is an array"));
   TempDir dir;
-  writeBytes(dir / "deep.safetensors", stFile(deep));
+  test::writeBytes(dir / "deep.safetensors", stFile(deep));
   CHECK(contains(readSafetensors(dir / "deep.safetensors").error, "nested more than 8 levels"));
 }
 
@@ -558,7 +528,7 @@ TEST_CASE("safetensors: bool bytes other than 0 and 1 are errors") {
         "t.safetensors: tensor 'b': bool data byte at offset 65 is 0x02; bool values must be 0 "
         "or 1");
   TempDir dir;
-  writeBytes(dir / "b.safetensors", stFile(json, std::string_view("\1\xff\1", 3)));
+  test::writeBytes(dir / "b.safetensors", stFile(json, std::string_view("\1\xff\1", 3)));
   CHECK(contains(readSafetensors(dir / "b.safetensors").error, "is 0xff; bool values"));
 }
 

@@ -6,16 +6,22 @@
 
 namespace lamina::cli::repl {
 
+namespace {
+
+/// Whether an abandoned task has finished, read under its lock. A template only because
+/// BackgroundWork::Task is private.
+template <class Task> bool isDone(Task &task) {
+  std::lock_guard lock(task.mutex);
+  return task.done;
+}
+
+} // namespace
+
 BackgroundWork::~BackgroundWork() {
   // Only finished threads are left here when the caller followed allFinished(); detaching is
   // the fallback that keeps a still-running one from terminating the process.
   for (Abandoned &a : abandoned_) {
-    bool done;
-    {
-      std::lock_guard lock(a.task->mutex);
-      done = a.task->done;
-    }
-    if (done)
+    if (isDone(*a.task))
       a.thread.join();
     else
       a.thread.detach();
@@ -51,12 +57,7 @@ bool BackgroundWork::run(std::function<void()> work) {
 bool BackgroundWork::allFinished() {
   std::vector<Abandoned> running;
   for (Abandoned &a : abandoned_) {
-    bool done;
-    {
-      std::lock_guard lock(a.task->mutex);
-      done = a.task->done;
-    }
-    if (done)
+    if (isDone(*a.task))
       a.thread.join();
     else
       running.push_back(std::move(a));

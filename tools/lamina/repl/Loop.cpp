@@ -4,6 +4,8 @@
 #include "tools/lamina/repl/Interrupt.h"
 #include "tools/lamina/repl/LineEditor.h"
 
+#include <optional>
+
 namespace lamina::cli::repl {
 namespace {
 
@@ -25,6 +27,19 @@ bool readLine(std::FILE *in, std::string &line, size_t cap) {
 // More than the parser accepts: submitted at once, to be reported as too large.
 constexpr size_t kMaxInput = 64 * 1024 + 1;
 
+// Adds `line` to the input gathered in `buffer`; once that input is complete (or too large to
+// wait for more), submits it, clears `buffer` and returns the outcome. Nothing until then.
+std::optional<Session::Outcome> addLine(Session &session, std::string &buffer,
+                                        const std::string &line) {
+  buffer += line;
+  buffer += '\n';
+  if (buffer.size() <= kMaxInput && !isCompleteInput(buffer))
+    return std::nullopt;
+  Session::Outcome outcome = session.submit(buffer);
+  buffer.clear();
+  return outcome;
+}
+
 } // namespace
 
 int runScript(Session &session, std::FILE *in) {
@@ -34,14 +49,10 @@ int runScript(Session &session, std::FILE *in) {
   while (!quit && readLine(in, line, kMaxInput)) {
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
-    buffer += line;
-    buffer += '\n';
-    if (buffer.size() <= kMaxInput && !isCompleteInput(buffer))
-      continue;
-    Session::Outcome outcome = session.submit(buffer);
-    buffer.clear();
-    failed = failed || !outcome.ok;
-    quit = outcome.quit;
+    if (std::optional<Session::Outcome> outcome = addLine(session, buffer, line)) {
+      failed = failed || !outcome->ok;
+      quit = outcome->quit;
+    }
   }
   if (!quit && !buffer.empty())
     failed = !session.submit(buffer).ok || failed;
@@ -67,13 +78,8 @@ int runInteractive(Session &session, const std::string &historyFile) {
       continue;
     }
     editor.remember(line);
-    buffer += line;
-    buffer += '\n';
-    if (buffer.size() <= kMaxInput && !isCompleteInput(buffer))
-      continue;
-    Session::Outcome outcome = session.submit(buffer);
-    buffer.clear();
-    if (outcome.quit)
+    std::optional<Session::Outcome> outcome = addLine(session, buffer, line);
+    if (outcome && outcome->quit)
       break;
   }
   editor.save();
