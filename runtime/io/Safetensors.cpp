@@ -1,5 +1,7 @@
 #include "runtime/io/Safetensors.h"
 
+#include "runtime/io/JsonText.h"
+
 #include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
 
@@ -697,45 +699,6 @@ std::string checkWritable(const Array &a) {
     return "array holds " + plural(a.bytes.size(), "byte") + " but its shape " +
            shapeText(a.shape) + " and dtype need " + std::to_string(bytes);
   return detail::checkBoolValues(a);
-}
-
-/// `s` as a JSON string, escaped as serde_json (the reference's writer) escapes it.
-void appendJsonString(std::string &out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "\\u%04x", static_cast<unsigned>(c));
-        out += hex;
-      } else {
-        out += c;
-      }
-    }
-  }
-  out += '"';
 }
 
 /// What the writer writes: the length and the header, then the arrays' bytes in `order`.

@@ -1,5 +1,6 @@
 #include "lamina/Json.h"
 
+#include "runtime/io/JsonText.h"
 #include "runtime/json/JsonParser.h"
 #include "runtime/support/Report.h"
 
@@ -95,35 +96,6 @@ Json &Json::push(Json value) {
 
 namespace {
 
-void quote(std::string &out, const std::string &s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (c < 0x20)
-        out += fmt::format("\\u{:04x}", c);
-      else
-        out += char(c);
-    }
-  }
-  out += '"';
-}
-
 bool isScalar(const Json &j) { return !j.isArray() && !j.isObject(); }
 
 void dumpTo(std::string &out, const Json &j, int indent, int level) {
@@ -149,7 +121,7 @@ void dumpTo(std::string &out, const Json &j, int indent, int level) {
       out += "null"; // JSON has no NaN or infinity
     return;
   case Json::Kind::String:
-    quote(out, j.asString());
+    io::appendJsonString(out, j.asString());
     return;
   case Json::Kind::Array: {
     // Shapes and short lists of numbers read best on one line.
@@ -173,7 +145,7 @@ void dumpTo(std::string &out, const Json &j, int indent, int level) {
       if (k)
         out += ',';
       newline(level + 1);
-      quote(out, j.members()[k].first);
+      io::appendJsonString(out, j.members()[k].first);
       out += indent < 0 ? ":" : ": ";
       dumpTo(out, j.members()[k].second, indent, level + 1);
     }
