@@ -51,6 +51,8 @@ private:
 struct Node {
   std::shared_ptr<Layer> layer;
   std::vector<SymbolicTensor> inputs;
+  /// Their node() is null here (a node does not hold itself); Layer::getOutputAt and the
+  /// call that made the node give them with it.
   std::vector<SymbolicTensor> outputs;
   Json arguments = Json::object(); // keyword arguments of the call, as saved in a config
 };
@@ -111,6 +113,8 @@ public:
   // The graph view (Keras's input, output, ..., get_input_at(node_index)); they throw
   // lamina::Error when the layer was never called symbolically, when `nodeIndex` is out of
   // range, or (the forms without an index) when several calls make the answer ambiguous.
+  // A node lives as long as a tensor it made or a model that uses it: the layer does not own
+  // its nodes (each node owns its layer; the other way round would be a reference cycle).
   size_t inboundNodeCount() const { return inboundNodes_.size(); }
   std::vector<SymbolicTensor> input() const;
   std::vector<SymbolicTensor> output() const;
@@ -183,7 +187,8 @@ protected:
 
 private:
   friend class Model; // a model's weights are its layers'
-  const Node &nodeAt(size_t nodeIndex, const char *what) const;
+  std::shared_ptr<Node> nodeAt(size_t nodeIndex, const char *what) const;
+  static std::vector<SymbolicTensor> withNode(const std::shared_ptr<Node> &node);
   size_t singleNode(const char *what, const char *indexed) const;
 
   void buildWith(const std::vector<TensorShape> &inputShapes, const std::vector<DType> &dtypes);

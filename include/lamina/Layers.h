@@ -29,8 +29,9 @@ public:
   const TensorShape &batchShape() const { return batchShape_; }
   std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes) override;
   Json getConfig() const override;
-  /// The symbolic tensor this layer stands for.
-  const SymbolicTensor &tensor() const;
+  /// The symbolic tensor this layer stands for (its node holds the layer, so the layer does
+  /// not hold the tensor: that would be a reference cycle).
+  SymbolicTensor tensor() const { return getOutputAt(0)[0]; }
 
 protected:
   CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
@@ -38,7 +39,6 @@ protected:
 private:
   friend SymbolicTensor Input(const InputOptions &options);
   TensorShape batchShape_;
-  std::optional<SymbolicTensor> tensor_;
 };
 
 /// An activation by its Keras name: linear, relu, sigmoid, tanh, softmax, gelu, elu, selu,

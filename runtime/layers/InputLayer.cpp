@@ -20,14 +20,7 @@ SymbolicTensor Input(const InputOptions &options) {
     batch.insert(batch.end(), options.shape.begin(), options.shape.end());
   auto layer = std::make_shared<InputLayer>(batch, options.dtype, options.name);
   layer->build(batch);
-  layer->tensor_ = layer->recordNode({}, {{options.dtype, batch, false}})[0];
-  return *layer->tensor_;
-}
-
-const SymbolicTensor &InputLayer::tensor() const {
-  if (!tensor_)
-    raise(fmt::format("InputLayer `{}` was not made by Input()", name_));
-  return *tensor_;
+  return layer->recordNode({}, {{options.dtype, batch, false}})[0];
 }
 
 std::vector<TensorShape> InputLayer::computeOutputShape(const std::vector<TensorShape> &) {

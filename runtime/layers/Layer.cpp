@@ -113,7 +113,6 @@ std::vector<SymbolicTensor> Layer::recordNode(const std::vector<SymbolicTensor> 
   size_t index = inboundNodes_.size();
   for (size_t k = 0; k < outputs.size(); ++k) {
     SymbolicTensor out(outputs[k].dtype, outputs[k].shape);
-    out.node_ = node;
     out.nodeIndex_ = index;
     out.tensorIndex_ = k;
     if (outputs[k].masked) {
@@ -126,7 +125,16 @@ std::vector<SymbolicTensor> Layer::recordNode(const std::vector<SymbolicTensor> 
     node->outputs.push_back(std::move(out));
   }
   inboundNodes_.push_back(node);
-  return node->outputs;
+  return withNode(node);
+}
+
+// A node keeps its outputs without a pointer back to itself (that would be a reference
+// cycle); the tensors handed out point at it.
+std::vector<SymbolicTensor> Layer::withNode(const std::shared_ptr<Node> &node) {
+  std::vector<SymbolicTensor> out = node->outputs;
+  for (SymbolicTensor &t : out)
+    t.node_ = node;
+  return out;
 }
 
 SymbolicTensor Layer::operator()(const SymbolicTensor &input) {
@@ -137,7 +145,7 @@ SymbolicTensor Layer::operator()(const SymbolicTensor &input) {
   return out[0];
 }
 
-const Node &Layer::nodeAt(size_t nodeIndex, const char *what) const {
+std::shared_ptr<Node> Layer::nodeAt(size_t nodeIndex, const char *what) const {
   if (inboundNodes_.empty())
     raise(fmt::format("layer `{}` has never been called on a symbolic tensor, so it has no {}",
                       name_, what));
@@ -149,7 +157,7 @@ const Node &Layer::nodeAt(size_t nodeIndex, const char *what) const {
   if (!node)
     raise(fmt::format("node {} of layer `{}` belonged to a model that no longer exists", nodeIndex,
                       name_));
-  return *node;
+  return node;
 }
 
 size_t Layer::singleNode(const char *what, const char *indexed) const {
@@ -178,21 +186,21 @@ std::vector<std::optional<SymbolicTensor>> masks(const std::vector<SymbolicTenso
 
 } // namespace
 
-std::vector<SymbolicTensor> Layer::getInputAt(size_t i) const { return nodeAt(i, "input").inputs; }
+std::vector<SymbolicTensor> Layer::getInputAt(size_t i) const { return nodeAt(i, "input")->inputs; }
 std::vector<SymbolicTensor> Layer::getOutputAt(size_t i) const {
-  return nodeAt(i, "output").outputs;
+  return withNode(nodeAt(i, "output"));
 }
 std::vector<TensorShape> Layer::getInputShapeAt(size_t i) const {
-  return shapes(nodeAt(i, "input shape").inputs);
+  return shapes(nodeAt(i, "input shape")->inputs);
 }
 std::vector<TensorShape> Layer::getOutputShapeAt(size_t i) const {
-  return shapes(nodeAt(i, "output shape").outputs);
+  return shapes(nodeAt(i, "output shape")->outputs);
 }
 std::vector<std::optional<SymbolicTensor>> Layer::getInputMaskAt(size_t i) const {
-  return masks(nodeAt(i, "input mask").inputs);
+  return masks(nodeAt(i, "input mask")->inputs);
 }
 std::vector<std::optional<SymbolicTensor>> Layer::getOutputMaskAt(size_t i) const {
-  return masks(nodeAt(i, "output mask").outputs);
+  return masks(nodeAt(i, "output mask")->outputs);
 }
 
 std::vector<SymbolicTensor> Layer::input() const {

@@ -7,6 +7,7 @@
 #include "tests/runtime/RuntimeTestSupport.h"
 
 #include <cmath>
+#include <optional>
 
 using namespace lamina;
 using namespace lamina::test;
@@ -163,13 +164,17 @@ TEST_CASE("layer surface: nodes, shapes, ambiguity and losses") {
   CHECK(ya.shape() == TensorShape{-1, 4});
   CHECK(dense->input()[0].layer() == a.layer());
   CHECK(dense->inputShape() == std::vector<TensorShape>{{-1, 3}});
-  (*dense)(b);
+  std::optional<SymbolicTensor> yb = (*dense)(b);
   CHECK(dense->inboundNodeCount() == 2);
   CHECK(errorOf([&] { dense->input(); }).find("getInputAt") != std::string::npos);
   CHECK(dense->getInputAt(1)[0].layer() == b.layer());
   CHECK(dense->inputShape() == std::vector<TensorShape>{{-1, 3}}); // both calls agree
   CHECK(errorOf([&] { dense->getOutputAt(2); }).find("only 2 inbound nodes") != std::string::npos);
   CHECK(!dense->getOutputMaskAt(0)[0].has_value());
+  // A call's node lives while a tensor it made (or a model using it) does: the layer does not
+  // own its nodes, which would make a reference cycle.
+  yb.reset();
+  CHECK(errorOf([&] { dense->getInputAt(1); }).find("no longer exists") != std::string::npos);
   dense->addLoss(f32({}, {1.5f}));
   CHECK(dense->losses().size() == 1);
   dense->clearLosses();
