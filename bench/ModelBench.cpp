@@ -4,11 +4,12 @@
 //   model      the whole Sequential called on a batch
 //   layers     each layer called alone on its own (precomputed) input, summed
 //   hand       the same computation as hand-written C++ loops (-O3 -march=native -ffast-math,
-//              OpenBLAS for matrix products), split over the same thread pool
+//              single-threaded OpenBLAS per row block for matrix products, as Dense does),
+//              split over the same thread pool
 //   no pool    the model again with the buffer pool turned off: every output faults in
 //              fresh pages, which is what the pool is for
 //
-//   lamina_model_bench [--batch=4096] [--seconds=1]
+//   lamina_model_bench [--batch=4096] [--seconds=0.3]   (seconds per figure and round)
 
 #include "bench/HandWritten.h"
 #include "lamina/Model.h"
@@ -29,12 +30,15 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds = 1.0;
+double seconds = 0.3;
 
 // Median microseconds per call over samples taken for about `seconds`.
 double medianMicros(const std::function<void()> &call) {
-  for (int k = 0; k < 3; ++k)
-    call(); // compile, warm caches and the pool
+  // Compile, then warm caches, the pool and the thread pool's workers for a tenth of the time.
+  call();
+  auto warm = Clock::now() + std::chrono::duration<double>(seconds / 10);
+  while (Clock::now() < warm)
+    call();
   std::vector<double> samples;
   auto end = Clock::now() + std::chrono::duration<double>(seconds);
   while (samples.size() < 5 || (Clock::now() < end && samples.size() < 10000)) {
@@ -62,35 +66,54 @@ Tensor randomInput(int64_t batch, int64_t cols) {
   return x;
 }
 
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
 void report(const std::string &name, Sequential &model, const Tensor &x,
             const std::function<void()> &hand) {
-  double whole = medianMicros([&] { (void)model(x); });
+  // Each layer alone, on the input it sees inside the model.
+  std::vector<Tensor> layerInputs;
+  Tensor in = x;
+  for (const auto &layer : model.stack()) {
+    layerInputs.push_back(in);
+    in = (*layer)(in);
+  }
+  in = Tensor();
+  // Rounds alternate between the three, so that a slow spell of a shared machine falls on all
+  // of them alike; each figure is the median over rounds.
+  const int rounds = 5;
+  std::vector<double> whole, layers, hands;
+  std::vector<std::vector<double>> perLayer(model.stack().size());
+  for (int r = 0; r < rounds; ++r) {
+    whole.push_back(medianMicros([&] { (void)model(x); }));
+    double sum = 0;
+    for (size_t k = 0; k < model.stack().size(); ++k) {
+      Layer &layer = *model.stack()[k];
+      double t = medianMicros([&] { (void)layer(layerInputs[k]); });
+      perLayer[k].push_back(t);
+      sum += t;
+    }
+    layers.push_back(sum);
+    hands.push_back(medianMicros(hand));
+  }
   // Steady state: after warm-up every intermediate and output comes from the pool.
   BufferPoolStats before = bufferPoolStats();
   for (int k = 0; k < 10; ++k)
     (void)model(x);
   BufferPoolStats after = bufferPoolStats();
-  // Each layer alone, on the input it sees inside the model.
-  double layers = 0;
-  Tensor in = x;
-  std::vector<std::string> parts;
-  for (const auto &layer : model.stack()) {
-    Tensor input = in;
-    double t = medianMicros([&] { (void)(*layer)(input); });
-    parts.push_back(fmt::format("{} {:.0f}", layer->name(), t));
-    layers += t;
-    in = (*layer)(input);
-  }
-  double handMicros = medianMicros(hand);
   setBufferPoolLimit(0);
   double noPool = medianMicros([&] { (void)model(x); });
   setBufferPoolLimit(size_t(1) << 30);
-  fmt::print(
-      "{:<12} model {:8.0f} us   layers {:8.0f} us   model/layers {:.3f}   hand {:8.0f} us   "
-      "model/hand {:.2f}   no-pool {:8.0f} us ({:.2f}x)   pool misses in 10 calls {}\n",
-      name, whole, layers, whole / layers, handMicros, whole / handMicros, noPool, noPool / whole,
-      after.misses - before.misses);
-  fmt::print("{:<12} per layer (us): {}\n", "", fmt::join(parts, ", "));
+  double m = median(whole), l = median(layers), h = median(hands);
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < perLayer.size(); ++k)
+    parts.push_back(fmt::format("{} {:.0f}", model.stack()[k]->name(), median(perLayer[k])));
+  fmt::print("{:<8} model {:7.0f} us  layers {:7.0f} us  model/layers {:.3f}  hand {:7.0f} us  "
+             "model/hand {:.2f}  no-pool {:7.0f} us ({:.2f}x)  pool misses in 10 calls {}\n",
+             name, m, l, m / l, h, m / h, noPool, noPool / m, after.misses - before.misses);
+  fmt::print("{:<8} per layer (us): {}\n", "", fmt::join(parts, ", "));
 }
 
 } // namespace
@@ -151,10 +174,13 @@ int main(int argc, char **argv) {
     std::vector<Tensor> w = model.getWeights();
     std::vector<float> h(size_t(batch) * 256), a(size_t(batch) * 512), out(size_t(batch) * 64);
     auto hand = [&] {
-      for (int64_t r = 0; r < batch; ++r)
-        std::memcpy(h.data() + r * 256, w[1].data<float>(), 256 * sizeof(float));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), 256, 256, 1.0f,
-                  x.data<float>(), 256, w[0].data<float>(), 256, 1.0f, h.data(), 256);
+      parallelRows(size_t(batch), [&](size_t lo, size_t hi) {
+        for (size_t r = lo; r < hi; ++r)
+          std::memcpy(h.data() + r * 256, w[1].data<float>(), 256 * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(hi - lo), 256, 256, 1.0f,
+                    x.data<float>() + lo * 256, 256, w[0].data<float>(), 256, 1.0f,
+                    h.data() + lo * 256, 256);
+      });
       parallelRows(size_t(batch), [&](size_t lo, size_t hi) {
         for (size_t k = lo * 256; k < hi * 256; ++k)
           h[k] = std::max(h[k], 0.0f);
@@ -162,10 +188,13 @@ int main(int argc, char **argv) {
       bench::Buffers b{{h.data()}, a.data(), size_t(batch), 256, 0};
       parallelRows(size_t(batch),
                    [&](size_t lo, size_t hi) { bench::hand::antirectifier(b, lo, hi); });
-      for (int64_t r = 0; r < batch; ++r)
-        std::memcpy(out.data() + r * 64, w[3].data<float>(), 64 * sizeof(float));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch), 64, 512, 1.0f, a.data(),
-                  512, w[2].data<float>(), 64, 1.0f, out.data(), 64);
+      parallelRows(size_t(batch), [&](size_t lo, size_t hi) {
+        for (size_t r = lo; r < hi; ++r)
+          std::memcpy(out.data() + r * 64, w[3].data<float>(), 64 * sizeof(float));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(hi - lo), 64, 512, 1.0f,
+                    a.data() + lo * 512, 512, w[2].data<float>(), 64, 1.0f, out.data() + lo * 64,
+                    64);
+      });
     };
     report("mlp", model, x, hand);
   }

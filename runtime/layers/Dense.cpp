@@ -3,18 +3,55 @@
 #include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "runtime/support/Report.h"
+#include "runtime/threads/ThreadPool.h"
 
 #include <cblas.h>
 #include <cstring>
 #include <fmt/format.h>
+#include <mutex>
 
 namespace lamina {
+
+namespace {
+
+// out[begin:end] = input[begin:end] @ kernel (+ bias): the bias is written first and the
+// product accumulated onto it (beta = 1), one pass over the output fewer than adding it after.
+void multiplyRows(const Tensor &input, const Tensor &kernel, const Tensor *bias, Tensor &out,
+                  int64_t begin, int64_t end) {
+  int64_t in = kernel.shape()[0], units = kernel.shape()[1];
+  auto *dst = static_cast<std::byte *>(out.data());
+  size_t rowBytes = size_t(units) * byteSize(out.dtype());
+  if (bias)
+    for (int64_t r = begin; r < end; ++r)
+      std::memcpy(dst + size_t(r) * rowBytes, bias->data(), rowBytes);
+  if (units == 0)
+    return;
+  for (int64_t r0 = begin; r0 < end; r0 += INT32_MAX) { // BLAS counts rows in an int
+    int m = int(std::min<int64_t>(INT32_MAX, end - r0));
+    int lda = int(std::max<int64_t>(in, 1));
+    if (out.dtype() == DType::F32)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units), int(in), 1.0f,
+                  static_cast<const float *>(input.data()) + r0 * in, lda,
+                  static_cast<const float *>(kernel.data()), int(units), bias ? 1.0f : 0.0f,
+                  static_cast<float *>(out.data()) + r0 * units, int(units));
+    else
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units), int(in), 1.0,
+                  static_cast<const double *>(input.data()) + r0 * in, lda,
+                  static_cast<const double *>(kernel.data()), int(units), bias ? 1.0 : 0.0,
+                  static_cast<double *>(out.data()) + r0 * units, int(units));
+  }
+}
+
+} // namespace
 
 Dense::Dense(int64_t units, DenseOptions options)
     : Layer(options.name, "dense", options.dtype, options.trainable), units_(units),
       options_(std::move(options)) {
   if (units_ <= 0)
     raise(fmt::format("Dense `{}`: units must be a positive integer, not {}", name_, units_));
+  // lamina splits the rows itself (compute()); OpenBLAS's own threads would only compete.
+  static std::once_flag serialBlas;
+  std::call_once(serialBlas, [] { openblas_set_num_threads(1); });
   if (dtype_ != DType::F32 && dtype_ != DType::F64)
     raise(
         fmt::format("Dense `{}` computes in float32 or float64, not {}", name_, longName(dtype_)));
@@ -75,38 +112,17 @@ CallResult Dense::compute(const std::vector<Tensor> &inputs, const CallOptions &
   outShape.back() = units_;
   Tensor out = Tensor::empty(dtype_, outShape);
   int64_t rows = in == 0 ? out.count() / units_ : input.count() / in;
-  // The bias is written first and the product accumulated onto it (beta = 1): one pass over
-  // the output fewer than adding it afterwards.
-  double beta = 0;
-  if (options_.useBias) {
-    const Tensor &bias = ownWeights()[1].value;
-    size_t rowBytes = bias.nbytes();
-    auto *dst = static_cast<std::byte *>(out.data());
-    for (int64_t r = 0; r < rows; ++r)
-      std::memcpy(dst + size_t(r) * rowBytes, bias.data(), rowBytes);
-    beta = 1;
-  }
-  if (rows > 0 && units_ > 0) {
-    // BLAS takes int sizes; a larger call is split over row blocks.
-    const int64_t kMaxBlas = INT32_MAX;
-    if (in > kMaxBlas || units_ > kMaxBlas)
-      raise(fmt::format("Dense `{}` is too large for BLAS ({} x {})", name_, in, units_));
-    for (int64_t r0 = 0; r0 < rows; r0 += kMaxBlas) {
-      int m = int(std::min(kMaxBlas, rows - r0));
-      if (dtype_ == DType::F32)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units_), int(in), 1.0f,
-                    static_cast<const float *>(input.data()) + r0 * in,
-                    int(std::max<int64_t>(in, 1)), static_cast<const float *>(kernel.value.data()),
-                    int(units_), float(beta), static_cast<float *>(out.data()) + r0 * units_,
-                    int(units_));
-      else
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units_), int(in), 1.0,
-                    static_cast<const double *>(input.data()) + r0 * in,
-                    int(std::max<int64_t>(in, 1)), static_cast<const double *>(kernel.value.data()),
-                    int(units_), beta, static_cast<double *>(out.data()) + r0 * units_,
-                    int(units_));
-    }
-  }
+  if (in > INT32_MAX || units_ > INT32_MAX)
+    raise(fmt::format("Dense `{}` is too large for BLAS ({} x {})", name_, in, units_));
+  // Rows are split over lamina's thread pool, each block one single-threaded BLAS call: one
+  // pool does all of lamina's work, so a model's kernels and its matrix products never compete
+  // for cores, and many host threads calling at once do not oversubscribe them.
+  Executor &pool = defaultExecutor();
+  int64_t chunks = rows * in * units_ >= (int64_t(1) << 20) ? pool.concurrency() : 1;
+  const Tensor *bias = options_.useBias ? &ownWeights()[1].value : nullptr;
+  pool.parallelFor(rows, chunks, [&](int64_t begin, int64_t end) {
+    multiplyRows(input, kernel.value, bias, out, begin, end);
+  });
   CallResult result;
   result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {})[0] : out);
   result.masks = options.masks;
