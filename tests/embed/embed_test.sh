@@ -15,6 +15,11 @@ out=$("$tmp/build/embed" "$source/examples/embed/model.json")
 echo "$out"
 grep -qF "f32[2, 8]" <<<"$out"
 
+# Building, saving and loading a model (docs/embedding.md): the loaded model's bits agree.
+(cd "$tmp" && "$tmp/build/save_load") | tee "$tmp/save_load.out"
+grep -qF "identical: 1" "$tmp/save_load.out"
+test -f "$tmp/small/config.json" && test -f "$tmp/small/model.weights.safetensors"
+
 # A broken config: exit 1 and the error at its line and column in the JSON file.
 sed 's/axis=1, keepdims/axis=5, keepdims/' "$source/examples/embed/model.json" >"$tmp/bad.json"
 if "$tmp/build/embed" "$tmp/bad.json" 2>"$tmp/err"; then
