@@ -354,11 +354,12 @@ private:
         shapeSource = source(*s, "output_shape", layerName);
       else if (s->isObject())
         bytecode(*s, "a serialized Python object");
-      else
-        options.outputShape = Json::array(); // filled below, checked by Lambda
-      if (s->isArray()) {
-        shapeAt(*s, "output_shape");
+      else if (s->isArray()) {
+        shapeAt(*s, "output_shape"); // refuses what is not a list of sizes
         options.outputShape = *s;
+      } else {
+        fail(*s, DiagKind::ConfigBadValue, "output_shape",
+             "null, a list of sizes without the batch dimension, or a shape lambda's source");
       }
     }
     if (const Json *m = config.find("mask"); m && !m->isNull()) {

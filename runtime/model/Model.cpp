@@ -126,9 +126,13 @@ CallResult Model::compute(const std::vector<Tensor> &inputs, const CallOptions &
     bool fits = given.dtype() == decl.dtype() && given.rank() == want.size();
     for (size_t d = 0; fits && d < want.size(); ++d)
       fits = want[d] < 0 || want[d] == given.shape()[d];
-    if (!fits)
+    if (!fits) {
+      std::vector<std::string> dims; // Keras spells an unknown size None
+      for (int64_t d : want)
+        dims.push_back(d < 0 ? "None" : std::to_string(d));
       raise(fmt::format("input `{}` of model `{}` must be {}[{}], not {}", decl.layer()->name(),
-                        name_, shortName(decl.dtype()), fmt::join(want, ", "), given.typeString()));
+                        name_, shortName(decl.dtype()), fmt::join(dims, ", "), given.typeString()));
+    }
     Tensor mask = k < options.masks.size() ? options.masks[k] : Tensor();
     values[{decl.node().get(), 0}] = {given, mask};
   }

@@ -26,6 +26,7 @@ contains run-missing-input "$tmp/err" "no array for input \`context\`"
 expect run-unknown-input 2 "$lamina" model run "$model" -i "nope=$model/features.npy"
 expect run-wrong-shape 1 "$lamina" model run "$model" -i "features=$model/features.npy" \
   -i "context=$examples/data/batch.npy"
+contains run-wrong-shape "$tmp/err" "input \`context\` of model \`example\` must be f32[None, 16], not f32[8, 256]"
 
 # A mistake inside a lambda string: reported at its line and column in the JSON file.
 sed 's/mean(x, axis=1, keepdims=True)/mean(x, axis=3, keepdims=True)/' "$model/config.json" >"$tmp/bad.json"

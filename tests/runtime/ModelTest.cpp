@@ -171,6 +171,11 @@ TEST_CASE("configs: bytecode, unknown keys and classes are refused") {
       },
       "E0806");
   errorOf([] { modelFromJson(std::string(100000, '[')); }, "E0803");
+  errorOf([&] { modelFromJson(lambdaWith(R"j({"function": "lambda x: x", "output_shape": 3})j")); },
+          "E0806");
+  errorOf(
+      [&] { modelFromJson(lambdaWith(R"j({"function": "lambda x: x", "output_shape": [-2]})j")); },
+      "E0806");
   std::string many = R"j({"class_name": "Sequential", "config": {"layers": [)j";
   for (int k = 0; k < 10001; ++k)
     many += std::string(k ? "," : "") +
