@@ -56,15 +56,15 @@ fs::path resolveWeights(const fs::path &folder, const LoadedConfig &loaded,
   for (const fs::path &part : relative)
     if (part == "..")
       reject("may not leave the config's folder (`..`)");
-  std::error_code ec;
-  fs::path root = fs::canonical(folder, ec);
-  fs::path target = fs::weakly_canonical(folder / relative, ec);
-  if (ec)
-    reject("cannot be resolved: " + ec.message());
-  auto [rootEnd, unused] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
-  (void)unused;
-  if (rootEnd != root.end())
+  std::error_code rootError, targetError;
+  fs::path root = fs::canonical(folder, rootError);
+  fs::path target = fs::weakly_canonical(folder / relative, targetError);
+  if (rootError || targetError)
+    reject("cannot be resolved: " + (rootError ? rootError : targetError).message());
+  // Inside the folder: the resolved folder is a prefix of the resolved target, by components.
+  if (std::mismatch(root.begin(), root.end(), target.begin(), target.end()).first != root.end())
     reject("leads outside the config's folder");
+  std::error_code ec;
   if (!fs::is_regular_file(target, ec))
     reject("is not a regular file in the config's folder");
   return target;
