@@ -178,9 +178,13 @@ private:
     });
   }
 
+  // `root` is the stage's root, or a part of a split concat, or (copy stages) an output
+  // another stage stored. Only the value this stage computes is computed here; any other is
+  // fused (computed by element()) or stored by an earlier stage (loaded by element()).
   void storeRoot(ir::ValueId root, const Index &compute, const Index &out) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    Value *v = e_.compute(root, compute);
+    bool computesRoot = root == s_.root && !s_.copyOnly;
+    Value *v = computesRoot ? e_.compute(root, compute) : e_.element(root, compute);
     e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
   }
 
@@ -324,6 +328,12 @@ private:
       }
     Index idx = kept;
     std::function<void(size_t)> walk = [&](size_t k) {
+      if (axes.empty()) { // over no axes: the one element, combined with the identity
+        e_.width = 1;
+        Value *x = e_.element(operand, idx);
+        b_.CreateStore(combine(c, t, b_.CreateLoad(scalar, scalarAcc), x), scalarAcc);
+        return;
+      }
       size_t axis = size_t(axes[k]);
       Value *size = e_.dim(shape[axis]);
       if (k + 1 < axes.size()) {

@@ -7,8 +7,10 @@
 #include "compiler/jit/Backend.h"
 #include "compiler/jit/DiskCache.h"
 #include "compiler/jit/KernelImpl.h"
+#include "jit/CodegenFingerprint.h"
 
 #include <fmt/format.h>
+#include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/LLVMContext.h>
@@ -65,7 +67,8 @@ std::unique_ptr<llvm::orc::LLJIT> makeJit(std::string &error) {
 // Everything that determines the machine code: the function (every constant's bytes
 // included), the target and the code generator's version.
 std::string keyOf(const ir::Function &fn, const std::string &target) {
-  std::string key = fmt::format("lamina-kernel 1\n{}\n", target);
+  std::string key = fmt::format("lamina-kernel {} llvm {}\n{}\n", LAMINA_CODEGEN_FINGERPRINT,
+                                LLVM_VERSION_STRING, target);
   key += ir::print(fn);
   for (const ir::Instr &in : fn.instrs)
     if (in.constant)

@@ -1359,6 +1359,51 @@ TEST_CASE("reductions of rank-3 tensors over several axes") {
   }
 }
 
+// Regression (issue 13, item 1): a stored value written by a stage other than its own - a
+// repeated output's copy, a part of a split root concat - was computed as if fused, which a
+// reduction, scan or product cannot be: its elements came out as zeros. (Item 5): a reduction
+// over no axes indexed the first of none and crashed. Small integers as f32, so every sum,
+// product and mean is exact in any order.
+TEST_CASE("stored reductions, scans and products as copies and concat parts; no-axis reductions") {
+  const char *exprs[] = {
+      "concat([mean(x, axis=1), max(x, axis=1)], axis=0)",
+      "concat([sum(x, axis=1, keepdims=True), max(x, axis=1, keepdims=True), x], axis=1)",
+      "concat([cumsum(x, axis=1), x @ transpose(x)], axis=1)",
+      "concat([x, argmax(x, axis=1, keepdims=True)], axis=-1)",
+      "(cumsum(x), cumsum(x))",
+      "(sum(x, axis=0), sum(x, axis=0))",
+      "(x @ transpose(x), x * 2, x @ transpose(x))",
+      "(x, x, x + 1)",
+      "sum(sum(x))",
+      "sum(x, axis=())",
+      "max(x, axis=[])",
+      "mean(x[0, 0])",
+      "x - max(sum(x))",
+      "std(x[0, 0]) + logsumexp(x[1, 1])",
+      "argmax(x[0, 0])",
+  };
+  for (const char *expr : exprs) {
+    std::string label = fmt::format("stored root `{}`", expr);
+    Inputs inputs = {{"x", "f32[R, C]"}};
+    auto program = checked(fmt::format("lambda x: {}", expr), inputs);
+    if (!program)
+      continue;
+    auto kernel = kernelFor(*program);
+    if (!kernel)
+      continue;
+    std::mt19937_64 rng = rngFor(label);
+    for (std::vector<int64_t> shape : {std::vector<int64_t>{3, 5}, {2, 17}, {4, 1}}) {
+      Array x = makeArray(DType::F32, shape);
+      for (int64_t k = 0; k < x.elementCount(); ++k)
+        storeFloat(x, k, double(int64_t(rng() % 9) - 4));
+      std::vector<Array> arrays = {x};
+      std::vector<Tolerance> exact(4, Tolerance::exact());
+      agree(fmt::format("{} [{}]", label, fmt::join(shape, ",")), *program, *kernel, arrays, exact,
+            executorWithThreads(2));
+    }
+  }
+}
+
 TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail sizes") {
   struct MatCase {
     const char *expr;
