@@ -243,17 +243,23 @@ Value Analyzer::runEntry(const Entry &entry) {
     for (const InputBinding *b : inputs)
       if (!used.count(b->name))
         return ctx_.fail(DiagKind::UnusedInput, entry.nameRange, b->name, entry.name);
-  } else if (inputParams.size() == 1) {
-    std::vector<const InputBinding *> given = inputs;
-    if (given.empty())
+  } else if (!inputParams.empty()) {
+    // Keras calls `function(inputs, **arguments)`: the first parameter receives the one tensor
+    // or the whole list, and every other one must be an argument or have a default.
+    if (inputs.empty())
       return ctx_.fail(DiagKind::MissingInput, inputParams[0]->range, inputParams[0]->name);
-    bindParam(inputParams[0], given);
-  } else {
-    if (inputs.size() != inputParams.size())
-      return ctx_.fail(DiagKind::InputCountMismatch, entry.nameRange, entry.name,
-                       inputParams.size(), inputParams.size() == 1 ? "" : "s", inputs.size());
-    for (size_t i = 0; i < inputParams.size(); ++i)
-      bindParam(inputParams[i], {inputs[i]});
+    bindParam(inputParams[0], inputs);
+    for (size_t i = 1; i < inputParams.size(); ++i)
+      ctx_.diags.emit(
+          makeDiagnostic(DiagKind::MissingArgument, ctx_.file, inputParams[i]->range, entry.name,
+                         inputParams[i]->name)
+              .withLabel(fmt::format("inputs given by position all go to `{}`, as in Keras; "
+                                     "give `{}` a default or a value in `arguments`, or name the "
+                                     "inputs",
+                                     inputParams[0]->name, inputParams[i]->name)));
+  } else if (!inputs.empty()) {
+    return ctx_.fail(DiagKind::InputCountMismatch, entry.nameRange, entry.name, 0, "s",
+                     inputs.size());
   }
   if (ctx_.diags.hasErrors())
     return Value::error(entry.nameRange);

@@ -17,6 +17,8 @@ struct Lambda::Impl {
   // does not know), at the first call.
   std::mutex variablesMutex;
   std::atomic<bool> variablesMade = false;
+  // The input shapes of the build (-1: unknown), set once under the layer's build lock.
+  std::vector<TensorShape> builtShapes;
 };
 
 namespace {
@@ -113,6 +115,7 @@ void Lambda::makeVariables(const std::vector<DType> &dtypes, const std::vector<T
 }
 
 void Lambda::buildImpl(const std::vector<TensorShape> &inputShapes) {
+  impl_->builtShapes = inputShapes;
   if (!impl_->function->signature().takesMask)
     makeVariables(buildDTypes_, inputShapes, std::nullopt);
 }
@@ -158,7 +161,9 @@ CallResult Lambda::compute(const std::vector<Tensor> &inputs, const CallOptions 
     makeVariables(dtypes, shapes, maskType);
   }
   CallResult result;
-  result.outputs = impl_->function->run(inputs, mask, options.training, ownWeights());
+  const std::vector<TensorShape> &unknown =
+      built() ? impl_->builtShapes : std::vector<TensorShape>{};
+  result.outputs = impl_->function->run(inputs, mask, options.training, ownWeights(), unknown);
   result.masks = computeMask(inputs, options.masks);
   result.masks.resize(result.outputs.size());
   return result;

@@ -114,14 +114,20 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
 }
 
 std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const Tensor *mask,
-                                        bool training, const std::vector<Weight> &weights) {
+                                        bool training, const std::vector<Weight> &weights,
+                                        const std::vector<TensorShape> &unknown) {
   std::vector<DType> dtypes;
   std::vector<TensorShape> shapes;
-  for (const Tensor &t : inputs) {
-    dtypes.push_back(t.dtype());
-    shapes.push_back(t.shape());
-    if (!shapes.back().empty())
-      shapes.back()[0] = -1; // one kernel for every batch size
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    dtypes.push_back(inputs[k].dtype());
+    TensorShape shape = inputs[k].shape();
+    if (!shape.empty())
+      shape[0] = -1; // one kernel for every batch size
+    if (k < unknown.size() && unknown[k].size() == shape.size())
+      for (size_t a = 0; a < shape.size(); ++a)
+        if (unknown[k][a] < 0)
+          shape[a] = -1;
+    shapes.push_back(std::move(shape));
   }
   std::optional<std::pair<DType, TensorShape>> maskType;
   if (mask && signature_.takesMask) {

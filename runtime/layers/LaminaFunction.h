@@ -48,9 +48,13 @@ public:
                                        const std::optional<std::pair<DType, TensorShape>> &mask,
                                        bool training, bool compile);
 
-  /// Runs on concrete tensors; variables are looked up by name in `weights`.
+  /// Runs on concrete tensors; variables are looked up by name in `weights`. The batch axis is
+  /// always typed as unknown; so is every axis that is -1 in `unknown` (the shapes the layer
+  /// was built for, when it has them), so the call is typed as the model was and what sema
+  /// assumed of such an axis (`x[:, :5]` takes 5) is checked at run time, at its source.
   std::vector<Tensor> run(const std::vector<Tensor> &inputs, const Tensor *mask, bool training,
-                          const std::vector<Weight> &weights);
+                          const std::vector<Weight> &weights,
+                          const std::vector<TensorShape> &unknown = {});
 
   /// An output type of sema's function as a Keras shape (symbols become -1).
   static TensorShape kerasShape(const TensorType &type);

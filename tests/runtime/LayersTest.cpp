@@ -101,8 +101,12 @@ TEST_CASE("lambda: compute_output_shape comes from the checker, without running"
 TEST_CASE("lambda: errors carry codes and carets") {
   std::string e = errorOf([] { Lambda("lambda x: (x +"); }, "E0203");
   CHECK(e.find("^") != std::string::npos);
-  auto shapes = std::make_shared<Lambda>("lambda x, y: x + y");
+  auto shapes = std::make_shared<Lambda>("lambda t: t[0] + t[1]");
   errorOf([&] { (*shapes)({ramp({2, 3}), ramp({2, 4})}); }, "E0501");
+  // Keras calls function(inputs, **arguments): a second parameter is an argument, and one
+  // without a value is an error, never the second input (issue 13, item 2).
+  auto spread = std::make_shared<Lambda>("lambda t, alpha: t[0] + alpha * t[1]");
+  errorOf([&] { (*spread)({ramp({2, 3}), ramp({2, 3})}); }, "E0317");
   errorOf([] { (*std::make_shared<Lambda>("lambda x: system(x)"))(ramp({1})); });
 }
 

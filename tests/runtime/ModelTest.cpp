@@ -91,13 +91,29 @@ TEST_CASE("save and load: configs and weights round-trip bit for bit") {
   // Functional models too.
   TempDir dir;
   SymbolicTensor a = Input({4}, DType::F32, "in_a"), b = Input({4}, DType::F32, "in_b");
-  SymbolicTensor s = (*std::make_shared<Lambda>("lambda x, y: x * y + 1"))(std::vector{a, b})[0];
+  SymbolicTensor s = (*std::make_shared<Lambda>("lambda t: t[0] * t[1] + 1"))(std::vector{a, b})[0];
   auto model =
       std::make_shared<Model>(std::vector{a, b}, std::vector{(*std::make_shared<Dense>(3))(s)});
   std::vector<Tensor> in = {ramp({2, 4}), ramp({2, 4}, 0.3f, 0.1f)};
   Tensor y = (*model)(in)[0];
   saveModel(*model, dir.path.string());
   CHECK(bitEqual((*loadModel(dir.path.string()))(in)[0], y));
+}
+
+// Issue 13, item 3: `x[:, :5]` on an axis the model leaves unknown is typed (None, 5, 16), so a
+// call whose axis is shorter must fail at the slice, not return 3 rows the next layer
+// mistakes for 5.
+TEST_CASE("models: a slice of an unknown axis is checked at run time, at the slice") {
+  SymbolicTensor x = Input({-1, 16}, DType::F32, "seq");
+  SymbolicTensor y = (*std::make_shared<Lambda>("lambda x: x[:, :5]"))(x);
+  auto model = std::make_shared<Model>(std::vector{x}, std::vector{y});
+  CHECK(y.shape() == TensorShape{-1, 5, 16});
+  CHECK((*model)(ramp({2, 7, 16})).shape() == TensorShape{2, 5, 16});
+  std::string e = errorOf([&] { (*model)(ramp({2, 3, 16})); }, "E0508");
+  CHECK(e.find("x[:, :5]") != std::string::npos);
+  // The same lambda called on a tensor outside a model is NumPy's slice: 3 rows.
+  CHECK((*std::make_shared<Lambda>("lambda x: x[:, :5]"))(ramp({2, 3, 16})).shape() ==
+        TensorShape{2, 3, 16});
 }
 
 TEST_CASE("configs: a mistake in a lambda points into the JSON file") {

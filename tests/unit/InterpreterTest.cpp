@@ -87,8 +87,12 @@ Run run(const std::string &source, const std::vector<Array> &inputs,
   r.parsed = parseText(source);
   REQUIRE_MESSAGE(r.parsed.module, source << ": " << r.parsed.first());
   SemaRequest request;
-  for (const Array &a : inputs)
-    request.inputs.push_back({"", typeOf(a)});
+  // Several input parameters take their inputs by name, in order (by position, Keras gives
+  // them all to the first).
+  auto signature = entrySignature(*r.parsed.module, {});
+  bool byName = signature && inputs.size() > 1 && signature->inputs.size() == inputs.size();
+  for (size_t k = 0; k < inputs.size(); ++k)
+    request.inputs.push_back({byName ? signature->inputs[k] : "", typeOf(inputs[k])});
   CollectingConsumer consumer;
   DiagnosticEngine diags(consumer);
   r.fn = analyze(*r.parsed.module, *r.parsed.file, request, diags);

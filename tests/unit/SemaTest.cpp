@@ -172,7 +172,8 @@ TEST_CASE("parameters named in arguments or with defaults are arguments, the res
   CHECK(contains(ir::print(*scaled.fn), "constant 0.17"));
   // Without the argument, `scale` is an input and needs a tensor.
   CHECK(check("lambda x, scale: x * scale", kX) == "E0306@1:11");
-  CHECK(check("lambda x, scale: x * scale", {{"", "f32[B,4]"}}) == "E0308@1:1");
+  // By position (Keras's function(inputs, **arguments)), `scale` is a missing argument.
+  CHECK(check("lambda x, scale: x * scale", {{"", "f32[B,4]"}}) == "E0317@1:11");
 
   Analyzed leaky = analyzeText("lambda x, alpha=0.2: where(x > 0, x, alpha * x)", kX);
   REQUIRE(leaky.fn);
@@ -291,28 +292,21 @@ TEST_CASE("positional inputs: one parameter takes the list, several spread in or
   CHECK(list.fn->inputs[1].name == "t[1]");
   // One positional input to one parameter is the tensor itself.
   CHECK(check("lambda x: x[0]", {{"", "f32[B,3]"}}) == "f32[3]");
-  // Several parameters receive the list spread in order.
-  Analyzed spread = analyzeText("lambda a, b: a * mean(b, axis=-1, keepdims=True)",
-                                {{"", "f32[B,3]"}, {"", "f32[B,7]"}});
-  REQUIRE(spread.fn);
-  CHECK(spread.types() == "f32[B, 3]");
-  REQUIRE(spread.fn->inputs.size() == 2);
-  CHECK(spread.fn->inputs[0].name == "a");
-  CHECK(spread.fn->inputs[0].binding == 0);
-  CHECK(spread.fn->inputs[1].name == "b");
-  CHECK(spread.fn->inputs[1].binding == 1);
-  CHECK(spread.fn->inputs[1].type.str() == "f32[B, 7]");
+  // Several parameters never receive the list spread in order: Keras passes every input to
+  // the first one, and a second parameter without a value is a missing argument (E0317).
+  Analyzed spread =
+      analyzeText("lambda t, alpha: t[0] + alpha * t[1]", {{"", "f32[B,3]"}, {"", "f32[B,3]"}});
+  CHECK(!spread.fn);
+  CHECK(spread.first() == "E0317@1:11");
+  CHECK(contains(spread.firstMessage(), "`lambda` is missing its argument `alpha`"));
   // Arguments do not count as input parameters.
-  CHECK(check("lambda a, b, alpha=0.5: a * alpha + b", {{"", "f32[3]"}, {"", "f32[3]"}}) ==
+  CHECK(check("lambda t, alpha=0.5: t[0] * alpha + t[1]", {{"", "f32[3]"}, {"", "f32[3]"}}) ==
         "f32[3]");
-  // A count mismatch names the entry point.
-  Analyzed few = analyzeText("lambda a, b: a * b", {{"", "f32[B,3]"}});
-  CHECK(few.first() == "E0308@1:1");
-  CHECK(contains(few.firstMessage(), "`lambda` takes 2 inputs"));
-  CHECK(check("lambda a, b: a * b", {{"", "f32[3]"}, {"", "f32[3]"}, {"", "f32[3]"}}) ==
-        "E0308@1:1");
+  CHECK(check("lambda a, b: a * b", {{"", "f32[B,3]"}}) == "E0317@1:11");
   CHECK(check("def f(a, b): return a * b", {{"", "f32[3]"}, {"", "f32[3]"}, {"", "f32[3]"}}) ==
-        "E0308@1:5");
+        "E0317@1:10");
+  // A function without input parameters takes no inputs.
+  CHECK(check("lambda: 1.0", {{"", "f32[3]"}}) == "E0308@1:1");
   // Named inputs must match parameters.
   CHECK(check("lambda x: x", {{"y", "f32[3]"}}) == "E0306@1:8");
   CHECK(check("lambda x: x", {{"x", "f32[3]"}, {"y", "f32[3]"}}) == "E0307@1:1");
