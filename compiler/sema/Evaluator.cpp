@@ -215,35 +215,52 @@ Value Evaluator::call(const ast::Call &node) {
   return ctx_.fail(DiagKind::NotCallable, node.callee->range, ctx_.describe(callee));
 }
 
+std::optional<std::map<std::string, Value>>
+Evaluator::bindDef(const ast::Def &def, std::vector<Value> positional,
+                   std::vector<std::pair<std::string, Value>> keywords, SourceRange r) {
+  std::map<std::string, Value> bindings;
+  if (positional.size() > def.params.size()) {
+    ctx_.fail(DiagKind::TooManyPositional, r, def.name, def.params.size(),
+              def.params.size() == 1 ? "" : "s", positional.size());
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < positional.size(); ++i)
+    bindings[def.params[i]->name] = positional[i];
+  for (auto &[name, value] : keywords) {
+    auto it = std::find_if(def.params.begin(), def.params.end(),
+                           [&](const ast::Param *p) { return p->name == name; });
+    if (it == def.params.end()) {
+      ctx_.fail(DiagKind::UnknownKeyword, value.range, def.name, name);
+      return std::nullopt;
+    }
+    if (bindings.count(name)) {
+      ctx_.fail(DiagKind::ArgumentTwice, value.range, name, def.name);
+      return std::nullopt;
+    }
+    bindings[name] = value;
+  }
+  for (const ast::Param *p : def.params)
+    if (!bindings.count(p->name)) {
+      if (!p->defaultValue) {
+        ctx_.fail(DiagKind::MissingArgument, r, def.name, p->name);
+        return std::nullopt;
+      }
+      bindings[p->name] = evalConstant(p->defaultValue);
+    }
+  return bindings;
+}
+
 Value Evaluator::callDef(const ast::Def &def, std::vector<Value> positional,
                          std::vector<std::pair<std::string, Value>> keywords, SourceRange r) {
   if (std::find(callStack_.begin(), callStack_.end(), &def) != callStack_.end())
     return ctx_.fail(DiagKind::Recursion, r, def.name);
   if (callStack_.size() >= ctx_.limits.maxInlineDepth)
     return ctx_.fail(DiagKind::NestingTooDeep, r, ctx_.limits.maxInlineDepth);
-  std::map<std::string, Value> bindings;
-  if (positional.size() > def.params.size())
-    return ctx_.fail(DiagKind::TooManyPositional, r, def.name, def.params.size(),
-                     def.params.size() == 1 ? "" : "s", positional.size());
-  for (size_t i = 0; i < positional.size(); ++i)
-    bindings[def.params[i]->name] = positional[i];
-  for (auto &[name, value] : keywords) {
-    auto it = std::find_if(def.params.begin(), def.params.end(),
-                           [&](const ast::Param *p) { return p->name == name; });
-    if (it == def.params.end())
-      return ctx_.fail(DiagKind::UnknownKeyword, value.range, def.name, name);
-    if (bindings.count(name))
-      return ctx_.fail(DiagKind::ArgumentTwice, value.range, name, def.name);
-    bindings[name] = value;
-  }
-  for (const ast::Param *p : def.params)
-    if (!bindings.count(p->name)) {
-      if (!p->defaultValue)
-        return ctx_.fail(DiagKind::MissingArgument, r, def.name, p->name);
-      bindings[p->name] = evalConstant(p->defaultValue);
-    }
+  auto bindings = bindDef(def, std::move(positional), std::move(keywords), r);
+  if (!bindings)
+    return Value::error(r);
   callStack_.push_back(&def);
-  Value out = run(def.body, std::move(bindings), false, r);
+  Value out = run(def.body, std::move(*bindings), false, r);
   callStack_.pop_back();
   out.range = r;
   return out;
@@ -415,8 +432,10 @@ Value Evaluator::chain(const ast::BinaryChain &node) {
     ast::BinaryOp op = node.ops[i];
     // Python's short circuit on compile-time values: `a and b` is a when a is false.
     if ((op == ast::BinaryOp::And || op == ast::BinaryOp::Or) && acc.kind == K::Bool &&
-        acc.b == (op == ast::BinaryOp::Or))
+        acc.b == (op == ast::BinaryOp::Or)) {
+      checkUntaken(node.operands[i + 1]);
       continue;
+    }
     Value rhs = eval(node.operands[i + 1]);
     if ((op == ast::BinaryOp::And || op == ast::BinaryOp::Or) && acc.kind == K::Bool &&
         rhs.kind == K::Bool) {
@@ -455,6 +474,7 @@ Value Evaluator::ifExpr(const ast::IfExpr &node) {
                  : cond.kind == K::Int   ? cond.i.constant() != 0
                  : cond.kind == K::Float ? cond.f != 0
                                          : false;
+    checkUntaken(truth ? node.elseValue : node.thenValue);
     return eval(truth ? node.thenValue : node.elseValue);
   }
   Value a = eval(node.thenValue), b = eval(node.elseValue);

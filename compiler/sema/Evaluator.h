@@ -40,6 +40,17 @@ private:
   Value call(const ast::Call &node);
   Value callDef(const ast::Def &def, std::vector<Value> positional,
                 std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
+  /// A def's parameters bound to a call's arguments as Python binds them (E0315-E0318).
+  std::optional<std::map<std::string, Value>>
+  bindDef(const ast::Def &def, std::vector<Value> positional,
+          std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
+  /// A branch that a compile-time condition skips (`a if True else b`, `False and b`):
+  /// nothing runs, but its names, the builtins and defs it calls and their arities are
+  /// checked, so a typo cannot hide until the branch is taken (Untaken.cpp).
+  void checkUntaken(const ast::Expr *expr);
+  /// What a name or dotted name is, without evaluating anything; nothing when that depends on
+  /// a value (an attribute of a tensor). Unknown names are reported.
+  std::optional<Value> resolveStatically(const ast::Expr *expr);
   Value callMethod(const Value &method, std::vector<Value> positional,
                    std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
   Value subscript(const ast::Subscript &node);
