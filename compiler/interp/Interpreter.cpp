@@ -724,18 +724,10 @@ std::optional<std::vector<Array>> interpret(const ir::Function &fn,
   auto instrs = interp_detail::specialize(fn, *symbols, file, diags);
   if (!instrs)
     return std::nullopt;
-  // The budget, before anything is allocated: every value is kept, 8 bytes an element.
-  uint64_t total = 0;
-  for (const ir::Instr &in : *instrs) {
-    auto n = knownElementCount(in.type.shape);
-    uint64_t bytes = 0;
-    if (!n || __builtin_mul_overflow(uint64_t(*n), uint64_t(8), &bytes) ||
-        __builtin_add_overflow(total, bytes, &total) || total > options.byteBudget) {
-      diags.report(DiagKind::BudgetExceeded, file, in.range,
-                   n ? std::to_string(total) : std::string("too many"), options.byteBudget);
-      return std::nullopt;
-    }
-  }
+  // The budget, before anything is allocated (the JIT applies the same rule).
+  if (!interp_detail::withinBudget(interp_detail::footprint(*instrs, fn.outputs),
+                                   options.byteBudget, file, diags))
+    return std::nullopt;
   std::vector<Val> values;
   values.reserve(instrs->size());
   for (const ir::Instr &in : *instrs) {

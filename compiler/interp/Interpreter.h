@@ -19,8 +19,9 @@
 namespace lamina {
 
 struct InterpOptions {
-  /// The most bytes the intermediates and outputs of one call may take (RELIABILITY.md §3);
-  /// checked before anything is computed.
+  /// The most bytes of values one call may define (RELIABILITY.md §3): every value but the
+  /// inputs and variables, at 8 bytes an element (the interpreter's representation, so its
+  /// memory is bounded); checked before anything is computed, by the JIT too.
   uint64_t byteBudget = uint64_t(1) << 32;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace lamina::interp_detail {
 namespace {
 
@@ -194,6 +196,42 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
     out.push_back(std::move(c));
   }
   return out;
+}
+
+std::vector<std::pair<SourceRange, uint64_t>> footprint(const std::vector<ir::Instr> &concrete,
+                                                        const std::vector<ir::ValueId> &outputs) {
+  auto bytesOf = [](const ir::Instr &in) {
+    uint64_t bytes = 8; // the interpreter's element, whatever the dtype: its memory is bounded
+    for (const Dim &d : in.type.shape)
+      if (__builtin_mul_overflow(bytes, uint64_t(d.constant()), &bytes))
+        return std::numeric_limits<uint64_t>::max();
+    return bytes;
+  };
+  auto owned = [](const ir::Instr &in) {
+    return in.op == ir::Op::Input || in.op == ir::Op::Variable;
+  };
+  std::vector<std::pair<SourceRange, uint64_t>> out;
+  for (const ir::Instr &in : concrete)
+    if (!owned(in))
+      out.emplace_back(in.range, bytesOf(in));
+  for (ir::ValueId o : outputs) // an input returned as it is is still a new output
+    if (owned(concrete[o]))
+      out.emplace_back(concrete[o].range, bytesOf(concrete[o]));
+  return out;
+}
+
+bool withinBudget(const std::vector<std::pair<SourceRange, uint64_t>> &footprint, uint64_t budget,
+                  const SourceFile &file, DiagnosticEngine &diags) {
+  uint64_t total = 0;
+  for (const auto &[range, bytes] : footprint)
+    if (__builtin_add_overflow(total, bytes, &total) || total > budget) {
+      diags.report(DiagKind::BudgetExceeded, file, range,
+                   bytes == std::numeric_limits<uint64_t>::max() ? std::string("too many")
+                                                                 : std::to_string(total),
+                   budget);
+      return false;
+    }
+  return true;
 }
 
 } // namespace lamina::interp_detail

@@ -28,4 +28,16 @@ std::optional<Bindings> bindSymbols(const ir::Function &fn, const std::vector<Ar
 std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const Bindings &symbols,
                                                  const SourceFile &file, DiagnosticEngine &diags);
 
+/// The values one call defines, each with its bytes at 8 an element, the interpreter's
+/// representation whatever the dtype (UINT64_MAX when the count overflows), in program order,
+/// then the outputs that are inputs or variables (copied out); not the inputs and variables
+/// themselves, which the caller owns. `concrete` comes from specialize(). Both engines apply
+/// the one budget rule to it.
+std::vector<std::pair<SourceRange, uint64_t>> footprint(const std::vector<ir::Instr> &concrete,
+                                                        const std::vector<ir::ValueId> &outputs);
+
+/// Whether the footprint fits `budget`; E0703 at the value whose bytes cross it.
+bool withinBudget(const std::vector<std::pair<SourceRange, uint64_t>> &footprint, uint64_t budget,
+                  const SourceFile &file, DiagnosticEngine &diags);
+
 } // namespace lamina::interp_detail

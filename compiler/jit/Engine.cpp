@@ -29,10 +29,13 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::string initError;
 
   std::mutex mutex; // everything below
-  using Entry = std::pair<std::string, std::shared_ptr<const Kernel>>;
+  // Machine code by the key of the optimized function; each compile() wraps it in a Kernel
+  // that checks and reports against its caller's own function.
+  using Entry = std::pair<std::string, std::shared_ptr<const Kernel::Impl>>;
   std::list<Entry> recent; // most recent first
   std::unordered_map<std::string, std::list<Entry>::iterator> byKey;
-  std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel>>> compiling;
+  std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel::Impl>>>
+      compiling;
   std::unordered_map<std::string, std::string> targetDescriptions; // by CompileOptions::cpu
   // compileSource's front cache: source text and request to kernel (cleared when full).
   std::unordered_map<std::string, std::shared_ptr<const Kernel>> bySource;
@@ -125,13 +128,13 @@ size_t Engine::memoryCacheSize() const {
 }
 
 void Engine::clearMemoryCache() {
-  std::list<Impl::Entry> dropped; // destroyed outside the lock: releasing code takes ORC locks
+  // Destroyed outside the lock: releasing code takes ORC locks.
+  std::list<Impl::Entry> dropped;
+  std::unordered_map<std::string, std::shared_ptr<const Kernel>> droppedViews;
   std::lock_guard lock(impl_->mutex);
   dropped.swap(impl_->recent);
   impl_->byKey.clear();
-  for (auto &entry : impl_->bySource)
-    dropped.emplace_back(entry.first, std::move(entry.second));
-  impl_->bySource.clear();
+  droppedViews.swap(impl_->bySource);
 }
 
 size_t Engine::liveKernels() const { return impl_->live.load(); }
@@ -146,15 +149,15 @@ double since(std::chrono::steady_clock::time_point &start) {
   return ms;
 }
 
-std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
-                                    const ir::Function &fn, const CompileOptions &options,
-                                    const std::string &key, uint64_t id, std::string &error,
-                                    CompileStats &stats) {
+std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &engine,
+                                          const ir::Function &fn, const CompileOptions &options,
+                                          const std::string &key, uint64_t id, std::string &error,
+                                          CompileStats &stats) {
   auto clock = std::chrono::steady_clock::now();
   auto target = describeTarget(options, error);
   if (!target)
     return nullptr;
-  auto impl = std::make_unique<Kernel::Impl>();
+  auto impl = std::make_shared<Kernel::Impl>();
   impl->plan = transforms::optimize(fn, options.pipeline);
   impl->layout = codegen::layoutOf(impl->plan);
   impl->weight = weightOf(impl->plan);
@@ -214,7 +217,7 @@ std::shared_ptr<const Kernel> build(const std::shared_ptr<Engine::Impl> &engine,
   }
   impl->code = std::move(code);
   stats.linkMs = since(clock);
-  return std::make_shared<const Kernel>(std::move(impl));
+  return impl;
 }
 
 } // namespace
@@ -224,12 +227,15 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   CompileStats local;
-  auto finish = [&](std::shared_ptr<const Kernel> k, CompileSource source) {
+  auto finish = [&](std::shared_ptr<const Kernel::Impl> code,
+                    CompileSource source) -> std::shared_ptr<const Kernel> {
     local.source = source;
     local.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (stats)
       *stats = local;
-    return k;
+    if (!code)
+      return nullptr;
+    return std::make_shared<const Kernel>(std::move(code), fn);
   };
   std::string localError;
   std::string &err = error ? *error : localError;
@@ -253,7 +259,7 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
     e.targetDescriptions[options.cpu] = target;
   }
   std::string key = keyOf(fn, target);
-  std::promise<std::shared_ptr<const Kernel>> promise;
+  std::promise<std::shared_ptr<const Kernel::Impl>> promise;
   uint64_t id = 0;
   {
     std::unique_lock lock(e.mutex);

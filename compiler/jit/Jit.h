@@ -64,7 +64,8 @@ struct TensorRef {
 };
 
 struct RunOptions {
-  /// The most bytes one call may allocate for temporaries (RELIABILITY.md §3).
+  /// The most bytes of values one call may define (RELIABILITY.md §3): the interpreter's rule
+  /// (InterpOptions::byteBudget), so both engines refuse the same calls, before anything runs.
   uint64_t byteBudget = uint64_t(1) << 32;
   /// Below this many element-operations a stage runs on the calling thread.
   uint64_t parallelThreshold = 1 << 18;
@@ -73,22 +74,29 @@ struct RunOptions {
 class Kernel {
 public:
   struct Impl;
-  explicit Kernel(std::unique_ptr<Impl> impl);
+  struct Checks;
+  /// The shared code of `impl`, checked and reported against `checked`, the caller's function
+  /// (which optimizes to impl's).
+  Kernel(std::shared_ptr<const Impl> impl, ir::Function checked);
   ~Kernel();
   Kernel(const Kernel &) = delete;
   Kernel &operator=(const Kernel &) = delete;
 
   /// The optimized function this kernel computes.
   const ir::Function &function() const;
+  /// Whether the two run the same machine code (one compile, however many callers).
+  bool sharesCodeWith(const Kernel &other) const { return impl_ == other.impl_; }
   /// The fused plan as `lamina emit --stage ir-opt` prints it.
   std::string planText() const;
   size_t stageCount() const;
 
   /// The output shapes for these input shapes, after the run-time shape checks (E0701,
-  /// E0702, E0704, E0508 at the operator's span); nothing after a report.
-  std::optional<std::vector<std::vector<int64_t>>> outputShapes(std::span<const TensorRef> inputs,
-                                                                const SourceFile &file,
-                                                                DiagnosticEngine &diags) const;
+  /// E0702, E0704, E0508 at the operator's span) and the byte budget of `options`, which the
+  /// outputs count against with the temporaries (E0703), so a caller allocating them never
+  /// asks for more; nothing after a report.
+  std::optional<std::vector<std::vector<int64_t>>>
+  outputShapes(std::span<const TensorRef> inputs, const SourceFile &file, DiagnosticEngine &diags,
+               const RunOptions &options = {}) const;
 
   /// Runs into caller-allocated outputs of outputShapes()'s shapes (checked). Inputs and
   /// outputs must not overlap. Safe to call from many threads at once.
@@ -103,7 +111,8 @@ public:
                                         const RunOptions &options = {}) const;
 
 private:
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const Impl> impl_;
+  std::unique_ptr<const Checks> checks_;
 };
 
 class Engine {

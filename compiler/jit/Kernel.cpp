@@ -9,10 +9,12 @@
 #include "compiler/types/Elements.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace lamina::jit {
 
-Kernel::Kernel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Kernel::Kernel(std::shared_ptr<const Impl> impl, ir::Function checked)
+    : impl_(std::move(impl)), checks_(std::make_unique<const Checks>(std::move(checked))) {}
 Kernel::~Kernel() = default;
 
 const ir::Function &Kernel::function() const { return impl_->plan.fn; }
@@ -73,24 +75,32 @@ std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k,
   return std::nullopt;
 }
 
-std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k,
+std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kernel::Checks &c,
                                                const std::vector<int64_t> &symbols,
-                                               const SourceFile &file, DiagnosticEngine &diags,
-                                               uint64_t byteBudget) {
+                                               const SourceFile &file, DiagnosticEngine &diags) {
   {
-    std::lock_guard lock(k.boundMutex);
-    if (auto it = k.bound.find(symbols); it != k.bound.end())
+    std::lock_guard lock(c.boundMutex);
+    if (auto it = c.bound.find(symbols); it != c.bound.end())
       return it->second;
   }
   const transforms::KernelPlan &plan = k.plan;
   std::map<std::string, int64_t> named;
   for (size_t s = 0; s < symbols.size(); ++s)
     named[k.layout.symbols[s]] = symbols[s];
-  // The interpreter's run-time checks (broadcasts, concats, slices, matmul sizes), each
-  // reported at its operator; they also make every shape concrete.
-  auto concrete = interp_detail::specialize(plan.fn, named, file, diags);
-  if (!concrete)
+  // The interpreter's run-time checks (broadcasts, concats, slices, matmul sizes) on the
+  // caller's own function, each reported at its operator in the caller's source.
+  auto checked = interp_detail::specialize(c.fn, named, file, diags);
+  if (!checked)
     return nullptr;
+  // The optimized function computes the same values: its sizes follow from the same symbols.
+  CollectingConsumer ignored;
+  DiagnosticEngine quiet(ignored);
+  auto concrete = interp_detail::specialize(plan.fn, named, file, quiet);
+  if (!concrete) {
+    diags.report(DiagKind::InternalError, file, SourceRange{},
+                 "the optimized kernel disagrees with its checked function on sizes");
+    return nullptr;
+  }
   auto shapeOf = [&](ir::ValueId v) {
     std::vector<int64_t> s;
     for (const Dim &d : (*concrete)[v].type.shape)
@@ -104,20 +114,11 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k,
     return n;
   };
   auto shapes = std::make_shared<BoundShapes>();
+  shapes->footprint = interp_detail::footprint(*checked, c.fn.outputs);
+  for (ir::ValueId t : plan.temps)
+    shapes->tempBytes.push_back(count(shapeOf(t)) * uint64_t(byteSize(plan.fn.typeOf(t).dtype)));
   for (ir::ValueId o : plan.fn.outputs)
     shapes->outputs.push_back(shapeOf(o));
-  uint64_t total = 0;
-  for (ir::ValueId t : plan.temps) {
-    uint64_t bytes = 0;
-    if (__builtin_mul_overflow(count(shapeOf(t)), uint64_t(byteSize(plan.fn.typeOf(t).dtype)),
-                               &bytes) ||
-        __builtin_add_overflow(total, bytes, &total) || total > byteBudget) {
-      diags.report(DiagKind::BudgetExceeded, file, plan.fn.instrs[t].range, std::to_string(total),
-                   byteBudget);
-      return nullptr;
-    }
-    shapes->tempBytes.push_back(bytes);
-  }
   for (const ir::VariableDecl &v : plan.fn.variables) {
     std::vector<int64_t> s;
     for (const Dim &d : v.type.shape)
@@ -131,10 +132,10 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k,
     shapes->stageRows.push_back(domain.empty() ? 1 : domain[0]);
     shapes->stageElements.push_back(count(domain));
   }
-  std::lock_guard lock(k.boundMutex);
-  if (k.bound.size() >= 16)
-    k.bound.clear();
-  k.bound[symbols] = shapes;
+  std::lock_guard lock(c.boundMutex);
+  if (c.bound.size() >= 16)
+    c.bound.clear();
+  c.bound[symbols] = shapes;
   return shapes;
 }
 
@@ -142,12 +143,12 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k,
 
 std::optional<std::vector<std::vector<int64_t>>>
 Kernel::outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
-                     DiagnosticEngine &diags) const {
+                     DiagnosticEngine &diags, const RunOptions &options) const {
   auto symbols = bindInputs(*impl_, inputs, file, diags);
   if (!symbols)
     return std::nullopt;
-  auto shapes = boundShapes(*impl_, *symbols, file, diags, RunOptions{}.byteBudget);
-  if (!shapes)
+  auto shapes = boundShapes(*impl_, *checks_, *symbols, file, diags);
+  if (!shapes || !interp_detail::withinBudget(shapes->footprint, options.byteBudget, file, diags))
     return std::nullopt;
   return shapes->outputs;
 }
@@ -160,8 +161,8 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
   auto symbols = bindInputs(k, inputs, file, diags);
   if (!symbols)
     return false;
-  auto shapes = boundShapes(k, *symbols, file, diags, options.byteBudget);
-  if (!shapes)
+  auto shapes = boundShapes(k, *checks_, *symbols, file, diags);
+  if (!shapes || !interp_detail::withinBudget(shapes->footprint, options.byteBudget, file, diags))
     return false;
   auto sameAs = [](const TensorRef &t, DType dtype, const std::vector<int64_t> &shape) {
     return t.dtype == dtype &&
@@ -238,25 +239,12 @@ std::optional<std::vector<Array>> Kernel::run(const std::vector<Array> &inputs,
     return out;
   };
   std::vector<TensorRef> in = refs(inputs), vars = refs(variables);
-  auto shapes = outputShapes(in, file, diags);
+  auto shapes = outputShapes(in, file, diags, options); // the budget counts the outputs
   if (!shapes)
     return std::nullopt;
-  // The outputs are allocated here, so they count against the budget too.
-  uint64_t total = 0;
   std::vector<Array> outputs;
-  for (size_t o = 0; o < shapes->size(); ++o) {
-    DType dtype = function().typeOf(function().outputs[o]).dtype;
-    uint64_t n = 1, bytes = 0;
-    for (int64_t d : (*shapes)[o])
-      n *= uint64_t(d);
-    if (__builtin_mul_overflow(n, uint64_t(byteSize(dtype)), &bytes) ||
-        __builtin_add_overflow(total, bytes, &total) || total > options.byteBudget) {
-      diags.report(DiagKind::BudgetExceeded, file, function().instrs[function().outputs[o]].range,
-                   std::to_string(total), options.byteBudget);
-      return std::nullopt;
-    }
-    outputs.push_back(makeArray(dtype, (*shapes)[o]));
-  }
+  for (size_t o = 0; o < shapes->size(); ++o)
+    outputs.push_back(makeArray(function().typeOf(function().outputs[o]).dtype, (*shapes)[o]));
   std::vector<TensorRef> out = refs(outputs);
   if (!run(in, vars, out, executor, file, diags, options))
     return std::nullopt;

@@ -18,18 +18,30 @@ using StageFunction = void (*)(void **buffers, const int64_t *symbols, int64_t b
 struct BoundShapes {
   std::vector<std::vector<int64_t>> outputs;
   std::vector<uint64_t> tempBytes;
+  /// The language's per-call budget: the values the caller's checked function defines, as
+  /// interp_detail::footprint counts them; the interpreter applies the same rule.
+  std::vector<std::pair<SourceRange, uint64_t>> footprint;
   std::vector<std::vector<int64_t>> variables;
   std::vector<int64_t> stageRows;      // extent of each stage's axis 0 (1 for rank 0)
   std::vector<uint64_t> stageElements; // elements of each stage's domain
 };
 
+/// The machine code and plan of one optimized function: shared by every Kernel whose checked
+/// function optimizes to it, and cached by the Engine.
 struct Kernel::Impl {
   transforms::KernelPlan plan;
   codegen::KernelLayout layout;
   std::vector<StageFunction> stages;
   uint64_t weight = 1;        // rough operations per element, for the threading decision
   std::shared_ptr<void> code; // owns the JITDylib holding the machine code
+};
 
+/// One caller's function as sema checked it, with its own source ranges: the run-time shape
+/// checks and the budget are applied to it, so their diagnostics point into the caller's
+/// source, never into whichever source compiled the shared code first.
+struct Kernel::Checks {
+  explicit Checks(ir::Function checked) : fn(std::move(checked)) {}
+  ir::Function fn;
   // The checks and sizes of recently seen symbol values (a few batch sizes in a row).
   mutable std::mutex boundMutex;
   mutable std::map<std::vector<int64_t>, std::shared_ptr<const BoundShapes>> bound;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <functional>
 
 namespace lamina {
@@ -29,6 +30,17 @@ bool knownInitializer(const std::string &name) {
 
 Tensor initialize(const Initializer &init, DType dtype, const TensorShape &shape,
                   const std::string &weightName) {
+  // Checked before anything is allocated: a config's `units` must not exhaust memory.
+  uint64_t count = 1, bytes = 0, budget = InterpOptions{}.byteBudget;
+  bool fits = true;
+  for (int64_t d : shape)
+    fits = fits && d >= 0 && !__builtin_mul_overflow(count, uint64_t(d), &count);
+  if (!fits || __builtin_mul_overflow(count, uint64_t(byteSize(dtype)), &bytes) || bytes > budget)
+    throw Error("E0703", fmt::format("weight `{}` of shape [{}] needs {} bytes, more than the "
+                                     "budget of {} bytes for one tensor",
+                                     weightName, fmt::join(shape, ", "),
+                                     fits ? std::to_string(bytes) : std::string("too many"),
+                                     budget));
   double fanIn = shape.size() >= 2 ? double(shape[shape.size() - 2]) : 1;
   double fanOut = shape.empty() ? 1 : double(shape.back());
   if (shape.size() == 1)

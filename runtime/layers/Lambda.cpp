@@ -100,17 +100,28 @@ void Lambda::makeVariables(const std::vector<DType> &dtypes, const std::vector<T
   if (impl_->variablesMade)
     return;
   auto checked = impl_->function->check(dtypes, shapes, mask, false, false);
+  const LambdaSource &source = impl_->function->source();
   for (const ir::VariableDecl &v : checked->fn.variables) {
     bool known = std::all_of(v.type.shape.begin(), v.type.shape.end(),
                              [](const Dim &d) { return d.isConstant(); });
     if (!known)
-      impl_->function->source().report([&](DiagnosticEngine &diags) {
-        diags.report(DiagKind::NeedsKnownDim, *impl_->function->source().file, v.range,
+      source.report([&](DiagnosticEngine &diags) {
+        diags.report(DiagKind::NeedsKnownDim, *source.file, v.range,
                      fmt::format("variable `{}`", v.name), v.type.str());
         return false;
       });
-    addWeight(v.name, fromArray(initialValue(v)), v.trainable);
   }
+  // Within the byte budget (E0703 at the variable) before anything is allocated.
+  std::vector<Array> values;
+  source.report([&](DiagnosticEngine &diags) {
+    auto made = initialValues(checked->fn, {}, *source.file, diags);
+    if (made)
+      values = std::move(*made);
+    return made.has_value();
+  });
+  for (size_t k = 0; k < values.size(); ++k)
+    addWeight(checked->fn.variables[k].name, fromArray(values[k]),
+              checked->fn.variables[k].trainable);
   impl_->variablesMade = true;
 }
 

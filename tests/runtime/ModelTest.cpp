@@ -271,3 +271,30 @@ TEST_CASE("threads: 16 threads call one model and compile different lambdas at o
     th.join();
   CHECK(wrong == 0);
 }
+
+// Issue 13, item 6: loading applies the byte budget to every weight and initial value before
+// allocating, and a call's outputs count against it: E0703 with its code, never bad_alloc.
+TEST_CASE("budgets: huge variables, Dense kernels and outputs are E0703 before allocation") {
+  TempDir dir;
+  std::string variable = dir.file("variable.json", R"j({"class_name": "Sequential", "config": {
+  "name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}},
+    {"class_name": "Lambda", "config": {"name": "l",
+     "function": "lambda x: x + sum(variable(zeros([200000, 200000])))"}}]}})j");
+  std::string e = errorOf([&] { loadModel(variable); }, "E0703");
+  CHECK(e.find("variable.json:5:") != std::string::npos);
+  std::string glorot = dir.file("glorot.json", R"j({"class_name": "Sequential", "config": {
+  "name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 8], "name": "in"}},
+    {"class_name": "Lambda", "config": {"name": "l",
+     "function": "lambda x: x * sum(variable(glorot_uniform([20000, 20000, 8])))"}}]}})j");
+  errorOf([&] { loadModel(glorot); }, "E0703");
+  std::string dense = dir.file("dense.json", R"j({"class_name": "Sequential", "config": {
+  "name": "m", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [null, 100000], "name": "in"}},
+    {"class_name": "Dense", "config": {"name": "d", "units": 100000}}]}})j");
+  errorOf([&] { loadModel(dense); }, "E0703");
+  // A call whose output alone is past the budget is refused before its output is allocated.
+  auto tile = std::make_shared<Lambda>("lambda x: tile(x, (100000, 100000))");
+  errorOf([&] { (*tile)(ramp({8, 8})); }, "E0703");
+}

@@ -3,6 +3,7 @@
 
 #include "SemaSupport.h"
 
+#include "compiler/interp/Interpreter.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
 #include "runtime/threads/ThreadPool.h"
@@ -77,7 +78,7 @@ TEST_CASE("JIT engine: a second request is an in-memory hit on the same kernel")
   auto a = engine.compile(fn, memoryOnly(), nullptr, &first);
   auto b = engine.compile(fn, memoryOnly(), nullptr, &second);
   REQUIRE(a);
-  CHECK(a == b);
+  CHECK(a->sharesCodeWith(*b));
   CHECK(first.source == jit::CompileSource::Compiled);
   CHECK(second.source == jit::CompileSource::MemoryCache);
   // Symbolic sizes stay symbolic: one kernel serves every length.
@@ -101,7 +102,7 @@ TEST_CASE("JIT engine: many threads asking for one kernel compile it once") {
     t.join();
   CHECK(compiled == 1);
   for (auto &k : got)
-    CHECK(k == got[0]);
+    CHECK(k->sharesCodeWith(*got[0]));
 }
 
 TEST_CASE("JIT engine: evicted kernels stay usable while held; code is released after") {
@@ -247,4 +248,46 @@ TEST_CASE("JIT engine: compiling and running from many threads at once (run unde
     t.join();
   CHECK(mismatches == 0);
   CHECK(engine.liveKernels() <= 3 + 6); // the cache, plus at most one held per thread
+}
+
+// Issue 13, item 7: two sources that compile to one kernel (the cache key has no source
+// ranges) each get their run-time errors at their own position.
+TEST_CASE("JIT engine: a shared kernel reports run-time errors in each caller's source") {
+  jit::Engine engine;
+  const std::string near = "lambda x: x[:5] * 2", far = "lambda x:     x[:5] * 2";
+  auto a = engine.compile(functionOf(near, {{"x", "f32[N]"}}), memoryOnly());
+  auto b = engine.compile(functionOf(far, {{"x", "f32[N]"}}), memoryOnly());
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->sharesCodeWith(*b));
+  for (const auto &[kernel, text] : {std::pair{a, near}, std::pair{b, far}}) {
+    SourceFile file("<test>", text);
+    CollectingConsumer sink;
+    DiagnosticEngine diags(sink);
+    CHECK(!kernel->run({iotaArray(3)}, {}, executorWithThreads(1), file, diags));
+    REQUIRE(sink.diagnostics.size() == 1);
+    const Diagnostic &d = sink.diagnostics[0];
+    CHECK(d.info().code == std::string_view("E0508"));
+    CHECK(text.substr(d.range.begin, d.range.end - d.range.begin) == "x[:5]");
+  }
+}
+
+// Issue 13, items 6 and 8: the JIT refuses what the interpreter refuses for the byte budget,
+// at the same value, before anything is allocated or computed.
+TEST_CASE("JIT engine: the per-call budget is the interpreter's, at the same value") {
+  jit::Engine engine;
+  const std::string text = "lambda x: x * sum(ones((100000, 100000)))";
+  ir::Function fn = functionOf(text, {{"x", "f32[N]"}});
+  auto kernel = engine.compile(fn, memoryOnly());
+  REQUIRE(kernel);
+  SourceFile file("<test>", text);
+  CollectingConsumer jitSink, interpSink;
+  DiagnosticEngine jitDiags(jitSink), interpDiags(interpSink);
+  CHECK(!kernel->run({iotaArray(3)}, {}, executorWithThreads(1), file, jitDiags));
+  CHECK(!interpret(fn, {iotaArray(3)}, {}, file, interpDiags));
+  REQUIRE(jitSink.diagnostics.size() == 1);
+  REQUIRE(interpSink.diagnostics.size() == 1);
+  CHECK(jitSink.diagnostics[0].info().code == std::string_view("E0703"));
+  CHECK(jitSink.diagnostics[0].range.begin == interpSink.diagnostics[0].range.begin);
+  CHECK(jitSink.diagnostics[0].message == interpSink.diagnostics[0].message);
 }
