@@ -362,7 +362,12 @@ private:
     }
     out_ += ":";
     // A comment on the header line (or inside the parameter list) stays with the header.
-    headerComment(bodyStart);
+    uint32_t headerEnd = def.nameRange.end;
+    if (!def.params.empty())
+      headerEnd = std::max(headerEnd, def.params.back()->range.end);
+    if (def.returnAnnotation)
+      headerEnd = std::max(headerEnd, def.returnAnnotation->range.end);
+    headerComment(headerEnd, bodyStart);
     out_ += '\n';
     for (size_t i = 0; i < def.body.size(); ++i) {
       uint32_t stmtNext = i + 1 < def.body.size() ? def.body[i + 1]->range.begin : next;
@@ -370,15 +375,21 @@ private:
     }
   }
 
-  /// One comment before `offset` (the first statement) that ends a line joins the header line;
-  /// a comment on the first statement's own line is printed before that statement instead.
-  void headerComment(uint32_t offset) {
+  /// One comment inside the header (before `headerEnd`) or on its last line joins the header
+  /// line. A comment on a line of its own after the header, or on the first statement's line
+  /// (before `bodyStart`), is printed before that statement instead - where printing puts it,
+  /// so that formatting again changes nothing.
+  void headerComment(uint32_t headerEnd, uint32_t bodyStart) {
     const auto &comments = module_.comments;
-    if (nextComment_ >= comments.size() || comments[nextComment_].range.begin >= offset)
+    if (nextComment_ >= comments.size() || comments[nextComment_].range.begin >= bodyStart)
       return;
     const Comment &c = comments[nextComment_];
-    std::string_view after = source_.substr(c.range.end, offset - c.range.end);
+    std::string_view after = source_.substr(c.range.end, bodyStart - c.range.end);
     if (after.find_first_of("\r\n") == std::string_view::npos)
+      return;
+    if (c.range.begin > headerEnd &&
+        source_.substr(headerEnd, c.range.begin - headerEnd).find_first_of("\r\n") !=
+            std::string_view::npos)
       return;
     out_ += "  " + c.text;
     ++nextComment_;

@@ -278,6 +278,10 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
                   std::any_of(result.elements.begin(), result.elements.end(),
                               [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
   std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
+  if (parts.empty()) {
+    ctx_.fail(DiagKind::ExpectedTensor, result.range.end ? result.range : r, "an empty tuple");
+    return false;
+  }
   for (const Value &part : parts) {
     if (part.kind == K::Init) {
       ctx_.fail(DiagKind::RandomOutsideVariable, part.range, part.s);
@@ -472,8 +476,14 @@ std::optional<EntrySignature> entrySignature(const ast::Module &module,
 
 std::optional<ir::Function> analyze(const ast::Module &module, const SourceFile &file,
                                     const SemaRequest &request, DiagnosticEngine &diags) {
+  size_t errors = diags.errorCount();
   Analyzer analyzer(module, file, request, diags);
-  return analyzer.run();
+  auto fn = analyzer.run();
+  // Every failure has a diagnostic: a path that fails silently is a bug, reported as one.
+  if (!fn && diags.errorCount() == errors)
+    diags.report(DiagKind::InternalError, file, SourceRange{},
+                 "the analysis failed without saying why");
+  return fn;
 }
 
 } // namespace lamina

@@ -74,6 +74,27 @@ TEST_CASE("comments are kept next to their statements") {
   CHECK(format(out) == out);
 }
 
+// Issue 13, item 8: a comment inside a statement's brackets, first in a def body, is printed
+// on its own line before the statement; formatting that again must not move it onto the header.
+TEST_CASE("formatting twice changes nothing: comments first in a body stay in the body") {
+  std::string src = "def f(x):\n"
+                    "    y = (x +  # add\n"
+                    "         1)\n"
+                    "    return y\n";
+  std::string out = format(src);
+  CHECK(out == "def f(x):\n"
+               "    # add\n"
+               "    y = x + 1\n"
+               "    return y\n");
+  CHECK(format(out) == out);
+  // Inside the parameter list or at the end of the header line, a comment joins the header.
+  std::string params = "def f(x,  # the input\n"
+                       "      s):\n"
+                       "    return x * s\n";
+  CHECK(format(params) == "def f(x, s):  # the input\n    return x * s\n");
+  CHECK(format(format(params)) == format(params));
+}
+
 TEST_CASE("items are separated by a blank line around each def") {
   CHECK(format("def g(x): return x\ndef f(x): return g(x)\nlambda y: f(y)") ==
         "def g(x):\n    return x\n\ndef f(x):\n    return g(x)\n\nlambda y: f(y)\n");

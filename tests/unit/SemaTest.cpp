@@ -724,3 +724,12 @@ TEST_CASE("ir::print shows the instructions of a small program") {
   CHECK_FALSE(contains(dead, "exp"));
   CHECK(contains(dead, "return %0"));
 }
+
+// Issue 13, item 8: every failure has a diagnostic. `()` used to fail silently.
+TEST_CASE("an empty result is reported, not a silent failure") {
+  CHECK(check("()", {}) == "E0402@1:1");
+  CHECK(check("lambda x: ()", {{"x", "f32[3]"}}) == "E0402@1:11");
+  Analyzed empty = analyzeText("def f(x):\n    return ()", {{"x", "f32[3]"}});
+  CHECK(!empty.fn);
+  CHECK(empty.first() == "E0402@2:12");
+}
