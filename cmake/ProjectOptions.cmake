@@ -13,6 +13,14 @@ if(LAMINA_SANITIZE)
   target_link_options(lamina_sanitizers INTERFACE ${_lamina_san})
 endif()
 
+if(LAMINA_FUZZ)
+  # Coverage for libFuzzer in all of lamina's code; the harnesses add -fsanitize=fuzzer.
+  set(_lamina_fuzz -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                   -fno-omit-frame-pointer)
+  target_compile_options(lamina_sanitizers INTERFACE ${_lamina_fuzz})
+  target_link_options(lamina_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+
 add_library(lamina_project_options INTERFACE)
 target_compile_features(lamina_project_options INTERFACE cxx_std_20)
 target_compile_options(lamina_project_options INTERFACE
@@ -22,7 +30,10 @@ target_compile_options(lamina_project_options INTERFACE
   $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   # GCC 12 at -O3 reports null dereferences inside std::vector::insert; Clang's analysis of
   # the same warning has no such false positives, so it stays on there.
-  $<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference>)
+  $<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference>
+  # Clang in C++20 flags libstdc++ 12's own std::stable_sort, which calls the deprecated
+  # std::get_temporary_buffer inside the system header.
+  $<$<CXX_COMPILER_ID:Clang>:-Wno-deprecated-declarations>)
 target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR}
                                                     ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(lamina_project_options INTERFACE lamina_sanitizers)
