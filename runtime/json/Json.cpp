@@ -117,8 +117,8 @@ void dumpTo(std::string &out, const Json &j, int indent, int level) {
       out += fmt::format("{}", *i);
     else if (std::isfinite(j.asDouble()))
       out += fmt::format("{}", j.asDouble());
-    else
-      out += "null"; // JSON has no NaN or infinity
+    else // JSON has none; Python's json module (and so Keras) writes and reads these
+      out += std::isnan(j.asDouble()) ? "NaN" : j.asDouble() > 0 ? "Infinity" : "-Infinity";
     return;
   case Json::Kind::String:
     io::appendJsonString(out, j.asString());

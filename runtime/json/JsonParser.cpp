@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
+#include <limits>
 #include <unordered_map>
 
 namespace lamina {
@@ -19,6 +20,8 @@ public:
       diags_.report(DiagKind::ConfigTooLarge, file_, SourceRange{0, 0}, limits_.maxBytes);
       return std::nullopt;
     }
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF")
+      pos_ = 3; // a UTF-8 byte-order mark, as Windows editors write
     skipSpace();
     Json value;
     if (!parseValue(value, 0))
@@ -61,6 +64,14 @@ private:
     } else if (c == '"') {
       out.kind_ = Json::Kind::String;
       ok = parseString(out.string_, &out.offsets_);
+    } else if (literal("NaN") || literal("Infinity") || literal("-Infinity")) {
+      // Python's json module writes these (allow_nan=True, its default): Keras configs hold
+      // them in `arguments`.
+      out.kind_ = Json::Kind::Number;
+      out.number_ = text_[start] == 'N'   ? std::numeric_limits<double>::quiet_NaN()
+                    : text_[start] == '-' ? -std::numeric_limits<double>::infinity()
+                                          : std::numeric_limits<double>::infinity();
+      ok = true;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       ok = parseNumber(out);
     } else if (literal("true")) {

@@ -92,9 +92,18 @@ static void assignWeights(Model &model, const std::string &path, const SourceFil
   if (!read.error.empty())
     fail(DiagKind::WeightsFileError, read.error);
   const std::vector<std::pair<std::string, Array>> &arrays = read.arrays;
+  // TensorFlow names variables `dense/kernel:0`, the output index of the op that made them:
+  // the same weight as Keras's `dense/kernel`.
+  auto withoutOutputIndex = [](const std::string &name) {
+    size_t colon = name.rfind(':');
+    bool index = colon != std::string::npos && colon + 1 < name.size() &&
+                 name.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    return index ? name.substr(0, colon) : name;
+  };
   std::map<std::string, const Array *> byName;
   for (const auto &[name, array] : arrays)
-    byName[name] = &array;
+    if (!byName.emplace(withoutOutputIndex(name), &array).second)
+      fail(DiagKind::WeightUnused, name); // `dense/kernel` and `dense/kernel:0` both given
   std::vector<Weight> weights = model.weights();
   std::vector<Tensor> values;
   for (const Weight &w : weights) {

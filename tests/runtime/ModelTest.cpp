@@ -2,8 +2,11 @@
 // JSON file), save/load round trips, weights files, and many threads on one model.
 
 #include "lamina/Model.h"
+#include "runtime/io/Safetensors.h"
+#include "runtime/tensor/TensorBridge.h"
 #include "tests/runtime/RuntimeTestSupport.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
@@ -297,4 +300,40 @@ TEST_CASE("budgets: huge variables, Dense kernels and outputs are E0703 before a
   // A call whose output alone is past the budget is refused before its output is allocated.
   auto tile = std::make_shared<Lambda>("lambda x: tile(x, (100000, 100000))");
   errorOf([&] { (*tile)(ramp({8, 8})); }, "E0703");
+}
+
+// Issue 13, item 9: Keras files as they are. tf.keras 2's to_json() adds `keras_version` and
+// `backend`; Python's json writes NaN and Infinity; editors add a byte-order mark; TensorFlow
+// names weights `dense/kernel:0`.
+TEST_CASE("configs: Keras files as they are") {
+  TempDir dir;
+  auto config = [](const std::string &weights) {
+    return R"j({"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+  {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4], "dtype": "float32",
+   "sparse": false, "ragged": false, "name": "input_1"}},
+  {"class_name": "Lambda", "config": {"name": "lambda", "trainable": true, "dtype": "float32",
+   "function": "lambda x, lo, hi: clip(x, lo, hi)", "function_type": "lambda",
+   "module": "__main__", "output_shape": null, "output_shape_type": "raw",
+   "output_shape_module": null, "arguments": {"lo": -Infinity, "hi": Infinity}}},
+  {"class_name": "Dense", "config": {"name": "dense", "units": 2}}]},
+ "keras_version": "2.15.0", "backend": "tensorflow")j" +
+           weights + "}";
+  };
+  auto fresh = modelFromJson(config(""), "fresh.json");
+  std::vector<std::pair<std::string, Array>> renamed;
+  for (const Weight &w : fresh->weights())
+    renamed.emplace_back(w.name + ":0", toArray(w.value));
+  REQUIRE(io::writeSafetensors((dir.path / "w.safetensors").string(), renamed) == "");
+  std::string path =
+      dir.file("config.json", "\xEF\xBB\xBF" + config(R"j(, "weights": "w.safetensors")j"));
+  auto loaded = loadModel(path);
+  // The weights arrived under their Keras names; infinities are Python's json's spelling.
+  CHECK(bitEqual((*loaded)(ramp({2, 4})), (*fresh)(ramp({2, 4}))));
+  std::string written = modelToJson(*loaded).dump();
+  CHECK(written.find("-Infinity") != std::string::npos);
+  // A NaN argument arrives as NaN.
+  auto nan = modelFromJson(R"j({"class_name": "Sequential", "config": {"name": "s", "layers": [
+  {"class_name": "InputLayer", "config": {"batch_shape": [null, 2], "name": "in"}},
+  {"class_name": "Lambda", "config": {"function": "lambda x, a: x * a", "arguments": {"a": NaN}}}]}})j");
+  CHECK(std::isnan((*nan)(ramp({1, 2})).at({0, 0})));
 }
