@@ -130,9 +130,17 @@ CallResult Model::compute(const std::vector<Tensor> &inputs, const CallOptions &
       std::vector<std::string> dims; // Keras spells an unknown size None
       for (int64_t d : want)
         dims.push_back(d < 0 ? "None" : std::to_string(d));
-      raise(fmt::format("input `{}` of model `{}` must be {}[{}], not {}", decl.layer()->name(),
-                        name_, shortName(decl.dtype()), fmt::join(dims, ", "), given.typeString()));
+      raiseKind(DiagKind::InputMismatch, "input", decl.layer()->name(), given.typeString(),
+                fmt::format("{}[{}] (model `{}`)", shortName(decl.dtype()), fmt::join(dims, ", "),
+                            name_));
     }
+    // One batch: inputs whose batch axis is open must agree on it, or the first layer to
+    // combine them would be blamed.
+    if (k > 0 && !want.empty() && want[0] < 0 && given.rank() > 0 && inputs[0].rank() > 0 &&
+        inputs_[0].shape().size() > 0 && inputs_[0].shape()[0] < 0 &&
+        given.shape()[0] != inputs[0].shape()[0])
+      raiseKind(DiagKind::SymbolMismatch, "batch", inputs[0].shape()[0],
+                inputs_[0].layer()->name(), given.shape()[0], decl.layer()->name());
     Tensor mask = k < options.masks.size() ? options.masks[k] : Tensor();
     values[{decl.node().get(), 0}] = {given, mask};
   }

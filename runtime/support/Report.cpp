@@ -25,4 +25,9 @@ void raise(const Diagnostic &diagnostic) {
 
 void raise(const std::string &message) { throw Error("", message); }
 
+void raiseKindMessage(DiagKind kind, const std::string &message) {
+  std::string code(diagKindInfo(kind).code);
+  throw Error(code, fmt::format("error[{}]: {}", code, message));
+}
+
 } // namespace lamina

@@ -6,6 +6,8 @@
 #include "compiler/diag/Diagnostic.h"
 #include "lamina/Error.h"
 
+#include <fmt/format.h>
+
 #include <string>
 
 namespace lamina {
@@ -25,5 +27,12 @@ private:
 [[noreturn]] void raise(const Diagnostic &diagnostic);
 /// An Error that is not about a located input (API misuse, I/O): code "".
 [[noreturn]] void raise(const std::string &message);
+
+/// An Error of a registered kind about a call rather than a source position (a model's inputs):
+/// its code, and "error[CODE]: message" as its text.
+[[noreturn]] void raiseKindMessage(DiagKind kind, const std::string &message);
+template <class... Args> [[noreturn]] void raiseKind(DiagKind kind, const Args &...args) {
+  raiseKindMessage(kind, fmt::format(fmt::runtime(diagKindInfo(kind).format), args...));
+}
 
 } // namespace lamina

@@ -26,7 +26,21 @@ contains run-missing-input "$tmp/err" "no array for input \`context\`"
 expect run-unknown-input 2 "$lamina" model run "$model" -i "nope=$model/features.npy"
 expect run-wrong-shape 1 "$lamina" model run "$model" -i "features=$model/features.npy" \
   -i "context=$examples/data/batch.npy"
-contains run-wrong-shape "$tmp/err" "input \`context\` of model \`example\` must be f32[None, 16], not f32[8, 256]"
+contains run-wrong-shape "$tmp/err" "lamina: error[E0702]: input \`context\` is f32[8, 256] but the program expects f32[None, 16] (model \`example\`)"
+# Issue 13, item 10: bare files bind in the order of the inputs not named; batches must agree.
+expect run-positional 0 "$lamina" model run "$model" -i "$model/features.npy" -i "$model/context.npy"
+contains run-positional "$tmp/out" "f32[3, 4]"
+expect run-named-then-bare 0 "$lamina" model run "$model" -i "context=$model/context.npy" -i "$model/features.npy"
+expect run-too-many 2 "$lamina" model run "$model" -i "$model/features.npy" -i "$model/context.npy" -i "$model/context.npy"
+contains run-too-many "$tmp/err" "more inputs than the model's 2 (features, context)"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  /usr/bin/python3 -c "import numpy as n; n.save('$tmp/c2.npy', n.ones((2, 16), n.float32))"
+  expect run-batches 1 "$lamina" model run "$model" -i "$model/features.npy" -i "$tmp/c2.npy"
+  contains run-batches "$tmp/err" "error[E0704]: \`batch\` is 3 in input \`features\` but 2 in input \`context\`"
+fi
+printf '{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"units": 3}}]}}' >"$tmp/noinput.json"
+expect run-no-inputs 1 "$lamina" model run "$tmp/noinput.json" -i "x=$model/features.npy"
+contains run-no-inputs "$tmp/err" "the model declares no inputs"
 
 # A mistake inside a lambda string: reported at its line and column in the JSON file.
 sed 's/mean(x, axis=1, keepdims=True)/mean(x, axis=3, keepdims=True)/' "$model/config.json" >"$tmp/bad.json"

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace lamina::cli {
 namespace {
 
@@ -18,7 +20,14 @@ struct ModelOptions {
 };
 
 int reportError(const Error &e) {
-  fmt::print(stderr, "{}\n", e.what());
+  std::string_view what = e.what();
+  // A located diagnostic starts with its file; anything else gets the tool's prefix.
+  bool located =
+      what.find(": error[") != std::string_view::npos && what.find(": error[") < what.find('\n');
+  if (located)
+    fmt::print(stderr, "{}\n", what);
+  else
+    fmt::print(stderr, "lamina: {}{}\n", what.starts_with("error") ? "" : "error: ", what);
   return kExitInputErrors;
 }
 
@@ -31,13 +40,32 @@ int runModel(const ModelOptions &options) {
   } catch (const Error &e) {
     return reportError(e);
   }
-  // Inputs by the input layers' names; a model with one input also takes a bare FILE.
+  // Inputs by the input layers' names, or bare FILEs in the order of the inputs not named.
   std::vector<std::string> names = model->inputNames();
+  if (names.empty()) {
+    fmt::print(stderr, "lamina: error: the model declares no inputs: give its first layer an "
+                       "InputLayer or a `batch_shape` (docs/config-format.md)\n");
+    return kExitInputErrors;
+  }
   std::vector<Tensor> inputs(names.size());
+  std::vector<bool> named(names.size(), false);
+  for (const std::string &binding : options.inputs)
+    if (auto [name, path] = splitBinding(binding); !name.empty())
+      if (auto it = std::find(names.begin(), names.end(), name); it != names.end())
+        named[size_t(it - names.begin())] = true;
+  size_t nextUnnamed = 0;
   for (const std::string &binding : options.inputs) {
     auto [name, path] = splitBinding(binding);
-    if (name.empty() && names.size() == 1)
-      name = names[0];
+    if (name.empty()) {
+      while (nextUnnamed < names.size() && named[nextUnnamed])
+        ++nextUnnamed;
+      if (nextUnnamed == names.size()) {
+        fmt::print(stderr, "lamina: error: more inputs than the model's {} ({})\n", names.size(),
+                   fmt::join(names, ", "));
+        return kExitUsage;
+      }
+      name = names[nextUnnamed++];
+    }
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
       fmt::print(stderr, "lamina: error: the model has no input `{}`; its inputs are {}\n", name,
