@@ -327,10 +327,13 @@ void Analyzer::checkDeclaredOutputs(const Entry *entry, SourceRange r) {
       const Value &d = declared.elements[i];
       ok = d.kind == K::None || (d.kind == K::Int && (d.i == rest[i] || !rest[i].isConstant()));
     }
-    if (!ok)
-      ctx_.fail(DiagKind::OutputShapeMismatch, entry ? entry->nameRange : r,
-                actual.shape.empty() ? std::string("a scalar") : shapeString(actual.shape),
-                "output_shape " + request_.outputShape->repr() + " (without the batch)");
+    std::string got = actual.shape.empty() ? std::string("a scalar") : shapeString(actual.shape);
+    std::string want = "output_shape " + request_.outputShape->repr() + " (without the batch)";
+    if (!ok && request_.outputShapeFile)
+      ctx_.diags.report(DiagKind::OutputShapeMismatch, *request_.outputShapeFile,
+                        request_.outputShapeRange, got, want);
+    else if (!ok)
+      ctx_.fail(DiagKind::OutputShapeMismatch, entry ? entry->nameRange : r, got, want);
   }
 }
 

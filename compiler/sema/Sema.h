@@ -49,6 +49,10 @@ struct SemaRequest {
   /// The shape-lambda form, as its own source so errors in it point into it. It receives the
   /// input shape (a list of shapes for several inputs) with the batch symbol in front.
   std::shared_ptr<const SourceFile> outputShapeLambda;
+  /// Where the tuple form is written, when it has a place (a config's JSON value, the CLI's
+  /// --output-shape text): a mismatch is reported there rather than at the function.
+  std::shared_ptr<const SourceFile> outputShapeFile;
+  SourceRange outputShapeRange;
   SemaLimits limits;
 };
 

@@ -36,11 +36,11 @@ Tensor initialize(const Initializer &init, DType dtype, const TensorShape &shape
   for (int64_t d : shape)
     fits = fits && d >= 0 && !__builtin_mul_overflow(count, uint64_t(d), &count);
   if (!fits || __builtin_mul_overflow(count, uint64_t(byteSize(dtype)), &bytes) || bytes > budget)
-    throw Error("E0703", fmt::format("weight `{}` of shape [{}] needs {} bytes, more than the "
-                                     "budget of {} bytes for one tensor",
-                                     weightName, fmt::join(shape, ", "),
-                                     fits ? std::to_string(bytes) : std::string("too many"),
-                                     budget));
+    throw Error("E0703",
+                fmt::format("weight `{}` of shape [{}] needs {} bytes, more than the "
+                            "budget of {} bytes for one tensor",
+                            weightName, fmt::join(shape, ", "),
+                            fits ? std::to_string(bytes) : std::string("too many"), budget));
   double fanIn = shape.size() >= 2 ? double(shape[shape.size() - 2]) : 1;
   double fanOut = shape.empty() ? 1 : double(shape.back());
   if (shape.size() == 1)

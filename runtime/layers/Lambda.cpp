@@ -81,9 +81,12 @@ Lambda::Lambda(std::shared_ptr<const LambdaSource> function, LambdaOptions optio
     options_.maskFunction = maskFunction->file->text();
   if (outputShapeFunction)
     options_.outputShape = Json::string(outputShapeFunction->file->text());
+  SourceRange shapeInConfig;
+  if (options_.outputShape && options_.outputShape->isArray())
+    shapeInConfig = {options_.outputShape->begin(), options_.outputShape->end()};
   impl_->function = std::make_unique<LaminaFunction>(
       std::move(function), argumentsOf(options_, name_), options_.engine,
-      outputShapeTuple(options_, name_), outputShapeFunction);
+      outputShapeTuple(options_, name_), outputShapeFunction, shapeInConfig);
   if (maskFunction)
     impl_->mask = std::make_unique<LaminaFunction>(std::move(maskFunction),
                                                    argumentsOf(options_, name_), options_.engine);

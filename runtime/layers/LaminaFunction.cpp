@@ -14,9 +14,11 @@ namespace lamina {
 LaminaFunction::LaminaFunction(std::shared_ptr<const LambdaSource> source,
                                std::vector<std::pair<std::string, ConstValue>> arguments,
                                Engine engine, std::optional<ConstValue> outputShape,
-                               std::shared_ptr<const LambdaSource> outputShapeLambda)
+                               std::shared_ptr<const LambdaSource> outputShapeLambda,
+                               SourceRange outputShapeInConfig)
     : source_(std::move(source)), outputShapeLambda_(std::move(outputShapeLambda)),
-      arguments_(std::move(arguments)), outputShape_(std::move(outputShape)), engine_(engine) {
+      arguments_(std::move(arguments)), outputShape_(std::move(outputShape)),
+      outputShapeInConfig_(outputShapeInConfig), engine_(engine) {
   source_->report([&](DiagnosticEngine &diags) {
     module_ = parse(*source_->file, diags);
     return module_ != nullptr;
@@ -88,6 +90,10 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
   if (signature_.takesTraining)
     request.arguments.emplace_back("training", ConstValue::boolean(training));
   request.outputShape = outputShape_;
+  if (outputShape_ && source_->config && outputShapeInConfig_.end > 0) {
+    request.outputShapeFile = source_->config;
+    request.outputShapeRange = outputShapeInConfig_;
+  }
   if (outputShapeLambda_)
     request.outputShapeLambda = outputShapeLambda_->file;
   auto checked = std::make_shared<Checked>();

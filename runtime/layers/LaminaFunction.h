@@ -35,7 +35,8 @@ public:
   LaminaFunction(std::shared_ptr<const LambdaSource> source,
                  std::vector<std::pair<std::string, ConstValue>> arguments, Engine engine,
                  std::optional<ConstValue> outputShape = std::nullopt,
-                 std::shared_ptr<const LambdaSource> outputShapeLambda = nullptr);
+                 std::shared_ptr<const LambdaSource> outputShapeLambda = nullptr,
+                 SourceRange outputShapeInConfig = {});
   ~LaminaFunction();
 
   const LambdaSource &source() const { return *source_; }
@@ -65,6 +66,7 @@ private:
   EntrySignature signature_;
   std::vector<std::pair<std::string, ConstValue>> arguments_;
   std::optional<ConstValue> outputShape_;
+  SourceRange outputShapeInConfig_; // the tuple's JSON value, when read from a config
   Engine engine_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Checked>> checked_;

@@ -271,7 +271,7 @@ private:
         fail(*v, DiagKind::ConfigBadValue, k, "null (lamina has no LoRA or quantized Dense)");
     const Json &units = member(config, "units", "Dense");
     if (!units.asInt() || *units.asInt() <= 0 || *units.asInt() > (int64_t(1) << 31))
-      fail(units, DiagKind::ConfigBadValue, "units", "a positive integer");
+      fail(units, DiagKind::ConfigBadValue, "units", "a positive integer of at most 2147483648");
     DenseOptions options;
     if (const Json *a = config.find("activation"))
       options.activation = activationName(*a);
@@ -468,6 +468,7 @@ private:
     auto it = made.find(items[0].asString());
     if (it == made.end() || size_t(*items[1].asInt()) >= it->second.size()) {
       pending = true;
+      pendingRef_ = {items[0].asString(), *items[1].asInt(), history};
       return SymbolicTensor(DType::F32, {});
     }
     const auto &outputs = it->second[size_t(*items[1].asInt())];
@@ -476,6 +477,14 @@ private:
            fmt::format("layer `{}` has {} outputs", items[0].asString(), outputs.size()));
     return outputs[size_t(*items[2].asInt())];
   }
+
+  // The reference a pending call waits for (set by tensorRef), for the error that names it.
+  struct PendingRef {
+    std::string layer;
+    int64_t node = 0;
+    const Json *where = nullptr;
+  };
+  mutable PendingRef pendingRef_;
 
   bool isRef(const Json &j) const {
     return j.isObject() || (j.isArray() && !j.items().empty() && j.items()[0].isString());
@@ -545,13 +554,49 @@ private:
         }
       }
     }
-    for (const Entry &e : entries) {
+    // A call left waiting: say what it waits for - a layer that is not there, a call that is
+    // never made, or a cycle of layers waiting for each other.
+    auto waitingFor = [&](const Entry &e) -> std::optional<PendingRef> {
       const Json *nodes = e.layer ? e.json->find("inbound_nodes") : nullptr;
-      if (nodes && nodes->isArray() && e.nextNode < nodes->items().size())
-        fail(nodes->items()[e.nextNode], DiagKind::ModelGraphError,
-             fmt::format("the inputs of layer `{}` refer to a layer call that does not exist "
-                         "(or to themselves)",
-                         e.name));
+      if (!nodes || !nodes->isArray() || e.nextNode >= nodes->items().size())
+        return std::nullopt;
+      bool pending = false;
+      nodeInputs(nodes->items()[e.nextNode], made, pending);
+      return pendingRef_;
+    };
+    auto entryNamed = [&](const std::string &name) -> const Entry * {
+      for (const Entry &e : entries)
+        if (e.name == name)
+          return &e;
+      return nullptr;
+    };
+    for (const Entry &e : entries) {
+      auto ref = waitingFor(e);
+      if (!ref)
+        continue;
+      const Entry *target = entryNamed(ref->layer);
+      if (!target)
+        fail(*ref->where, DiagKind::ModelGraphError,
+             fmt::format("layer `{}` takes an output of `{}`, which is not a layer of this model",
+                         e.name, ref->layer));
+      // Follow what each waits for; coming back to a layer already seen is a cycle.
+      std::vector<std::string> path = {e.name};
+      for (const Entry *at = target; at;) {
+        if (auto loop = std::find(path.begin(), path.end(), at->name); loop != path.end()) {
+          path.erase(path.begin(), loop);
+          path.push_back(at->name);
+          fail(*ref->where, DiagKind::ModelGraphError,
+               fmt::format("the layers form a cycle: {} (each needs the next one's output)",
+                           fmt::join(path, " <- ")));
+        }
+        path.push_back(at->name);
+        auto next = waitingFor(*at);
+        at = next ? entryNamed(next->layer) : nullptr;
+      }
+      fail(*ref->where, DiagKind::ModelGraphError,
+           fmt::format("layer `{}` takes the output of call {} of `{}`, which is called {} time{}",
+                       e.name, ref->node, ref->layer, made[ref->layer].size(),
+                       made[ref->layer].size() == 1 ? "" : "s"));
     }
     auto refs = [&](const char *key) {
       const Json &list = member(config, key, "Functional");

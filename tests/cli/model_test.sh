@@ -50,6 +50,27 @@ contains bad-axis "$tmp/err" "$tmp/bad.json:$line:"
 contains bad-axis "$tmp/err" "error[E0502]"
 contains bad-axis "$tmp/err" "^"
 
+# Issue 13, item 10: a wrong output_shape is reported at the output_shape, not the function;
+# a missing layer and a cycle are named.
+sed 's/"output_shape": \[64\]/"output_shape": [65]/' "$model/config.json" >"$tmp/shape.json"
+expect output-shape 1 "$lamina" model summary "$tmp/shape.json"
+line=$(grep -n '"output_shape": \[65\]' "$tmp/shape.json" | cut -d: -f1)
+column=$(($(grep '"output_shape": \[65\]' "$tmp/shape.json" | sed 's/"output_shape": \[65\].*//' | wc -c) + 16))
+contains output-shape "$tmp/err" "$tmp/shape.json:$line:$column: error[E0510]"
+cat >"$tmp/graph.json" <<'JSON'
+{"class_name": "Functional", "config": {"name": "f", "layers": [
+ {"class_name": "InputLayer", "name": "in", "config": {"name": "in", "batch_shape": [null, 4]}, "inbound_nodes": []},
+ {"class_name": "Dense", "name": "a", "config": {"name": "a", "units": 4}, "inbound_nodes": [[["b", 0, 0, {}]]]},
+ {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 4}, "inbound_nodes": [[["a", 0, 0, {}]]]},
+ {"class_name": "Dense", "name": "c", "config": {"name": "c", "units": 4}, "inbound_nodes": [[["nowhere", 0, 0, {}]]]}],
+ "input_layers": [["in", 0, 0]], "output_layers": [["b", 0, 0]]}}
+JSON
+expect graph-cycle 1 "$lamina" model summary "$tmp/graph.json"
+contains graph-cycle "$tmp/err" "error[E0811]: the layers form a cycle: a <- b <- a"
+sed 's/\[\["b", 0, 0, {}\]\]\]},/[["in", 0, 0, {}]]]},/' "$tmp/graph.json" >"$tmp/graph2.json"
+expect graph-missing 1 "$lamina" model summary "$tmp/graph2.json"
+contains graph-missing "$tmp/err" "layer \`c\` takes an output of \`nowhere\`, which is not a layer of this model"
+
 # Bytecode lambdas and safe_mode are refused; so is a weights path outside the folder.
 cat >"$tmp/keras2.json" <<'JSON'
 {"class_name": "Sequential", "config": {"layers": [

@@ -63,6 +63,8 @@ std::optional<SemaRequest> requestFrom(const SignatureOptions &options,
     if (!value)
       return std::nullopt;
     request.outputShape = std::move(*value);
+    request.outputShapeFile = std::make_shared<SourceFile>("--output-shape", options.outputShape);
+    request.outputShapeRange = {0, uint32_t(options.outputShape.size())};
   }
   return request;
 }
