@@ -233,8 +233,9 @@ Value Analyzer::runEntry(const Entry &entry) {
         continue;
       }
       if (given.empty()) {
-        ctx_.diags.emit(makeDiagnostic(DiagKind::MissingInput, ctx_.file, p->range, p->name)
-                            .withLabel(fmt::format("pass it with --input {}=f32[...]", p->name)));
+        ctx_.diags.emit(
+            makeDiagnostic(DiagKind::MissingInput, ctx_.file, p->range, p->name)
+                .withLabel(fmt::format("give an input named `{}` (-i {}=...)", p->name, p->name)));
         return Value::error(p->range);
       }
       used.insert(p->name);

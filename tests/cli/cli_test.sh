@@ -89,6 +89,14 @@ PY
   printf 'def f(x):\n    w = variable(zeros([100000, 100000, 10]))\n    return x\n' >"$tmp/bigvar.lam"
   expect run-variable-budget 1 "$lamina" run "$tmp/bigvar.lam" -i "x=$tmp/one.npy"
   contains run-variable-budget "$tmp/err" "error[E0703]"
+  # Issue 13, item 10: the extension says the format; anything else is refused, not mislabelled.
+  expect run-output-extension 2 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/one.npy" -o "$tmp/out.txt"
+  contains run-output-extension "$tmp/err" "outputs are written as .npy (one output) or .npz"
+  [ ! -e "$tmp/out.txt" ] && passed=$((passed + 1)) ||
+    { failed=$((failed + 1)); echo "FAIL run-output-extension: out.txt was written"; }
+  # Positional inputs all go to the first parameter, as Keras calls the function (E0317).
+  expect run-positional-argument 1 "$lamina" run --expr 'lambda t, alpha: t[0] + alpha * t[1]' -i "$tmp/one.npy" -i "$tmp/ten.npy"
+  contains run-positional-argument "$tmp/err" "error[E0317]: \`lambda\` is missing its argument \`alpha\`"
 fi
 printf 'not an npy file' >"$tmp/bad.npy"
 expect run-bad-npy 3 "$lamina" run --expr 'lambda x: x' -i "x=$tmp/bad.npy"

@@ -16,7 +16,7 @@ struct FmtOptions {
 Action addFmtCommand(CLI::App &app, SourceOptions &options) {
   auto fmtOptions = std::make_shared<FmtOptions>();
   CLI::App *command = app.add_subcommand(
-      "fmt", "Print sources in canonical form (LANGUAGE.md §9); comments are kept");
+      "fmt", "Print sources in canonical form (docs/language.md); comments are kept");
   addSourceOptions(*command, options);
   auto *check = command->add_flag("--check", fmtOptions->check,
                                   "print nothing; exit 1 and name each source that is not "

@@ -100,6 +100,13 @@ std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::ve
 
 int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
   std::string error;
+  if (!path.ends_with(".npz") && !path.ends_with(".npy")) {
+    fmt::print(stderr,
+               "lamina: error: -o {}: outputs are written as .npy (one output) or .npz "
+               "(any number); name the file so\n",
+               path);
+    return kExitUsage;
+  }
   if (path.ends_with(".npz")) {
     std::vector<std::pair<std::string, Array>> named;
     for (size_t k = 0; k < outputs.size(); ++k)

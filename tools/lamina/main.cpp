@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <string>
+
 namespace {
 
 constexpr const char *kFooter =
@@ -19,6 +22,43 @@ Examples:
   lamina emit --stage asm --expr 'lambda x: x * 2' --input 'x=f32[N]'
   lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2
   lamina repl)";
+
+constexpr const char *kCommon =
+    R"(Exit codes: 0 fine, 1 the input has errors, 2 usage error, 3 I/O error, 4 JIT failure.
+Colour: only on a terminal, never when NO_COLOR is set; --color overrides.
+Examples:
+)";
+
+// Each subcommand's --help shows its own examples.
+const std::map<std::string, std::string> &commandExamples() {
+  static const std::map<std::string, std::string> examples = {
+      {"fmt", "  lamina fmt --expr 'lambda x:x**2'\n"
+              "  lamina fmt --check examples/*.lam\n"
+              "  lamina fmt --write model.lam"},
+      {"check", "  lamina check examples/antirectifier.lam\n"
+                "  lamina check --expr 'lambda x: x * 2' --input 'x=f32[B,256]'\n"
+                "  lamina check --expr 'lambda x, alpha: x * alpha' -i x=f32[B,8] -a alpha=0.5"},
+      {"emit", "  lamina emit --stage ir --expr 'def f(x): return x * 2' --input 'x=f32[3]'\n"
+               "  lamina emit --stage ir-opt examples/softmax.lam\n"
+               "  lamina emit --stage asm --expr 'lambda x: x * 2' --input 'x=f32[N]'"},
+      {"run", "  lamina run --expr 'lambda x: relu(x)' -i x=in.npy -o out.npy\n"
+              "  lamina run examples/antirectifier.lam -i x=examples/data/batch.npy\n"
+              "  lamina run --expr 'lambda a, b: a - b' -i a=a.npy -i b=b.npy -o out.npz"},
+      {"doc", "  lamina doc builtins\n  lamina doc promotion"},
+      {"bench", "  lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2\n"
+                "  lamina bench --expr 'lambda a, b: a * b' --inputs 'a:391,256;b:391,256'"},
+      {"model", "  lamina model summary examples/model\n"
+                "  lamina model run examples/model -i examples/model/features.npy "
+                "-i examples/model/context.npy"},
+      {"repl", "  lamina repl\n  lamina repl session.lam\n  lamina repl - < session.lam"}};
+  return examples;
+}
+
+void setFooters(CLI::App &command, const std::string &examples) {
+  command.footer(std::string(kCommon) + examples);
+  for (CLI::App *sub : command.get_subcommands({}))
+    setFooters(*sub, examples);
+}
 
 } // namespace
 
@@ -40,6 +80,9 @@ int main(int argc, char **argv) {
     Action action = add(app, options);
     actions.emplace_back(app.get_subcommands({}).back(), std::move(action));
   }
+  for (auto &[command, action] : actions)
+    if (auto it = commandExamples().find(command->get_name()); it != commandExamples().end())
+      setFooters(*command, it->second);
 
   try {
     app.parse(argc, argv);

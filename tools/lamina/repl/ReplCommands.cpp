@@ -38,7 +38,7 @@ Commands:
   :asm EXPR         the kernel's assembly               :time EXPR [N] compile time, and
                                                           the median of N runs (default 100)
   :vars             bound names: dtype, shape, bytes    :reset        forget names and defs
-  :load NAME FILE   bind the array of a .npy file     :save NAME FILE   write a .npy file
+  :load NAME FILE   bind the array of a .npy file     :save NAME FILE   write a .npy or .npz file
   :set              show the settings                   :set precision N | threads N |
   :stats            memory and kernels in use                engine jit|interp
   :help             this text                           :quit         leave (or Ctrl-D)
@@ -248,7 +248,7 @@ Session::Outcome Session::saveCommand(const std::string &args) {
   std::string name = a.substr(0, space);
   std::string path = space == std::string::npos ? "" : trim(a.substr(space));
   if (!isIdentifier(name) || path.empty()) {
-    error(":save NAME FILE.npy writes the tensor NAME");
+    error(":save NAME FILE.npy|FILE.npz writes the tensor NAME");
     return {false, false};
   }
   auto it = values_.find(name);
@@ -256,7 +256,15 @@ Session::Outcome Session::saveCommand(const std::string &args) {
     error(fmt::format("`{}` is not a bound tensor (see :vars)", name));
     return {false, false};
   }
-  if (std::string problem = io::writeNpy(path, *it->second.tensor); !problem.empty()) {
+  // The extension says the format: an .npz holds the tensor under its name, as np.savez does.
+  std::string problem;
+  if (path.ends_with(".npz"))
+    problem = io::writeNpz(path, {{name, *it->second.tensor}});
+  else if (path.ends_with(".npy"))
+    problem = io::writeNpy(path, *it->second.tensor);
+  else
+    problem = fmt::format("{}: name the file .npy (or .npz)", path);
+  if (!problem.empty()) {
     error(problem);
     return {false, false};
   }
