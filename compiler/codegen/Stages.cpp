@@ -449,8 +449,100 @@ private:
     return idx;
   }
 
+  // The reduced axes (outer to inner) walked around `body`, which reads the operand at `idx`.
+  void reducedLoops(const std::vector<int64_t> &axes, size_t k, const Shape &shape, Index &idx,
+                    const std::function<void()> &body) {
+    if (k == axes.size())
+      return body();
+    size_t axis = size_t(axes[k]);
+    loop(e_.i64(0), e_.dim(shape[axis]), 1, [&](Value *i) {
+      idx[axis] = AxisIndex{i, 0, nullptr};
+      reducedLoops(axes, k + 1, shape, idx, body);
+    });
+  }
+
+  // A reduction that keeps the last axis: loops over the output's leading axes, then along its
+  // last axis `tile` vectors at a time (then one vector, then single lanes), each lane summing
+  // its column over the reduced axes in order. The tile's partial results stay in registers
+  // while the reduced axes are walked once for all of them.
+  void keptReduceStage(size_t a, Index out) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    size_t n = s_.domain.size();
+    if (a + 1 < n) {
+      auto [lo, hi] = range(a);
+      loop(lo, hi, 1, [&](Value *i) {
+        out[a] = AxisIndex{i, 0, nullptr};
+        keptReduceStage(a + 1, out);
+      });
+      return;
+    }
+    ir::ValueId operand = in.operands[0];
+    const Shape &shape = e_.plan.fn.typeOf(operand).shape;
+    DType t = e_.plan.fn.typeOf(operand).dtype;
+    Combine c = combineOf(in.op);
+    std::vector<int64_t> axes = in.axes;
+    std::sort(axes.begin(), axes.end());
+    llvm::Type *scalar = e_.scalarComputeType(t);
+    // Of no elements, max and min are NaN for floats, 0 for integers (the interpreter's rule).
+    Value *empty = nullptr;
+    if (c == Combine::Max || c == Combine::Min) {
+      Value *count = e_.i64(1);
+      for (int64_t r : axes)
+        count = b_.CreateMul(count, e_.dim(shape[size_t(r)]));
+      empty = b_.CreateICmpEQ(count, e_.i64(0));
+    }
+    auto [lo, hi] = range(a);
+    auto columns = [&](Value *at, unsigned width, unsigned tile) {
+      e_.width = width;
+      llvm::Type *accTy = e_.lanes(scalar);
+      std::vector<llvm::AllocaInst *> acc;
+      for (unsigned u = 0; u < tile; ++u) {
+        acc.push_back(e_.slot(accTy, "cacc"));
+        b_.CreateStore(e_.splat(identity(c, t, scalar)), acc.back());
+      }
+      Index idx = operandIndex(in, out);
+      reducedLoops(axes, 0, shape, idx, [&] {
+        e_.width = width;
+        for (unsigned u = 0; u < tile; ++u) {
+          idx.back() =
+              AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
+          Value *x = e_.element(operand, idx);
+          b_.CreateStore(combine(c, t, b_.CreateLoad(accTy, acc[u]), x), acc[u]);
+        }
+      });
+      e_.width = width;
+      for (unsigned u = 0; u < tile; ++u) {
+        Value *v = b_.CreateLoad(accTy, acc[u]);
+        if (empty) {
+          Value *none = e_.splat(isFloat(t) ? llvm::ConstantFP::getNaN(scalar)
+                                            : llvm::ConstantInt::get(scalar, 0));
+          v = b_.CreateSelect(empty, none, v);
+        }
+        v = e_.round(t, v);
+        v = t == in.type.dtype ? v : e_.cast(t, in.type.dtype, v);
+        out[a] =
+            AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
+        e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+      }
+    };
+    // As many vectors per pass as the registers hold (half of them accumulators), and no
+    // more than the row has: one pass over the reduced axes then covers a whole short row.
+    unsigned w = o_.vectorWidth, tile = w >= 16 ? 16 : 8;
+    if (auto extent = s_.domain[a].asConstant()) // the whole row, even when split
+      tile = unsigned(std::clamp<int64_t>(*extent / int64_t(w), 1, tile));
+    Value *rest = loop(lo, hi, int64_t(w * tile), [&](Value *i) { columns(i, w, tile); });
+    if (tile > 1)
+      rest = loop(rest, hi, int64_t(w), [&](Value *i) { columns(i, w, 1); });
+    loop(rest, hi, 1, [&](Value *i) { columns(i, 1, 1); });
+    e_.width = 1;
+  }
+
   void reduceStage(size_t a, Index out) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    // Columns (the plan's choice): whole vectors along the kept contiguous axis, instead of
+    // each output gathering its reduced elements one stride apart.
+    if (a == 0 && s_.columns && o_.vectorWidth > 1)
+      return keptReduceStage(0, out);
     if (a == s_.domain.size()) {
       Value *v = reduction(s_.root, operandIndex(in, out));
       e_.width = 1;

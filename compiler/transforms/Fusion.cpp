@@ -155,6 +155,9 @@ private:
     if (cat == OpCategory::Reduce) {
       stage.kind = StageKind::Reduce;
       const ir::Instr &operand = fn.instrs[in.operands[0]];
+      size_t rank = operand.type.rank();
+      stage.columns = rank > 0 && in.op != Op::ArgMax && in.op != Op::ArgMin &&
+                      std::find(in.axes.begin(), in.axes.end(), int64_t(rank - 1)) == in.axes.end();
       visitUnknown(in.operands[0], operand.type.rank());
     } else if (in.op == Op::CumSum || in.op == Op::CumProd) {
       stage.kind = StageKind::Scan;
@@ -364,6 +367,8 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
   }
   if (s.splitConcat)
     text += "; one loop per concatenated part";
+  if (s.columns)
+    text += "; vectors along the kept last axis, one partial result per column";
   if (!s.rowBuffered.empty()) {
     std::string kept;
     for (ir::ValueId v : s.rowBuffered)

@@ -33,6 +33,9 @@ struct Stage {
   size_t rowDepth = 0;                    // Loop: axes [0, rowDepth) are per-row loops
   std::vector<ir::ValueId> rowReductions; // Loop: computed once per row, in this order
   bool splitConcat = false;               // Loop: root is a concat, one loop per part
+  /// Reduce: the operand's last (contiguous) axis is kept, so the output's last axis is the
+  /// vector axis and each lane accumulates its own column over the reduced axes, in order.
+  bool columns = false;
   /// Loop: values a row reduction computes and the loops after it read again at the same
   /// element (softmax's exp): kept in a row buffer rather than computed twice. Only for rows
   /// of known size up to kMaxRowBuffer elements, so the buffer lives on the stack.
