@@ -196,6 +196,14 @@ llvm::Value *Emitter::gatherElement(const ir::Instr &in, const Index &index) {
   const ir::Instr &indices = plan.fn.instrs[in.operands[1]];
   size_t axis = size_t(in.axes[0]), irank = indices.type.rank();
   Index at(index.begin() + long(axis), index.begin() + long(axis + irank));
+  // When the lanes run along another axis (a row of an embedding table), every lane reads the
+  // same index: compute it once, as a scalar, so the rows are read with vector loads.
+  bool lanesInIndices = false;
+  for (const AxisIndex &a : at)
+    lanesInIndices = lanesInIndices || a.vec || a.stride != 0;
+  unsigned lanes = width;
+  if (!lanesInIndices)
+    width = 1;
   Value *j = cast(indices.type.dtype, DType::I64, element(in.operands[1], at));
   bool vector = width > 1;
   auto v64 = [&](Value *s) { return vector ? b.CreateVectorSplat(width, s) : s; };
@@ -216,6 +224,7 @@ llvm::Value *Emitter::gatherElement(const ir::Instr &in, const Index &index) {
     idx[axis] = AxisIndex{b.CreateExtractElement(j, uint64_t(0)), 0, j};
   else
     idx[axis] = AxisIndex{j, 0, nullptr};
+  width = lanes;
   return element(in.operands[0], idx);
 }
 

@@ -557,28 +557,50 @@ private:
   }
 
   // --- scans: out[k] = out[k - 1] op x[k] along the axis, each step rounded to the dtype
+  // A scan along an axis other than the last runs along it for a vector of columns at once:
+  // each lane is its own column's sequence of steps, exactly as one column alone.
   void scanStage(size_t a, Index idx) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    size_t axis = size_t(in.axes[0]);
-    e_.width = 1;
-    if (a == axis) {
+    size_t axis = size_t(in.axes[0]), n = s_.domain.size();
+    if (a == axis)
       return scanStage(a + 1, idx);
-    }
-    if (a < s_.domain.size()) {
+    if (a < n) {
       auto [lo, hi] = range(a);
+      if (a + 1 == n && o_.vectorWidth > 1) {
+        lanes(
+            lo, hi,
+            [&](Value *i) {
+              idx[a] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
+              scanAlong(idx);
+            },
+            extentOf(a, s_.domain[a]));
+        return;
+      }
+      e_.width = 1;
       loop(lo, hi, 1, [&](Value *i) {
         idx[a] = AxisIndex{i, 0, nullptr};
         scanStage(a + 1, idx);
       });
       return;
     }
+    e_.width = 1;
+    scanAlong(idx);
+  }
+
+  // out[k] = out[k - 1] op x[k] along the scan's axis, at the current width.
+  void scanAlong(Index idx) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    size_t axis = size_t(in.axes[0]);
     DType t = in.type.dtype;
-    llvm::AllocaInst *acc = e_.slot(e_.scalarComputeType(t), "scan");
+    unsigned width = e_.width;
+    llvm::Type *type = e_.computeType(t);
+    llvm::AllocaInst *acc = e_.slot(type, "scan");
     Op op = in.op == Op::CumSum ? Op::Add : Op::Mul;
     loop(e_.i64(0), e_.dim(s_.domain[axis]), 1, [&](Value *i) {
+      e_.width = width;
       idx[axis] = AxisIndex{i, 0, nullptr};
       Value *x = e_.element(in.operands[0], idx);
-      Value *next = e_.binary(op, t, b_.CreateLoad(e_.scalarComputeType(t), acc), x);
+      Value *next = e_.binary(op, t, b_.CreateLoad(type, acc), x);
       Value *v = b_.CreateSelect(b_.CreateICmpEQ(i, e_.i64(0)), x, next);
       b_.CreateStore(v, acc);
       e_.store(targetBuffer(), t, in.type.shape, idx, v);

@@ -1,7 +1,8 @@
 // lamina bench: times one compiled kernel in-process, speaking the peer protocol of
-// ../shared/bench/peers (PERFORMANCE.md): it makes its own float32 inputs, uniform in
-// [-4, 4), warms up, times calls into preallocated outputs and prints the median as
-// `ns_per_elem=` (per element of the first input), with `ns_per_call=` and `compile_ms=`.
+// ../shared/bench/peers: it makes its own inputs (float32 unless a dtype is given, uniform in
+// [-4, 4); integers are in-range indices), warms up, times calls into preallocated outputs and
+// prints the median as `ns_per_elem=` (per element of the first input), with `ns_per_call=` and
+// `compile_ms=`.
 
 #include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
@@ -28,9 +29,10 @@ struct BenchOptions {
 struct NamedShape {
   std::string name;
   std::vector<int64_t> shape;
+  DType dtype = DType::F32;
 };
 
-// `x:391,256` or `a:1000;b:1000;c:1000`.
+// `x:391,256`, `a:1000;b:1000;c:1000`, with a dtype per input: `i:15625:i32`.
 std::optional<std::vector<NamedShape>> parseInputs(const std::string &text) {
   std::vector<NamedShape> out;
   size_t pos = 0;
@@ -42,6 +44,13 @@ std::optional<std::vector<NamedShape>> parseInputs(const std::string &text) {
       return std::nullopt;
     NamedShape input{item.substr(0, colon), {}};
     std::string dims = item.substr(colon + 1);
+    if (size_t typed = dims.find(':'); typed != std::string::npos) {
+      auto dtype = parseDType(dims.substr(typed + 1));
+      if (!dtype)
+        return std::nullopt;
+      input.dtype = *dtype;
+      dims.resize(typed);
+    }
     size_t d = 0;
     while (d <= dims.size()) {
       size_t comma = std::min(dims.find(',', d), dims.size());
@@ -58,6 +67,37 @@ std::optional<std::vector<NamedShape>> parseInputs(const std::string &text) {
     pos = end + 1;
   }
   return out;
+}
+
+// Floats uniform in [-4, 4); integers are indices, uniform over the longest axis of the float
+// inputs (a gather's table), or [0, 64) when there is none; bools half true.
+Array benchInput(const NamedShape &s, const std::vector<NamedShape> &all) {
+  std::mt19937_64 rng(12345 + s.name.size());
+  Array a = makeArray(s.dtype, s.shape);
+  if (s.dtype == DType::F32) { // the common case, without the per-element dispatch
+    std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
+    auto *data = reinterpret_cast<float *>(a.bytes.data());
+    for (int64_t k = 0; k < a.elementCount(); ++k)
+      data[k] = uniform(rng);
+    return a;
+  }
+  int64_t bound = 0;
+  for (const NamedShape &other : all)
+    if (isFloat(other.dtype))
+      for (int64_t d : other.shape)
+        bound = std::max(bound, d);
+  bound = bound > 0 ? bound : 64;
+  int64_t cap = s.dtype == DType::I8 ? 127 : s.dtype == DType::U8 ? 255 : bound;
+  std::uniform_real_distribution<double> uniform(-4.0, 4.0);
+  for (int64_t k = 0; k < a.elementCount(); ++k) {
+    if (isFloat(s.dtype))
+      storeFloat(a, k, uniform(rng));
+    else if (s.dtype == DType::Bool)
+      storeInt(a, k, int64_t(rng() & 1));
+    else
+      storeInt(a, k, int64_t(rng() % uint64_t(std::min<int64_t>(bound, cap))));
+  }
+  return a;
 }
 
 } // namespace
@@ -107,15 +147,18 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
   CLI::App *command = app.add_subcommand(
       "bench", "Time a compiled kernel on generated float32 inputs (the peer-benchmark protocol)");
   addSourceOptions(*command, options);
-  command->add_option("--inputs", bench->inputs, "shapes: x:391,256 or a:N;b:N;c:N")->required();
+  command
+      ->add_option("--inputs", bench->inputs,
+                   "shapes, with a dtype where not f32: x:391,256 or a:N;b:N;i:N:i32")
+      ->required();
   command->add_option("--threads", bench->threads, "threads (default 1)")->capture_default_str();
   command->add_option("--seconds", bench->seconds, "time spent timing")->capture_default_str();
   addJitOptions(*command, bench->jit);
   return [&options, bench] {
     auto shapes = parseInputs(bench->inputs);
     if (!shapes || bench->threads == 0) {
-      fmt::print(stderr, "lamina: error: --inputs wants NAME:D1,D2;NAME:D1 (sizes up to 2^32), "
-                         "--threads at least 1\n");
+      fmt::print(stderr, "lamina: error: --inputs wants NAME:D1,D2[:DTYPE];NAME:D1 (sizes up to "
+                         "2^32, DTYPE such as i32 or f16), --threads at least 1\n");
       return int(kExitUsage);
     }
     return forEachModule(options, [&](const SourceFile &file, const ast::Module &module,
@@ -124,7 +167,7 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
       auto start = Clock::now();
       SemaRequest request;
       for (const NamedShape &s : *shapes) {
-        TensorType type{DType::F32, {}};
+        TensorType type{s.dtype, {}};
         for (int64_t d : s.shape)
           type.shape.push_back(d);
         request.inputs.push_back({s.name, type});
@@ -141,17 +184,9 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
         return int(kExitInternal);
       }
       double compileMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-      std::mt19937_64 rng(12345);
-      std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
       std::vector<Array> inputs;
-      for (const ir::InputDecl &decl : fn->inputs) {
-        const NamedShape &s = (*shapes)[decl.binding];
-        Array a = makeArray(DType::F32, s.shape);
-        auto *data = reinterpret_cast<float *>(a.bytes.data());
-        for (int64_t k = 0; k < a.elementCount(); ++k)
-          data[k] = uniform(rng);
-        inputs.push_back(std::move(a));
-      }
+      for (const ir::InputDecl &decl : fn->inputs)
+        inputs.push_back(benchInput((*shapes)[decl.binding], *shapes));
       std::vector<jit::TensorRef> in;
       for (Array &a : inputs)
         in.push_back({a.dtype, a.shape, a.bytes.data()});
