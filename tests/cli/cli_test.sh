@@ -143,12 +143,12 @@ expect emit-passes 0 "$lamina" emit --stage ir-opt --expr 'lambda x: x ** 2 + 0'
 contains emit-passes "$tmp/err" "IR after simplify"
 contains emit-passes "$tmp/err" "; time cse"
 expect bench-protocol 0 "$lamina" bench --expr 'lambda a, b: a * b' --inputs 'a:1000;b:1000' --seconds 0.01
+contains bench-protocol "$tmp/out" "ns_per_elem="
+contains bench-protocol "$tmp/out" "compile_ms="
 # A dtype per input; integer inputs are in-range indices.
 expect bench-dtypes 0 "$lamina" bench --expr 'lambda t, i: gather(t, i, axis=0)' --inputs 't:4096,64;i:1000:i32' --seconds 0.01
 contains bench-dtypes "$tmp/out" "ns_per_elem="
 expect bench-bad-dtype 2 "$lamina" bench --expr 'lambda x: x' --inputs 'x:10:q99' --seconds 0.01
-contains bench-protocol "$tmp/out" "ns_per_elem="
-contains bench-protocol "$tmp/out" "compile_ms="
 expect bench-rows 0 "$lamina" bench --expr "$softmax" --inputs 'x:39,256' --threads 2 --seconds 0.01
 contains bench-rows "$tmp/out" "stages=1"
 expect bench-bad-inputs 2 "$lamina" bench --expr 'lambda x: x' --inputs 'x:-3'
