@@ -389,49 +389,100 @@ private:
     return t == in.type.dtype ? result : e_.cast(t, in.type.dtype, result);
   }
 
-  // argmax/argmin: one lane; the first extreme wins and the first NaN sticks.
+  // argmax/argmin: the first extreme wins and the first NaN sticks. Along the contiguous last
+  // axis, each of `width` lanes first finds that rule's winner among every width-th element;
+  // the lanes are then combined (a NaN before any value, then the extreme, then the smaller
+  // index) and the tail continues one element at a time: the same winner as one pass.
   Value *argReduction(const ir::Instr &in, const Index &kept) {
     ir::ValueId operand = in.operands[0];
     const Shape &shape = e_.plan.fn.typeOf(operand).shape;
     DType t = e_.plan.fn.typeOf(operand).dtype;
-    llvm::Type *scalar = e_.scalarComputeType(t);
+    llvm::Type *scalar = e_.scalarComputeType(t), *i64 = b_.getInt64Ty(), *i1 = b_.getInt1Ty();
     bool isMax = in.op == Op::ArgMax, fl = isFloat(t);
     bool isUnsigned = t == DType::U8 || t == DType::Bool;
-    llvm::AllocaInst *best = e_.slot(scalar, "best"), *bestAt = e_.slot(b_.getInt64Ty(), "at");
-    llvm::AllocaInst *count = e_.slot(b_.getInt64Ty(), "n"),
-                     *sawNaN = e_.slot(b_.getInt1Ty(), "nan");
+    size_t axis = size_t(in.axes[0]);
+    Value *size = e_.dim(shape[axis]);
+    // Whether x beats cur (both scalars or both vectors), before the NaN rules.
+    auto wins = [&](Value *x, Value *cur) -> Value * {
+      if (fl)
+        return isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
+      return isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))
+                   : (isUnsigned ? b_.CreateICmpULT(x, cur) : b_.CreateICmpSLT(x, cur));
+    };
+    auto isNaN = [&](Value *x) -> Value * {
+      return fl ? b_.CreateFCmpUNO(x, x) : llvm::Constant::getNullValue(e_.lanes(i1));
+    };
+    // The rule for one more element at a later index: first, or no NaN yet and (NaN or wins).
+    auto better = [&](Value *first, Value *x, Value *cur, Value *sawNaN) {
+      Value *b = wins(x, cur);
+      if (fl)
+        b = b_.CreateAnd(b_.CreateNot(sawNaN), b_.CreateOr(isNaN(x), b));
+      return b_.CreateOr(first, b);
+    };
+    llvm::AllocaInst *best = e_.slot(scalar, "best"), *bestAt = e_.slot(i64, "at");
+    llvm::AllocaInst *sawNaN = e_.slot(i1, "nan");
     b_.CreateStore(llvm::Constant::getNullValue(scalar), best);
     b_.CreateStore(e_.i64(0), bestAt);
-    b_.CreateStore(e_.i64(0), count);
     b_.CreateStore(b_.getFalse(), sawNaN);
     Index idx = kept;
-    size_t axis = size_t(in.axes[0]);
+    Value *rest = e_.i64(0);
+    unsigned w = o_.vectorWidth;
+    bool contiguous = axis + 1 == shape.size() && w > 1;
+    if (contiguous) {
+      e_.width = w;
+      llvm::Type *vt = e_.lanes(scalar), *vi = e_.lanes(i64), *vb = e_.lanes(i1);
+      llvm::AllocaInst *vBest = e_.slot(vt, "vbest"), *vAt = e_.slot(vi, "vat"),
+                       *vNaN = e_.slot(vb, "vnan");
+      b_.CreateStore(llvm::Constant::getNullValue(vt), vBest);
+      b_.CreateStore(llvm::Constant::getNullValue(vi), vAt);
+      b_.CreateStore(llvm::Constant::getNullValue(vb), vNaN);
+      rest = loop(e_.i64(0), size, int64_t(w), [&](Value *i) {
+        e_.width = w;
+        idx[axis] = AxisIndex{i, 1, nullptr};
+        Value *x = e_.element(operand, idx);
+        Value *at = e_.laneVector(idx[axis]);
+        Value *cur = b_.CreateLoad(vt, vBest), *nan = b_.CreateLoad(vb, vNaN);
+        Value *first = b_.CreateVectorSplat(w, b_.CreateICmpEQ(i, e_.i64(0)));
+        Value *take = better(first, x, cur, nan);
+        b_.CreateStore(b_.CreateSelect(take, x, cur), vBest);
+        b_.CreateStore(b_.CreateSelect(take, at, b_.CreateLoad(vi, vAt)), vAt);
+        b_.CreateStore(b_.CreateOr(nan, b_.CreateAnd(take, isNaN(x))), vNaN);
+      });
+      // Lane 0 first, then each later lane where it wins (its index breaks ties).
+      Value *lanesBest = b_.CreateLoad(vt, vBest), *lanesAt = b_.CreateLoad(vi, vAt),
+            *lanesNaN = b_.CreateLoad(vb, vNaN);
+      Value *cb = b_.CreateExtractElement(lanesBest, uint64_t(0));
+      Value *ci = b_.CreateExtractElement(lanesAt, uint64_t(0));
+      Value *cn = b_.CreateExtractElement(lanesNaN, uint64_t(0));
+      for (unsigned l = 1; l < w; ++l) {
+        Value *x = b_.CreateExtractElement(lanesBest, uint64_t(l));
+        Value *xi = b_.CreateExtractElement(lanesAt, uint64_t(l));
+        Value *xn = b_.CreateExtractElement(lanesNaN, uint64_t(l));
+        Value *earlier = b_.CreateICmpSLT(xi, ci);
+        Value *equal = fl ? b_.CreateFCmpOEQ(x, cb) : b_.CreateICmpEQ(x, cb);
+        Value *byValue = b_.CreateOr(wins(x, cb), b_.CreateAnd(equal, earlier));
+        Value *take = b_.CreateSelect(cn, b_.CreateAnd(xn, earlier), b_.CreateOr(xn, byValue));
+        cb = b_.CreateSelect(take, x, cb);
+        ci = b_.CreateSelect(take, xi, ci);
+        cn = b_.CreateOr(cn, b_.CreateAnd(take, xn));
+      }
+      // Only when the vector loop ran: otherwise the tail starts from nothing.
+      Value *ran = b_.CreateICmpSGT(rest, e_.i64(0));
+      b_.CreateStore(b_.CreateSelect(ran, cb, llvm::Constant::getNullValue(scalar)), best);
+      b_.CreateStore(b_.CreateSelect(ran, ci, e_.i64(0)), bestAt);
+      b_.CreateStore(b_.CreateAnd(ran, cn), sawNaN);
+    }
     e_.width = 1;
-    loop(e_.i64(0), e_.dim(shape[axis]), 1, [&](Value *i) {
+    loop(rest, size, 1, [&](Value *i) {
       idx[axis] = AxisIndex{i, 0, nullptr};
       Value *x = e_.element(operand, idx);
-      Value *n = b_.CreateLoad(b_.getInt64Ty(), count);
-      Value *cur = b_.CreateLoad(scalar, best);
-      Value *first = b_.CreateICmpEQ(n, e_.i64(0));
-      Value *better;
-      Value *isNaN = b_.getFalse();
-      if (fl) {
-        isNaN = b_.CreateFCmpUNO(x, x);
-        Value *wins = isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
-        better = b_.CreateAnd(b_.CreateNot(b_.CreateLoad(b_.getInt1Ty(), sawNaN)),
-                              b_.CreateOr(isNaN, wins));
-      } else {
-        better = isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))
-                       : (isUnsigned ? b_.CreateICmpULT(x, cur) : b_.CreateICmpSLT(x, cur));
-      }
-      better = b_.CreateOr(first, better);
-      b_.CreateStore(b_.CreateSelect(better, x, cur), best);
-      b_.CreateStore(b_.CreateSelect(better, n, b_.CreateLoad(b_.getInt64Ty(), bestAt)), bestAt);
-      b_.CreateStore(
-          b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), sawNaN), b_.CreateAnd(better, isNaN)), sawNaN);
-      b_.CreateStore(b_.CreateAdd(n, e_.i64(1)), count);
+      Value *cur = b_.CreateLoad(scalar, best), *nan = b_.CreateLoad(i1, sawNaN);
+      Value *take = better(b_.CreateICmpEQ(i, e_.i64(0)), x, cur, nan);
+      b_.CreateStore(b_.CreateSelect(take, x, cur), best);
+      b_.CreateStore(b_.CreateSelect(take, i, b_.CreateLoad(i64, bestAt)), bestAt);
+      b_.CreateStore(b_.CreateOr(nan, b_.CreateAnd(take, isNaN(x))), sawNaN);
     });
-    return e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(b_.getInt64Ty(), bestAt));
+    return e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(i64, bestAt));
   }
 
   // The operand index of reduction `in` for a position of its (stored) result.
