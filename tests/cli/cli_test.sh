@@ -82,7 +82,7 @@ PY
   # Inputs bind by name, whatever the order of the -i options.
   /usr/bin/python3 -c "import numpy as np; np.save('$tmp/one.npy', np.ones(3, np.float32)); np.save('$tmp/ten.npy', np.full(3, 10, np.float32))"
   expect run-order 0 "$lamina" run --expr 'lambda a, b: a - b' -i "b=$tmp/one.npy" -i "a=$tmp/ten.npy"
-  contains run-order "$tmp/out" "[9, 9, 9]"
+  contains run-order "$tmp/out" "[9., 9., 9.]"
   printf 'def f(x, y: f32[3]):\n    return x - y\n' >"$tmp/annotated.lam"
   expect run-missing-input 2 "$lamina" run "$tmp/annotated.lam" -i "x=$tmp/one.npy"
   contains run-missing-input "$tmp/err" "no array for input \`y\`"

@@ -4,6 +4,7 @@
 #include "runtime/io/Npy.h"
 #include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/Commands.h"
+#include "tools/lamina/repl/TensorPrinter.h"
 
 #include <fmt/format.h>
 
@@ -19,59 +20,6 @@ struct RunOptions {
   unsigned threads = 0;
   JitOptions jit;
 };
-
-// Prints a small array in NumPy's nested-list style; large ones only by type.
-void printArray(const Array &a) {
-  TensorType type{a.dtype, {}};
-  for (int64_t d : a.shape)
-    type.shape.push_back(d);
-  int64_t n = a.elementCount();
-  if (n > 64) {
-    // Too many to read: summarise (NaN makes min/max/mean NaN, which is what one wants to see).
-    double lo = loadFloat(a, 0), hi = lo, sum = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      double v = loadFloat(a, k);
-      lo = std::isnan(v) || v < lo ? v : lo;
-      hi = std::isnan(v) || v > hi ? v : hi;
-      sum += v;
-    }
-    fmt::print("{}: {} elements, min {:.6g}, max {:.6g}, mean {:.6g} (write them with -o "
-               "FILE.npy)\n",
-               type.str(), n, lo, hi, sum / double(n));
-    return;
-  }
-  std::string out;
-  std::vector<int64_t> idx(a.shape.size(), 0);
-  for (int64_t k = 0; k < n || (n == 0 && k == 0); ++k) {
-    size_t opened = 0;
-    for (size_t d = a.shape.size(); d-- > 0 && idx[d] == 0;)
-      ++opened;
-    out += std::string(opened, '[');
-    if (n == 0)
-      break;
-    // Floats print as the shortest text that reads back as the same value of their dtype.
-    double f = loadFloat(a, k);
-    std::string value = std::isnan(f)            ? std::string("nan") // never "-nan"
-                        : a.dtype == DType::F64  ? fmt::format("{}", f)
-                        : isFloat(a.dtype)       ? fmt::format("{}", float(f))
-                        : a.dtype == DType::Bool ? (loadInt(a, k) ? "True" : "False")
-                                                 : fmt::format("{}", loadInt(a, k));
-    out += value;
-    size_t closed = 0;
-    for (size_t d = a.shape.size(); d-- > 0;) {
-      if (++idx[d] < a.shape[d])
-        break;
-      idx[d] = 0;
-      ++closed;
-    }
-    out += std::string(closed, ']');
-    if (k + 1 < n)
-      out += closed ? ",\n" + std::string(a.shape.size() - closed, ' ') : ", ";
-  }
-  if (n == 0)
-    out += std::string(a.shape.size(), ']');
-  fmt::print("{}\n{}\n", type.str(), out);
-}
 
 } // namespace
 
@@ -195,7 +143,7 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
           if (!run->output.empty())
             return writeOutputs(run->output, *outputs);
           for (const Array &a : *outputs)
-            printArray(a);
+            fmt::print("{}\n", repl::formatTensor(a)); // NumPy's style, as model run
           return int(kExitOk);
         });
   };
