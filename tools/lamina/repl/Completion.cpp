@@ -10,8 +10,8 @@ namespace lamina::cli::repl {
 
 const std::vector<std::string> &commandNames() {
   static const std::vector<std::string> names{
-      ":asm",   ":ast",  ":help", ":ir",    ":llvm",  ":load", ":opt",  ":quit",
-      ":reset", ":save", ":set",  ":shape", ":stats", ":time", ":type", ":vars"};
+      ":asm",   ":ast",  ":doc", ":help",  ":ir",    ":llvm", ":load", ":opt", ":quit",
+      ":reset", ":save", ":set", ":shape", ":stats", ":time", ":type", ":vars"};
   return names;
 }
 

@@ -4,6 +4,8 @@
 
 #include "compiler/ast/Dump.h"
 #include "compiler/jit/Jit.h"
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/Evaluator.h"
 #include "runtime/io/Npy.h"
 #include "tools/lamina/repl/Completion.h"
 #include "tools/lamina/repl/Session.h"
@@ -41,6 +43,7 @@ Commands:
   :load NAME FILE   bind the array of a .npy file     :save NAME FILE   write a .npy or .npz file
   :set              show the settings                   :set precision N | threads N |
   :stats            memory and kernels in use                engine jit|interp
+  :doc NAME, ?NAME  a builtin's or alias's signature and meaning
   :help             this text                           :quit         leave (or Ctrl-D)
 Keys: Tab completes, Up/Down and Ctrl-R search the history, Ctrl-C abandons the line or
 the computation.
@@ -134,6 +137,8 @@ Session::Outcome Session::command(const std::string &text) {
     std::fputs(kHelp, stdout);
     return {};
   }
+  if (word == ":doc")
+    return docCommand(args);
   if (word == ":quit" || word == ":q" || word == ":exit")
     return {true, true};
   if (word == ":vars")
@@ -239,6 +244,33 @@ Session::Outcome Session::loadCommand(const std::string &args) {
     return {false, false};
   }
   bind(name, {std::make_shared<const Array>(std::move(*read.array)), std::nullopt});
+  return {};
+}
+
+// `:doc mean`, `?K.mean`: the registry's row - the signature as sema binds it, what the builtin
+// computes and, for an alias, the builtin it calls.
+Session::Outcome Session::docCommand(const std::string &typed) {
+  std::string name = trim(typed);
+  if (name.empty()) {
+    error(":doc needs a name: :doc mean, :doc tf.reduce_sum, or ?mean");
+    return {false, false};
+  }
+  const sema::BuiltinDef *def = sema::findBuiltin(name);
+  if (!def) {
+    size_t dot = name.rfind('.');
+    std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot);
+    std::string last = dot == std::string::npos ? name : name.substr(dot + 1);
+    auto guess = sema::closestName(last, sema::namesUnder(prefix));
+    error(fmt::format(
+        "`{}` is not a lamina builtin or alias{}", name,
+        guess ? fmt::format("; did you mean `{}{}`?", prefix.empty() ? "" : prefix + ".", *guess)
+              : ""));
+    return {false, false};
+  }
+  std::string text = fmt::format("{}({})\n    {}\n", def->name, def->signature, def->summary);
+  if (const sema::BuiltinDef *target = sema::aliasTarget(*def))
+    text += fmt::format("    an alias of `{}({})`\n", target->name, target->signature);
+  std::fputs(text.c_str(), stdout);
   return {};
 }
 

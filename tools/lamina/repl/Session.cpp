@@ -112,6 +112,8 @@ Session::Outcome Session::submit(const std::string &input) {
     return {};
   if (text[first] == ':')
     return command(text);
+  if (text[first] == '?') // ?mean: the builtin's documentation, as IPython's ?name
+    return docCommand(text.substr(first + 1));
   return evaluateInput(std::make_shared<const SourceFile>("<repl>", text));
 }
 

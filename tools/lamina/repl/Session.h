@@ -76,6 +76,7 @@ private:
   Outcome varsCommand();
   Outcome loadCommand(const std::string &args);
   Outcome saveCommand(const std::string &args);
+  Outcome docCommand(const std::string &name);
   Outcome setCommand(const std::string &args);
   Outcome statsCommand();
 
