@@ -27,35 +27,81 @@ bool readLine(std::FILE *in, std::string &line, size_t cap) {
 // More than the parser accepts: submitted at once, to be reported as too large.
 constexpr size_t kMaxInput = 64 * 1024 + 1;
 
-// Adds `line` to the input gathered in `buffer`; once that input is complete (or too large to
-// wait for more), submits it, clears `buffer` and returns the outcome. Nothing until then.
-std::optional<Session::Outcome> addLine(Session &session, std::string &buffer,
-                                        const std::string &line) {
-  buffer += line;
-  buffer += '\n';
-  if (buffer.size() <= kMaxInput && !isCompleteInput(buffer))
-    return std::nullopt;
-  Session::Outcome outcome = session.submit(buffer);
-  buffer.clear();
+// The lines read so far. A def ended by an empty line is held back until the next line: an
+// indented one continues it (a def pasted with empty lines inside its body), anything else is
+// submitted after it. A def prints nothing, so holding it back shows nothing either.
+struct Input {
+  std::string buffer, heldDef;
+};
+
+bool isIndented(const std::string &line) {
+  return !line.empty() && (line[0] == ' ' || line[0] == '\t') &&
+         line.find_first_not_of(" \t") != std::string::npos;
+}
+
+bool isMultiLineDef(const std::string &buffer) {
+  size_t first = buffer.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && buffer.compare(first, 4, "def ") == 0 &&
+         buffer.size() >= 2 && buffer[buffer.size() - 2] == '\n';
+}
+
+// Submits what is held and what is complete, merging the outcomes (failed if any failed).
+std::optional<Session::Outcome> flush(Session &session, std::string &text,
+                                      std::optional<Session::Outcome> sofar) {
+  if (text.empty() || (sofar && sofar->quit))
+    return sofar;
+  Session::Outcome outcome = session.submit(text);
+  text.clear();
+  if (sofar)
+    outcome.ok = outcome.ok && sofar->ok;
   return outcome;
+}
+
+// Adds `line`; submits whatever became complete (nothing while an input continues).
+std::optional<Session::Outcome> addLine(Session &session, Input &input, const std::string &line) {
+  std::optional<Session::Outcome> outcome;
+  if (!input.heldDef.empty()) {
+    if (isIndented(line)) {
+      input.buffer = std::move(input.heldDef) + line + "\n";
+      input.heldDef.clear();
+      return std::nullopt; // the def goes on: it ends at its next empty line
+    }
+    outcome = flush(session, input.heldDef, outcome);
+  }
+  input.buffer += line;
+  input.buffer += '\n';
+  if (input.buffer.size() <= kMaxInput && !isCompleteInput(input.buffer))
+    return outcome;
+  if (input.buffer.size() <= kMaxInput && isMultiLineDef(input.buffer) &&
+      !(outcome && outcome->quit)) {
+    input.heldDef = std::move(input.buffer);
+    input.buffer.clear();
+    return outcome;
+  }
+  return flush(session, input.buffer, outcome);
 }
 
 } // namespace
 
 int runScript(Session &session, std::FILE *in) {
   bool failed = false;
-  std::string buffer, line;
+  Input input;
+  std::string line;
   bool quit = false;
   while (!quit && readLine(in, line, kMaxInput)) {
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
-    if (std::optional<Session::Outcome> outcome = addLine(session, buffer, line)) {
+    if (std::optional<Session::Outcome> outcome = addLine(session, input, line)) {
       failed = failed || !outcome->ok;
       quit = outcome->quit;
     }
   }
-  if (!quit && !buffer.empty())
-    failed = !session.submit(buffer).ok || failed;
+  for (std::string *rest : {&input.heldDef, &input.buffer})
+    if (!quit && !rest->empty()) {
+      Session::Outcome outcome = session.submit(*rest);
+      failed = !outcome.ok || failed;
+      quit = outcome.quit;
+    }
   return failed ? 1 : 0;
 }
 
@@ -64,21 +110,23 @@ int runInteractive(Session &session, const std::string &historyFile) {
   LineEditor editor(historyFile, [&session](const std::string &line, size_t cursor) {
     return complete(line, cursor, session.names());
   });
-  std::string buffer;
+  Input input;
   for (;;) {
     std::string line;
-    LineEditor::Status status = editor.read(buffer.empty() ? ">>> " : "... ", line);
+    LineEditor::Status status = editor.read(input.buffer.empty() ? ">>> " : "... ", line);
     if (status == LineEditor::Status::EndOfInput) {
       std::fputs("\n", stdout);
+      flush(session, input.heldDef, std::nullopt);
       break;
     }
     clearInterrupt();
     if (status == LineEditor::Status::Interrupted) {
-      buffer.clear(); // Ctrl-C drops the whole multi-line input
+      input.buffer.clear(); // Ctrl-C drops the whole multi-line input (a finished def stays)
+      flush(session, input.heldDef, std::nullopt);
       continue;
     }
     editor.remember(line);
-    std::optional<Session::Outcome> outcome = addLine(session, buffer, line);
+    std::optional<Session::Outcome> outcome = addLine(session, input, line);
     if (outcome && outcome->quit)
       break;
   }
