@@ -142,6 +142,18 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
       domain.push_back(d.evaluate(named).value_or(0));
     shapes->stageRows.push_back(domain.empty() ? 1 : domain[0]);
     shapes->stageElements.push_back(count(domain));
+    // What a stage reads decides whether threads pay off: a reduction or scan reads its whole
+    // operand, a product K elements per output.
+    uint64_t work = count(domain);
+    const ir::Instr &root = plan.fn.instrs[s.root];
+    if (!s.copyOnly &&
+        (s.kind == transforms::StageKind::Reduce || s.kind == transforms::StageKind::Scan))
+      work = std::max(work, count(shapeOf(root.operands[0])));
+    if (!s.copyOnly && s.kind == transforms::StageKind::MatMul) {
+      std::vector<int64_t> lhs = shapeOf(root.operands[0]);
+      work *= uint64_t(std::max<int64_t>(lhs.empty() ? 1 : lhs.back(), 1));
+    }
+    shapes->stageWork.push_back(work);
   }
   std::lock_guard lock(c.boundMutex);
   if (c.bound.size() >= 16)
@@ -226,7 +238,7 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
       continue;
     StageFunction stage = k.stages[s];
     int64_t rows = shapes->stageRows[s];
-    uint64_t work = shapes->stageElements[s] * k.weight;
+    uint64_t work = shapes->stageWork[s] * k.weight;
     unsigned threads = executor.concurrency();
     if (k.plan.stages[s].parallel && threads > 1 && rows > 1 && work >= options.parallelThreshold) {
       executor.parallelFor(rows, int64_t(threads) * 4, [&](int64_t begin, int64_t end) {

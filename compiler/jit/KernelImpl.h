@@ -24,6 +24,7 @@ struct BoundShapes {
   std::vector<std::vector<int64_t>> variables;
   std::vector<int64_t> stageRows;      // extent of each stage's axis 0 (1 for rank 0)
   std::vector<uint64_t> stageElements; // elements of each stage's domain
+  std::vector<uint64_t> stageWork;     // elements each stage reads or computes
 };
 
 /// The machine code and plan of one optimized function: shared by every Kernel whose checked

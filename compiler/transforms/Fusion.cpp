@@ -158,6 +158,9 @@ private:
       size_t rank = operand.type.rank();
       stage.columns = rank > 0 && in.op != Op::ArgMax && in.op != Op::ArgMin &&
                       std::find(in.axes.begin(), in.axes.end(), int64_t(rank - 1)) == in.axes.end();
+      // Split over threads by rows of outputs; one row of columns is the vector axis itself,
+      // and splitting it would only cut the register tile into passes that each read it all.
+      stage.parallel = !(stage.columns && in.type.rank() == 1);
       visitUnknown(in.operands[0], operand.type.rank());
     } else if (in.op == Op::CumSum || in.op == Op::CumProd) {
       stage.kind = StageKind::Scan;
@@ -369,6 +372,8 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
     text += "; one loop per concatenated part";
   if (s.columns)
     text += "; vectors along the kept last axis, one partial result per column";
+  if (!s.parallel)
+    text += "; one thread";
   if (!s.rowBuffered.empty()) {
     std::string kept;
     for (ir::ValueId v : s.rowBuffered)
