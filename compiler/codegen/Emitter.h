@@ -25,6 +25,7 @@ struct AxisIndex {
   llvm::Value *base = nullptr;
   int64_t stride = 0;
   llvm::Value *vec = nullptr;
+  int64_t align = 1; // base is a multiple of this (a vector loop from 0: the width)
 };
 using Index = std::vector<AxisIndex>;
 

@@ -43,6 +43,32 @@ llvm::Value *Emitter::reshapeOperandIndex(const ir::Instr &in, const Index &inde
       return nullptr;
     }
   }
+  // Lanes along the result's last axis, from a multiple of the width, where the operand's last
+  // axis is a whole number of vectors and the result's a whole number of operand rows (tile,
+  // repeat of rows, flatten): every vector lies inside one operand row, so lane 0's index is
+  // split as a scalar and the lanes step along the operand's last axis.
+  {
+    const AxisIndex &last = index.back();
+    int64_t fromLast = from.empty() ? 0 : from.back().asConstant().value_or(0);
+    int64_t toLast = to.empty() ? 0 : to.back().asConstant().value_or(0);
+    bool lanesOnlyLast = width > 1 && !last.vec && last.stride == 1 && last.align % width == 0;
+    for (size_t a = 0; a + 1 < index.size() && lanesOnlyLast; ++a)
+      lanesOnlyLast = !index[a].vec && index[a].stride == 0;
+    if (lanesOnlyLast && fromLast > 0 && toLast > 0 && fromLast % width == 0 &&
+        toLast % fromLast == 0) {
+      Value *linear = b.getInt64(0);
+      for (size_t a = 0; a < to.size(); ++a)
+        linear = b.CreateAdd(b.CreateMul(linear, dim(to[a])), index[a].base);
+      for (size_t j = from.size(); j-- > 0;) {
+        Value *size = dim(from[j]);
+        out[j].base = b.CreateURem(linear, size);
+        linear = b.CreateUDiv(linear, size);
+      }
+      out.back().stride = 1;
+      out.back().align = width;
+      return nullptr;
+    }
+  }
   // The longest common trailing run of equal sizes maps axis to axis; the leading axes are
   // linearized over the result's sizes and split over the operand's.
   size_t common = 0;

@@ -164,7 +164,10 @@ private:
           lo, hi,
           [&](Value *i) {
             int64_t stride = e_.width > 1 ? 1 : 0;
-            compute[a] = AxisIndex{i, stride, nullptr};
+            // A vector loop from 0 steps by the width: its lanes never straddle a multiple.
+            bool fromZero =
+                llvm::isa<llvm::ConstantInt>(lo) && llvm::cast<llvm::ConstantInt>(lo)->isZero();
+            compute[a] = AxisIndex{i, stride, nullptr, fromZero ? int64_t(e_.width) : 1};
             out[a] = AxisIndex{b_.CreateAdd(i, outOffset), stride, nullptr};
             storeRoot(root, compute, out);
           },

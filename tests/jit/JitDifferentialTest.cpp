@@ -1481,6 +1481,57 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
   }
 }
 
+// Data movement whose lanes stay inside one operand row (tile, repeat, flatten: a reshape
+// whose operand's last axis is a whole number of vectors), and kept-axis reductions, scans and
+// arg-reductions, at every vector width, on rows that are and are not multiples of it. Exact.
+TEST_CASE("vector paths by layout: reshaped rows, columns, scans and arg-reductions") {
+  const char *exprs[] = {"tile(x, (1, 4))",
+                         "tile(x, (2, 3))",
+                         "reshape(x, (-1,))",
+                         "reshape(repeat(x, 2, axis=0), (-1,)) + 1",
+                         "reshape(x, (C, R))",
+                         "max(x, axis=0)",
+                         "min(expand_dims(x, 0), axis=(0, 1))",
+                         "cumsum(x, axis=0)",
+                         "cumprod(x * 0.5, axis=0)",
+                         "argmax(x, axis=1)",
+                         "argmin(x, axis=-1)",
+                         "gather(x, argmax(x, axis=1), axis=0)"};
+  for (unsigned width : {4u, 8u, 16u}) {
+    jit::CompileOptions options = jittest::testCompileOptions();
+    options.vectorWidth = width;
+    for (const char *expr : exprs) {
+      for (std::vector<int64_t> shape :
+           {std::vector<int64_t>{3, 16}, {5, 32}, {2, 64}, {4, 48}, {3, 20}, {7, 1}, {0, 16}}) {
+        std::string label = fmt::format("width {} `{}` [{}]", width, expr, fmt::join(shape, ","));
+        Inputs inputs = {{"x", fmt::format("f32[R, {}]", shape[1])}};
+        std::string source = fmt::format("lambda x: {}", expr);
+        size_t at = source.find("(C, R)");
+        if (at != std::string::npos) // a reshape to the transposed sizes
+          source.replace(at, 6, fmt::format("({}, -1)", shape[1]));
+        auto program = checked(source, inputs);
+        if (!program)
+          continue;
+        std::string error;
+        auto kernel = jittest::compileKernel(*program, error, options);
+        CHECK_MESSAGE(kernel != nullptr, error);
+        if (!kernel)
+          continue;
+        std::mt19937_64 rng = rngFor(label);
+        std::vector<Array> arrays = {unaryInputs(DType::F32, shape[0] * shape[1], -4, 4, rng)};
+        arrays[0].shape = shape;
+        jittest::Outcome want = jittest::interpretProgram(*program, arrays);
+        if (!want.outputs) // argmax of an empty row: both refuse (tested elsewhere)
+          continue;
+        Tolerance tol = Tolerance::exact();
+        tol.zeroSignFree = std::string_view(expr).find("max") != std::string_view::npos ||
+                           std::string_view(expr).find("min") != std::string_view::npos;
+        agree(label, *program, *kernel, arrays, {tol}, executorWithThreads(2));
+      }
+    }
+  }
+}
+
 TEST_CASE("other targets: generic x86-64 (SSE2) and vector widths 4 and 16") {
   struct Target {
     const char *name;
