@@ -664,6 +664,10 @@ private:
   // --- matmul: out[..., m, n] = sum_k a[..., m, k] * b[..., k, n]; lanes along n
   void matmulStage(size_t a, Index out) {
     size_t n = s_.domain.size();
+    const ir::Instr &root = e_.plan.fn.instrs[s_.root];
+    bool blocked = root.type.dtype != DType::Bool && o_.vectorWidth > 1;
+    if (blocked && a + 2 == n)
+      return matmulBlocked(out);
     if (a + 1 < n) {
       auto [lo, hi] = range(a);
       loop(lo, hi, 1, [&](Value *i) {
@@ -722,6 +726,88 @@ private:
       v = wide ? b_.CreateICmpNE(v, llvm::Constant::getNullValue(accTy)) : e_.round(t, v);
       e_.store(targetBuffer(), t, in.type.shape, out, v);
     });
+  }
+
+  // The batch axes of a product's operand at the output's batch position (they broadcast
+  // right-aligned, as elementwise operands do).
+  Index matmulBatch(const Shape &operand, const Index &out) {
+    Shape batch(s_.domain.begin(), s_.domain.end() - 2), sb(operand.begin(), operand.end() - 2);
+    Index idx;
+    size_t offset = batch.size() - sb.size();
+    for (size_t j = 0; j < sb.size(); ++j) {
+      bool one = sb[j].isConstant() && sb[j].constant() == 1 && !(sb[j] == batch[j + offset]);
+      idx.push_back(one ? AxisIndex{e_.i64(0), 0, nullptr} : out[j + offset]);
+    }
+    return idx;
+  }
+
+  // A register-blocked product (numbers, not bool): the output in blocks of `rows` rows by
+  // `vecs` vectors of columns, each block's sums held in registers while k runs once - every
+  // loaded row vector of the right operand serves `rows` outputs and every broadcast element
+  // of the left `vecs` of them. Each output still sums its k terms in order, as before.
+  void matmulBlocked(Index out) {
+    size_t n = s_.domain.size();
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    DType t = in.type.dtype;
+    ir::ValueId lhs = in.operands[0], rhs = in.operands[1];
+    const Shape &ls = e_.plan.fn.typeOf(lhs).shape, &rs = e_.plan.fn.typeOf(rhs).shape;
+    unsigned w = o_.vectorWidth;
+    // 32 vector registers (AVX-512): 4 x 4 sums, 4 row vectors and a broadcast; 16: 4 x 2.
+    const unsigned kRows = 4, kVecs = w >= 16 ? 4 : 2;
+    Value *columns = e_.dim(s_.domain[n - 1]), *depth = e_.dim(ls.back());
+    auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width) {
+      e_.width = width;
+      llvm::Type *ty = e_.computeType(t);
+      std::vector<llvm::AllocaInst *> acc;
+      for (unsigned k = 0; k < rows * vecs; ++k) {
+        acc.push_back(e_.slot(ty, "mm"));
+        b_.CreateStore(llvm::Constant::getNullValue(ty), acc.back());
+      }
+      Index li = matmulBatch(ls, out), ri = matmulBatch(rs, out);
+      li.resize(li.size() + 2);
+      ri.resize(ri.size() + 2);
+      int64_t stride = width > 1 ? 1 : 0;
+      loop(e_.i64(0), depth, 1, [&](Value *k) {
+        e_.width = width;
+        std::vector<Value *> right(vecs), left(rows);
+        for (unsigned v = 0; v < vecs; ++v) {
+          ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
+          ri.back() = AxisIndex{b_.CreateAdd(c, e_.i64(int64_t(v * width))), stride, nullptr};
+          right[v] = e_.element(rhs, ri);
+        }
+        for (unsigned r = 0; r < rows; ++r) {
+          li[li.size() - 2] = AxisIndex{b_.CreateAdd(m, e_.i64(r)), 0, nullptr};
+          li.back() = AxisIndex{k, 0, nullptr};
+          left[r] = e_.element(lhs, li);
+        }
+        for (unsigned r = 0; r < rows; ++r)
+          for (unsigned v = 0; v < vecs; ++v) {
+            llvm::AllocaInst *sum = acc[r * vecs + v];
+            Value *x = left[r], *y = right[v], *old = b_.CreateLoad(ty, sum);
+            b_.CreateStore(isFloat(t) ? b_.CreateFAdd(old, b_.CreateFMul(x, y))
+                                      : b_.CreateAdd(old, b_.CreateMul(x, y)),
+                           sum);
+          }
+      });
+      e_.width = width;
+      for (unsigned r = 0; r < rows; ++r)
+        for (unsigned v = 0; v < vecs; ++v) {
+          out[n - 2] = AxisIndex{b_.CreateAdd(m, e_.i64(r)), 0, nullptr};
+          out[n - 1] = AxisIndex{b_.CreateAdd(c, e_.i64(int64_t(v * width))), stride, nullptr};
+          Value *value = e_.round(t, b_.CreateLoad(ty, acc[r * vecs + v]));
+          e_.store(targetBuffer(), t, in.type.shape, out, value);
+        }
+    };
+    auto rowBlock = [&](Value *m, unsigned rows) {
+      Value *rest = loop(e_.i64(0), columns, int64_t(kVecs * w),
+                         [&](Value *c) { block(m, rows, c, kVecs, w); });
+      rest = loop(rest, columns, int64_t(w), [&](Value *c) { block(m, rows, c, 1, w); });
+      loop(rest, columns, 1, [&](Value *c) { block(m, rows, c, 1, 1); });
+    };
+    auto [lo, hi] = range(n - 2);
+    Value *rest = loop(lo, hi, kRows, [&](Value *m) { rowBlock(m, kRows); });
+    loop(rest, hi, 1, [&](Value *m) { rowBlock(m, 1); });
+    e_.width = 1;
   }
 
   Emitter &e_;

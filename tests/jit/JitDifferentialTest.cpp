@@ -1483,20 +1483,18 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
 
 // Data movement whose lanes stay inside one operand row (tile, repeat, flatten: a reshape
 // whose operand's last axis is a whole number of vectors), and kept-axis reductions, scans and
-// arg-reductions, at every vector width, on rows that are and are not multiples of it. Exact.
+// arg-reductions and register-blocked products, at every vector width, on rows that are and
+// are not multiples of it. Exact.
 TEST_CASE("vector paths by layout: reshaped rows, columns, scans and arg-reductions") {
-  const char *exprs[] = {"tile(x, (1, 4))",
-                         "tile(x, (2, 3))",
-                         "reshape(x, (-1,))",
-                         "reshape(repeat(x, 2, axis=0), (-1,)) + 1",
-                         "reshape(x, (C, R))",
-                         "max(x, axis=0)",
-                         "min(expand_dims(x, 0), axis=(0, 1))",
-                         "cumsum(x, axis=0)",
-                         "cumprod(x * 0.5, axis=0)",
-                         "argmax(x, axis=1)",
-                         "argmin(x, axis=-1)",
-                         "gather(x, argmax(x, axis=1), axis=0)"};
+  const char *exprs[] = {
+      "tile(x, (1, 4))", "tile(x, (2, 3))", "reshape(x, (-1,))",
+      "reshape(repeat(x, 2, axis=0), (-1,)) + 1", "reshape(x, (C, R))", "max(x, axis=0)",
+      "min(expand_dims(x, 0), axis=(0, 1))", "cumsum(x, axis=0)", "cumprod(x * 0.5, axis=0)",
+      "argmax(x, axis=1)", "argmin(x, axis=-1)", "gather(x, argmax(x, axis=1), axis=0)",
+      // register-blocked products (integer values: exact sums in any order)
+      "transpose(round(clip(x, -4, 4))) @ round(clip(x, -4, 4))",
+      "round(clip(x, -4, 4)) @ transpose(round(clip(x, -4, 4)))",
+      "matmul(expand_dims(round(clip(x, -4, 4)), 0), transpose(round(clip(x, -4, 4))))"};
   for (unsigned width : {4u, 8u, 16u}) {
     jit::CompileOptions options = jittest::testCompileOptions();
     options.vectorWidth = width;
