@@ -79,6 +79,16 @@ private:
     return {e_.i64(0), size};
   }
 
+  // Axis a of the domain as a scalar loop (split over threads when it is axis 0), setting
+  // index[a] for `next`.
+  void axisLoop(size_t a, Index &index, const std::function<void()> &next) {
+    auto [lo, hi] = range(a);
+    loop(lo, hi, 1, [&](Value *i) {
+      index[a] = AxisIndex{i, 0, nullptr};
+      next();
+    });
+  }
+
   // An innermost loop over [lo, hi): vector steps, then a scalar tail; body(i, width). When the
   // trip count is known (`extent`, with lo = 0) and a multiple of the width, there is no tail
   // to compile.
@@ -522,14 +532,8 @@ private:
   void keptReduceStage(size_t a, Index out) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
     size_t n = s_.domain.size();
-    if (a + 1 < n) {
-      auto [lo, hi] = range(a);
-      loop(lo, hi, 1, [&](Value *i) {
-        out[a] = AxisIndex{i, 0, nullptr};
-        keptReduceStage(a + 1, out);
-      });
-      return;
-    }
+    if (a + 1 < n)
+      return axisLoop(a, out, [&] { keptReduceStage(a + 1, out); });
     ir::ValueId operand = in.operands[0];
     const Shape &shape = e_.plan.fn.typeOf(operand).shape;
     DType t = e_.plan.fn.typeOf(operand).dtype;
@@ -603,11 +607,7 @@ private:
       e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
       return;
     }
-    auto [lo, hi] = range(a);
-    loop(lo, hi, 1, [&](Value *i) {
-      out[a] = AxisIndex{i, 0, nullptr};
-      reduceStage(a + 1, out);
-    });
+    axisLoop(a, out, [&] { reduceStage(a + 1, out); });
   }
 
   // --- scans: out[k] = out[k - 1] op x[k] along the axis, each step rounded to the dtype
@@ -631,11 +631,7 @@ private:
         return;
       }
       e_.width = 1;
-      loop(lo, hi, 1, [&](Value *i) {
-        idx[a] = AxisIndex{i, 0, nullptr};
-        scanStage(a + 1, idx);
-      });
-      return;
+      return axisLoop(a, idx, [&] { scanStage(a + 1, idx); });
     }
     e_.width = 1;
     scanAlong(idx);
@@ -668,14 +664,8 @@ private:
     bool blocked = root.type.dtype != DType::Bool && o_.vectorWidth > 1;
     if (blocked && a + 2 == n)
       return matmulBlocked(out);
-    if (a + 1 < n) {
-      auto [lo, hi] = range(a);
-      loop(lo, hi, 1, [&](Value *i) {
-        out[a] = AxisIndex{i, 0, nullptr};
-        matmulStage(a + 1, out);
-      });
-      return;
-    }
+    if (a + 1 < n)
+      return axisLoop(a, out, [&] { matmulStage(a + 1, out); });
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
     DType t = in.type.dtype;
     ir::ValueId lhs = in.operands[0], rhs = in.operands[1];

@@ -44,6 +44,10 @@ void checkDiagnostics(const std::vector<Diagnostic> &diagnostics, const SourceFi
     fail(fmt::format("{} failed without an error diagnostic", stage), file.text());
 }
 
+ParsedSource::ParsedSource(std::string text) : file("<fuzz>", std::move(text)) {
+  module = parse(file, diags);
+}
+
 void checkFormatIdempotent(const SourceFile &file) {
   CollectingConsumer sink;
   DiagnosticEngine diags(sink);

@@ -6,6 +6,7 @@
 // prints what broke and aborts, which libFuzzer (and the standalone driver) report as a crash
 // with the input saved.
 
+#include "compiler/ast/Ast.h"
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/sema/Sema.h"
 #include "compiler/types/Array.h"
@@ -31,6 +32,15 @@ void checkDiagnostics(const std::vector<Diagnostic> &diagnostics, const SourceFi
 
 /// fmt(fmt(s)) == fmt(s) for a source that parses, and the formatted text parses.
 void checkFormatIdempotent(const SourceFile &file);
+
+/// Bytes as a source: parsed (module null when it does not parse), with the diagnostics.
+struct ParsedSource {
+  explicit ParsedSource(std::string text);
+  SourceFile file;
+  CollectingConsumer sink;
+  DiagnosticEngine diags{sink};
+  std::unique_ptr<ast::Module> module;
+};
 
 /// The request the harnesses check sources with: every input parameter of the entry (or `x`
 /// and `y` in expression mode) bound by name to `type` (an f32 type such as "f32[B, 4]").

@@ -9,14 +9,13 @@
 using namespace lamina;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  SourceFile file("<fuzz>", std::string(reinterpret_cast<const char *>(data), size));
-  CollectingConsumer sink;
-  DiagnosticEngine diags(sink);
-  auto module = parse(file, diags);
-  if (!module)
+  fuzz::ParsedSource source(std::string(reinterpret_cast<const char *>(data), size));
+  const SourceFile &file = source.file;
+  if (!source.module)
     return 0;
-  auto fn = analyze(*module, file, fuzz::requestFor(*module, "f32[3, 4]", "f32[4]"), diags);
-  fuzz::checkDiagnostics(sink.diagnostics, file, !fn, "check");
+  auto fn = analyze(*source.module, file, fuzz::requestFor(*source.module, "f32[3, 4]", "f32[4]"),
+                    source.diags);
+  fuzz::checkDiagnostics(source.sink.diagnostics, file, !fn, "check");
   if (!fn)
     return 0;
   InterpOptions options;

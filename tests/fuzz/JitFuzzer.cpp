@@ -53,13 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     generated(data, size);
     return 0;
   }
-  SourceFile file("<fuzz>", std::string(reinterpret_cast<const char *>(data) + 1, size - 1));
-  CollectingConsumer sink;
-  DiagnosticEngine diags(sink);
-  auto module = parse(file, diags);
-  if (!module)
+  fuzz::ParsedSource source(std::string(reinterpret_cast<const char *>(data) + 1, size - 1));
+  const SourceFile &file = source.file;
+  if (!source.module)
     return 0;
-  auto fn = analyze(*module, file, fuzz::requestFor(*module, "f32[B, 4]", "f32[4]"), diags);
+  auto fn = analyze(*source.module, file, fuzz::requestFor(*source.module, "f32[B, 4]", "f32[4]"),
+                    source.diags);
   if (!fn)
     return 0;
   jit::CompileOptions compile;

@@ -8,20 +8,19 @@
 using namespace lamina;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  SourceFile file("<fuzz>", std::string(reinterpret_cast<const char *>(data), size));
-  CollectingConsumer sink;
-  DiagnosticEngine diags(sink);
-  auto module = parse(file, diags);
-  fuzz::checkDiagnostics(sink.diagnostics, file, !module, "parse");
-  if (!module)
+  fuzz::ParsedSource source(std::string(reinterpret_cast<const char *>(data), size));
+  const SourceFile &file = source.file;
+  fuzz::checkDiagnostics(source.sink.diagnostics, file, !source.module, "parse");
+  if (!source.module)
     return 0;
+  const ast::Module &module = *source.module;
   fuzz::checkFormatIdempotent(file);
   const std::pair<const char *, const char *> signatures[] = {{"f32[B, 4]", "f32[4]"},
                                                               {"i32[3]", "f32[B, 1, 2]"}};
   for (const auto &[x, y] : signatures) {
     CollectingConsumer checkSink;
     DiagnosticEngine checkDiags(checkSink);
-    auto fn = analyze(*module, file, fuzz::requestFor(*module, x, y), checkDiags);
+    auto fn = analyze(module, file, fuzz::requestFor(module, x, y), checkDiags);
     fuzz::checkDiagnostics(checkSink.diagnostics, file, !fn, "check");
   }
   return 0;
