@@ -731,6 +731,10 @@ std::optional<std::vector<Array>> interpret(const ir::Function &fn,
   std::vector<Val> values;
   values.reserve(instrs->size());
   for (const ir::Instr &in : *instrs) {
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+      diags.report(DiagKind::Cancelled, file, in.range);
+      return std::nullopt;
+    }
     std::vector<const Val *> args;
     for (ir::ValueId o : in.operands)
       args.push_back(&values[o]);

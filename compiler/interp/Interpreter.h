@@ -11,6 +11,7 @@
 #include "compiler/ir/Ir.h"
 #include "compiler/types/Array.h"
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct InterpOptions {
   /// inputs and variables, at 8 bytes an element (the interpreter's representation, so its
   /// memory is bounded); checked before anything is computed, by the JIT too.
   uint64_t byteBudget = uint64_t(1) << 32;
+  /// Set (by another thread) to stop: checked before each operation; the call then reports
+  /// E0705 and returns nothing.
+  const std::atomic<bool> *cancel = nullptr;
 };
 
 /// Evaluates `fn` on `inputs` (one per fn.inputs) and `variables` (one per fn.variables).

@@ -23,6 +23,7 @@
 #include "compiler/types/Array.h"
 #include "runtime/threads/Executor.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -69,6 +70,9 @@ struct RunOptions {
   uint64_t byteBudget = uint64_t(1) << 32;
   /// Below this many element-operations a stage runs on the calling thread.
   uint64_t parallelThreshold = 1 << 18;
+  /// Set (by another thread) to stop: checked between stages and between blocks of rows; the
+  /// call then reports E0705 and returns false (outputs partly written).
+  const std::atomic<bool> *cancel = nullptr;
 };
 
 class Kernel {

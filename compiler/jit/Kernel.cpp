@@ -233,20 +233,36 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     buffers[at++] = temps.back().get();
   }
   const int64_t *syms = symbols->data();
+  auto cancelled = [&] {
+    return options.cancel && options.cancel->load(std::memory_order_relaxed);
+  };
   for (size_t s = 0; s < k.stages.size(); ++s) {
     if (shapes->stageElements[s] == 0)
       continue;
+    if (cancelled())
+      break;
     StageFunction stage = k.stages[s];
     int64_t rows = shapes->stageRows[s];
     uint64_t work = shapes->stageWork[s] * k.weight;
     unsigned threads = executor.concurrency();
-    if (k.plan.stages[s].parallel && threads > 1 && rows > 1 && work >= options.parallelThreshold) {
+    bool splittable = k.plan.stages[s].parallel && rows > 1;
+    if (splittable && threads > 1 && work >= options.parallelThreshold) {
       executor.parallelFor(rows, int64_t(threads) * 4, [&](int64_t begin, int64_t end) {
-        callStage(stage, buffers, syms, begin, end);
+        if (!cancelled())
+          callStage(stage, buffers, syms, begin, end);
       });
+    } else if (splittable && options.cancel) {
+      // Blocks of rows, so that a cancel is seen within about 1/64 of the stage.
+      int64_t block = std::max<int64_t>(1, rows / 64);
+      for (int64_t begin = 0; begin < rows && !cancelled(); begin += block)
+        callStage(stage, buffers, syms, begin, std::min(rows, begin + block));
     } else {
       callStage(stage, buffers, syms, 0, rows);
     }
+  }
+  if (cancelled()) {
+    diags.report(DiagKind::Cancelled, file, SourceRange{});
+    return false;
   }
   return true;
 }

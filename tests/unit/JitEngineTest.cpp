@@ -291,3 +291,37 @@ TEST_CASE("JIT engine: the per-call budget is the interpreter's, at the same val
   CHECK(jitSink.diagnostics[0].range.begin == interpSink.diagnostics[0].range.begin);
   CHECK(jitSink.diagnostics[0].message == interpSink.diagnostics[0].message);
 }
+
+// Issue 13, item 10: a computation abandoned with Ctrl-C must stop, not keep a core busy. A set
+// cancel flag stops both engines with E0705; a clear one changes nothing.
+TEST_CASE("JIT engine and interpreter: a cancelled call stops with E0705") {
+  jit::Engine engine;
+  const std::string text = "lambda x: exp(x) * 2";
+  ir::Function fn = functionOf(text, {{"x", "f32[N]"}});
+  auto kernel = engine.compile(fn, memoryOnly());
+  REQUIRE(kernel);
+  SourceFile file("<test>", text);
+  std::atomic<bool> cancel{true};
+  for (bool threaded : {false, true}) {
+    CollectingConsumer sink;
+    DiagnosticEngine diags(sink);
+    jit::RunOptions options;
+    options.cancel = &cancel;
+    options.parallelThreshold = 1;
+    CHECK(!kernel->run({iotaArray(1 << 12)}, {}, executorWithThreads(threaded ? 2 : 1), file,
+                       diags, options));
+    REQUIRE(sink.diagnostics.size() == 1);
+    CHECK(sink.diagnostics[0].info().code == std::string_view("E0705"));
+  }
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  InterpOptions interpOptions;
+  interpOptions.cancel = &cancel;
+  CHECK(!interpret(fn, {iotaArray(8)}, {}, file, diags, interpOptions));
+  REQUIRE(sink.diagnostics.size() == 1);
+  CHECK(sink.diagnostics[0].info().code == std::string_view("E0705"));
+  cancel = false;
+  jit::RunOptions running;
+  running.cancel = &cancel;
+  CHECK(kernel->run({iotaArray(8)}, {}, executorWithThreads(1), file, diags, running));
+}

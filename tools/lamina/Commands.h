@@ -69,6 +69,7 @@ struct EvalSettings {
   bool interpreter = false;
   unsigned threads = 0; // 0: the default executor (one thread per core)
   jit::CompileOptions compile;
+  const std::atomic<bool> *cancel = nullptr; // set by another thread to stop the run (E0705)
 };
 /// Makes the variables' first values, then runs `fn` on `inputs` (one per fn.inputs). Returns
 /// nothing after reporting to `diags`, or, when the JIT fails, after setting `jitError`.

@@ -37,13 +37,18 @@ std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::ve
   auto variables = symbols ? initialValues(fn, *symbols, file, diags) : std::nullopt;
   if (!variables)
     return std::nullopt;
-  if (settings.interpreter)
-    return interpret(fn, inputs, *variables, file, diags);
+  if (settings.interpreter) {
+    InterpOptions options;
+    options.cancel = settings.cancel;
+    return interpret(fn, inputs, *variables, file, diags, options);
+  }
   auto kernel = jit::Engine::shared().compile(fn, settings.compile, &jitError);
   if (!kernel)
     return std::nullopt;
   Executor &executor = settings.threads ? executorWithThreads(settings.threads) : defaultExecutor();
-  return kernel->run(inputs, *variables, executor, file, diags);
+  jit::RunOptions options;
+  options.cancel = settings.cancel;
+  return kernel->run(inputs, *variables, executor, file, diags, options);
 }
 
 int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {

@@ -54,6 +54,7 @@ struct Job {
   std::vector<std::shared_ptr<const Array>> arrays; // one per request input
   EvalSettings eval;
   ParseLimits limits;
+  std::atomic<bool> cancel{false}; // set when Ctrl-C abandons the job: it stops soon after
 
   CollectingConsumer collected;
   bool ok = false;
@@ -269,8 +270,10 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
   job->limits.maxNodes *= 16;
 
   clearInterrupt();
+  job->eval.cancel = &job->cancel;
   bool finished = background_.run([job] { runJob(*job); });
   if (!finished) {
+    job->cancel = true; // the abandoned job stops at its next check, not after the whole run
     clearInterrupt();
     error("interrupted (the computation is abandoned)");
     return {false, false};
