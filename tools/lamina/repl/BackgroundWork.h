@@ -1,7 +1,7 @@
 #pragma once
 
-// Running a computation so that Ctrl-C can abandon it. Compiling and running a kernel cannot
-// be stopped from outside, so each computation runs on a thread of its own that owns
+// Running a computation so that Ctrl-C can abandon it. A compile cannot be stopped from
+// outside (a run can: its cancel flag), so each computation runs on a thread of its own that owns
 // everything it touches (copies of the inputs, its source, its diagnostics); the REPL waits
 // for it while polling the interrupt flag. An abandoned computation finishes on its own and its
 // result is dropped with the last reference to its state: no lock is held by the waiting side,
