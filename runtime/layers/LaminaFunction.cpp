@@ -27,8 +27,12 @@ LaminaFunction::LaminaFunction(std::shared_ptr<const LambdaSource> source,
   for (const auto &[name, value] : arguments_)
     names.push_back(name);
   auto signature = entrySignature(*module_, names);
-  if (!signature)
-    raise(fmt::format("{}: the source defines no function to call", source_->file->name()));
+  if (!signature) // only comments: E0304 at the text, in the config when it came from one
+    source_->report([&](DiagnosticEngine &diags) {
+      const SourceFile &file = *source_->file;
+      diags.report(DiagKind::NoEntryPoint, file, SourceRange{0, uint32_t(file.text().size())});
+      return false;
+    });
   signature_ = std::move(*signature);
 }
 

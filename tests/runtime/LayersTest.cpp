@@ -107,6 +107,8 @@ TEST_CASE("lambda: errors carry codes and carets") {
   // without a value is an error, never the second input (issue 13, item 2).
   auto spread = std::make_shared<Lambda>("lambda t, alpha: t[0] + alpha * t[1]");
   errorOf([&] { (*spread)({ramp({2, 3}), ramp({2, 3})}); }, "E0317");
+  // Only a comment: no function, a code and a caret (found by the config fuzzer).
+  CHECK(errorOf([] { Lambda("# lambda x: x"); }, "E0304").find("^") != std::string::npos);
   errorOf([] { (*std::make_shared<Lambda>("lambda x: system(x)"))(ramp({1})); });
 }
 
