@@ -139,8 +139,8 @@ CallResult Model::compute(const std::vector<Tensor> &inputs, const CallOptions &
     if (k > 0 && !want.empty() && want[0] < 0 && given.rank() > 0 && inputs[0].rank() > 0 &&
         inputs_[0].shape().size() > 0 && inputs_[0].shape()[0] < 0 &&
         given.shape()[0] != inputs[0].shape()[0])
-      raiseKind(DiagKind::SymbolMismatch, "batch", inputs[0].shape()[0],
-                inputs_[0].layer()->name(), given.shape()[0], decl.layer()->name());
+      raiseKind(DiagKind::SymbolMismatch, "batch", inputs[0].shape()[0], inputs_[0].layer()->name(),
+                given.shape()[0], decl.layer()->name());
     Tensor mask = k < options.masks.size() ? options.masks[k] : Tensor();
     values[{decl.node().get(), 0}] = {given, mask};
   }

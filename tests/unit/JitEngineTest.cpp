@@ -308,8 +308,8 @@ TEST_CASE("JIT engine and interpreter: a cancelled call stops with E0705") {
     jit::RunOptions options;
     options.cancel = &cancel;
     options.parallelThreshold = 1;
-    CHECK(!kernel->run({iotaArray(1 << 12)}, {}, executorWithThreads(threaded ? 2 : 1), file,
-                       diags, options));
+    CHECK(!kernel->run({iotaArray(1 << 12)}, {}, executorWithThreads(threaded ? 2 : 1), file, diags,
+                       options));
     REQUIRE(sink.diagnostics.size() == 1);
     CHECK(sink.diagnostics[0].info().code == std::string_view("E0705"));
   }
