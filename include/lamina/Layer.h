@@ -64,10 +64,33 @@ struct Weight {
   bool trainable = true;
 };
 
+/// Lambdas and activations run compiled (the JIT) or interpreted (the reference semantics).
+enum class Engine : uint8_t { Jit, Interpreter };
+
+/// How a call computes: what a host chooses once and passes with every call. The defaults are
+/// what a call gets without asking.
+struct ComputeOptions {
+  /// The engine of every lambda and activation; unset: each Lambda's own (LambdaOptions).
+  std::optional<Engine> engine;
+  /// Threads for kernels and matrix products: 0 the process-wide pool (one per core), 1 the
+  /// calling thread only, N a pool of N shared by every call that asks for N (at most
+  /// kMaxThreads; more is a lamina::Error).
+  unsigned threads = 0;
+  static constexpr unsigned kMaxThreads = 256;
+  /// The CPU kernels are compiled for: "" or "host", "generic" (portable x86-64) or an LLVM
+  /// CPU name such as "haswell".
+  std::string cpu;
+  /// Whether compiled kernels are read from and written to disk, and where ("": the user's
+  /// cache folder, $XDG_CACHE_HOME/lamina/kernels).
+  bool kernelCache = true;
+  std::string cacheDir;
+};
+
 struct CallOptions {
   bool training = false;
   /// One per input, or empty; an invalid Tensor means "no mask" for that input.
   std::vector<Tensor> masks;
+  ComputeOptions compute;
 };
 
 struct CallResult {

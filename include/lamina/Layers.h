@@ -112,8 +112,6 @@ private:
   std::shared_ptr<class LaminaFunction> epilogue_; // the activation, when not linear
 };
 
-enum class Engine : uint8_t { Jit, Interpreter };
-
 struct LambdaOptions {
   /// Keras's output_shape: a tuple without the batch dimension (a JSON array such as
   /// [512] or [null, 8]), or the source of a shape lambda (`lambda s: (s[0], 2 * s[1])`).
@@ -162,6 +160,8 @@ protected:
 private:
   void makeVariables(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
                      const std::optional<std::pair<DType, TensorShape>> &mask);
+  std::vector<Tensor> masksOf(const std::vector<Tensor> &inputs, const std::vector<Tensor> &masks,
+                              const ComputeOptions &compute);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

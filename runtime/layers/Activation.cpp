@@ -26,14 +26,14 @@ Activation::computeOutputShape(const std::vector<TensorShape> &inputShapes) {
 
 std::vector<DType> Activation::computeOutputDType(const std::vector<DType> &inputDTypes,
                                                   const std::vector<TensorShape> &inputShapes) {
-  auto checked = function_->check(inputDTypes, inputShapes, std::nullopt, false, false);
+  auto checked = function_->check(inputDTypes, inputShapes, std::nullopt, false, nullptr);
   return {checked->fn.typeOf(checked->fn.outputs[0]).dtype};
 }
 
 CallResult Activation::compute(const std::vector<Tensor> &inputs, const CallOptions &options) {
   if (inputs.size() != 1)
     raise(fmt::format("Activation `{}` takes one input, not {}", name_, inputs.size()));
-  CallResult result{function_->run(inputs, nullptr, false, {}), options.masks};
+  CallResult result{function_->run(inputs, nullptr, false, {}, options.compute), options.masks};
   result.masks.resize(1);
   return result;
 }

@@ -117,14 +117,14 @@ CallResult Dense::compute(const std::vector<Tensor> &inputs, const CallOptions &
   // Rows are split over lamina's thread pool, each block one single-threaded BLAS call: one
   // pool does all of lamina's work, so a model's kernels and its matrix products never compete
   // for cores, and many host threads calling at once do not oversubscribe them.
-  Executor &pool = defaultExecutor();
+  Executor &pool = executorFor(options.compute);
   int64_t chunks = rows * in * units_ >= (int64_t(1) << 20) ? pool.concurrency() : 1;
   const Tensor *bias = options_.useBias ? &ownWeights()[1].value : nullptr;
   pool.parallelFor(rows, chunks, [&](int64_t begin, int64_t end) {
     multiplyRows(input, kernel.value, bias, out, begin, end);
   });
   CallResult result;
-  result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {})[0] : out);
+  result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {}, options.compute)[0] : out);
   result.masks = options.masks;
   result.masks.resize(1);
   return result;

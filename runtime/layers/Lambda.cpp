@@ -102,7 +102,7 @@ void Lambda::makeVariables(const std::vector<DType> &dtypes, const std::vector<T
   std::lock_guard lock(impl_->variablesMutex);
   if (impl_->variablesMade)
     return;
-  auto checked = impl_->function->check(dtypes, shapes, mask, false, false);
+  auto checked = impl_->function->check(dtypes, shapes, mask, false, nullptr);
   const LambdaSource &source = impl_->function->source();
   for (const ir::VariableDecl &v : checked->fn.variables) {
     bool known = std::all_of(v.type.shape.begin(), v.type.shape.end(),
@@ -138,7 +138,7 @@ std::vector<TensorShape> Lambda::computeOutputShape(const std::vector<TensorShap
   std::vector<DType> dtypes = buildDTypes_.size() == inputShapes.size()
                                   ? buildDTypes_
                                   : std::vector<DType>(inputShapes.size(), dtype_);
-  auto checked = impl_->function->check(dtypes, inputShapes, std::nullopt, false, false);
+  auto checked = impl_->function->check(dtypes, inputShapes, std::nullopt, false, nullptr);
   std::vector<TensorShape> out;
   for (ir::ValueId id : checked->fn.outputs)
     out.push_back(LaminaFunction::kerasShape(checked->fn.typeOf(id)));
@@ -147,7 +147,7 @@ std::vector<TensorShape> Lambda::computeOutputShape(const std::vector<TensorShap
 
 std::vector<DType> Lambda::computeOutputDType(const std::vector<DType> &inputDTypes,
                                               const std::vector<TensorShape> &inputShapes) {
-  auto checked = impl_->function->check(inputDTypes, inputShapes, std::nullopt, false, false);
+  auto checked = impl_->function->check(inputDTypes, inputShapes, std::nullopt, false, nullptr);
   std::vector<DType> out;
   for (ir::ValueId id : checked->fn.outputs)
     out.push_back(checked->fn.typeOf(id).dtype);
@@ -177,20 +177,26 @@ CallResult Lambda::compute(const std::vector<Tensor> &inputs, const CallOptions 
   CallResult result;
   const std::vector<TensorShape> &unknown =
       built() ? impl_->builtShapes : std::vector<TensorShape>{};
-  result.outputs = impl_->function->run(inputs, mask, options.training, ownWeights(), unknown);
-  result.masks = computeMask(inputs, options.masks);
+  result.outputs = impl_->function->run(inputs, mask, options.training, ownWeights(), options.compute, unknown);
+  result.masks = masksOf(inputs, options.masks, options.compute);
   result.masks.resize(result.outputs.size());
   return result;
 }
 
 std::vector<Tensor> Lambda::computeMask(const std::vector<Tensor> &inputs,
                                         const std::vector<Tensor> &masks) {
+  return masksOf(inputs, masks, {});
+}
+
+std::vector<Tensor> Lambda::masksOf(const std::vector<Tensor> &inputs,
+                                    const std::vector<Tensor> &masks,
+                                    const ComputeOptions &compute) {
   if (options_.maskConstant)
     return {*options_.maskConstant};
   if (!impl_->mask)
     return {};
   const Tensor *mask = !masks.empty() && masks[0].valid() ? &masks[0] : nullptr;
-  return impl_->mask->run(inputs, mask, false, ownWeights());
+  return impl_->mask->run(inputs, mask, false, ownWeights(), compute);
 }
 
 Json Lambda::getConfig() const {

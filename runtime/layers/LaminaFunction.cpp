@@ -64,14 +64,15 @@ TensorType laminaType(DType dtype, const TensorShape &shape, size_t input) {
 
 std::string signatureKey(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
                          const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
-                         bool compile) {
+                         const ComputeOptions *compile) {
   std::string key;
   for (size_t k = 0; k < dtypes.size(); ++k)
     key += fmt::format("{}[{}];", shortName(dtypes[k]), fmt::join(shapes[k], ","));
   if (mask)
     key += fmt::format("mask={}[{}];", shortName(mask->first), fmt::join(mask->second, ","));
   key += training ? "T" : "F";
-  key += compile ? "J" : "I";
+  // Kernels are compiled for one CPU: another target is another signature.
+  key += compile ? "J" + compile->cpu : "I";
   return key;
 }
 
@@ -80,7 +81,7 @@ std::string signatureKey(const std::vector<DType> &dtypes, const std::vector<Ten
 std::shared_ptr<const LaminaFunction::Checked>
 LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
                       const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
-                      bool compile) {
+                      const ComputeOptions *compile) {
   std::string key = signatureKey(dtypes, shapes, mask, training, compile);
   std::lock_guard lock(mutex_);
   if (auto it = checked_.find(key); it != checked_.end())
@@ -110,7 +111,11 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
   });
   if (compile) {
     std::string error;
-    checked->kernel = jit::Engine::shared().compile(checked->fn, {}, &error);
+    jit::CompileOptions options;
+    options.cpu = compile->cpu;
+    options.diskCache = compile->kernelCache;
+    options.cacheDir = compile->cacheDir;
+    checked->kernel = jit::Engine::shared().compile(checked->fn, options, &error);
     if (!checked->kernel)
       raise(fmt::format("{}: the JIT failed: {}", source_->file->name(), error));
   }
@@ -125,6 +130,7 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
 
 std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const Tensor *mask,
                                         bool training, const std::vector<Weight> &weights,
+                                        const ComputeOptions &compute,
                                         const std::vector<TensorShape> &unknown) {
   std::vector<DType> dtypes;
   std::vector<TensorShape> shapes;
@@ -145,8 +151,9 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
     if (!maskType->second.empty())
       maskType->second[0] = -1;
   }
-  bool compile = engine_ == Engine::Jit;
-  std::shared_ptr<const Checked> checked = check(dtypes, shapes, maskType, training, compile);
+  bool compile = compute.engine.value_or(engine_) == Engine::Jit;
+  std::shared_ptr<const Checked> checked =
+      check(dtypes, shapes, maskType, training, compile ? &compute : nullptr);
   const ir::Function &fn = compile ? checked->kernel->function() : checked->fn;
 
   // Inputs in the function's order; sema numbered the mask after the inputs.
@@ -182,9 +189,16 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
     for (size_t k = 0; k < outShapes->size(); ++k)
       outputs.push_back(Tensor::empty(fn.typeOf(fn.outputs[k]).dtype, (*outShapes)[k]));
     std::vector<jit::TensorRef> out = refs(outputs);
-    return checked->kernel->run(in, vars, out, defaultExecutor(), *source_->file, diags);
+    return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags);
   });
   return outputs;
+}
+
+Executor &executorFor(const ComputeOptions &compute) {
+  if (compute.threads > ComputeOptions::kMaxThreads)
+    raise(fmt::format("threads must be at most {}, not {}", ComputeOptions::kMaxThreads,
+                      compute.threads));
+  return compute.threads ? executorWithThreads(compute.threads) : defaultExecutor();
 }
 
 std::optional<ConstValue> constFromJson(const Json &value) {

@@ -42,19 +42,20 @@ public:
   const LambdaSource &source() const { return *source_; }
   const EntrySignature &signature() const { return signature_; }
 
-  /// Checks (and, with the JIT, compiles) for inputs of these dtypes and shapes (-1: any);
-  /// `mask`, when given, is the dtype and shape of the input mask. Cached; thread-safe.
+  /// Checks (and, given `compile`, compiles with its target and cache) for inputs of these
+  /// dtypes and shapes (-1: any); `mask`, when given, is the dtype and shape of the input mask.
+  /// Cached; thread-safe.
   std::shared_ptr<const Checked> check(const std::vector<DType> &dtypes,
                                        const std::vector<TensorShape> &shapes,
                                        const std::optional<std::pair<DType, TensorShape>> &mask,
-                                       bool training, bool compile);
+                                       bool training, const ComputeOptions *compile);
 
   /// Runs on concrete tensors; variables are looked up by name in `weights`. The batch axis is
   /// always typed as unknown; so is every axis that is -1 in `unknown` (the shapes the layer
   /// was built for, when it has them), so the call is typed as the model was and what sema
   /// assumed of such an axis (`x[:, :5]` takes 5) is checked at run time, at its source.
   std::vector<Tensor> run(const std::vector<Tensor> &inputs, const Tensor *mask, bool training,
-                          const std::vector<Weight> &weights,
+                          const std::vector<Weight> &weights, const ComputeOptions &compute,
                           const std::vector<TensorShape> &unknown = {});
 
   /// An output type of sema's function as a Keras shape (symbols become -1).
@@ -76,5 +77,10 @@ private:
 /// lamina meaning (an object).
 std::optional<ConstValue> constFromJson(const Json &value);
 Json jsonFromConst(const ConstValue &value);
+
+/// The pool a call's kernels and matrix products run on (ComputeOptions::threads); a count
+/// past kMaxThreads is a lamina::Error, not a process that spawns a thousand threads.
+class Executor;
+Executor &executorFor(const ComputeOptions &compute);
 
 } // namespace lamina

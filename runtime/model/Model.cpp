@@ -158,7 +158,7 @@ CallResult Model::compute(const std::vector<Tensor> &inputs, const CallOptions &
       if (--readers[key] == 0)
         values.erase(key);
     }
-    CallOptions call{options.training, anyMask ? masks : std::vector<Tensor>{}};
+    CallOptions call{options.training, anyMask ? masks : std::vector<Tensor>{}, options.compute};
     CallResult result = node->layer->call(args, call);
     if (result.outputs.size() != node->outputs.size())
       raise(fmt::format("layer `{}` made {} outputs where the model expects {}",

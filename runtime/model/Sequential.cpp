@@ -82,7 +82,8 @@ CallResult Sequential::compute(const std::vector<Tensor> &inputs, const CallOpti
   CallResult current{inputs, options.masks};
   for (const auto &layer : stack_) {
     bool anyMask = !current.masks.empty() && current.masks[0].valid();
-    CallOptions call{options.training, anyMask ? current.masks : std::vector<Tensor>{}};
+    CallOptions call{options.training, anyMask ? current.masks : std::vector<Tensor>{},
+                     options.compute};
     current = layer->call(current.outputs, call);
   }
   return current;

@@ -21,6 +21,21 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; th
   # Softmax rows sum to one.
   expect run-npy-rows 0 /usr/bin/python3 -c "import numpy as n; y = n.load('$tmp/y.npy'); assert y.shape == (3, 4); assert abs(y.sum(1) - 1).max() < 1e-5, y"
 fi
+# Every engine, thread count and target computes the same rows; the cache goes where it is told
+# and nowhere when it is off.
+expect run-interp 0 "$lamina" model run "$model" -i "$model/features.npy" -i "$model/context.npy" \
+  --engine interp
+cp "$tmp/out" "$tmp/interp.txt"
+expect run-threads-generic 0 "$lamina" model run "$model" -i "$model/features.npy" \
+  -i "$model/context.npy" --threads 1 --cpu generic --cache-dir "$tmp/kernels"
+cp "$tmp/out" "$tmp/jit.txt"
+expect run-same-as-interp 0 cmp "$tmp/jit.txt" "$tmp/interp.txt"
+expect run-cache-dir-written 0 test -n "$(ls -A "$tmp/kernels")"
+expect run-no-cache 0 "$lamina" model run "$model" -i "$model/features.npy" -i "$model/context.npy" \
+  --no-cache --cache-dir "$tmp/unused"
+expect run-no-cache-wrote-nothing 1 test -e "$tmp/unused"
+expect run-threads-too-many 2 "$lamina" model run "$model" -i "$model/features.npy" \
+  -i "$model/context.npy" --threads 100000
 expect run-missing-input 2 "$lamina" model run "$model" -i "features=$model/features.npy"
 contains run-missing-input "$tmp/err" "no array for input \`context\`"
 expect run-unknown-input 2 "$lamina" model run "$model" -i "nope=$model/features.npy"

@@ -38,6 +38,30 @@ TEST_CASE("lambda: computes, on the JIT and the interpreter alike") {
   CHECK((*jit)(ramp({3, 8})).shape() == TensorShape{3, 16});
 }
 
+TEST_CASE("compute options: the engine, threads, target and cache of one call") {
+  Tensor x = ramp({64, 8});
+  auto layer = std::make_shared<Lambda>(kAntirectifier);
+  CallOptions interp;
+  interp.compute.engine = Engine::Interpreter;
+  CallOptions generic;
+  generic.compute.threads = 2;
+  generic.compute.cpu = "generic";
+  generic.compute.kernelCache = false;
+  Tensor a = layer->call({x}, interp).outputs.at(0), b = layer->call({x}, generic).outputs.at(0);
+  Tensor c = layer->call({x}).outputs.at(0);
+  REQUIRE(a.shape() == b.shape());
+  REQUIRE(a.shape() == c.shape());
+  // The ramp's later rows are large: `x - mean` cancels, so summation order shows at 1e-5.
+  for (int64_t i = 0; i < 64; ++i)
+    for (int64_t j = 0; j < 16; ++j) {
+      CHECK(b.at({i, j}) == doctest::Approx(a.at({i, j})).epsilon(1e-4));
+      CHECK(c.at({i, j}) == doctest::Approx(a.at({i, j})).epsilon(1e-4));
+    }
+  CallOptions tooMany;
+  tooMany.compute.threads = ComputeOptions::kMaxThreads + 1;
+  CHECK(errorOf([&] { layer->call({x}, tooMany); }).find("at most 256") != std::string::npos);
+}
+
 TEST_CASE("lambda: x ** 2 elementwise, and a list input") {
   auto square = std::make_shared<Lambda>("lambda x: x ** 2");
   Tensor y = (*square)(f32({2, 2}, {1, -2, 3, 0.5f}));

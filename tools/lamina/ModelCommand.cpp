@@ -17,7 +17,20 @@ namespace {
 struct ModelOptions {
   std::string config, weights, output;
   std::vector<std::string> inputs;
+  std::string engine = "jit";
+  unsigned threads = 0;
+  JitOptions jit;
 };
+
+ComputeOptions computeOptions(const ModelOptions &options) {
+  ComputeOptions compute;
+  compute.engine = options.engine == "interp" ? Engine::Interpreter : Engine::Jit;
+  compute.threads = options.threads;
+  compute.cpu = options.jit.cpu;
+  compute.kernelCache = !options.jit.noCache;
+  compute.cacheDir = options.jit.cacheDir;
+  return compute;
+}
 
 int reportError(const Error &e) {
   std::string_view what = e.what();
@@ -87,7 +100,9 @@ int runModel(const ModelOptions &options) {
     }
   std::vector<Tensor> outputs;
   try {
-    outputs = (*model)(inputs);
+    CallOptions call;
+    call.compute = computeOptions(options);
+    outputs = model->call(inputs, call).outputs;
   } catch (const Error &e) {
     return reportError(e);
   }
@@ -117,6 +132,13 @@ Action addModelCommand(CLI::App &app, SourceOptions &) {
       ->required();
   run->add_option("-o,--output", options->output,
                   "FILE.npy for one output, FILE.npz for any number; printed if absent");
+  run->add_option("--engine", options->engine,
+                  "jit: compiled kernels; interp: the reference interpreter (every lambda)")
+      ->check(CLI::IsMember({"jit", "interp"}));
+  run->add_option("--threads", options->threads,
+                  "threads for kernels and matrix products (default: the cores)")
+      ->check(CLI::Range(1u, ComputeOptions::kMaxThreads));
+  addJitOptions(*run, options->jit);
   return [options, summary, run] {
     if (summary->parsed()) {
       try {

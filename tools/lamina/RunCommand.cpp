@@ -1,6 +1,7 @@
 #include "compiler/interp/Interpreter.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
+#include "lamina/Layer.h"
 #include "runtime/io/Npy.h"
 #include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/Commands.h"
@@ -93,7 +94,8 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
                    "jit: compiled kernels; interp: the reference interpreter")
       ->check(CLI::IsMember({"jit", "interp"}))
       ->capture_default_str();
-  command->add_option("--threads", run->threads, "threads for the kernels (default: the cores)");
+  command->add_option("--threads", run->threads, "threads for the kernels (default: the cores)")
+      ->check(CLI::Range(1u, ComputeOptions::kMaxThreads));
   addJitOptions(*command, run->jit);
   return [&options, run] {
     if (options.files.size() + (options.expr.empty() ? 0 : 1) > 1) {
