@@ -6,7 +6,7 @@
 #
 # --minutes N  fuzz each harness for N minutes (default 1)
 # --runs N     fuzz each harness for N executions, seed 1 (what CI does: repeatable)
-# HARNESS      parse_check interp jit config npy npz safetensors (default: all)
+# HARNESS      parse_check interp jit config npy npz safetensors repl (default: all)
 #
 # New inputs go to build/fuzz/corpus/HARNESS (never into the tree); a failing input is saved
 # as build/fuzz/artifacts/HARNESS/crash-* - copy it into tests/fuzz/regressions/HARNESS/ with
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) harnesses+=("$1"); shift ;;
   esac
 done
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(parse_check interp jit config npy npz safetensors)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(parse_check interp jit config npy npz safetensors repl)
 
 bash scripts/install-deps.sh
 cmake --preset fuzz >/dev/null

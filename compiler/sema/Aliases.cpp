@@ -113,6 +113,7 @@ constexpr AliasDef kRenamed[] = {
     {"K.gather", "gather", "reference|x, indices, axis=0"},
     {"K.hard_sigmoid", "_hard_sigmoid_keras2", ""},
     {"K.int_shape", "shape", ""},
+    {"K.dtype", "_dtype_name", ""},
     {"K.epsilon", "_epsilon", ""},
     {"K.floatx", "_floatx", ""},
     {"K.constant", "_keras_constant", ""},

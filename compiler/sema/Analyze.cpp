@@ -279,6 +279,13 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
                   std::any_of(result.elements.begin(), result.elements.end(),
                               [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
   std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
+  if (request_.constantResult && std::any_of(parts.begin(), parts.end(), [](const Value &p) {
+        return !sema::isTensorLike(p) && p.kind != K::Init;
+      }))
+    if (std::optional<std::string> text = sema::repr(result)) {
+      *request_.constantResult = std::move(*text);
+      return true;
+    }
   if (parts.empty()) {
     ctx_.fail(DiagKind::ExpectedTensor, result.range.end ? result.range : r, "an empty tuple");
     return false;
@@ -428,6 +435,8 @@ std::optional<ir::Function> Analyzer::run() {
   }
   if (ctx_.diags.hasErrors() || !collectOutputs(result, all) || ctx_.diags.hasErrors())
     return std::nullopt;
+  if (request_.constantResult && !request_.constantResult->empty())
+    return std::move(fn_); // nothing to compute: the REPL prints the value
   checkDeclaredOutputs(entry ? &*entry : nullptr, all);
   if (request_.outputShapeLambda && !ctx_.diags.hasErrors())
     checkShapeLambda(entry ? entry->nameRange : all);

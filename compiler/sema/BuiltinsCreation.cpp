@@ -190,6 +190,13 @@ Value ndim(Context &ctx, const CallArgs &a) {
   return x.isError() ? x : Value::integer(int64_t(ctx.typeOf(x.tensor).rank()), a.range);
 }
 
+// Keras's K.dtype(x): the dtype's name as a string, 'float32'.
+Value dtypeName(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  return x.isError() ? x
+                     : Value::string(std::string(longName(ctx.typeOf(x.tensor).dtype)), a.range);
+}
+
 Value epsilon(Context &, const CallArgs &a) { return Value::real(1e-7, a.range); }
 Value floatx(Context &, const CallArgs &a) { return Value::string("float32", a.range); }
 
@@ -212,6 +219,7 @@ constexpr BuiltinDef kCreation[] = {
      "a tensor from numbers, float32 unless dtype says otherwise"},
     {"shape", "x", shapeOf, "the shape as a tuple of ints and symbols"},
     {"ndim", "x", ndim, "the rank"},
+    {"_dtype_name", "x", dtypeName, "the dtype's name as a string ('float32')"},
     {"_epsilon", "", epsilon, "Keras's fuzz factor, 1e-7"},
     {"_floatx", "", floatx, "'float32'"},
 };

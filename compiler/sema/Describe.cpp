@@ -47,6 +47,48 @@ std::string describe(const Value &v, const ir::Function &fn) {
   return "a value";
 }
 
+std::optional<std::string> repr(const Value &v) {
+  switch (v.kind) {
+  case Value::Kind::Error:
+  case Value::Kind::Tensor:
+  case Value::Kind::Init:
+    return std::nullopt;
+  case Value::Kind::None:
+    return "None";
+  case Value::Kind::Bool:
+    return v.b ? "True" : "False";
+  case Value::Kind::Int:
+    return v.i.str();
+  case Value::Kind::Float:
+    return fmt::format("{}", v.f);
+  case Value::Kind::String:
+    return fmt::format("'{}'", v.s);
+  case Value::Kind::Seq: {
+    std::string out;
+    for (const Value &e : v.elements) {
+      std::optional<std::string> part = repr(e);
+      if (!part)
+        return std::nullopt;
+      out += (out.empty() ? "" : ", ") + *part;
+    }
+    if (v.isTuple || v.isShape)
+      return "(" + out + (v.elements.size() == 1 ? ",)" : ")");
+    return "[" + out + "]";
+  }
+  case Value::Kind::DType:
+    return std::string(shortName(v.dtype));
+  case Value::Kind::Namespace:
+    return fmt::format("<module '{}'>", v.s);
+  case Value::Kind::Function:
+    return fmt::format("<function {}>", v.def->name);
+  case Value::Kind::Builtin:
+    return fmt::format("<builtin {}>", v.s);
+  case Value::Kind::Method:
+    return fmt::format("<method {}>", v.s);
+  }
+  return std::nullopt;
+}
+
 } // namespace sema
 
 std::string ConstValue::repr() const {

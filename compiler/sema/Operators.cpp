@@ -549,6 +549,17 @@ Value compareOp(Context &ctx, ast::CompareOp op, const Value &a, const Value &b,
     }
     return Value::boolean(result, r);
   }
+  // `x.dtype == tf.float32`, `K.dtype(x) == 'float32'`: dtypes compare by meaning, so a
+  // short and a long name of one dtype are equal; a string naming no dtype is unequal.
+  if ((op == ast::CompareOp::Eq || op == ast::CompareOp::Ne) &&
+      ((a.kind == K::DType && (b.kind == K::DType || b.kind == K::String)) ||
+       (b.kind == K::DType && a.kind == K::String))) {
+    auto dtypeOf = [](const Value &v) {
+      return v.kind == K::DType ? std::optional<DType>(v.dtype) : parseDType(v.s);
+    };
+    bool equal = dtypeOf(a) == dtypeOf(b);
+    return Value::boolean(equal == (op == ast::CompareOp::Eq), r);
+  }
   if ((a.kind == K::String && b.kind == K::String) || a.kind == K::None || b.kind == K::None) {
     bool equal = a.kind == b.kind && a.s == b.s;
     if (op == ast::CompareOp::Eq || op == ast::CompareOp::Ne)

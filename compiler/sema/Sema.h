@@ -54,6 +54,9 @@ struct SemaRequest {
   std::shared_ptr<const SourceFile> outputShapeFile;
   SourceRange outputShapeRange;
   SemaLimits limits;
+  /// For the REPL: when set, a result that is no tensor (a dtype, a string, None, a builtin)
+  /// is written here as Python prints it, and the function has no outputs.
+  std::string *constantResult = nullptr;
 };
 
 /// Analyzes `module` (parsed from `file`) for the inputs and arguments of `request`. Returns

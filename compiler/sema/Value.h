@@ -102,5 +102,8 @@ struct Value {
 
 /// "a tensor f32[B, 256]", "the int 3", "a list of 2 values": for "expected X, got Y".
 std::string describe(const Value &value, const ir::Function &function);
+/// A compile-time value as Python prints it (`None`, `'a'`, `(1, 2.5)`, `f32`, `<builtin
+/// sum>`); nothing when it holds a tensor.
+std::optional<std::string> repr(const Value &value);
 
 } // namespace lamina::sema

@@ -127,6 +127,17 @@ def main():
         out = s.read_until(">>> ", "the def's result")
         check("[[2., 2., 2.]," in out, "a multi-line def is defined and called")
 
+        # The history holds the def whole: Up recalls all of it, Enter defines it again.
+        s.send("\x1b[A\x1b[A")  # up: `twice(x)`, up again: the def
+        out = s.read_until("return b", "the up arrow recalling the def")
+        # (libedit redraws by editing the shown line: `def ` is inserted before `twice(`.)
+        check("def " in out and "b = a + a" in out, "Up recalls a def whole: " + repr(out))
+        s.send("\r")
+        s.read_until(">>> ", "the prompt after the recalled def")
+        s.send("twice(x) + 1\r")
+        out = s.read_until(">>> ", "the recalled def's result")
+        check("[[3., 3., 3.]," in out, "the recalled def is defined again")
+
         # Brackets continue a line too.
         s.send("concat([x,\r")
         s.read_until("... ", "the continuation prompt inside brackets")
@@ -213,6 +224,13 @@ def main():
         s.send("\r")
         s.read_until(">>> ", "a prompt after the search")
         check(True, "Ctrl-R searches the history")
+        s.send("\x12antirectifier(x):")  # a def from the first session, found whole
+        out = s.read_until("axis=1)", "Ctrl-R finding the antirectifier def")
+        s.send("\r")
+        s.read_until(">>> ", "the prompt after the recalled def")
+        s.send("antirectifier(ones((1, 2)))\r")
+        out = s.read_until(">>> ", "the recalled antirectifier's value")
+        check("f32[1, 4]" in out, "a def saved in the history file is recalled whole")
         s.send("\x04")  # Ctrl-D on an empty line
         check(s.wait_exit() == 0, "Ctrl-D exits with status 0")
     print("PASS")

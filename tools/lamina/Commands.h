@@ -70,6 +70,7 @@ struct EvalSettings {
   unsigned threads = 0; // 0: the default executor (one thread per core)
   jit::CompileOptions compile;
   const std::atomic<bool> *cancel = nullptr; // set by another thread to stop the run (E0705)
+  uint64_t byteBudget = uint64_t(1) << 32;   // per call, both engines (E0703)
 };
 /// Makes the variables' first values, then runs `fn` on `inputs` (one per fn.inputs). Returns
 /// nothing after reporting to `diags`, or, when the JIT fails, after setting `jitError`.

@@ -35,20 +35,21 @@ std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::ve
                                            const EvalSettings &settings, const SourceFile &file,
                                            DiagnosticEngine &diags, std::string &jitError) {
   auto symbols = bindSymbols(fn, inputs, file, diags);
-  auto variables = symbols ? initialValues(fn, *symbols, file, diags) : std::nullopt;
+  InterpOptions interp;
+  interp.cancel = settings.cancel;
+  interp.byteBudget = settings.byteBudget;
+  auto variables = symbols ? initialValues(fn, *symbols, file, diags, interp) : std::nullopt;
   if (!variables)
     return std::nullopt;
-  if (settings.interpreter) {
-    InterpOptions options;
-    options.cancel = settings.cancel;
-    return interpret(fn, inputs, *variables, file, diags, options);
-  }
+  if (settings.interpreter)
+    return interpret(fn, inputs, *variables, file, diags, interp);
   auto kernel = jit::Engine::shared().compile(fn, settings.compile, &jitError);
   if (!kernel)
     return std::nullopt;
   Executor &executor = settings.threads ? executorWithThreads(settings.threads) : defaultExecutor();
   jit::RunOptions options;
   options.cancel = settings.cancel;
+  options.byteBudget = settings.byteBudget;
   return kernel->run(inputs, *variables, executor, file, diags, options);
 }
 

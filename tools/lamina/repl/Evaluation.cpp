@@ -59,6 +59,8 @@ struct Job {
   CollectingConsumer collected;
   bool ok = false;
   std::string text;
+  bool printConstants = false; // an expression with no assignment may be a dtype, a string...
+  std::string constant;        // ... printed as Python prints it
   std::vector<TensorType> types;
   std::vector<Array> outputs;
   std::string jitError;
@@ -132,10 +134,18 @@ void runJob(Job &job) {
   std::unique_ptr<ast::Module> module = parse(*job.program, diags, job.limits);
   if (!module)
     return;
+  std::string constant;
+  if (job.printConstants)
+    job.request.constantResult = &constant;
   std::optional<ir::Function> fn = analyze(*module, *job.program, job.request, diags);
   double checkMs = millisecondsSince(t0);
   if (!fn)
     return;
+  if (!constant.empty()) { // `x.dtype`, `None`, `sum`: printed as Python would, in every mode
+    job.constant = std::move(constant);
+    job.ok = true;
+    return;
+  }
   for (ir::ValueId out : fn->outputs)
     job.types.push_back(fn->typeOf(out));
   std::vector<Array> inputs;
@@ -244,6 +254,8 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
   }
   text->addSynthetic("def __repl__(" + joined(params) + "):\n");
   bool endsWithExpression = ast::dyn<ast::ExprStmt>(statements.back()) != nullptr;
+  bool listLiteral = endsWithExpression && assigned.empty() &&
+                     ast::dyn<ast::List>(ast::dyn<ast::ExprStmt>(statements.back())->value);
   for (const ast::Node *s : statements) {
     if (s == statements.back() && endsWithExpression)
       text->addSynthetic("return ");
@@ -252,14 +264,14 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
     // a trailing comma makes the result a tuple whose parts each become one tensor.
     if (s == statements.back() && endsWithExpression && !assigned.empty())
       text->addSynthetic(", " + joined(assigned));
-    else if (s == statements.back() && endsWithExpression &&
-             ast::dyn<ast::List>(ast::dyn<ast::ExprStmt>(s)->value))
+    else if (s == statements.back() && listLiteral)
       text->addSynthetic(",");
     text->addSynthetic("\n");
   }
   if (!endsWithExpression)
     text->addSynthetic("return " + joined(assigned) + (assigned.size() == 1 ? ",\n" : "\n"));
 
+  job->printConstants = assigned.empty() && endsWithExpression;
   job->mode = int(mode);
   job->timeRuns = timeRuns;
   job->program = std::make_shared<const SourceFile>("<repl program>", text->text());
@@ -286,6 +298,15 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
     return {false, false};
 
   std::fflush(stderr);
+  if (!job->constant.empty()) {
+    std::string shown = job->constant;
+    // A list literal was made a one-tuple above (to stay one tensor): show the list.
+    if (listLiteral && shown.starts_with("([") && shown.ends_with("],)"))
+      shown = shown.substr(1, shown.size() - 3);
+    std::fputs((shown + "\n").c_str(), stdout);
+    std::fflush(stdout);
+    return {};
+  }
   size_t expressions = job->types.size() - std::min(job->types.size(), assigned.size());
   switch (mode) {
   case Mode::Type:

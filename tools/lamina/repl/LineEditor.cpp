@@ -166,6 +166,13 @@ void LineEditor::remember(const std::string &line) {
   history(state_->history, &ev, H_ENTER, line.c_str());
 }
 
+void LineEditor::forgetLast() {
+  HistEvent ev;
+  if (history(state_->history, &ev, H_FIRST) >= 0 && ev.str && state_->last == ev.str)
+    history(state_->history, &ev, H_DEL, ev.num);
+  state_->last.clear();
+}
+
 bool LineEditor::save() {
   if (state_->historyFile.empty())
     return true;

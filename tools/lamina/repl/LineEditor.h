@@ -24,10 +24,14 @@ public:
   LineEditor &operator=(const LineEditor &) = delete;
 
   enum class Status { Line, Interrupted, EndOfInput };
-  /// Reads one line (without its newline) after showing `prompt`.
+  /// Reads one line (without its newline) after showing `prompt`; a multi-line entry recalled
+  /// from the history comes back as one text with its newlines inside.
   Status read(const std::string &prompt, std::string &line);
-  /// Adds a line to the history (blank lines and repeats of the last one are skipped).
-  void remember(const std::string &line);
+  /// Adds an entry to the history (blank ones and repeats of the last one are skipped). An
+  /// entry may span lines: libedit shows and edits it whole, and read() returns it whole.
+  void remember(const std::string &entry);
+  /// Removes the entry remember() added last, if it is still the newest.
+  void forgetLast();
   /// Writes the history file (owner-only permissions); true on success or without a file.
   bool save();
 

@@ -5,6 +5,7 @@
 #include "tools/lamina/repl/LineEditor.h"
 
 #include <optional>
+#include <vector>
 
 namespace lamina::cli::repl {
 namespace {
@@ -43,6 +44,17 @@ bool isMultiLineDef(const std::string &buffer) {
   size_t first = buffer.find_first_not_of(" \t\r\n");
   return first != std::string::npos && buffer.compare(first, 4, "def ") == 0 &&
          buffer.size() >= 2 && buffer[buffer.size() - 2] == '\n';
+}
+
+std::vector<std::string> splitLines(const std::string &text) {
+  std::vector<std::string> lines;
+  for (size_t begin = 0;;) {
+    size_t end = text.find('\n', begin);
+    lines.push_back(text.substr(begin, end - begin));
+    if (end == std::string::npos)
+      return lines;
+    begin = end + 1;
+  }
 }
 
 // Submits what is held and what is complete, merging the outcomes (failed if any failed).
@@ -111,9 +123,12 @@ int runInteractive(Session &session, const std::string &historyFile) {
     return complete(line, cursor, session.names());
   });
   Input input;
-  for (;;) {
-    std::string line;
-    LineEditor::Status status = editor.read(input.buffer.empty() ? ">>> " : "... ", line);
+  // The history holds whole inputs, so Up recalls a def as it was typed, not line by line.
+  std::string entry;    // the lines of the input being typed
+  bool entered = false; // whether the history already holds `entry` (a def held back)
+  for (bool quit = false; !quit;) {
+    std::string typed;
+    LineEditor::Status status = editor.read(input.buffer.empty() ? ">>> " : "... ", typed);
     if (status == LineEditor::Status::EndOfInput) {
       std::fputs("\n", stdout);
       flush(session, input.heldDef, std::nullopt);
@@ -125,10 +140,29 @@ int runInteractive(Session &session, const std::string &historyFile) {
       flush(session, input.heldDef, std::nullopt);
       continue;
     }
-    editor.remember(line);
-    std::optional<Session::Outcome> outcome = addLine(session, input, line);
-    if (outcome && outcome->quit)
-      break;
+    std::vector<std::string> lines = splitLines(typed);
+    // A recalled multi-line entry is a finished input: Enter submits it whole.
+    if (lines.size() > 1 && lines.back().find_first_not_of(" \t") != std::string::npos)
+      lines.emplace_back();
+    for (const std::string &line : lines) {
+      bool continuesDef = !input.heldDef.empty() && isIndented(line);
+      if (input.buffer.empty() && !continuesDef) {
+        entry.clear();
+        entered = false;
+      }
+      entry += entry.empty() ? line : "\n" + line;
+      std::optional<Session::Outcome> outcome = addLine(session, input, line);
+      if (input.buffer.empty()) { // submitted, or a def held back: the entry is whole
+        if (entered)
+          editor.forgetLast();
+        editor.remember(entry.substr(0, entry.find_last_not_of('\n') + 1));
+        entered = true;
+      }
+      if (outcome && outcome->quit) {
+        quit = true;
+        break;
+      }
+    }
   }
   editor.save();
   return 0;

@@ -105,7 +105,7 @@ Session::Outcome Session::command(const std::string &text) {
       return {false, false};
     }
     size_t argEnd = text.size();
-    int runs = 100;
+    int runs = std::min(100, settings_.maxTimeRuns);
     if (it->second == Mode::Time) {
       // `:time EXPR N`: a trailing count, when what precedes it is an expression by itself.
       size_t space = text.find_last_of(" \t");
@@ -115,8 +115,8 @@ Session::Outcome Session::command(const std::string &text) {
         CollectingConsumer ignored;
         DiagnosticEngine diags(ignored);
         if (n && parse(probe, diags, settings_.limits)) {
-          if (*n < 1 || *n > 1'000'000) {
-            error(":time runs an expression 1 to 1000000 times");
+          if (*n < 1 || *n > settings_.maxTimeRuns) {
+            error(fmt::format(":time runs an expression 1 to {} times", settings_.maxTimeRuns));
             return {false, false};
           }
           runs = int(*n);
@@ -230,6 +230,10 @@ Session::Outcome Session::varsCommand() {
 }
 
 Session::Outcome Session::loadCommand(const std::string &args) {
+  if (!settings_.files) {
+    error(":load is off in this session (it reads and writes no files)");
+    return {false, false};
+  }
   std::string a = trim(args);
   size_t space = a.find_first_of(" \t");
   std::string name = a.substr(0, space);
@@ -275,6 +279,10 @@ Session::Outcome Session::docCommand(const std::string &typed) {
 }
 
 Session::Outcome Session::saveCommand(const std::string &args) {
+  if (!settings_.files) {
+    error(":save is off in this session (it reads and writes no files)");
+    return {false, false};
+  }
   std::string a = trim(args);
   size_t space = a.find_first_of(" \t");
   std::string name = a.substr(0, space);

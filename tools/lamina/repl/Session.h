@@ -26,6 +26,8 @@ struct SessionSettings {
   PrintOptions print;
   RenderOptions render;
   ParseLimits limits;
+  bool files = true;           // whether :load and :save may touch files (not when fuzzed)
+  int maxTimeRuns = 1'000'000; // the largest N of `:time EXPR N`
 };
 
 class Session {
