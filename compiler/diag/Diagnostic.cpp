@@ -36,6 +36,10 @@ std::string_view severityName(Severity severity) {
 }
 
 void DiagnosticEngine::emit(Diagnostic diagnostic) {
+  if (capture_) {
+    capture_->push_back(std::move(diagnostic));
+    return;
+  }
   if (limitReached()) {
     if (!capNoted_ && diagnostic.info().severity == Severity::Error) {
       capNoted_ = true;

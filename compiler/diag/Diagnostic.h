@@ -97,6 +97,10 @@ public:
     emit(makeDiagnostic(kind, file, range, args...));
   }
 
+  /// While `into` is set, diagnostics go there instead, uncounted: for checking code whose
+  /// errors are reported differently (a branch not taken). Null ends the capture.
+  void capture(std::vector<Diagnostic> *into) { capture_ = into; }
+
   unsigned errorCount() const { return errors_; }
   bool hasErrors() const { return errors_ > 0; }
   /// True once the cap was reached: further diagnostics are dropped, so stages can stop early.
@@ -107,6 +111,7 @@ private:
   unsigned errorLimit_;
   unsigned errors_ = 0;
   bool capNoted_ = false;
+  std::vector<Diagnostic> *capture_ = nullptr;
 };
 
 } // namespace lamina

@@ -412,6 +412,8 @@ std::optional<ir::Function> Analyzer::run() {
     ctx_.fail(DiagKind::StatementOutsideDef, statements[0]->range);
     return std::nullopt;
   }
+  for (const auto &[name, value] : request_.arguments)
+    eval_.arguments.insert(name);
   Value result;
   std::optional<Entry> entry;
   if (statements.empty()) {

@@ -433,7 +433,7 @@ Value Evaluator::chain(const ast::BinaryChain &node) {
     // Python's short circuit on compile-time values: `a and b` is a when a is false.
     if ((op == ast::BinaryOp::And || op == ast::BinaryOp::Or) && acc.kind == K::Bool &&
         acc.b == (op == ast::BinaryOp::Or)) {
-      checkUntaken(node.operands[i + 1]);
+      skipBranch({node.operands.begin(), node.operands.begin() + i + 1}, node.operands[i + 1]);
       continue;
     }
     Value rhs = eval(node.operands[i + 1]);
@@ -474,7 +474,7 @@ Value Evaluator::ifExpr(const ast::IfExpr &node) {
                  : cond.kind == K::Int   ? cond.i.constant() != 0
                  : cond.kind == K::Float ? cond.f != 0
                                          : false;
-    checkUntaken(truth ? node.elseValue : node.thenValue);
+    skipBranch({node.condition}, truth ? node.elseValue : node.thenValue);
     return eval(truth ? node.thenValue : node.elseValue);
   }
   Value a = eval(node.thenValue), b = eval(node.elseValue);

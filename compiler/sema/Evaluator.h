@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ public:
 
   /// Names visible everywhere that no local shadows: expression mode binds its inputs here.
   std::map<std::string, Value> globals;
+  /// The compile-time arguments the caller gave (Keras's `arguments`, `training`): a branch
+  /// skipped on them alone would run with other arguments, so its types are checked too.
+  std::set<std::string> arguments;
 
   Value eval(const ast::Expr *expr);
   /// Runs a `def` body (or a top-level statement list) in a fresh frame that starts with
@@ -48,6 +52,10 @@ private:
   /// nothing runs, but its names, the builtins and defs it calls and their arities are
   /// checked, so a typo cannot hide until the branch is taken (Untaken.cpp).
   void checkUntaken(const ast::Expr *expr);
+  /// A branch skipped because `conditions` are known: checkUntaken, and, when the conditions
+  /// read only literals and arguments and the branch reads none of their names, the branch is
+  /// evaluated on the side; an error there is reported as warning W0001 (Untaken.cpp).
+  void skipBranch(std::vector<const ast::Expr *> conditions, const ast::Expr *branch);
   /// What a name or dotted name is, without evaluating anything; nothing when that depends on
   /// a value (an attribute of a tensor). Unknown names are reported.
   std::optional<Value> resolveStatically(const ast::Expr *expr);

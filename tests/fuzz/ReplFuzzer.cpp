@@ -9,9 +9,6 @@
 
 #include "tools/lamina/repl/Loop.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -20,41 +17,21 @@ using namespace lamina;
 
 namespace {
 
-// Standard error goes to an append-only scratch file the harness reads back after each input;
-// standard output (the values) is dropped.
-int captureStderr() {
-  if (!std::freopen("/dev/null", "w", stdout))
-    std::abort();
-  char path[] = "/tmp/lamina-fuzz-repl-XXXXXX";
-  int err = ::mkstemp(path);
-  if (err < 0)
-    std::abort();
-  ::unlink(path);
-  ::fcntl(err, F_SETFL, O_APPEND);
-  std::fflush(stderr);
-  ::dup2(err, STDERR_FILENO);
-  return err;
-}
-
-std::string readAll(int fd) {
-  std::string out;
-  char buffer[4096];
-  for (off_t at = 0;;) {
-    ssize_t n = ::pread(fd, buffer, sizeof buffer, at);
-    if (n <= 0)
-      return out;
-    out.append(buffer, size_t(n));
-    at += n;
-  }
-}
+// The values go nowhere; the errors are read back after each input.
+bool dropOutput() { return std::freopen("/dev/null", "w", stdout) != nullptr; }
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static int err = captureStderr();
-  if (::ftruncate(err, 0) != 0)
+  static bool dropped = dropOutput();
+  if (!dropped)
     std::abort();
   std::string text(reinterpret_cast<const char *>(data), size);
+  char *errorText = nullptr;
+  size_t errorSize = 0;
+  std::FILE *errors = ::open_memstream(&errorText, &errorSize);
+  if (!errors)
+    std::abort();
 
   cli::repl::SessionSettings settings;
   settings.eval.interpreter = true;
@@ -63,20 +40,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   settings.eval.compile.diskCache = false;
   settings.files = false;
   settings.maxTimeRuns = 10;
+  settings.errors = errors;
   int status = 0;
-  {
+  if (std::FILE *in = ::fmemopen(text.data(), text.size(), "r")) { // none for no bytes
     cli::repl::Session session(settings);
-    std::FILE *in = ::fmemopen(text.data(), text.size(), "r");
-    if (!in) // fmemopen refuses an empty buffer: an empty script
-      return 0;
     status = cli::repl::runScript(session, in);
     std::fclose(in);
   }
-  std::fflush(stderr);
-  std::string errors = readAll(err);
-  if (status != 0 && errors.empty())
+  std::fclose(errors);
+  std::string printed(errorText, errorSize);
+  std::free(errorText);
+  if (status != 0 && printed.empty())
     fuzz::fail("repl: a failed input printed nothing", text);
-  if (errors.find("internal error") != std::string::npos)
-    fuzz::fail("repl: an internal error:\n" + errors, text);
+  if (printed.find("internal error") != std::string::npos)
+    fuzz::fail("repl: an internal error:\n" + printed, text);
   return 0;
 }

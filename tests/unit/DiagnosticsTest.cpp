@@ -21,7 +21,10 @@ TEST_CASE("every diagnostic kind has a unique, well-formed code and is documente
   std::set<std::string_view> codes;
   for (DiagKind kind : allDiagKinds()) {
     const DiagKindInfo &info = diagKindInfo(kind);
-    CHECK_MESSAGE(std::regex_match(std::string(info.code), std::regex("E[0-9]{4}")), info.name);
+    CHECK_MESSAGE(std::regex_match(
+                      std::string(info.code),
+                      std::regex(info.severity == Severity::Warning ? "W[0-9]{4}" : "E[0-9]{4}")),
+                  info.name);
     CHECK_MESSAGE(codes.insert(info.code).second, info.code);
     CHECK_MESSAGE(doc.str().find("`" + std::string(info.code) + "`") != std::string::npos,
                   info.code << " is missing from docs/diagnostics.md");

@@ -733,3 +733,34 @@ TEST_CASE("an empty result is reported, not a silent failure") {
   CHECK(!empty.fn);
   CHECK(empty.first() == "E0402@2:12");
 }
+
+TEST_CASE("a branch skipped on literals and arguments alone is type-checked: W0001, a warning") {
+  // With training=True the branch would see these very inputs: its error is worth a warning,
+  // but the program stays valid (a config may choose its arguments so that it never runs).
+  Analyzed a = analyzeText("lambda x, training: x + ones([3]) if training else x", kX,
+                           {{"training", "False"}});
+  REQUIRE(a.fn);
+  CHECK(a.first() == "W0001@1:23");
+  CHECK(contains(a.firstMessage(), "cannot be broadcast"));
+  REQUIRE(a.diagnostics[0].notes.size() == 1);
+  CHECK(a.diagnostics[0].notes[0].message.find("skipped") != std::string::npos);
+  CHECK(analyzeText("lambda x: x if True else x @ ones([3, 3])", kX).first().starts_with("W0001"));
+  CHECK(analyzeText("lambda x, training: (training and x + ones([3])) or x", kX,
+                    {{"training", "False"}})
+            .first()
+            .starts_with("W0001"));
+  // A condition on the inputs decides for them, and a branch that reads the condition's names
+  // depends on it: no warning.
+  CHECK(analyzeText("lambda x: x if ndim(x) == 2 else x[:, :, 0]", kX).diagnostics.empty());
+  CHECK(analyzeText("lambda x, k: x if k is None else x[k, k, k]", kX, {{"k", "None"}})
+            .diagnostics.empty());
+  CHECK(
+      analyzeText("lambda x, mask=None: x if mask is None else x * mask", kX).diagnostics.empty());
+  // What the skipped branch would make is dropped: no variable, no operation.
+  Analyzed v = analyzeText("lambda x, training: x + variable(zeros([4])) if training else x", kX,
+                           {{"training", "False"}});
+  REQUIRE(v.fn);
+  CHECK(v.diagnostics.empty());
+  CHECK(v.fn->variables.empty());
+  CHECK(v.fn->instrs.size() == analyzeText("lambda x: x", kX).fn->instrs.size());
+}

@@ -297,7 +297,7 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
   if (!job->ok)
     return {false, false};
 
-  std::fflush(stderr);
+  std::fflush(settings_.errors);
   if (!job->constant.empty()) {
     std::string shown = job->constant;
     // A list literal was made a one-tuple above (to stay one tensor): show the list.

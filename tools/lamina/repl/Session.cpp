@@ -71,15 +71,15 @@ std::vector<std::string> Session::names() const {
 
 void Session::error(const std::string &message) {
   std::fflush(stdout);
-  std::fputs(fmt::format("error: {}\n", message).c_str(), stderr);
-  std::fflush(stderr);
+  std::fputs(fmt::format("error: {}\n", message).c_str(), settings_.errors);
+  std::fflush(settings_.errors);
 }
 
 void Session::render(const Diagnostic &diagnostic) {
   std::fflush(stdout);
   std::string text = renderDiagnostic(diagnostic, settings_.render);
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  std::fwrite(text.data(), 1, text.size(), settings_.errors);
+  std::fflush(settings_.errors);
 }
 
 void Session::bind(const std::string &name, Binding binding) {

@@ -10,6 +10,7 @@
 #include "tools/lamina/repl/BackgroundWork.h"
 #include "tools/lamina/repl/TensorPrinter.h"
 
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@ struct SessionSettings {
   ParseLimits limits;
   bool files = true;           // whether :load and :save may touch files (not when fuzzed)
   int maxTimeRuns = 1'000'000; // the largest N of `:time EXPR N`
+  std::FILE *errors = stderr;  // where diagnostics and errors go
 };
 
 class Session {
