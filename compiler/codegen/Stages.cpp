@@ -402,6 +402,31 @@ private:
     return t == in.type.dtype ? result : e_.cast(t, in.type.dtype, result);
   }
 
+  // The argmax/argmin rule, for scalars or vectors at the current width.
+  struct ArgRule {
+    bool isMax;
+    DType type;
+  };
+  // Whether x beats cur, before the NaN rules.
+  Value *argWins(const ArgRule &r, Value *x, Value *cur) {
+    bool isUnsigned = r.type == DType::U8 || r.type == DType::Bool;
+    if (isFloat(r.type))
+      return r.isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
+    return r.isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))
+                   : (isUnsigned ? b_.CreateICmpULT(x, cur) : b_.CreateICmpSLT(x, cur));
+  }
+  Value *argIsNaN(const ArgRule &r, Value *x) {
+    return isFloat(r.type) ? b_.CreateFCmpUNO(x, x)
+                           : llvm::Constant::getNullValue(e_.lanes(b_.getInt1Ty()));
+  }
+  // The rule for one more element at a later index: first, or no NaN yet and (NaN or wins).
+  Value *argBetter(const ArgRule &r, Value *first, Value *x, Value *cur, Value *sawNaN) {
+    Value *b = argWins(r, x, cur);
+    if (isFloat(r.type))
+      b = b_.CreateAnd(b_.CreateNot(sawNaN), b_.CreateOr(argIsNaN(r, x), b));
+    return b_.CreateOr(first, b);
+  }
+
   // argmax/argmin: the first extreme wins and the first NaN sticks. Along the contiguous last
   // axis, each of `width` lanes first finds that rule's winner among every width-th element;
   // the lanes are then combined (a NaN before any value, then the extreme, then the smaller
@@ -411,26 +436,14 @@ private:
     const Shape &shape = e_.plan.fn.typeOf(operand).shape;
     DType t = e_.plan.fn.typeOf(operand).dtype;
     llvm::Type *scalar = e_.scalarComputeType(t), *i64 = b_.getInt64Ty(), *i1 = b_.getInt1Ty();
-    bool isMax = in.op == Op::ArgMax, fl = isFloat(t);
-    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    ArgRule rule{in.op == Op::ArgMax, t};
+    bool fl = isFloat(t);
     size_t axis = size_t(in.axes[0]);
     Value *size = e_.dim(shape[axis]);
-    // Whether x beats cur (both scalars or both vectors), before the NaN rules.
-    auto wins = [&](Value *x, Value *cur) -> Value * {
-      if (fl)
-        return isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
-      return isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))
-                   : (isUnsigned ? b_.CreateICmpULT(x, cur) : b_.CreateICmpSLT(x, cur));
-    };
-    auto isNaN = [&](Value *x) -> Value * {
-      return fl ? b_.CreateFCmpUNO(x, x) : llvm::Constant::getNullValue(e_.lanes(i1));
-    };
-    // The rule for one more element at a later index: first, or no NaN yet and (NaN or wins).
+    auto wins = [&](Value *x, Value *cur) { return argWins(rule, x, cur); };
+    auto isNaN = [&](Value *x) { return argIsNaN(rule, x); };
     auto better = [&](Value *first, Value *x, Value *cur, Value *sawNaN) {
-      Value *b = wins(x, cur);
-      if (fl)
-        b = b_.CreateAnd(b_.CreateNot(sawNaN), b_.CreateOr(isNaN(x), b));
-      return b_.CreateOr(first, b);
+      return argBetter(rule, first, x, cur, sawNaN);
     };
     llvm::AllocaInst *best = e_.slot(scalar, "best"), *bestAt = e_.slot(i64, "at");
     llvm::AllocaInst *sawNaN = e_.slot(i1, "nan");
@@ -550,7 +563,53 @@ private:
       empty = b_.CreateICmpEQ(count, e_.i64(0));
     }
     auto [lo, hi] = range(a);
+    bool arg = in.op == Op::ArgMax || in.op == Op::ArgMin;
+    // argmax/argmin: each lane keeps its column's best value, its index and whether a NaN
+    // came, walking the reduced axis in order: the first extreme (or NaN) wins, as one pass.
+    auto argColumns = [&](Value *at, unsigned width, unsigned tile) {
+      e_.width = width;
+      ArgRule rule{in.op == Op::ArgMax, t};
+      llvm::Type *vt = e_.lanes(scalar), *vi = e_.lanes(b_.getInt64Ty()),
+                 *vb = e_.lanes(b_.getInt1Ty());
+      std::vector<llvm::AllocaInst *> best, where, nan;
+      for (unsigned u = 0; u < tile; ++u) {
+        best.push_back(e_.slot(vt, "cbest"));
+        where.push_back(e_.slot(vi, "cat"));
+        nan.push_back(e_.slot(vb, "cnan"));
+        b_.CreateStore(llvm::Constant::getNullValue(vt), best.back());
+        b_.CreateStore(llvm::Constant::getNullValue(vi), where.back());
+        b_.CreateStore(llvm::Constant::getNullValue(vb), nan.back());
+      }
+      Index idx = operandIndex(in, out);
+      size_t axis = size_t(axes[0]);
+      reducedLoops(axes, 0, shape, idx, [&] {
+        e_.width = width;
+        Value *i = idx[axis].base;
+        Value *first = width > 1 ? b_.CreateVectorSplat(width, b_.CreateICmpEQ(i, e_.i64(0)))
+                                 : b_.CreateICmpEQ(i, e_.i64(0));
+        Value *position = width > 1 ? b_.CreateVectorSplat(width, i) : i;
+        for (unsigned u = 0; u < tile; ++u) {
+          idx.back() =
+              AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
+          Value *x = e_.element(operand, idx);
+          Value *cur = b_.CreateLoad(vt, best[u]), *sawNaN = b_.CreateLoad(vb, nan[u]);
+          Value *take = argBetter(rule, first, x, cur, sawNaN);
+          b_.CreateStore(b_.CreateSelect(take, x, cur), best[u]);
+          b_.CreateStore(b_.CreateSelect(take, position, b_.CreateLoad(vi, where[u])), where[u]);
+          b_.CreateStore(b_.CreateOr(sawNaN, b_.CreateAnd(take, argIsNaN(rule, x))), nan[u]);
+        }
+      });
+      e_.width = width;
+      for (unsigned u = 0; u < tile; ++u) {
+        Value *v = e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(vi, where[u]));
+        out[a] =
+            AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
+        e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+      }
+    };
     auto columns = [&](Value *at, unsigned width, unsigned tile) {
+      if (arg)
+        return argColumns(at, width, tile);
       e_.width = width;
       llvm::Type *accTy = e_.lanes(scalar);
       std::vector<llvm::AllocaInst *> acc;
@@ -585,7 +644,8 @@ private:
     };
     // As many vectors per pass as the registers hold (half of them accumulators), and no
     // more than the row has: one pass over the reduced axes then covers a whole short row.
-    unsigned w = o_.vectorWidth, tile = w >= 16 ? 16 : 8;
+    // argmax/argmin hold three registers a vector (the value and the i64 index in two).
+    unsigned w = o_.vectorWidth, tile = w >= 16 ? (arg ? 8 : 16) : (arg ? 4 : 8);
     if (auto extent = s_.domain[a].asConstant()) // the whole row, even when split
       tile = unsigned(std::clamp<int64_t>(*extent / int64_t(w), 1, tile));
     Value *rest = loop(lo, hi, int64_t(w * tile), [&](Value *i) { columns(i, w, tile); });

@@ -156,8 +156,8 @@ private:
       stage.kind = StageKind::Reduce;
       const ir::Instr &operand = fn.instrs[in.operands[0]];
       size_t rank = operand.type.rank();
-      stage.columns = rank > 0 && in.op != Op::ArgMax && in.op != Op::ArgMin &&
-                      std::find(in.axes.begin(), in.axes.end(), int64_t(rank - 1)) == in.axes.end();
+      stage.columns =
+          rank > 0 && std::find(in.axes.begin(), in.axes.end(), int64_t(rank - 1)) == in.axes.end();
       // Split over threads by rows of outputs; one row of columns is the vector axis itself,
       // and splitting it would only cut the register tile into passes that each read it all.
       stage.parallel = !(stage.columns && in.type.rank() == 1);
