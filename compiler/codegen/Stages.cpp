@@ -671,11 +671,16 @@ private:
   }
 
   // --- scans: out[k] = out[k - 1] op x[k] along the axis, each step rounded to the dtype
-  // A scan along an axis other than the last runs along it for a vector of columns at once:
-  // each lane is its own column's sequence of steps, exactly as one column alone.
+  // A scan along an axis other than the last goes row by row along it: each row of results is
+  // the previous row (read back from the output, still in cache) op the input row, in vectors
+  // along the contiguous last axis - one streaming pass, where walking each column down the
+  // axis would stride through memory. Each element still takes exactly its column's steps.
   void scanStage(size_t a, Index idx) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
     size_t axis = size_t(in.axes[0]), n = s_.domain.size();
+    if (axis + 1 < n && o_.vectorWidth > 1 &&
+        targetBuffer() == bufferOf(e_.plan, e_.layout, s_.root))
+      return scanRows(0, idx);
     if (a == axis)
       return scanStage(a + 1, idx);
     if (a < n) {
@@ -695,6 +700,48 @@ private:
     }
     e_.width = 1;
     scanAlong(idx);
+  }
+
+  // The axes before the scan's as loops, then its rows in order: the first copied, each later
+  // one computed from the one before.
+  void scanRows(size_t a, Index idx) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    size_t axis = size_t(in.axes[0]);
+    if (a < axis)
+      return axisLoop(a, idx, [&] { scanRows(a + 1, idx); });
+    Value *size = e_.dim(s_.domain[axis]);
+    Value *one = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, size, e_.i64(1));
+    loop(e_.i64(0), one, 1, [&](Value *k) {
+      idx[axis] = AxisIndex{k, 0, nullptr};
+      scanRow(axis + 1, idx, false);
+    });
+    loop(e_.i64(1), size, 1, [&](Value *k) {
+      idx[axis] = AxisIndex{k, 0, nullptr};
+      scanRow(axis + 1, idx, true);
+    });
+  }
+
+  void scanRow(size_t a, Index idx, bool fromPrevious) {
+    if (a + 1 < s_.domain.size())
+      return axisLoop(a, idx, [&] { scanRow(a + 1, idx, fromPrevious); });
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    size_t axis = size_t(in.axes[0]);
+    DType t = in.type.dtype;
+    Op op = in.op == Op::CumSum ? Op::Add : Op::Mul;
+    auto [lo, hi] = range(a);
+    lanes(
+        lo, hi,
+        [&](Value *i) {
+          idx[a] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
+          Value *v = e_.element(in.operands[0], idx);
+          if (fromPrevious) {
+            Index previous = idx;
+            previous[axis] = AxisIndex{b_.CreateSub(idx[axis].base, e_.i64(1)), 0, nullptr};
+            v = e_.binary(op, t, e_.load(s_.root, previous), v);
+          }
+          e_.store(targetBuffer(), t, in.type.shape, idx, v);
+        },
+        extentOf(a, s_.domain[a]));
   }
 
   // out[k] = out[k - 1] op x[k] along the scan's axis, at the current width.
