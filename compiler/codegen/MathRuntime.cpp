@@ -113,6 +113,8 @@ const std::vector<RuntimeSymbol> &mathRuntimeSymbols() {
       {"sqrtf", address<float(float)>(::sqrtf)},
       {"fabs", address<double(double)>(::fabs)},
       {"fabsf", address<float(float)>(::fabsf)},
+      {"lamina_gemm_f32", reinterpret_cast<void *>(lamina_gemm_f32)},
+      {"lamina_gemm_f64", reinterpret_cast<void *>(lamina_gemm_f64)},
       {"memcpy", address<void *(void *, const void *, size_t)>(::memcpy)},
       {"memmove", address<void *(void *, const void *, size_t)>(::memmove)},
       {"memset", address<void *(void *, int, size_t)>(::memset)},

@@ -11,6 +11,7 @@
 // rounded, to nearest even) because LLVM 19 passes and returns those types in XMM registers,
 // an ABI the system's libgcc builds do not all share.
 
+#include <cstdint>
 #include <vector>
 
 namespace lamina::codegen {
@@ -22,5 +23,12 @@ struct RuntimeSymbol {
 
 /// Every symbol a kernel may call, with its address in this process.
 const std::vector<RuntimeSymbol> &mathRuntimeSymbols();
+
+/// Row blocks of large products, through OpenBLAS (BlasRuntime.cpp): c[m, n] = a[m, k] @ b[k, n],
+/// all row-major and contiguous. Sizes fit in int (the plan checks).
+extern "C" void lamina_gemm_f32(const float *a, const float *b, float *c, int64_t m, int64_t k,
+                                int64_t n);
+extern "C" void lamina_gemm_f64(const double *a, const double *b, double *c, int64_t m, int64_t k,
+                                int64_t n);
 
 } // namespace lamina::codegen

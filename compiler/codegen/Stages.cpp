@@ -765,7 +765,36 @@ private:
   }
 
   // --- matmul: out[..., m, n] = sum_k a[..., m, k] * b[..., k, n]; lanes along n
+  // OpenBLAS (Stage::blas): the rows of this call's block of axis 0 - every leading axis of
+  // the left operand is rows of one [rows, K] matrix, as the buffers are contiguous.
+  void blasStage() {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    bool f64 = in.type.dtype == DType::F64;
+    llvm::Type *elem = f64 ? b_.getDoubleTy() : b_.getFloatTy(), *i64 = b_.getInt64Ty();
+    size_t n = s_.domain.size();
+    auto [lo, hi] = range(0);
+    Value *inner = e_.i64(1); // rows per index of axis 0
+    for (size_t a = 1; a + 1 < n; ++a)
+      inner = b_.CreateMul(inner, e_.dim(s_.domain[a]));
+    const Shape &lhs = e_.plan.fn.typeOf(in.operands[0]).shape;
+    Value *k = e_.dim(lhs.back()), *cols = e_.dim(s_.domain.back());
+    Value *first = b_.CreateMul(lo, inner), *rows = b_.CreateMul(b_.CreateSub(hi, lo), inner);
+    auto pointer = [&](size_t buffer, Value *offset) {
+      return b_.CreateInBoundsGEP(elem, e_.bufferPointer(buffer), offset);
+    };
+    Value *a = pointer(bufferOf(e_.plan, e_.layout, in.operands[0]), b_.CreateMul(first, k));
+    Value *w = pointer(bufferOf(e_.plan, e_.layout, in.operands[1]), e_.i64(0));
+    Value *c = pointer(targetBuffer(), b_.CreateMul(first, cols));
+    llvm::Type *ptr = b_.getPtrTy();
+    llvm::FunctionCallee gemm = e_.module.getOrInsertFunction(
+        f64 ? "lamina_gemm_f64" : "lamina_gemm_f32",
+        llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, ptr, i64, i64, i64}, false));
+    b_.CreateCall(gemm, {a, w, c, rows, k, cols});
+  }
+
   void matmulStage(size_t a, Index out) {
+    if (s_.blas)
+      return blasStage();
     size_t n = s_.domain.size();
     const ir::Instr &root = e_.plan.fn.instrs[s_.root];
     bool blocked = root.type.dtype != DType::Bool && o_.vectorWidth > 1;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -74,6 +75,10 @@ public:
       else if (in.op == Op::CumSum || in.op == Op::CumProd || in.op == Op::MatMul)
         store(ir::ValueId(v), fmt::format("{} runs as a loop of its own", ir::spelling(in.op)));
     }
+    for (size_t v = 0; v < n; ++v)
+      if (fn.instrs[v].op == Op::MatMul && blasProduct(fn, fn.instrs[v]))
+        for (ir::ValueId o : fn.instrs[v].operands)
+          store(o, fmt::format("an operand of %{}, which OpenBLAS computes", v));
     for (ir::ValueId o : fn.outputs)
       if (plan_.storage[o] == Storage::Fused || plan_.storage[o] == Storage::Temp)
         plan_.storage[o] = Storage::Output, plan_.reasons[o].clear();
@@ -168,6 +173,7 @@ private:
       visitUnknown(in.operands[0], in.type.rank());
     } else if (in.op == Op::MatMul) {
       stage.kind = StageKind::MatMul;
+      stage.blas = blasProduct(fn, in);
       for (ir::ValueId o : in.operands)
         visitUnknown(o, fn.typeOf(o).rank());
     } else if (in.op == Op::Concat && !in.type.shape.empty()) {
@@ -372,6 +378,9 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
     text += "; one loop per concatenated part";
   if (s.columns)
     text += "; vectors along the kept last axis, one partial result per column";
+  if (s.blas)
+    text += fmt::format("; OpenBLAS {}gemm for each block of rows (K and N >= {})",
+                        plan.fn.instrs[s.root].type.dtype == DType::F64 ? "d" : "s", kBlasMinSize);
   if (!s.parallel)
     text += "; one thread";
   if (!s.rowBuffered.empty()) {
@@ -380,13 +389,25 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
       kept += fmt::format("{}%{}", kept.empty() ? "" : ", ", v);
     text += fmt::format("; row buffer: {}", kept);
   }
-  (void)plan;
   return text;
 }
 
 } // namespace
 
 KernelPlan planFusion(ir::Function fn) { return Planner(std::move(fn)).run(); }
+
+bool blasProduct(const ir::Function &fn, const ir::Instr &product) {
+  const TensorType &lhs = fn.typeOf(product.operands[0]), &rhs = fn.typeOf(product.operands[1]);
+  DType t = product.type.dtype;
+  if ((t != DType::F32 && t != DType::F64) || lhs.dtype != t || rhs.dtype != t || rhs.rank() != 2 ||
+      lhs.rank() < 2 || product.type.rank() != lhs.rank())
+    return false;
+  for (ir::ValueId o : product.operands)
+    if (fn.instrs[o].op == Op::Constant)
+      return false;
+  std::optional<int64_t> k = rhs.shape[0].asConstant(), n = rhs.shape[1].asConstant();
+  return k && n && *k >= kBlasMinSize && *n >= kBlasMinSize && *k <= INT32_MAX && *n <= INT32_MAX;
+}
 
 std::string print(const KernelPlan &plan) {
   std::string out = ir::print(plan.fn);

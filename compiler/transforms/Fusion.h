@@ -40,6 +40,9 @@ struct Stage {
   /// element (softmax's exp): kept in a row buffer rather than computed twice. Only for rows
   /// of known size up to kMaxRowBuffer elements, so the buffer lives on the stack.
   std::vector<ir::ValueId> rowBuffered;
+  /// MatMul: a large row-major product [..., M, K] @ [K, N] of stored operands, computed by
+  /// OpenBLAS for each block of rows (blasProduct() says which products qualify).
+  bool blas = false;
   bool parallel = true;  // axis 0 of the domain may be split over threads
   bool copyOnly = false; // writes an output that is an input, a constant, or repeated
   int64_t output = -1;   // the output position it writes, or -1: the temporary of `root`
@@ -60,6 +63,13 @@ struct KernelPlan {
 };
 
 KernelPlan planFusion(ir::Function fn);
+
+/// Whether a product goes to OpenBLAS: f32 or f64, a matrix on the right ([K, N], any number
+/// of leading axes on the left), K and N known and both at least kBlasMinSize - where a tuned
+/// packed kernel beats lamina's register blocks (docs/performance.md, "Products") - and no
+/// operand a constant. Its operands are then stored, so the library reads plain rows.
+inline constexpr int64_t kBlasMinSize = 64;
+bool blasProduct(const ir::Function &fn, const ir::Instr &product);
 
 /// The plan as `lamina emit --stage ir-opt` shows it, after the function.
 std::string print(const KernelPlan &plan);

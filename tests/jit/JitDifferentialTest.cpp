@@ -1481,6 +1481,55 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
   }
 }
 
+TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading axes") {
+  struct BlasCase {
+    const char *expr, *a, *b, *companion;
+    std::vector<std::vector<int64_t>> as, bs;
+  };
+  const BlasCase cases[] = {
+      {"a @ b",
+       "M, 64",
+       "64, 80",
+       "abs(a) @ abs(b)",
+       {{37, 64}, {0, 64}, {1, 64}},
+       {{64, 80}, {64, 80}, {64, 80}}},
+      {"matmul(a * 2.0, b)",
+       "P, M, 96",
+       "96, 64",
+       "matmul(abs(a) * 2.0, abs(b))",
+       {{3, 7, 96}, {2, 0, 96}},
+       {{96, 64}, {96, 64}}},
+      {"relu(a @ transpose(b)) + 1.0",
+       "M, 128",
+       "72, 128",
+       "abs(a) @ transpose(abs(b)) + 1.0",
+       {{19, 128}},
+       {{72, 128}}},
+  };
+  for (DType t : {DType::F32, DType::F64})
+    for (const BlasCase &c : cases) {
+      std::string label =
+          fmt::format("OpenBLAS `{}` {} [{}] x [{}]", c.expr, shortName(t), c.a, c.b);
+      Inputs inputs = {{"a", typeSpec(t, c.a)}, {"b", typeSpec(t, c.b)}};
+      auto program = checked(fmt::format("lambda a, b: {}", c.expr), inputs);
+      REQUIRE(program);
+      auto kernel = kernelFor(*program);
+      REQUIRE(kernel);
+      CHECK_MESSAGE(kernel->planText().find("OpenBLAS") != std::string::npos, label);
+      std::mt19937_64 rng = rngFor(label);
+      for (size_t k = 0; k < c.as.size(); ++k) {
+        std::vector<Array> arrays = {jittest::moderateArray(t, c.as[k], rng, 4, 0.03),
+                                     jittest::moderateArray(t, c.bs[k], rng, 4, 0.03)};
+        Tolerance tol =
+            Tolerance::sum(jittest::sumTolerance(t),
+                           scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
+        agree(fmt::format("{} shapes [{}] [{}]", label, fmt::join(c.as[k], ","),
+                          fmt::join(c.bs[k], ",")),
+              *program, *kernel, arrays, {tol});
+      }
+    }
+}
+
 // Data movement whose lanes stay inside one operand row (tile, repeat, flatten: a reshape
 // whose operand's last axis is a whole number of vectors), and kept-axis reductions, scans and
 // arg-reductions and register-blocked products, at every vector width, on rows that are and
@@ -1854,6 +1903,9 @@ TEST_CASE("threads: two threads give bit-identical results to one") {
       {"softmax(x, axis=1)", Scale::Fraction, nullptr},
       {"cumsum(x, axis=1)", Scale::SumAbs, "cumsum(abs(x), axis=1)"},
       {"x @ w", Scale::SumAbs, "abs(x) @ abs(w)"},
+      // [512, 64] on the right: OpenBLAS, a call per block of rows.
+      {"x @ concat([w, w * 2.0, w, w], axis=1)", Scale::SumAbs,
+       "abs(x) @ concat([abs(w), abs(w) * 2.0, abs(w), abs(w)], axis=1)"},
       {"transpose(x) * 2.0", Scale::None, nullptr},
       {"argmax(x, axis=1)", Scale::None, nullptr},
       {"max(x, axis=0)", Scale::AnyZero, nullptr},
