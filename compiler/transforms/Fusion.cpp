@@ -229,6 +229,52 @@ private:
     return false;
   }
 
+  // Whether `v`, read through `map` in a loop over `domain`, is an expensive elementwise value
+  // the loop would compute again for every index of an axis it does not depend on, outside an
+  // axis it does (`x * (1 / sqrt(sum(x * x, axis=0)))` on [B, 256]: the factor per column, B
+  // times). LLVM hoists what is invariant in the innermost loops; this is the case it cannot,
+  // so the value is stored by a small stage of its own and loaded.
+  bool hoist(ir::ValueId v, const AxisMap &map, const Shape &domain) const {
+    const ir::Function &fn = plan_.fn;
+    OpCategory cat = ir::categoryOf(fn.instrs[v].op);
+    if (isStored(v) || domain.empty() ||
+        (cat != OpCategory::Unary && cat != OpCategory::Binary && cat != OpCategory::Select))
+      return false;
+    std::vector<bool> covered(domain.size(), false);
+    for (int a : map) {
+      if (a == kUnknown)
+        return false; // read through a transpose or reshape: leave it to the loop
+      if (a >= 0)
+        covered[size_t(a)] = true;
+    }
+    bool invariantOutside = false;
+    for (size_t a = 0; a < domain.size(); ++a) {
+      if (!covered[a] && !isLiteralOne(domain[a]))
+        invariantOutside = true;
+      else if (covered[a] && invariantOutside) {
+        std::set<ir::ValueId> seen;
+        return expensive(v, seen);
+      }
+    }
+    return false;
+  }
+
+  // A square root, division or transcendental among the fused elementwise operations of v.
+  bool expensive(ir::ValueId v, std::set<ir::ValueId> &seen) const {
+    const ir::Instr &in = plan_.fn.instrs[v];
+    OpCategory cat = ir::categoryOf(in.op);
+    if (isStored(v) || !seen.insert(v).second ||
+        (cat != OpCategory::Unary && cat != OpCategory::Binary && cat != OpCategory::Select))
+      return false;
+    if ((in.op >= Op::Sqrt && in.op <= Op::Erfc) || in.op == Op::Div || in.op == Op::FloorDiv ||
+        in.op == Op::Mod || in.op == Op::Pow || in.op == Op::Atan2)
+      return true;
+    for (ir::ValueId o : in.operands)
+      if (expensive(o, seen))
+        return true;
+    return false;
+  }
+
   std::vector<ir::ValueId> rowBuffered(const Stage &stage) const {
     const ir::Function &fn = plan_.fn;
     int64_t rowSize = 1;
@@ -281,8 +327,15 @@ private:
     case OpCategory::Binary:
     case OpCategory::Compare:
     case OpCategory::Select:
-      for (ir::ValueId o : in.operands)
-        visit(o, broadcastMap(fn.typeOf(o).shape, in.type.shape, map), domain);
+      for (ir::ValueId o : in.operands) {
+        AxisMap m = broadcastMap(fn.typeOf(o).shape, in.type.shape, map);
+        if (hoist(o, m, domain)) {
+          store(o, "computed once: the loop broadcasts it along an outer axis");
+          changed_ = true;
+          continue;
+        }
+        visit(o, m, domain);
+      }
       return;
     case OpCategory::Reduce:
       return reduction(v, map, domain);
