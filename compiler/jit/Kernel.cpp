@@ -176,6 +176,42 @@ Kernel::outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
   return shapes->outputs;
 }
 
+namespace {
+
+// Stages [first, end) that run a block of axis 0 at a time (Stage::withPrevious): each block
+// goes through every stage of the group before the next block starts, so what one stage
+// stores for the block is still in cache when the next reads it. Blocks hold about
+// kGroupBlockWork elements of the group's work; threads take runs of blocks.
+constexpr uint64_t kGroupBlockWork = uint64_t(1) << 15;
+
+void runGroup(const Kernel::Impl &k, const BoundShapes &shapes, size_t first, size_t end,
+              void **buffers, const int64_t *syms, Executor &executor, const RunOptions &options) {
+  int64_t rows = shapes.stageRows[first];
+  uint64_t work = 0;
+  for (size_t s = first; s < end; ++s)
+    work += shapes.stageWork[s] * k.weight;
+  if (rows <= 0)
+    return;
+  int64_t block =
+      std::max<int64_t>(1, int64_t(kGroupBlockWork * uint64_t(rows) / std::max<uint64_t>(work, 1)));
+  auto cancelled = [&] {
+    return options.cancel && options.cancel->load(std::memory_order_relaxed);
+  };
+  auto blocks = [&](int64_t begin, int64_t stop) {
+    for (int64_t b = begin; b < stop && !cancelled(); b += block)
+      for (size_t s = first; s < end; ++s)
+        if (shapes.stageElements[s] != 0)
+          callStage(k.stages[s], buffers, syms, b, std::min(stop, b + block));
+  };
+  unsigned threads = executor.concurrency();
+  if (threads > 1 && rows > 1 && work >= options.parallelThreshold)
+    executor.parallelFor(rows, int64_t(threads) * 4, blocks);
+  else
+    blocks(0, rows);
+}
+
+} // namespace
+
 bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> variables,
                  std::span<const TensorRef> outputs, Executor &executor, const SourceFile &file,
                  DiagnosticEngine &diags, const RunOptions &options) const {
@@ -237,6 +273,14 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     return options.cancel && options.cancel->load(std::memory_order_relaxed);
   };
   for (size_t s = 0; s < k.stages.size(); ++s) {
+    size_t groupEnd = s + 1;
+    while (groupEnd < k.stages.size() && k.plan.stages[groupEnd].withPrevious)
+      ++groupEnd;
+    if (groupEnd > s + 1) {
+      runGroup(k, *shapes, s, groupEnd, buffers, symbols->data(), executor, options);
+      s = groupEnd - 1;
+      continue;
+    }
     if (shapes->stageElements[s] == 0)
       continue;
     if (cancelled())

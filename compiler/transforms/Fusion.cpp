@@ -89,7 +89,90 @@ public:
     for (size_t v = 0; v < n; ++v)
       if (plan_.storage[v] == Storage::Temp)
         plan_.temps.push_back(ir::ValueId(v));
+    chainStages();
     return std::move(plan_);
+  }
+
+  // --- groups of stages that run a block of axis 0 at a time (Stage::withPrevious)
+  // Where the stage domain's axis 0 lands among v's axes: an axis, kInvariant (v does not
+  // depend on it: every block would read the same rows) or kUnknown.
+  static constexpr int kInvariant = -3;
+
+  // The stored values a stage reads from v, each with where axis 0 lands in it.
+  void storedReads(ir::ValueId v, int at, bool root,
+                   std::set<std::pair<ir::ValueId, int>> &out) const {
+    const ir::Function &fn = plan_.fn;
+    if (!root && isStored(v)) {
+      out.insert({v, at});
+      return;
+    }
+    const ir::Instr &in = fn.instrs[v];
+    auto elementwise = [&](ir::ValueId o) {
+      const Shape &os = fn.typeOf(o).shape;
+      if (at < 0)
+        return at;
+      int j = at - int(in.type.rank() - os.size());
+      if (j < 0 || (isLiteralOne(os[size_t(j)]) && !isLiteralOne(in.type.shape[size_t(at)])))
+        return kInvariant;
+      return j;
+    };
+    OpCategory cat = ir::categoryOf(in.op);
+    if (cat == OpCategory::Leaf)
+      return;
+    for (ir::ValueId o : in.operands) {
+      int next = kUnknown;
+      if (cat == OpCategory::Unary || cat == OpCategory::Binary || cat == OpCategory::Compare ||
+          cat == OpCategory::Select || in.op == Op::Broadcast) {
+        next = elementwise(o);
+      } else if (cat == OpCategory::Reduce && at >= 0) {
+        // The operand's axes that are kept, in order, are the result's (all of them, with
+        // keepdims); axis 0 must be one that is kept.
+        std::vector<int> kept;
+        for (int j = 0; j < int(fn.typeOf(o).rank()); ++j) {
+          bool reduced = std::find(in.axes.begin(), in.axes.end(), j) != in.axes.end();
+          if (!reduced || in.keepdims)
+            kept.push_back(reduced ? kUnknown : j);
+        }
+        next = size_t(at) < kept.size() ? kept[size_t(at)] : kUnknown;
+      } else if ((in.op == Op::Concat && in.axes[0] != at) ||
+                 ((in.op == Op::CumSum || in.op == Op::CumProd) && in.axes[0] != at)) {
+        next = at;
+      } else if (at == kInvariant) {
+        next = kInvariant;
+      }
+      storedReads(o, next, false, out);
+    }
+  }
+
+  // A stage joins the group of the one before it when both split axis 0 over threads, their
+  // axes 0 have the same size, and every value the group's earlier stages store is read only
+  // at this stage's own index of axis 0 (so a block of rows needs only the same block of
+  // theirs). Copies, products and scans along axis 0 stay on their own.
+  void chainStages() {
+    const ir::Function &fn = plan_.fn;
+    size_t groupStart = 0;
+    for (size_t k = 1; k < plan_.stages.size(); ++k) {
+      Stage &s = plan_.stages[k];
+      const Stage &prev = plan_.stages[k - 1];
+      auto chainable = [](const Stage &st) {
+        return st.parallel && !st.copyOnly && !st.domain.empty() && st.kind != StageKind::MatMul;
+      };
+      bool ok = chainable(s) && chainable(prev) && s.domain[0] == prev.domain[0] &&
+                !isLiteralOne(s.domain[0]);
+      if (ok) {
+        std::set<ir::ValueId> group;
+        for (size_t g = groupStart; g < k; ++g)
+          group.insert(plan_.stages[g].root);
+        std::set<std::pair<ir::ValueId, int>> reads;
+        storedReads(s.root, 0, true, reads);
+        for (const auto &[v, at] : reads)
+          if (group.count(v) && (at != 0 || !(fn.typeOf(v).shape[0] == s.domain[0])))
+            ok = false;
+      }
+      s.withPrevious = ok;
+      if (!ok)
+        groupStart = k;
+    }
   }
 
 private:
@@ -436,6 +519,8 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
                         plan.fn.instrs[s.root].type.dtype == DType::F64 ? "d" : "s", kBlasMinSize);
   if (!s.parallel)
     text += "; one thread";
+  if (s.withPrevious)
+    text += "; with the stage before, a block of rows at a time";
   if (!s.rowBuffered.empty()) {
     std::string kept;
     for (ir::ValueId v : s.rowBuffered)

@@ -43,7 +43,11 @@ struct Stage {
   /// MatMul: a large row-major product [..., M, K] @ [K, N] of stored operands, computed by
   /// OpenBLAS for each block of rows (blasProduct() says which products qualify).
   bool blas = false;
-  bool parallel = true;  // axis 0 of the domain may be split over threads
+  bool parallel = true; // axis 0 of the domain may be split over threads
+  /// Runs with the stage before it, a block of axis 0 at a time (chainStages()): it reads what
+  /// the earlier stages of its group store only at its own index of axis 0, so each block's
+  /// intermediate rows are still in cache when the next stage reads them.
+  bool withPrevious = false;
   bool copyOnly = false; // writes an output that is an input, a constant, or repeated
   int64_t output = -1;   // the output position it writes, or -1: the temporary of `root`
 };

@@ -1907,6 +1907,14 @@ TEST_CASE("threads: two threads give bit-identical results to one") {
       {"x @ concat([w, w * 2.0, w, w], axis=1)", Scale::SumAbs,
        "abs(x) @ concat([abs(w), abs(w) * 2.0, abs(w), abs(w)], axis=1)"},
       {"transpose(x) * 2.0", Scale::None, nullptr},
+      // Stages run a block of rows at a time, the blocks split over threads.
+      {"std(reshape(x, (-1, 16, 32)), axis=1) * 1.0", Scale::SumAbs,
+       "mean(abs(reshape(x, (-1, 16, 32))), axis=1) + 1.0"},
+      {"concat([mean(reshape(x, (-1, 16, 32)), axis=1), max(reshape(x, (-1, 16, 32)), axis=1)], "
+       "axis=1)",
+       Scale::SumAbs,
+       "concat([mean(abs(reshape(x, (-1, 16, 32))), axis=1), max(abs(reshape(x, (-1, 16, 32))), "
+       "axis=1)], axis=1)"},
       {"argmax(x, axis=1)", Scale::None, nullptr},
       {"max(x, axis=0)", Scale::AnyZero, nullptr},
       {"x - mean(x, axis=1, keepdims=True)", Scale::SumAbs,

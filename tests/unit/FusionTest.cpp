@@ -127,3 +127,28 @@ TEST_CASE("Fusion: outputs that are inputs or repeated are copied") {
     copies += s.copyOnly;
   CHECK(copies == 2);
 }
+
+TEST_CASE("Fusion: stages that read each other's rows run a block of axis 0 at a time") {
+  const Inputs x3 = {{"x", "f32[B, 16, 128]"}};
+  auto chained = [](const transforms::KernelPlan &plan) {
+    std::string flags;
+    for (const transforms::Stage &s : plan.stages)
+      flags += s.withPrevious ? '+' : '.';
+    return flags;
+  };
+  // std over the middle axis: the mean, the squared deviations, the square root.
+  CHECK(chained(planOf("lambda x: std(x, axis=1)", x3)) == ".++");
+  // Mean and max pooling, side by side.
+  CHECK(chained(planOf("lambda x: concat([mean(x, axis=1), max(x, axis=1)], axis=1)", x3)) ==
+        ".++");
+  // Reversed along axis 0, the last loop needs rows another block writes.
+  CHECK(chained(planOf("lambda x: std(x, axis=1)[::-1] + 1", x3)) == ".+.");
+  // A reduction over axis 0 makes one row every block needs; a product stays on its own.
+  CHECK(chained(planOf("lambda x: x - mean(x, axis=0, keepdims=True)", {{"x", "f32[B, 256]"}}))
+            .find('+') == std::string::npos);
+  CHECK(chained(
+            planOf("lambda x, w: relu(x @ w) @ w", {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}}))
+            .find('+') == std::string::npos);
+  CHECK(transforms::print(planOf("lambda x: std(x, axis=1)", x3))
+            .find("with the stage before, a block of rows at a time") != std::string::npos);
+}
