@@ -5,6 +5,7 @@
 //
 //   lamina_layout_bench [--n=1000000] [--threads=1] [--only=P1,P13] [Google Benchmark flags]
 
+#include "bench/Collector.h"
 #include "bench/LayoutCases.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/sema/Sema.h"
@@ -195,18 +196,6 @@ void runLoop(benchmark::State &state, Prepared &p) {
     benchmark::ClobberMemory();
   }
 }
-
-class Collector : public benchmark::ConsoleReporter {
-public:
-  void ReportRuns(const std::vector<Run> &runs) override {
-    for (const Run &run : runs)
-      if (run.aggregate_name == "median" ||
-          (run.run_type == Run::RT_Iteration && !run.error_occurred))
-        medians[run.run_name.function_name] = run.GetAdjustedRealTime(); // ns
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> medians;
-};
 
 std::string flagValue(int &argc, char **argv, const std::string &flag,
                       const std::string &fallback) {

@@ -342,30 +342,33 @@ void l2NormalizeAxis0(const LayoutBuffers &b) {
       y[i * cols + j] = x[i * cols + j] * s[j];
 }
 
-// std over T of [B, T, D]: the mean, then the squared deviations.
-void stdMiddle(const LayoutBuffers &b) {
-  const float *__restrict x = f32(b);
-  float *__restrict y = outF32(b);
-  I batch = dim(b, 0, 0), t = dim(b, 0, 1), d = dim(b, 0, 2);
-  std::vector<float> meanRow(static_cast<size_t>(d));
+// The variance of each column of a [rows, cols] matrix: the mean, then the squared deviations.
+void columnVariance(const float *__restrict x, I rows, I cols, float *__restrict out) {
+  std::vector<float> meanRow(static_cast<size_t>(cols), 0.0f);
   float *__restrict mean = meanRow.data();
+  for (I i = 0; i < rows; ++i)
+    for (I j = 0; j < cols; ++j)
+      mean[j] += x[i * cols + j];
+  for (I j = 0; j < cols; ++j)
+    mean[j] /= float(rows);
+  std::fill(out, out + cols, 0.0f);
+  for (I i = 0; i < rows; ++i)
+    for (I j = 0; j < cols; ++j) {
+      float e = x[i * cols + j] - mean[j];
+      out[j] += e * e;
+    }
+  for (I j = 0; j < cols; ++j)
+    out[j] /= float(rows);
+}
+
+// std over T of [B, T, D]: a column variance per batch, while its rows are in cache.
+void stdMiddle(const LayoutBuffers &b) {
+  I batch = dim(b, 0, 0), t = dim(b, 0, 1), d = dim(b, 0, 2);
   for (I p = 0; p < batch; ++p) {
-    const float *xb = x + p * t * d;
-    std::fill(mean, mean + d, 0.0f);
-    for (I k = 0; k < t; ++k)
-      for (I j = 0; j < d; ++j)
-        mean[j] += xb[k * d + j];
+    float *row = outF32(b) + p * d;
+    columnVariance(f32(b) + p * t * d, t, d, row);
     for (I j = 0; j < d; ++j)
-      mean[j] /= float(t);
-    float *__restrict row = y + p * d;
-    std::fill(row, row + d, 0.0f);
-    for (I k = 0; k < t; ++k)
-      for (I j = 0; j < d; ++j) {
-        float e = xb[k * d + j] - mean[j];
-        row[j] += e * e;
-      }
-    for (I j = 0; j < d; ++j)
-      row[j] = std::sqrt(row[j] / float(t));
+      row[j] = std::sqrt(row[j]);
   }
 }
 
@@ -397,24 +400,7 @@ void softmaxMiddle(const LayoutBuffers &b) {
 }
 
 void varAxis0(const LayoutBuffers &b) {
-  const float *__restrict x = f32(b);
-  float *__restrict y = outF32(b);
-  I rows = dim(b, 0, 0), cols = dim(b, 0, 1);
-  std::vector<float> meanRow(size_t(cols), 0.0f);
-  float *__restrict mean = meanRow.data();
-  for (I i = 0; i < rows; ++i)
-    for (I j = 0; j < cols; ++j)
-      mean[j] += x[i * cols + j];
-  for (I j = 0; j < cols; ++j)
-    mean[j] /= float(rows);
-  std::fill(y, y + cols, 0.0f);
-  for (I i = 0; i < rows; ++i)
-    for (I j = 0; j < cols; ++j) {
-      float e = x[i * cols + j] - mean[j];
-      y[j] += e * e;
-    }
-  for (I j = 0; j < cols; ++j)
-    y[j] /= float(rows);
+  columnVariance(f32(b), dim(b, 0, 0), dim(b, 0, 1), outF32(b));
 }
 
 void logsumexpRows(const LayoutBuffers &b) {

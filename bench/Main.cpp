@@ -5,6 +5,7 @@
 //   lamina_bench [--sizes=1000,100000,1000000,10000000] [--threads=1,2] [--quick]
 //                [Google Benchmark flags]
 
+#include "bench/Collector.h"
 #include "bench/Suite.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/parse/Parse.h"
@@ -135,19 +136,6 @@ void runReference(benchmark::State &state, const Case &c, size_t n, unsigned thr
     benchmark::ClobberMemory();
   }
 }
-
-// Collects the median real time of every benchmark, by name.
-class Collector : public benchmark::ConsoleReporter {
-public:
-  void ReportRuns(const std::vector<Run> &runs) override {
-    for (const Run &run : runs)
-      if (run.aggregate_name == "median" ||
-          (run.run_type == Run::RT_Iteration && !run.error_occurred))
-        medians[run.run_name.function_name] = run.GetAdjustedRealTime(); // ns
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> medians;
-};
 
 std::string label(const Case &c, size_t n, unsigned threads, const char *impl) {
   return fmt::format("{}/{}/n={}/t={}", c.id, impl, n, threads);
