@@ -45,6 +45,9 @@ fuzz_one() {
   local flags=(-artifact_prefix="$artifacts/" -timeout=60 -rss_limit_mb=4096 -malloc_limit_mb=4096
                -max_len=8192 -print_final_stats=1 -close_fd_mask=1)
   case "$name" in parse_check|interp|jit) flags+=(-dict=tests/fuzz/lamina.dict) ;; esac
+  # A generated program compiles in a second or two under ASan; with every core busy (--jobs)
+  # that can pass a minute of wall time. Five minutes still catches a hang.
+  if [ "$name" = jit ]; then flags+=(-timeout=300); fi
   if [ -n "$runs" ]; then
     flags+=(-runs="$runs" -seed=1)
   else

@@ -75,10 +75,18 @@ public:
       else if (in.op == Op::CumSum || in.op == Op::CumProd || in.op == Op::MatMul)
         store(ir::ValueId(v), fmt::format("{} runs as a loop of its own", ir::spelling(in.op)));
     }
+    // A product reads each operand element many times (a row of the left once per output
+    // column): an expensive operand is stored once instead of computed at every read (and
+    // copied into every register block of the product's code).
     for (size_t v = 0; v < n; ++v)
-      if (fn.instrs[v].op == Op::MatMul && blasProduct(fn, fn.instrs[v]))
-        for (ir::ValueId o : fn.instrs[v].operands)
-          store(o, fmt::format("an operand of %{}, which OpenBLAS computes", v));
+      if (fn.instrs[v].op == Op::MatMul)
+        for (ir::ValueId o : fn.instrs[v].operands) {
+          std::set<ir::ValueId> seen;
+          if (blasProduct(fn, fn.instrs[v]))
+            store(o, fmt::format("an operand of %{}, which OpenBLAS computes", v));
+          else if (expensive(o, seen))
+            store(o, fmt::format("an expensive operand of the product %{}, read many times", v));
+        }
     for (ir::ValueId o : fn.outputs)
       if (plan_.storage[o] == Storage::Fused || plan_.storage[o] == Storage::Temp)
         plan_.storage[o] = Storage::Output, plan_.reasons[o].clear();
