@@ -806,24 +806,11 @@ private:
     DType t = in.type.dtype;
     ir::ValueId lhs = in.operands[0], rhs = in.operands[1];
     const Shape &ls = e_.plan.fn.typeOf(lhs).shape, &rs = e_.plan.fn.typeOf(rhs).shape;
-    Shape batch(s_.domain.begin(), s_.domain.end() - 2);
     auto [lo, hi] = range(a);
     lanes(lo, hi, [&](Value *col) {
       int64_t stride = e_.width > 1 ? 1 : 0;
       out[a] = AxisIndex{col, stride, nullptr};
-      Index outBatch(out.begin(), out.end() - 2);
-      auto batchOf = [&](const Shape &s) {
-        Shape sb(s.begin(), s.end() - 2);
-        Index idx;
-        // Batch axes broadcast right-aligned, as elementwise operands do.
-        size_t offset = batch.size() - sb.size();
-        for (size_t j = 0; j < sb.size(); ++j) {
-          bool one = sb[j].isConstant() && sb[j].constant() == 1 && !(sb[j] == batch[j + offset]);
-          idx.push_back(one ? AxisIndex{e_.i64(0), 0, nullptr} : outBatch[j + offset]);
-        }
-        return idx;
-      };
-      Index li = batchOf(ls), ri = batchOf(rs);
+      Index li = matmulBatch(ls, out), ri = matmulBatch(rs, out);
       li.push_back(out[n - 2]);
       li.push_back({});
       ri.push_back({});

@@ -124,7 +124,8 @@ CallResult Dense::compute(const std::vector<Tensor> &inputs, const CallOptions &
     multiplyRows(input, kernel.value, bias, out, begin, end);
   });
   CallResult result;
-  result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {}, options.compute)[0] : out);
+  result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {}, options.compute)[0]
+                                     : out);
   result.masks = options.masks;
   result.masks.resize(1);
   return result;

@@ -177,7 +177,8 @@ CallResult Lambda::compute(const std::vector<Tensor> &inputs, const CallOptions 
   CallResult result;
   const std::vector<TensorShape> &unknown =
       built() ? impl_->builtShapes : std::vector<TensorShape>{};
-  result.outputs = impl_->function->run(inputs, mask, options.training, ownWeights(), options.compute, unknown);
+  result.outputs =
+      impl_->function->run(inputs, mask, options.training, ownWeights(), options.compute, unknown);
   result.masks = masksOf(inputs, options.masks, options.compute);
   result.masks.resize(result.outputs.size());
   return result;
