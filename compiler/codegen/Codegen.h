@@ -17,8 +17,12 @@ struct CodegenOptions {
   unsigned reductionUnroll = 4; // independent accumulators in reduction loops
 };
 
+/// Which of a stage's functions: every stage has a whole one; a split reduction also has a
+/// partial and a join one (Layout.h).
+enum class StagePart : uint8_t { Whole, Partial, Join };
+
 /// The name of stage k's function in a module made with `prefix`.
-std::string stageSymbol(const std::string &prefix, size_t stage);
+std::string stageSymbol(const std::string &prefix, size_t stage, StagePart part = StagePart::Whole);
 
 std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
                                          const KernelLayout &layout, llvm::LLVMContext &ctx,

@@ -62,6 +62,15 @@ llvm::Value *Emitter::dim(const Dim &d) {
   return total;
 }
 
+llvm::Value *Emitter::symbolAt(size_t slot) {
+  std::string key = "#" + std::to_string(slot); // no symbol name starts with #
+  if (auto it = dims_.find(key); it != dims_.end())
+    return it->second;
+  llvm::IRBuilder<> &e = entryBuilder_;
+  Value *ptr = e.CreateConstInBoundsGEP1_64(e.getInt64Ty(), fn->getArg(1), uint64_t(slot));
+  return dims_[key] = e.CreateLoad(e.getInt64Ty(), ptr, "chunk");
+}
+
 std::vector<llvm::Value *> Emitter::strides(const Shape &shape) {
   std::vector<Value *> s(shape.size());
   Value *running = entryBuilder_.getInt64(1);
@@ -185,6 +194,19 @@ void Emitter::store(size_t buffer, DType t, const Shape &shape, const Index &ind
   llvm::Align align(elem->getPrimitiveSizeInBits() / 8);
   // Stores are always along the domain's last axis, one lane per element.
   annotate(b.CreateAlignedStore(toStorage(t, value), p, align), buffer);
+}
+
+llvm::Value *Emitter::loadStored(size_t buffer, DType t, const Shape &shape, const Index &index) {
+  llvm::Type *elem = storageType(t);
+  std::vector<Value *> st = strides(shape);
+  Value *offset = b.getInt64(0);
+  for (size_t a = 0; a < shape.size(); ++a)
+    offset = b.CreateAdd(offset, b.CreateMul(index[a].base, st[a]));
+  Value *p = b.CreateInBoundsGEP(elem, bufferPointer(buffer), offset);
+  llvm::Align align(elem->getPrimitiveSizeInBits() / 8);
+  auto *loaded = b.CreateAlignedLoad(lanes(elem), p, align);
+  annotate(loaded, buffer);
+  return fromStorage(t, loaded);
 }
 
 void Emitter::annotate(llvm::Instruction *access, size_t buffer) {

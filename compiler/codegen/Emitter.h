@@ -73,6 +73,8 @@ public:
   }
   llvm::Value *load(ir::ValueId v, const Index &index);
   void store(size_t buffer, DType t, const Shape &shape, const Index &index, llvm::Value *value);
+  /// What store() wrote: `width` consecutive elements along the last axis, in t's compute type.
+  llvm::Value *loadStored(size_t buffer, DType t, const Shape &shape, const Index &index);
   llvm::Value *laneVector(const AxisIndex &a); // i64 per lane
   /// Marks a load or store as touching only `buffer` (alias scopes: buffers never overlap).
   void annotate(llvm::Instruction *access, size_t buffer);
@@ -90,6 +92,7 @@ public:
 
   // --- sizes, hoisted into the entry block
   llvm::Value *dim(const Dim &d);
+  llvm::Value *symbolAt(size_t slot); // symbols[slot], hoisted
   std::vector<llvm::Value *> strides(const Shape &shape);
   llvm::Value *bufferPointer(size_t buffer);
   llvm::Value *i64(int64_t v) { return b.getInt64(uint64_t(v)); }

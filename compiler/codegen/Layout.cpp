@@ -17,6 +17,8 @@ KernelLayout layoutOf(const transforms::KernelPlan &plan) {
   layout.variables = plan.fn.variables.size();
   layout.outputs = plan.fn.outputs.size();
   layout.temps = plan.temps.size();
+  for (const transforms::Stage &s : plan.stages)
+    layout.split.push_back(s.splitReduced ? int(layout.splits++) : -1);
   return layout;
 }
 

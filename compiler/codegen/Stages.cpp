@@ -23,10 +23,13 @@ using transforms::StageKind;
 
 namespace {
 
+// The type a split reduction's partial results are kept in: its accumulator's.
+DType partialType(DType t) { return t == DType::F16 || t == DType::BF16 ? DType::F32 : t; }
+
 class StageEmitter {
 public:
-  StageEmitter(Emitter &e, const Stage &s, const CodegenOptions &o)
-      : e_(e), b_(e.b), s_(s), o_(o) {}
+  StageEmitter(Emitter &e, const Stage &s, const CodegenOptions &o, StagePart part, int place)
+      : e_(e), b_(e.b), s_(s), o_(o), part_(part), place_(place) {}
 
   void run() {
     switch (s_.kind) {
@@ -34,7 +37,12 @@ public:
       axes(0, Index(s_.domain.size()), Index(s_.domain.size()), s_.root);
       break;
     case StageKind::Reduce:
-      reduceStage(0, Index(s_.domain.size()));
+      if (part_ == StagePart::Partial)
+        partialStage();
+      else if (part_ == StagePart::Join)
+        joinStage();
+      else
+        reduceStage(0, Index(s_.domain.size()));
       break;
     case StageKind::Scan:
       scanStage(0, Index(s_.domain.size()));
@@ -74,7 +82,7 @@ private:
   // The range of axis a of the domain: axis 0 is [begin, end) when the runtime splits it.
   std::pair<Value *, Value *> range(size_t a) {
     Value *size = e_.dim(s_.domain[a]);
-    if (a == 0 && s_.parallel)
+    if (a == 0 && s_.parallel && part_ == StagePart::Whole)
       return {e_.beginArg(), b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, e_.endArg(), size)};
     return {e_.i64(0), size};
   }
@@ -107,7 +115,7 @@ private:
 
   // The trip count of axis a when it is known at compile time and not split over threads.
   std::optional<int64_t> extentOf(size_t a, const Dim &size) const {
-    if (a == 0 && s_.parallel)
+    if (a == 0 && s_.parallel && part_ == StagePart::Whole)
       return std::nullopt;
     return size.asConstant();
   }
@@ -348,22 +356,22 @@ private:
         return;
       }
       size_t axis = size_t(axes[k]);
-      Value *size = e_.dim(shape[axis]);
+      auto [lo, size] = reducedRange(axis, shape);
       if (k + 1 < axes.size()) {
-        loop(e_.i64(0), size, 1, [&](Value *i) {
+        loop(lo, size, 1, [&](Value *i) {
           idx[axis] = AxisIndex{i, 0, nullptr};
           walk(k + 1);
         });
         return;
       }
-      Value *rest = e_.i64(0);
+      Value *rest = lo;
       auto accumulate = [&](llvm::AllocaInst *acc, Value *i, llvm::Type *ty) {
         idx[axis] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
         Value *x = e_.element(operand, idx);
         b_.CreateStore(combine(c, t, b_.CreateLoad(ty, acc), x), acc);
       };
       // A known trip count drops the loops that would never run.
-      std::optional<int64_t> extent = shape[axis].asConstant();
+      std::optional<int64_t> extent = axis == 0 && chunk_ ? std::nullopt : shape[axis].asConstant();
       int64_t left = extent ? *extent % int64_t(w * unroll) : -1;
       if (w > 1) {
         e_.width = w;
@@ -388,18 +396,37 @@ private:
         v = combine(c, t, v, b_.CreateLoad(vecTy, vectorAcc[u]));
       result = combine(c, t, horizontal(c, t, v), result);
     }
-    if ((c == Combine::Max || c == Combine::Min)) {
-      // Of no elements: NaN for floats, 0 for integers (the interpreter's rule).
+    if (part_ == StagePart::Partial)
+      return result; // the join finishes it
+    return finish(in, result);
+  }
+
+  // A reduction's accumulator (`width` lanes) as its result: max and min of no elements are
+  // NaN for floats and 0 for integers (the interpreter's rule), rounded and cast to its dtype.
+  Value *finish(const ir::Instr &in, Value *acc) {
+    const TensorType &operand = e_.plan.fn.typeOf(in.operands[0]);
+    DType t = operand.dtype;
+    Combine c = combineOf(in.op);
+    if (c == Combine::Max || c == Combine::Min) {
       Value *count = e_.i64(1);
-      for (int64_t a : axes)
-        count = b_.CreateMul(count, e_.dim(shape[size_t(a)]));
+      for (int64_t a : in.axes)
+        count = b_.CreateMul(count, e_.dim(operand.shape[size_t(a)]));
       Value *empty = b_.CreateICmpEQ(count, e_.i64(0));
-      Value *none =
-          isFloat(t) ? llvm::ConstantFP::getNaN(scalar) : llvm::ConstantInt::get(scalar, 0);
-      result = b_.CreateSelect(empty, none, result);
+      llvm::Type *scalar = e_.scalarComputeType(t);
+      Value *none = e_.splat(isFloat(t) ? llvm::ConstantFP::getNaN(scalar)
+                                        : llvm::ConstantInt::get(scalar, 0));
+      acc = b_.CreateSelect(empty, none, acc);
     }
-    result = e_.round(t, result);
-    return t == in.type.dtype ? result : e_.cast(t, in.type.dtype, result);
+    acc = e_.round(t, acc);
+    return t == in.type.dtype ? acc : e_.cast(t, in.type.dtype, acc);
+  }
+
+  // The rows of operand axis `axis` a reduction walks: in a partial function, axis 0 is the
+  // current chunk's.
+  std::pair<Value *, Value *> reducedRange(size_t axis, const Shape &shape) {
+    if (axis == 0 && chunk_)
+      return {chunkLo_, chunkHi_};
+    return {e_.i64(0), e_.dim(shape[axis])};
   }
 
   // The argmax/argmin rule, for scalars or vectors at the current width.
@@ -439,7 +466,7 @@ private:
     ArgRule rule{in.op == Op::ArgMax, t};
     bool fl = isFloat(t);
     size_t axis = size_t(in.axes[0]);
-    Value *size = e_.dim(shape[axis]);
+    auto [lo, size] = reducedRange(axis, shape);
     auto wins = [&](Value *x, Value *cur) { return argWins(rule, x, cur); };
     auto isNaN = [&](Value *x) { return argIsNaN(rule, x); };
     auto better = [&](Value *first, Value *x, Value *cur, Value *sawNaN) {
@@ -451,9 +478,10 @@ private:
     b_.CreateStore(e_.i64(0), bestAt);
     b_.CreateStore(b_.getFalse(), sawNaN);
     Index idx = kept;
-    Value *rest = e_.i64(0);
+    Value *rest = lo;
     unsigned w = o_.vectorWidth;
-    bool contiguous = axis + 1 == shape.size() && w > 1;
+    // Never in a partial function: a split reduction along the last axis is not an argmax.
+    bool contiguous = axis + 1 == shape.size() && w > 1 && !chunk_;
     if (contiguous) {
       e_.width = w;
       llvm::Type *vt = e_.lanes(scalar), *vi = e_.lanes(i64), *vb = e_.lanes(i1);
@@ -503,11 +531,15 @@ private:
       idx[axis] = AxisIndex{i, 0, nullptr};
       Value *x = e_.element(operand, idx);
       Value *cur = b_.CreateLoad(scalar, best), *nan = b_.CreateLoad(i1, sawNaN);
-      Value *take = better(b_.CreateICmpEQ(i, e_.i64(0)), x, cur, nan);
+      Value *take = better(b_.CreateICmpEQ(i, lo), x, cur, nan);
       b_.CreateStore(b_.CreateSelect(take, x, cur), best);
       b_.CreateStore(b_.CreateSelect(take, i, b_.CreateLoad(i64, bestAt)), bestAt);
       b_.CreateStore(b_.CreateOr(nan, b_.CreateAnd(take, isNaN(x))), sawNaN);
     });
+    if (part_ == StagePart::Partial) {
+      partialBest_ = b_.CreateLoad(scalar, best);
+      return b_.CreateLoad(i64, bestAt);
+    }
     return e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(i64, bestAt));
   }
 
@@ -532,7 +564,8 @@ private:
     if (k == axes.size())
       return body();
     size_t axis = size_t(axes[k]);
-    loop(e_.i64(0), e_.dim(shape[axis]), 1, [&](Value *i) {
+    auto [lo, hi] = reducedRange(axis, shape);
+    loop(lo, hi, 1, [&](Value *i) {
       idx[axis] = AxisIndex{i, 0, nullptr};
       reducedLoops(axes, k + 1, shape, idx, body);
     });
@@ -554,14 +587,6 @@ private:
     std::vector<int64_t> axes = in.axes;
     std::sort(axes.begin(), axes.end());
     llvm::Type *scalar = e_.scalarComputeType(t);
-    // Of no elements, max and min are NaN for floats, 0 for integers (the interpreter's rule).
-    Value *empty = nullptr;
-    if (c == Combine::Max || c == Combine::Min) {
-      Value *count = e_.i64(1);
-      for (int64_t r : axes)
-        count = b_.CreateMul(count, e_.dim(shape[size_t(r)]));
-      empty = b_.CreateICmpEQ(count, e_.i64(0));
-    }
     auto [lo, hi] = range(a);
     bool arg = in.op == Op::ArgMax || in.op == Op::ArgMin;
     // argmax/argmin: each lane keeps its column's best value, its index and whether a NaN
@@ -585,8 +610,8 @@ private:
       reducedLoops(axes, 0, shape, idx, [&] {
         e_.width = width;
         Value *i = idx[axis].base;
-        Value *first = width > 1 ? b_.CreateVectorSplat(width, b_.CreateICmpEQ(i, e_.i64(0)))
-                                 : b_.CreateICmpEQ(i, e_.i64(0));
+        Value *isFirst = b_.CreateICmpEQ(i, reducedRange(axis, shape).first);
+        Value *first = width > 1 ? b_.CreateVectorSplat(width, isFirst) : isFirst;
         Value *position = width > 1 ? b_.CreateVectorSplat(width, i) : i;
         for (unsigned u = 0; u < tile; ++u) {
           idx.back() =
@@ -601,9 +626,14 @@ private:
       });
       e_.width = width;
       for (unsigned u = 0; u < tile; ++u) {
-        Value *v = e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(vi, where[u]));
         out[a] =
             AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
+        if (part_ == StagePart::Partial) {
+          storePartial(0, partialType(t), out, b_.CreateLoad(vt, best[u]));
+          storePartial(1, DType::I64, out, b_.CreateLoad(vi, where[u]));
+          continue;
+        }
+        Value *v = e_.cast(DType::I64, in.type.dtype, b_.CreateLoad(vi, where[u]));
         e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
       }
     };
@@ -630,16 +660,12 @@ private:
       e_.width = width;
       for (unsigned u = 0; u < tile; ++u) {
         Value *v = b_.CreateLoad(accTy, acc[u]);
-        if (empty) {
-          Value *none = e_.splat(isFloat(t) ? llvm::ConstantFP::getNaN(scalar)
-                                            : llvm::ConstantInt::get(scalar, 0));
-          v = b_.CreateSelect(empty, none, v);
-        }
-        v = e_.round(t, v);
-        v = t == in.type.dtype ? v : e_.cast(t, in.type.dtype, v);
         out[a] =
             AxisIndex{b_.CreateAdd(at, e_.i64(int64_t(u * width))), width > 1 ? 1 : 0, nullptr};
-        e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+        if (part_ == StagePart::Partial)
+          storePartial(0, partialType(t), out, v);
+        else
+          e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, finish(in, v));
       }
     };
     // As many vectors per pass as the registers hold (half of them accumulators), and no
@@ -664,10 +690,108 @@ private:
     if (a == s_.domain.size()) {
       Value *v = reduction(s_.root, operandIndex(in, out));
       e_.width = 1;
-      e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+      if (part_ != StagePart::Partial) {
+        e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, v);
+      } else if (in.op == Op::ArgMax || in.op == Op::ArgMin) {
+        storePartial(0, partialType(e_.plan.fn.typeOf(in.operands[0]).dtype), out, partialBest_);
+        storePartial(1, DType::I64, out, v);
+      } else {
+        storePartial(0, partialType(e_.plan.fn.typeOf(in.operands[0]).dtype), out, v);
+      }
       return;
     }
     axisLoop(a, out, [&] { reduceStage(a + 1, out); });
+  }
+
+  // --- split reductions (Layout.h): partial results per chunk of the operand's axis 0, then
+  // their combination in chunk order, so the result never depends on which thread did what.
+  void partialStage() {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    Value *length = e_.symbolAt(e_.layout.chunkSymbol(size_t(place_)));
+    Value *extent = e_.dim(e_.plan.fn.typeOf(in.operands[0]).shape[0]);
+    loop(e_.beginArg(), e_.endArg(), 1, [&](Value *c) {
+      chunk_ = c;
+      chunkLo_ = b_.CreateMul(c, length);
+      chunkHi_ =
+          b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateAdd(chunkLo_, length), extent);
+      reduceStage(0, Index(s_.domain.size()));
+    });
+    chunk_ = chunkLo_ = chunkHi_ = nullptr;
+  }
+
+  // Scratch row `chunk` of plane `plane`, at the result position `out` (`width` lanes).
+  std::pair<Shape, Index> scratchAt(Value *chunk, Index out) const {
+    Shape shape = e_.plan.fn.instrs[s_.root].type.shape;
+    shape.insert(shape.begin(), Dim(1)); // only the strides of the later axes matter
+    out.insert(out.begin(), AxisIndex{chunk, 0, nullptr});
+    return {std::move(shape), std::move(out)};
+  }
+  void storePartial(size_t plane, DType t, const Index &out, Value *v) {
+    auto [shape, idx] = scratchAt(chunk_, out);
+    e_.store(e_.layout.scratchBuffer(size_t(place_), plane), t, shape, idx, v);
+  }
+  Value *loadPartial(size_t plane, DType t, Value *chunk, const Index &out) {
+    auto [shape, idx] = scratchAt(chunk, out);
+    return e_.loadStored(e_.layout.scratchBuffer(size_t(place_), plane), t, shape, idx);
+  }
+
+  // Rows [0, end) of the scratch combined in order: vectors along the result's last axis.
+  void joinStage() {
+    Index out(s_.domain.size());
+    joinAxes(0, out);
+    e_.width = 1;
+  }
+  void joinAxes(size_t a, Index &out) {
+    size_t n = s_.domain.size();
+    if (a == n) {
+      e_.width = 1;
+      return joinElement(out);
+    }
+    Value *size = e_.dim(s_.domain[a]);
+    if (a + 1 < n)
+      return (void)loop(e_.i64(0), size, 1, [&](Value *i) {
+        out[a] = AxisIndex{i, 0, nullptr};
+        joinAxes(a + 1, out);
+      });
+    lanes(
+        e_.i64(0), size,
+        [&](Value *i) {
+          out[a] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
+          joinElement(out);
+        },
+        s_.domain[a].asConstant());
+  }
+  void joinElement(const Index &out) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    DType t = e_.plan.fn.typeOf(in.operands[0]).dtype, pt = partialType(t);
+    llvm::AllocaInst *acc = e_.slot(e_.computeType(pt), "jacc");
+    b_.CreateStore(loadPartial(0, pt, e_.i64(0), out), acc);
+    if (in.op == Op::ArgMax || in.op == Op::ArgMin) {
+      // A later chunk's best wins only by the rule for a later index: so ties and NaNs go to
+      // the earliest chunk, as in one pass.
+      ArgRule rule{in.op == Op::ArgMax, t};
+      llvm::AllocaInst *where = e_.slot(e_.lanes(b_.getInt64Ty()), "jat");
+      b_.CreateStore(loadPartial(1, DType::I64, e_.i64(0), out), where);
+      loop(e_.i64(1), e_.endArg(), 1, [&](Value *c) {
+        Value *x = loadPartial(0, pt, c, out), *cur = b_.CreateLoad(e_.computeType(pt), acc);
+        Value *never = llvm::Constant::getNullValue(e_.lanes(b_.getInt1Ty()));
+        Value *take = argBetter(rule, never, x, cur, argIsNaN(rule, cur));
+        b_.CreateStore(b_.CreateSelect(take, x, cur), acc);
+        Value *at = b_.CreateLoad(e_.lanes(b_.getInt64Ty()), where);
+        b_.CreateStore(b_.CreateSelect(take, loadPartial(1, DType::I64, c, out), at), where);
+      });
+      Value *v = b_.CreateLoad(e_.lanes(b_.getInt64Ty()), where);
+      e_.store(targetBuffer(), in.type.dtype, in.type.shape, out,
+               e_.cast(DType::I64, in.type.dtype, v));
+      return;
+    }
+    Combine c = combineOf(in.op);
+    loop(e_.i64(1), e_.endArg(), 1, [&](Value *k) {
+      Value *x = loadPartial(0, pt, k, out);
+      b_.CreateStore(combine(c, t, b_.CreateLoad(e_.computeType(pt), acc), x), acc);
+    });
+    Value *v = b_.CreateLoad(e_.computeType(pt), acc);
+    e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, finish(in, v));
   }
 
   // --- scans: out[k] = out[k - 1] op x[k] along the axis, each step rounded to the dtype
@@ -927,12 +1051,18 @@ private:
   llvm::IRBuilder<> &b_;
   const Stage &s_;
   const CodegenOptions &o_;
+  StagePart part_;
+  int place_; // among the split reductions (Layout.h), or -1
+  // In a partial function: the chunk being reduced and its rows of the operand's axis 0.
+  Value *chunk_ = nullptr, *chunkLo_ = nullptr, *chunkHi_ = nullptr;
+  Value *partialBest_ = nullptr; // a partial argmax/argmin's value, beside its index
 };
 
 } // namespace
 
-std::string stageSymbol(const std::string &prefix, size_t stage) {
-  return fmt::format("{}_s{}", prefix, stage);
+std::string stageSymbol(const std::string &prefix, size_t stage, StagePart part) {
+  static constexpr const char *kSuffix[] = {"", "p", "j"};
+  return fmt::format("{}_s{}{}", prefix, stage, kSuffix[size_t(part)]);
 }
 
 std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
@@ -941,9 +1071,9 @@ std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
   auto module = std::make_unique<llvm::Module>(prefix, ctx);
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx), *i64 = llvm::Type::getInt64Ty(ctx);
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, i64, i64}, false);
-  for (size_t k = 0; k < plan.stages.size(); ++k) {
-    auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage, stageSymbol(prefix, k),
-                                      *module);
+  auto define = [&](size_t k, StagePart part) {
+    auto *fn = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                      stageSymbol(prefix, k, part), *module);
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     fn->addFnAttr(llvm::Attribute::NoFree);
     fn->addFnAttr(llvm::Attribute::NoRecurse);
@@ -954,8 +1084,15 @@ std::unique_ptr<llvm::Module> emitModule(const transforms::KernelPlan &plan,
       fn->addParamAttr(a, llvm::Attribute::NoCapture);
     }
     Emitter e(plan, layout, fn);
-    StageEmitter(e, plan.stages[k], options).run();
+    StageEmitter(e, plan.stages[k], options, part, layout.split[k]).run();
     e.finish();
+  };
+  for (size_t k = 0; k < plan.stages.size(); ++k) {
+    define(k, StagePart::Whole);
+    if (layout.split[k] >= 0) {
+      define(k, StagePart::Partial);
+      define(k, StagePart::Join);
+    }
   }
   return module;
 }

@@ -207,13 +207,21 @@ std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &e
     error = llvm::toString(std::move(err));
     return nullptr;
   }
-  for (size_t s = 0; s < impl->plan.stages.size(); ++s) {
-    auto address = jit.lookup(*dylib, codegen::stageSymbol(prefix, s));
+  auto lookup = [&](size_t s, codegen::StagePart part) -> StageFunction {
+    auto address = jit.lookup(*dylib, codegen::stageSymbol(prefix, s, part));
     if (!address) {
       error = llvm::toString(address.takeError());
       return nullptr;
     }
-    impl->stages.push_back(address->toPtr<StageFunction>());
+    return address->toPtr<StageFunction>();
+  };
+  for (size_t s = 0; s < impl->plan.stages.size(); ++s) {
+    bool split = impl->layout.split[s] >= 0;
+    impl->stages.push_back(lookup(s, codegen::StagePart::Whole));
+    impl->partials.push_back(split ? lookup(s, codegen::StagePart::Partial) : nullptr);
+    impl->joins.push_back(split ? lookup(s, codegen::StagePart::Join) : nullptr);
+    if (!impl->stages.back() || (split && (!impl->partials.back() || !impl->joins.back())))
+      return nullptr;
   }
   impl->code = std::move(code);
   stats.linkMs = since(clock);

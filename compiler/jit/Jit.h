@@ -70,6 +70,11 @@ struct RunOptions {
   uint64_t byteBudget = uint64_t(1) << 32;
   /// Below this many element-operations a stage runs on the calling thread.
   uint64_t parallelThreshold = 1 << 18;
+  /// A split reduction's chunks (Layout.h) hold at least this many rows and elements: the
+  /// results depend on these and the sizes, never on the thread count. Tests lower them to
+  /// split small tensors.
+  int64_t chunkRows = 16;
+  uint64_t chunkWork = uint64_t(1) << 15;
   /// Set (by another thread) to stop: checked between stages and between blocks of rows; the
   /// call then reports E0705 and returns false (outputs partly written).
   const std::atomic<bool> *cancel = nullptr;

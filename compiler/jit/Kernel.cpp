@@ -154,6 +154,10 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
       work *= uint64_t(std::max<int64_t>(lhs.empty() ? 1 : lhs.back(), 1));
     }
     shapes->stageWork.push_back(work);
+    std::vector<int64_t> operand = s.splitReduced ? shapeOf(root.operands[0]) : std::vector{0L};
+    shapes->splitRows.push_back(operand[0]);
+    shapes->splitElements.push_back(s.splitReduced ? count(operand) : 0);
+    shapes->splitResults.push_back(s.splitReduced ? count(domain) : 0);
   }
   std::lock_guard lock(c.boundMutex);
   if (c.bound.size() >= 16)
@@ -177,6 +181,24 @@ Kernel::outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
 }
 
 namespace {
+
+// A split reduction's chunk length and count (Layout.h), or {0, 0} to run it whole: chunks of
+// at least options.chunkRows rows and options.chunkWork elements, at most kMaxChunks of them,
+// so that the join reads a small part of what the chunks read. The chunking follows from the
+// sizes and the options alone, never from the thread count.
+constexpr int64_t kMaxChunks = 64;
+
+std::pair<int64_t, int64_t> chunking(int64_t rows, uint64_t elements, const RunOptions &options) {
+  int64_t minRows = std::max<int64_t>(options.chunkRows, 1);
+  if (rows < 2 * minRows || elements == 0)
+    return {0, 0};
+  uint64_t perRow = std::max<uint64_t>(elements / uint64_t(rows), 1);
+  int64_t length = std::max(
+      {(rows + kMaxChunks - 1) / kMaxChunks, minRows,
+       int64_t(std::min<uint64_t>((options.chunkWork + perRow - 1) / perRow, uint64_t(rows)))});
+  int64_t chunks = (rows + length - 1) / length;
+  return chunks < 2 ? std::pair<int64_t, int64_t>{0, 0} : std::pair{length, chunks};
+}
 
 // Stages [first, end) that run a block of axis 0 at a time (Stage::withPrevious): each block
 // goes through every stage of the group before the next block starts, so what one stage
@@ -259,14 +281,35 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
   for (size_t o = 0; o < fn.outputs.size(); ++o)
     buffers[at++] = outputs[o].data;
   std::vector<std::unique_ptr<std::byte[]>> temps;
-  for (uint64_t bytes : shapes->tempBytes) {
+  auto allocate = [&](uint64_t bytes) -> void * {
     temps.emplace_back(new (std::nothrow) std::byte[std::max<uint64_t>(bytes, 1)]);
-    if (!temps.back()) {
+    if (!temps.back())
       diags.report(DiagKind::BudgetExceeded, file, SourceRange{}, std::to_string(bytes),
                    options.byteBudget);
+    return temps.back().get();
+  };
+  for (uint64_t bytes : shapes->tempBytes)
+    if (!(buffers[at++] = allocate(bytes)))
       return false;
-    }
-    buffers[at++] = temps.back().get();
+  // Scratch for the split reductions that split at these sizes; their chunk lengths follow
+  // the symbols.
+  symbols->resize(k.layout.symbols.size() + k.layout.splits, 0);
+  std::vector<int64_t> chunks(k.stages.size(), 0);
+  for (size_t s = 0; s < k.stages.size(); ++s) {
+    int place = k.layout.split[s];
+    if (place < 0)
+      continue;
+    for (size_t plane = 0; plane < 2; ++plane)
+      buffers[k.layout.scratchBuffer(size_t(place), plane)] = nullptr;
+    int64_t length = 0;
+    std::tie(length, chunks[s]) = chunking(shapes->splitRows[s], shapes->splitElements[s], options);
+    if (chunks[s] == 0)
+      continue;
+    (*symbols)[k.layout.chunkSymbol(size_t(place))] = length;
+    for (size_t plane = 0; plane < 2; ++plane) // 8 bytes hold any accumulator or index
+      if (!(buffers[k.layout.scratchBuffer(size_t(place), plane)] =
+                allocate(uint64_t(chunks[s]) * shapes->splitResults[s] * 8)))
+        return false;
   }
   const int64_t *syms = symbols->data();
   auto cancelled = [&] {
@@ -289,6 +332,19 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     int64_t rows = shapes->stageRows[s];
     uint64_t work = shapes->stageWork[s] * k.weight;
     unsigned threads = executor.concurrency();
+    if (chunks[s] > 0) {
+      auto part = [&](int64_t begin, int64_t end) {
+        if (!cancelled())
+          callStage(k.partials[s], buffers, syms, begin, end);
+      };
+      if (threads > 1 && work >= options.parallelThreshold)
+        executor.parallelFor(chunks[s], int64_t(threads) * 4, part);
+      else
+        part(0, chunks[s]);
+      if (!cancelled())
+        callStage(k.joins[s], buffers, syms, 0, chunks[s]);
+      continue;
+    }
     bool splittable = k.plan.stages[s].parallel && rows > 1;
     if (splittable && threads > 1 && work >= options.parallelThreshold) {
       executor.parallelFor(rows, int64_t(threads) * 4, [&](int64_t begin, int64_t end) {

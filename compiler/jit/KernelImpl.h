@@ -25,6 +25,10 @@ struct BoundShapes {
   std::vector<int64_t> stageRows;      // extent of each stage's axis 0 (1 for rank 0)
   std::vector<uint64_t> stageElements; // elements of each stage's domain
   std::vector<uint64_t> stageWork;     // elements each stage reads or computes
+  /// Split reductions: the extent of the operand's axis 0 and the operand's elements (what
+  /// the chunking follows), and the result's elements (0 elsewhere).
+  std::vector<int64_t> splitRows;
+  std::vector<uint64_t> splitElements, splitResults;
 };
 
 /// The machine code and plan of one optimized function: shared by every Kernel whose checked
@@ -33,6 +37,7 @@ struct Kernel::Impl {
   transforms::KernelPlan plan;
   codegen::KernelLayout layout;
   std::vector<StageFunction> stages;
+  std::vector<StageFunction> partials, joins; // split reductions' (Layout.h); null elsewhere
   uint64_t weight = 1;        // rough operations per element, for the threading decision
   std::shared_ptr<void> code; // owns the JITDylib holding the machine code
 };

@@ -257,6 +257,10 @@ private:
       // Split over threads by rows of outputs; one row of columns is the vector axis itself,
       // and splitting it would only cut the register tile into passes that each read it all.
       stage.parallel = !(stage.columns && in.type.rank() == 1);
+      bool arg = in.op == Op::ArgMax || in.op == Op::ArgMin;
+      bool noRows = !stage.parallel || in.type.rank() == 0 || isLiteralOne(in.type.shape[0]);
+      stage.splitReduced = std::find(in.axes.begin(), in.axes.end(), 0) != in.axes.end() &&
+                           noRows && (stage.columns || !arg);
       visitUnknown(in.operands[0], operand.type.rank());
     } else if (in.op == Op::CumSum || in.op == Op::CumProd) {
       stage.kind = StageKind::Scan;
@@ -525,7 +529,9 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
   if (s.blas)
     text += fmt::format("; OpenBLAS {}gemm for each block of rows (K and N >= {})",
                         plan.fn.instrs[s.root].type.dtype == DType::F64 ? "d" : "s", kBlasMinSize);
-  if (!s.parallel)
+  if (s.splitReduced)
+    text += "; axis 0 of the operand in chunks over threads, combined in order";
+  else if (!s.parallel)
     text += "; one thread";
   if (s.withPrevious)
     text += "; with the stage before, a block of rows at a time";

@@ -44,6 +44,11 @@ struct Stage {
   /// OpenBLAS for each block of rows (blasProduct() says which products qualify).
   bool blas = false;
   bool parallel = true; // axis 0 of the domain may be split over threads
+  /// Reduce: the operand's axis 0 is reduced and the result has no rows to split (rank 0, one
+  /// vector row of columns, or a kept axis of 1). The runtime may then cut that axis into
+  /// chunks whose length depends on the sizes only (never on the thread count), reduce each
+  /// chunk on any thread into partial results, and combine them in chunk order.
+  bool splitReduced = false;
   /// Runs with the stage before it, a block of axis 0 at a time (chainStages()): it reads what
   /// the earlier stages of its group store only at its own index of axis 0, so each block's
   /// intermediate rows are still in cache when the next stage reads them.

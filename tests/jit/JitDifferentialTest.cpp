@@ -1967,6 +1967,85 @@ TEST_CASE("threads: two threads give bit-identical results to one") {
   }
 }
 
+TEST_CASE("split reductions: chunks of axis 0 on threads, combined in chunk order") {
+  // Reductions over axis 0 whose results have no rows to split (Stage::splitReduced), at sizes
+  // where Kernel.cpp's chunking cuts the axis into several chunks, some of them short. Inputs
+  // are small integers (sums exact in any order, ties everywhere for argmax/argmin) with NaNs
+  // in some columns: the joined result is the interpreter's, on every vector width, and
+  // bit-identical on one and two threads.
+  struct SplitCase {
+    const char *expr;
+    DType dtype;
+    std::vector<int64_t> shape;
+  };
+  const SplitCase cases[] = {
+      {"sum(x, axis=0)", DType::F32, {100, 1024}},
+      {"sum(x, axis=0)", DType::F32, {1037, 1001}},
+      {"max(x, axis=0, keepdims=True)", DType::F64, {100, 1024}},
+      {"min(x, axis=0)", DType::F32, {100, 1024}},
+      {"mean(x, axis=(0, 1))", DType::F32, {70, 3, 700}},
+      {"sum(x)", DType::F32, {200003}},
+      {"sum(x * x)", DType::F32, {5000, 64}},
+      {"sum(x, keepdims=True)", DType::F64, {700, 97}},
+      {"prod(where(x == 0, 1.0, sign(x)), axis=0)", DType::F32, {100, 1024}},
+      {"argmax(x, axis=0)", DType::F32, {333, 300}},
+      {"argmin(x, axis=0)", DType::F32, {333, 300}},
+      {"argmin(x, axis=0)", DType::I32, {333, 257}},
+      {"any(x > 2, axis=0)", DType::F32, {100, 1024}},
+      {"all(x > -3, axis=0)", DType::F32, {100, 1024}},
+      {"sum(x, axis=0)", DType::F16, {100, 1024}},
+      {"max(x, axis=0)", DType::BF16, {100, 1024}},
+      {"sum(x, axis=0)", DType::I8, {100, 1024}},
+      {"max(x, axis=(0, 1))", DType::U8, {40, 30, 100}},
+      {"max(x, axis=(0, 1))", DType::F32, {40, 0, 8}}, // no elements: NaN, never split
+  };
+  for (const SplitCase &c : cases) {
+    std::vector<std::string> dims;
+    for (size_t a = 0; a < c.shape.size(); ++a)
+      dims.push_back(a == 0 ? "R" : std::to_string(c.shape[a]));
+    std::string type = typeSpec(c.dtype, fmt::format("{}", fmt::join(dims, ", ")));
+    std::string label = fmt::format("split `{}` on {}", c.expr, type);
+    auto program = checked(fmt::format("lambda x: {}", c.expr), {{"x", type}});
+    if (!program)
+      continue;
+    int64_t n = 1;
+    for (int64_t d : c.shape)
+      n *= d;
+    std::mt19937_64 rng = rngFor(label);
+    std::uniform_int_distribution<int> value(-3, 3);
+    std::vector<double> values(static_cast<size_t>(n));
+    for (double &v : values)
+      v = isFloat(c.dtype) || c.dtype == DType::I8 || c.dtype == DType::I32 ? value(rng)
+                                                                            : value(rng) + 3;
+    int64_t columns = c.shape.size() > 1 ? n / c.shape[0] : 1;
+    if (isFloat(c.dtype)) // NaNs in every fifth column, at rows in later chunks
+      for (int64_t k = 0; k < columns; k += 5)
+        values[size_t(((k * 37 + 50) % c.shape[0]) * columns + k)] = std::nan("");
+    std::vector<Array> arrays = {jittest::arrayOf(c.dtype, c.shape, values)};
+    for (unsigned width : {0u, 1u, 4u, 16u}) {
+      jit::CompileOptions options = jittest::testCompileOptions();
+      options.vectorWidth = width;
+      std::string error, at = fmt::format("{} width {}", label, width);
+      auto kernel = jittest::compileKernel(*program, error, options);
+      REQUIRE_MESSAGE(kernel != nullptr, error);
+      CHECK_MESSAGE(kernel->planText().find("in chunks over threads") != std::string::npos,
+                    at << "\n"
+                       << kernel->planText());
+      std::vector<Array> one = jitOutputs(*program, *kernel, arrays, executorWithThreads(1));
+      std::vector<Array> two = jitOutputs(*program, *kernel, arrays, executorWithThreads(2));
+      REQUIRE(one.size() == 1);
+      REQUIRE(two.size() == 1);
+      auto m = jittest::compareArrays(one[0], two[0], Tolerance::exact());
+      CHECK_MESSAGE(!m,
+                    at << " " << seedNote() << "\n"
+                       << (m ? jittest::mismatchReport(*program, arrays, 0, one[0], two[0], *m,
+                                                       "1 thread", "2 threads", Tolerance::exact())
+                             : ""));
+      agree(at, *program, *kernel, arrays, {Tolerance::close(1e-6, 1e-7)}, executorWithThreads(2));
+    }
+  }
+}
+
 TEST_CASE("one kernel called from several threads at once, each with its own batch size") {
   Inputs inputs = {{"x", "f32[B, 64]"}};
   auto program = checked("lambda x: (softmax(x, axis=1), x[::-1] * 2.0, max(x, axis=0))", inputs);

@@ -315,10 +315,10 @@ std::string mismatchReport(const Program &program, const std::vector<Array> &arr
 std::string differential(const Program &program, const jit::Kernel &kernel,
                          const std::vector<Array> &arrays, const std::vector<Tolerance> &tolerances,
                          Executor &executor, const std::string &context,
-                         const std::vector<Array> &variables) {
+                         const std::vector<Array> &variables, const jit::RunOptions &options) {
   std::string head = context.empty() ? "" : context + "\n  ";
   Outcome want = interpretProgram(program, arrays, variables);
-  Outcome got = runKernel(program, kernel, arrays, executor, variables);
+  Outcome got = runKernel(program, kernel, arrays, executor, variables, options);
   auto brief = [&](const std::string &what) {
     std::string inputs;
     for (size_t k = 0; k < arrays.size(); ++k)

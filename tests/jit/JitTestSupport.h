@@ -138,7 +138,8 @@ std::optional<Mismatch> compareArrays(const Array &want, const Array &got, const
 std::string differential(const Program &program, const jit::Kernel &kernel,
                          const std::vector<Array> &arrays, const std::vector<Tolerance> &tolerances,
                          Executor &executor, const std::string &context = "",
-                         const std::vector<Array> &variables = {});
+                         const std::vector<Array> &variables = {},
+                         const jit::RunOptions &options = {});
 
 /// The report for a mismatch found outside differential() (e.g. between two JIT runs).
 std::string mismatchReport(const Program &program, const std::vector<Array> &arrays, size_t output,

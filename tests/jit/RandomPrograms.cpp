@@ -918,9 +918,17 @@ std::string testProgram(const std::vector<Root> &roots, int64_t c, uint64_t seed
       }
       }
     }
-    std::string report =
-        jittest::differential(*program, *kernel, arrays, tolerances, executorWithThreads(1),
-                              fmt::format("{} (B={})", context, b));
+    // Every other program runs on two threads with every stage split however small, and
+    // reductions over axis 0 in chunks of one row and up (Layout.h's split reductions).
+    jit::RunOptions split;
+    split.parallelThreshold = 0;
+    split.chunkRows = 1;
+    split.chunkWork = 1;
+    bool odd = n % 2 == 1;
+    std::string report = jittest::differential(
+        *program, *kernel, arrays, tolerances, executorWithThreads(odd ? 2 : 1),
+        fmt::format("{} (B={}{})", context, b, odd ? ", split" : ""), {},
+        odd ? split : jit::RunOptions{});
     if (!report.empty())
       return report;
   }
