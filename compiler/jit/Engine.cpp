@@ -160,6 +160,7 @@ std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &e
   auto impl = std::make_shared<Kernel::Impl>();
   impl->plan = transforms::optimize(fn, options.pipeline);
   impl->layout = codegen::layoutOf(impl->plan);
+  impl->inputAxes = bindingsOf(impl->plan.fn, impl->layout);
   impl->weight = weightOf(impl->plan);
   stats.planMs = since(clock);
   std::string prefix = "lamina_kernel";

@@ -8,6 +8,8 @@
 #include "compiler/interp/Specialize.h"
 #include "compiler/types/Elements.h"
 
+#include <llvm/ADT/SmallVector.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -41,31 +43,56 @@ std::vector<Array> shapeOnly(std::span<const TensorRef> tensors) {
   return out;
 }
 
-// The symbol values in layout order, read from the input shapes; nothing after a report.
-std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k,
-                                               std::span<const TensorRef> inputs,
-                                               const SourceFile &file, DiagnosticEngine &diags) {
+} // namespace
+
+std::vector<std::vector<AxisBinding>> bindingsOf(const ir::Function &fn,
+                                                 const codegen::KernelLayout &layout) {
+  std::vector<std::vector<AxisBinding>> out;
+  for (const ir::InputDecl &in : fn.inputs) {
+    std::vector<AxisBinding> axes;
+    for (const Dim &d : in.type.shape) {
+      AxisBinding b;
+      if (auto c = d.asConstant()) {
+        b.size = *c;
+      } else if (auto terms = d.terms();
+                 terms.size() == 1 && terms[0].first == 1 && terms[0].second.size() == 1) {
+        auto it =
+            std::lower_bound(layout.symbols.begin(), layout.symbols.end(), terms[0].second[0]);
+        b.slot = int(it - layout.symbols.begin());
+      }
+      axes.push_back(b);
+    }
+    out.push_back(std::move(axes));
+  }
+  return out;
+}
+
+namespace {
+
+// The symbols array of one call: the symbol values in layout order, then the split
+// reductions' chunk lengths (Layout.h). Inline for the usual few.
+using Symbols = llvm::SmallVector<int64_t, 8>;
+
+// The symbol values, read from the input shapes through the signature's precomputed
+// bindings; false after a report.
+bool bindInputs(const Kernel::Impl &k, std::span<const TensorRef> inputs, const SourceFile &file,
+                DiagnosticEngine &diags, Symbols &values) {
   const ir::Function &fn = k.plan.fn;
-  std::vector<int64_t> values(k.layout.symbols.size(), -1);
+  values.assign(k.layout.symbols.size(), -1);
   bool ok = inputs.size() == fn.inputs.size(), compound = false;
   for (size_t i = 0; ok && i < inputs.size(); ++i) {
-    const TensorType &want = fn.inputs[i].type;
-    ok = inputs[i].dtype == want.dtype && inputs[i].shape.size() == want.rank();
-    for (size_t a = 0; ok && a < want.rank(); ++a) {
-      const Dim &d = want.shape[a];
-      if (auto c = d.asConstant()) {
-        ok = *c == inputs[i].shape[a];
-        continue;
-      }
-      auto terms = d.terms();
-      if (terms.size() == 1 && terms[0].first == 1 && terms[0].second.size() == 1) {
-        auto it =
-            std::lower_bound(k.layout.symbols.begin(), k.layout.symbols.end(), terms[0].second[0]);
-        int64_t &v = values[size_t(it - k.layout.symbols.begin())];
-        ok = v < 0 || v == inputs[i].shape[a];
-        v = inputs[i].shape[a];
+    const std::vector<AxisBinding> &want = k.inputAxes[i];
+    ok = inputs[i].dtype == fn.inputs[i].type.dtype && inputs[i].shape.size() == want.size();
+    for (size_t a = 0; ok && a < want.size(); ++a) {
+      int64_t got = inputs[i].shape[a];
+      if (want[a].size >= 0) {
+        ok = want[a].size == got;
+      } else if (want[a].slot >= 0) {
+        int64_t &v = values[size_t(want[a].slot)];
+        ok = v < 0 || v == got;
+        v = got;
       } else {
-        compound = true; // `2*B`: checked once every symbol is bound
+        compound = true;
       }
     }
   }
@@ -78,16 +105,16 @@ std::optional<std::vector<int64_t>> bindInputs(const Kernel::Impl &k,
         ok = fn.inputs[i].type.shape[a].evaluate(named) == inputs[i].shape[a];
   }
   if (ok)
-    return values;
+    return true;
   // The interpreter's binder words the precise diagnostic.
   if (bindSymbols(fn, shapeOnly(inputs), file, diags))
     diags.report(DiagKind::InputCountMismatch, file, SourceRange{}, fn.name, fn.inputs.size(),
                  fn.inputs.size() == 1 ? "" : "s", inputs.size());
-  return std::nullopt;
+  return false;
 }
 
 std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kernel::Checks &c,
-                                               const std::vector<int64_t> &symbols,
+                                               std::span<const int64_t> symbols,
                                                const SourceFile &file, DiagnosticEngine &diags) {
   {
     std::lock_guard lock(c.boundMutex);
@@ -162,7 +189,7 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
   std::lock_guard lock(c.boundMutex);
   if (c.bound.size() >= 16)
     c.bound.clear();
-  c.bound[symbols] = shapes;
+  c.bound[std::vector<int64_t>(symbols.begin(), symbols.end())] = shapes;
   return shapes;
 }
 
@@ -171,10 +198,10 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
 std::optional<std::vector<std::vector<int64_t>>>
 Kernel::outputShapes(std::span<const TensorRef> inputs, const SourceFile &file,
                      DiagnosticEngine &diags, const RunOptions &options) const {
-  auto symbols = bindInputs(*impl_, inputs, file, diags);
-  if (!symbols)
+  Symbols symbols;
+  if (!bindInputs(*impl_, inputs, file, diags, symbols))
     return std::nullopt;
-  auto shapes = boundShapes(*impl_, *checks_, *symbols, file, diags);
+  auto shapes = boundShapes(*impl_, *checks_, symbols, file, diags);
   if (!shapes || !interp_detail::withinBudget(shapes->footprint, options.byteBudget, file, diags))
     return std::nullopt;
   return shapes->outputs;
@@ -239,10 +266,10 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
                  DiagnosticEngine &diags, const RunOptions &options) const {
   const Impl &k = *impl_;
   const ir::Function &fn = k.plan.fn;
-  auto symbols = bindInputs(k, inputs, file, diags);
-  if (!symbols)
+  Symbols symbols;
+  if (!bindInputs(k, inputs, file, diags, symbols))
     return false;
-  auto shapes = boundShapes(k, *checks_, *symbols, file, diags);
+  auto shapes = boundShapes(k, *checks_, symbols, file, diags);
   if (!shapes || !interp_detail::withinBudget(shapes->footprint, options.byteBudget, file, diags))
     return false;
   auto sameAs = [](const TensorRef &t, DType dtype, const std::vector<int64_t> &shape) {
@@ -293,8 +320,8 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
       return false;
   // Scratch for the split reductions that split at these sizes; their chunk lengths follow
   // the symbols.
-  symbols->resize(k.layout.symbols.size() + k.layout.splits, 0);
-  std::vector<int64_t> chunks(k.stages.size(), 0);
+  symbols.resize(k.layout.symbols.size() + k.layout.splits, 0);
+  llvm::SmallVector<int64_t, 8> chunks(k.stages.size(), 0);
   for (size_t s = 0; s < k.stages.size(); ++s) {
     int place = k.layout.split[s];
     if (place < 0)
@@ -305,13 +332,13 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     std::tie(length, chunks[s]) = chunking(shapes->splitRows[s], shapes->splitElements[s], options);
     if (chunks[s] == 0)
       continue;
-    (*symbols)[k.layout.chunkSymbol(size_t(place))] = length;
+    symbols[k.layout.chunkSymbol(size_t(place))] = length;
     for (size_t plane = 0; plane < 2; ++plane) // 8 bytes hold any accumulator or index
       if (!(buffers[k.layout.scratchBuffer(size_t(place), plane)] =
                 allocate(uint64_t(chunks[s]) * shapes->splitResults[s] * 8)))
         return false;
   }
-  const int64_t *syms = symbols->data();
+  const int64_t *syms = symbols.data();
   auto cancelled = [&] {
     return options.cancel && options.cancel->load(std::memory_order_relaxed);
   };
@@ -320,7 +347,7 @@ bool Kernel::run(std::span<const TensorRef> inputs, std::span<const TensorRef> v
     while (groupEnd < k.stages.size() && k.plan.stages[groupEnd].withPrevious)
       ++groupEnd;
     if (groupEnd > s + 1) {
-      runGroup(k, *shapes, s, groupEnd, buffers, symbols->data(), executor, options);
+      runGroup(k, *shapes, s, groupEnd, buffers, syms, executor, options);
       s = groupEnd - 1;
       continue;
     }

@@ -6,9 +6,11 @@
 #include "compiler/codegen/Layout.h"
 #include "compiler/jit/Jit.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 
 namespace lamina::jit {
 
@@ -31,15 +33,34 @@ struct BoundShapes {
   std::vector<uint64_t> splitElements, splitResults;
 };
 
+/// How one input axis binds, decided from the signature once: a known size, a symbol's slot in
+/// the symbols array, or a compound size (`2*B`) checked once every symbol is bound.
+struct AxisBinding {
+  int64_t size = -1; // the known size, or -1
+  int slot = -1;     // the symbol's slot, or -1
+};
+
 /// The machine code and plan of one optimized function: shared by every Kernel whose checked
 /// function optimizes to it, and cached by the Engine.
 struct Kernel::Impl {
   transforms::KernelPlan plan;
   codegen::KernelLayout layout;
+  std::vector<std::vector<AxisBinding>> inputAxes; // per input, per axis (bindingsOf)
   std::vector<StageFunction> stages;
   std::vector<StageFunction> partials, joins; // split reductions' (Layout.h); null elsewhere
   uint64_t weight = 1;        // rough operations per element, for the threading decision
   std::shared_ptr<void> code; // owns the JITDylib holding the machine code
+};
+
+std::vector<std::vector<AxisBinding>> bindingsOf(const ir::Function &fn,
+                                                 const codegen::KernelLayout &layout);
+
+/// Orders symbol values: cached vectors and the span a call binds, without copying it.
+struct SymbolsLess {
+  using is_transparent = void;
+  bool operator()(std::span<const int64_t> a, std::span<const int64_t> b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+  }
 };
 
 /// One caller's function as sema checked it, with its own source ranges: the run-time shape
@@ -50,7 +71,7 @@ struct Kernel::Checks {
   ir::Function fn;
   // The checks and sizes of recently seen symbol values (a few batch sizes in a row).
   mutable std::mutex boundMutex;
-  mutable std::map<std::vector<int64_t>, std::shared_ptr<const BoundShapes>> bound;
+  mutable std::map<std::vector<int64_t>, std::shared_ptr<const BoundShapes>, SymbolsLess> bound;
 };
 
 } // namespace lamina::jit
