@@ -184,6 +184,18 @@ void sgemm(const LayoutBuffers &b) {
               int(k), f32(b, 1), int(n), 0.0f, outF32(b), int(n));
 }
 
+// Dense(activation='relu') as OpenBLAS users write it: the product, then one pass adding the
+// bias and clamping.
+void sgemmBiasRelu(const LayoutBuffers &b) {
+  sgemm(b);
+  I m = dim(b, 0, 0), n = dim(b, 1, 1);
+  const float *__restrict bias = f32(b, 2);
+  float *__restrict y = outF32(b);
+  for (I i = 0; i < m; ++i)
+    for (I j = 0; j < n; ++j)
+      y[i * n + j] = std::max(y[i * n + j] + bias[j], 0.0f);
+}
+
 // einsum('bqd,bkd->bqk'): dot products of contiguous rows.
 void attentionScores(const LayoutBuffers &b) {
   const float *__restrict q = f32(b, 0), *__restrict kk = f32(b, 1);
@@ -511,13 +523,20 @@ std::vector<LayoutCase> layoutCases(int64_t n) {
        "lambda x: x - mean(x, axis=0, keepdims=True)",
        {{"x", {R, 256}}},
        centerColumns},
-      // Ours: Dense's product at a Keras size, softmax over time, a variance over the batch,
-      // logsumexp along rows, mean and max pooling over time.
+      // Ours: Dense's product at a Keras size, alone and with its bias and activation, softmax
+      // over time, a variance over the batch, logsumexp along rows, mean and max pooling over
+      // time.
       {"L1",
        "dense [B*T,256]@[256,256]",
        "lambda x, w: matmul(x, w)",
        {{"x", {R, 256}}, {"w", {256, 256}}},
        sgemm,
+       "OpenBLAS"},
+      {"L6",
+       "dense + bias + relu",
+       "lambda x, w, b: relu(matmul(x, w) + b)",
+       {{"x", {R, 256}}, {"w", {256, 256}}, {"b", {256}}},
+       sgemmBiasRelu,
        "OpenBLAS"},
       {"L2",
        "softmax middle axis",

@@ -27,6 +27,11 @@ llvm::Value *Emitter::floatMax(bool isMax, llvm::Value *x, llvm::Value *y) {
   return b.CreateSelect(keep, x, y);
 }
 
+llvm::Value *Emitter::quietNaN(llvm::Value *v) {
+  Value *nan = llvm::ConstantFP::getNaN(v->getType()); // quiet, no payload
+  return b.CreateSelect(b.CreateFCmpUNO(v, v), nan, v);
+}
+
 llvm::Value *Emitter::trig(ir::Op op, llvm::Value *x) {
   // The fast reduction covers |x| below a limit; a vector with any lane beyond it (rare: an
   // angle of 2^18 radians for float, 2^51 for double) takes a slower exact path in a block of
@@ -260,7 +265,9 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
       break;
     case Op::Max:
     case Op::Min:
-      return floatMax(op == Op::Max, x, y); // picks an operand: no rounding needed
+      // Picks an operand (no rounding needed); a NaN comes out as the default quiet NaN, as
+      // the interpreter's (a signalling one would make pow(max(sNaN, 1), 0) NaN, not 1).
+      return quietNaN(floatMax(op == Op::Max, x, y));
     case Op::FloorDiv:
     case Op::Mod: {
       // In double, exactly as the interpreter computes it, then rounded once.

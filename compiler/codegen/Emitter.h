@@ -62,6 +62,8 @@ public:
   llvm::Value *binary(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *compare(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *floatMax(bool isMax, llvm::Value *a, llvm::Value *b);
+  /// Any NaN in v as the default quiet NaN (the interpreter's max, min and their reductions).
+  llvm::Value *quietNaN(llvm::Value *v);
   llvm::Value *trig(ir::Op op, llvm::Value *x); // sin, cos, tan: fast path, exact fallback
 
   // --- elements (Elements.cpp)

@@ -34,6 +34,8 @@ size_t bufferOf(const transforms::KernelPlan &plan, const KernelLayout &layout, 
     return layout.outputBuffer(size_t(it - plan.fn.outputs.begin()));
   }
   default: {
+    if (auto shared = plan.inOutput.find(v); shared != plan.inOutput.end())
+      return layout.outputBuffer(size_t(shared->second));
     auto it = std::find(plan.temps.begin(), plan.temps.end(), v);
     return layout.tempBuffer(size_t(it - plan.temps.begin()));
   }

@@ -407,6 +407,8 @@ private:
     const TensorType &operand = e_.plan.fn.typeOf(in.operands[0]);
     DType t = operand.dtype;
     Combine c = combineOf(in.op);
+    if ((c == Combine::Max || c == Combine::Min) && isFloat(t))
+      acc = e_.quietNaN(acc);
     if (c == Combine::Max || c == Combine::Min) {
       Value *count = e_.i64(1);
       for (int64_t a : in.axes)

@@ -176,11 +176,14 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
     if (!s.copyOnly &&
         (s.kind == transforms::StageKind::Reduce || s.kind == transforms::StageKind::Scan))
       work = std::max(work, count(shapeOf(root.operands[0])));
+    uint64_t touched = work;
     if (!s.copyOnly && s.kind == transforms::StageKind::MatMul) {
       std::vector<int64_t> lhs = shapeOf(root.operands[0]);
       work *= uint64_t(std::max<int64_t>(lhs.empty() ? 1 : lhs.back(), 1));
+      touched += count(lhs); // its rows of the left operand and of the result
     }
     shapes->stageWork.push_back(work);
+    shapes->stageTouched.push_back(touched);
     std::vector<int64_t> operand = s.splitReduced ? shapeOf(root.operands[0]) : std::vector{0L};
     shapes->splitRows.push_back(operand[0]);
     shapes->splitElements.push_back(s.splitReduced ? count(operand) : 0);
@@ -229,20 +232,26 @@ std::pair<int64_t, int64_t> chunking(int64_t rows, uint64_t elements, const RunO
 
 // Stages [first, end) that run a block of axis 0 at a time (Stage::withPrevious): each block
 // goes through every stage of the group before the next block starts, so what one stage
-// stores for the block is still in cache when the next reads it. Blocks hold about
-// kGroupBlockWork elements of the group's work; threads take runs of blocks.
-constexpr uint64_t kGroupBlockWork = uint64_t(1) << 15;
+// stores for the block is still in cache when the next reads it. Blocks touch about
+// kGroupBlockElements elements (a product: its rows of the left operand and the result, not
+// its K-fold work); threads take runs of blocks.
+constexpr uint64_t kGroupBlockElements = uint64_t(1) << 15;
 
 void runGroup(const Kernel::Impl &k, const BoundShapes &shapes, size_t first, size_t end,
               void **buffers, const int64_t *syms, Executor &executor, const RunOptions &options) {
   int64_t rows = shapes.stageRows[first];
-  uint64_t work = 0;
-  for (size_t s = first; s < end; ++s)
+  uint64_t work = 0, touched = 0;
+  for (size_t s = first; s < end; ++s) {
     work += shapes.stageWork[s] * k.weight;
+    touched += shapes.stageTouched[s];
+  }
   if (rows <= 0)
     return;
+  // OpenBLAS packs the right operand again at every call: a product takes blocks that fill L2
+  // rather than L1, so that packing stays a small part of each call.
+  uint64_t target = k.plan.stages[first].blas ? kGroupBlockElements * 8 : kGroupBlockElements;
   int64_t block =
-      std::max<int64_t>(1, int64_t(kGroupBlockWork * uint64_t(rows) / std::max<uint64_t>(work, 1)));
+      std::max<int64_t>(1, int64_t(target * uint64_t(rows) / std::max<uint64_t>(touched, 1)));
   auto cancelled = [&] {
     return options.cancel && options.cancel->load(std::memory_order_relaxed);
   };

@@ -27,6 +27,7 @@ struct BoundShapes {
   std::vector<int64_t> stageRows;      // extent of each stage's axis 0 (1 for rank 0)
   std::vector<uint64_t> stageElements; // elements of each stage's domain
   std::vector<uint64_t> stageWork;     // elements each stage reads or computes
+  std::vector<uint64_t> stageTouched;  // elements each stage reads and writes, once each
   /// Split reductions: the extent of the operand's axis 0 and the operand's elements (what
   /// the chunking follows), and the result's elements (0 elsewhere).
   std::vector<int64_t> splitRows;

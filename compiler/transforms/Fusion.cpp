@@ -98,7 +98,65 @@ public:
       if (plan_.storage[v] == Storage::Temp)
         plan_.temps.push_back(ir::ValueId(v));
     chainStages();
+    shareOutputs();
     return std::move(plan_);
+  }
+
+  // --- temporaries kept in an output's buffer (KernelPlan::inOutput)
+  // Whether computing u (fused, or the stage root itself) reads the stored value v, and reads
+  // it only at the element being computed: through elementwise operations whose operands have
+  // the result's shape. `reads` is set when v is read at all.
+  bool readsAtOwnIndex(ir::ValueId u, ir::ValueId v, bool root, bool &reads) const {
+    if (u == v) {
+      reads = true;
+      return true;
+    }
+    if (!root && isStored(u))
+      return true;
+    const ir::Instr &in = plan_.fn.instrs[u];
+    OpCategory cat = ir::categoryOf(in.op);
+    bool elementwise = cat == OpCategory::Unary || cat == OpCategory::Binary ||
+                       cat == OpCategory::Compare || cat == OpCategory::Select;
+    for (ir::ValueId o : in.operands) {
+      bool same = elementwise && plan_.fn.typeOf(o).shape == in.type.shape;
+      bool inner = false;
+      if (!readsAtOwnIndex(o, v, false, inner) || (inner && !same))
+        return false;
+      reads = reads || inner;
+    }
+    return true;
+  }
+
+  // A temporary read by one later stage only, at that stage's own elements, where that stage
+  // writes an output of the same dtype and shape, lives in the output's buffer: the stage
+  // reads each element before it overwrites it. Nothing to allocate, one stream of memory
+  // fewer, and a product's epilogue (bias, activation) runs in place on its rows.
+  void shareOutputs() {
+    const ir::Function &fn = plan_.fn;
+    std::set<int64_t> taken;
+    for (const Stage &writer : plan_.stages) {
+      ir::ValueId v = writer.root;
+      if (plan_.storage[v] != Storage::Temp || writer.copyOnly || writer.output >= 0)
+        continue;
+      const Stage *only = nullptr;
+      bool ok = true;
+      for (const Stage &reader : plan_.stages) {
+        bool reads = false, own = readsAtOwnIndex(reader.root, v, true, reads);
+        if (&reader == &writer || !reads)
+          continue;
+        ok = ok && !only && own;
+        only = &reader;
+      }
+      if (!ok || !only || only->output < 0 || only->copyOnly || only->kind != StageKind::Loop ||
+          !only->rowReductions.empty() || only->splitConcat || taken.count(only->output))
+        continue;
+      const TensorType &out = fn.typeOf(fn.outputs[size_t(only->output)]);
+      if (out.dtype != fn.typeOf(v).dtype || !(out.shape == fn.typeOf(v).shape))
+        continue;
+      taken.insert(only->output);
+      plan_.inOutput[v] = only->output;
+      plan_.temps.erase(std::find(plan_.temps.begin(), plan_.temps.end(), v));
+    }
   }
 
   // --- groups of stages that run a block of axis 0 at a time (Stage::withPrevious)
@@ -155,7 +213,8 @@ public:
   // A stage joins the group of the one before it when both split axis 0 over threads, their
   // axes 0 have the same size, and every value the group's earlier stages store is read only
   // at this stage's own index of axis 0 (so a block of rows needs only the same block of
-  // theirs). Copies, products and scans along axis 0 stay on their own.
+  // theirs): a product's epilogue (bias, activation) reads its block of rows while it is in
+  // cache. Copies and scans along axis 0 stay on their own.
   void chainStages() {
     const ir::Function &fn = plan_.fn;
     size_t groupStart = 0;
@@ -163,7 +222,7 @@ public:
       Stage &s = plan_.stages[k];
       const Stage &prev = plan_.stages[k - 1];
       auto chainable = [](const Stage &st) {
-        return st.parallel && !st.copyOnly && !st.domain.empty() && st.kind != StageKind::MatMul;
+        return st.parallel && !st.copyOnly && !st.domain.empty();
       };
       bool ok = chainable(s) && chainable(prev) && s.domain[0] == prev.domain[0] &&
                 !isLiteralOne(s.domain[0]);
@@ -512,6 +571,8 @@ private:
 std::string stageText(const KernelPlan &plan, const Stage &s) {
   static constexpr const char *kKinds[] = {"loop", "reduce", "scan", "matmul"};
   std::string target = s.output >= 0 ? fmt::format("output {}", s.output) : "temporary";
+  if (auto shared = plan.inOutput.find(s.root); shared != plan.inOutput.end())
+    target = fmt::format("output {}'s buffer", shared->second);
   std::string text = fmt::format("{} %{} over {} -> {}", kKinds[size_t(s.kind)], s.root,
                                  shapeString(s.domain), target);
   if (s.copyOnly)
@@ -570,6 +631,9 @@ std::string print(const KernelPlan &plan) {
     out += fmt::format(";   stage {}: {}\n", k, stageText(plan, plan.stages[k]));
   for (ir::ValueId t : plan.temps)
     out += fmt::format(";   %{} is stored: {}\n", t, plan.reasons[t]);
+  for (const auto &[t, o] : plan.inOutput)
+    out += fmt::format(";   %{} is stored in output {}, whose stage reads it in place: {}\n", t, o,
+                       plan.reasons[t]);
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "compiler/ir/Ir.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ struct KernelPlan {
   std::vector<Stage> stages;
   std::vector<Storage> storage; // per value
   std::vector<ir::ValueId> temps;
+  /// Stored values kept in an output's buffer instead of a temporary (by output position):
+  /// the output's stage is their one reader and reads each element at its own index.
+  std::map<ir::ValueId, int64_t> inOutput;
   std::vector<std::string> reasons; // per value: why it is stored, when it is not an output
 };
 

@@ -770,6 +770,41 @@ TEST_CASE("integer // 0, % 0 and INT_MIN // -1 wrap as documented") {
   }
 }
 
+TEST_CASE("max and min give a NaN operand as the default quiet NaN, as the interpreter") {
+  // Every NaN pattern (signalling, negative, with payloads) through maximum, minimum and the
+  // max/min reductions (row, column, split, full), then a power of 0: 1 for any quiet NaN,
+  // NaN for a signalling one - so a NaN passed on unquieted shows.
+  for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64}) {
+    std::vector<uint64_t> nans = jittest::nanPatterns(t);
+    int64_t rows = 64, cols = int64_t(nans.size());
+    Inputs inputs = {{"x", typeSpec(t, fmt::format("R, {}", cols))},
+                     {"y", typeSpec(t, fmt::format("R, {}", cols))}};
+    std::mt19937_64 rng = rngFor(fmt::format("quiet NaN {}", shortName(t)));
+    std::vector<Array> arrays = {jittest::moderateArray(t, {rows, cols}, rng, 4, 0),
+                                 jittest::moderateArray(t, {rows, cols}, rng, 4, 0)};
+    for (int64_t c = 0; c < cols; ++c) // a NaN in every column, at rows of different chunks
+      jittest::setBits(arrays[c % 2], (c * 13 % rows) * cols + c, nans[size_t(c)]);
+    for (const char *expr : {"maximum(x, y) ** 0.0", "minimum(x, y) ** 0.0",
+                             "max(x, axis=1, keepdims=True) ** 0.0 + y", "min(x, axis=0) ** 0.0",
+                             "max(x) ** 0.0 + y", "max(y, axis=0) ** 0.0"}) {
+      std::string label = fmt::format("quiet NaN `{}` on {}", expr, shortName(t));
+      auto program = checked(fmt::format("lambda x, y: {}", expr), inputs);
+      if (!program)
+        continue;
+      auto kernel = kernelFor(*program);
+      if (!kernel)
+        continue;
+      jit::RunOptions split; // column reductions in chunks of one row and up
+      split.chunkRows = 1;
+      split.chunkWork = 1;
+      std::string report = jittest::differential(*program, *kernel, arrays, {Tolerance::exact()},
+                                                 executorWithThreads(2), label, {}, split);
+      CHECK_MESSAGE(report.empty(), report);
+      agree(label, *program, *kernel, arrays, {Tolerance::exact()});
+    }
+  }
+}
+
 TEST_CASE("casts between every pair of dtypes") {
   for (DType from : kAllTypes) {
     for (DType to : kAllTypes) {

@@ -143,12 +143,36 @@ TEST_CASE("Fusion: stages that read each other's rows run a block of axis 0 at a
         ".++");
   // Reversed along axis 0, the last loop needs rows another block writes.
   CHECK(chained(planOf("lambda x: std(x, axis=1)[::-1] + 1", x3)) == ".+.");
-  // A reduction over axis 0 makes one row every block needs; a product stays on its own.
+  // A reduction over axis 0 makes one row every block needs.
   CHECK(chained(planOf("lambda x: x - mean(x, axis=0, keepdims=True)", {{"x", "f32[B, 256]"}}))
             .find('+') == std::string::npos);
-  CHECK(chained(
-            planOf("lambda x, w: relu(x @ w) @ w", {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}}))
-            .find('+') == std::string::npos);
+  // A product's epilogue runs on its block of rows; a product of that needs every row of it.
+  const Inputs dense = {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}};
+  CHECK(chained(planOf("lambda x, w: relu(x @ w) @ w", dense)) == ".+.");
   CHECK(transforms::print(planOf("lambda x: std(x, axis=1)", x3))
             .find("with the stage before, a block of rows at a time") != std::string::npos);
+}
+
+TEST_CASE("Fusion: a temporary read only at its own elements by an output's stage lives there") {
+  const Inputs dense = {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}, {"b", "f32[128]"}};
+  auto inOutput = [](const transforms::KernelPlan &plan) {
+    return plan.inOutput.size() == 1 && plan.temps.empty();
+  };
+  // Dense(activation='relu'): the product is written into the output, then biased and clamped
+  // in place.
+  auto relu = planOf("lambda x, w, b: relu(x @ w + b)", dense);
+  CHECK(inOutput(relu));
+  CHECK(transforms::print(relu).find("is stored in output 0, whose stage reads it in place") !=
+        std::string::npos);
+  // Read at other elements (transposed, reversed, broadcast along a row, or by a row
+  // reduction), or cast to another dtype, or read by two stages: a temporary of its own.
+  for (const char *source :
+       {"lambda x, w, b: transpose(x @ w) + b", "lambda x, w, b: (x @ w)[::-1] + b",
+        "lambda x, w, b: (x @ w)[:, :1] + b", "lambda x, w, b: softmax(x @ w + b, axis=1)",
+        "lambda x, w, b: cast(x @ w, 'float16')",
+        "lambda x, w, b: (relu(x @ w), sigmoid(x @ w))"}) {
+    CAPTURE(source);
+    auto plan = planOf(source, dense);
+    CHECK(plan.inOutput.empty());
+  }
 }
