@@ -693,8 +693,10 @@ private:
     case 0: { // clip anything
       Expr x = gen(t, sh, depth - 1, Need::Any);
       double lo = -double(1 + pick(3)), hi = double(pick(4)) + 0.5;
+      // Both engines' results lie in [lo, hi]: they differ by no more than its width, however
+      // far apart the operands are.
       return Expr{fmt::format("clip({}, {}, {})", x.text, lo, hi), t,
-                  std::min(x.mag, std::max(-lo, hi)), x.err};
+                  std::min(x.mag, std::max(-lo, hi)), std::min(x.err, hi - lo)};
     }
     case 1:
     case 2: { // a bounded function of anything
@@ -722,7 +724,10 @@ private:
       size_t op = pick(3);
       double mag = op == 2 ? x.mag * y.mag : x.mag + y.mag;
       mag = capped(t, mag);
-      double err = op == 2 ? x.err * y.mag + y.err * x.mag + x.err * y.err : x.err + y.err;
+      // 0 times an unbounded error is 0 here: an exact operand contributes none.
+      auto times = [](double a, double b) { return a == 0 || b == 0 ? 0 : a * b; };
+      double err =
+          op == 2 ? times(x.err, y.mag) + times(y.err, x.mag) + times(x.err, y.err) : x.err + y.err;
       if (!x.exact() || !y.exact()) // exact operands give bit-identical results
         err += roundingErr(t, mag);
       static constexpr const char *kOps[] = {"+", "-", "*"};
