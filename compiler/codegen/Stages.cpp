@@ -504,24 +504,30 @@ private:
         b_.CreateStore(b_.CreateSelect(take, at, b_.CreateLoad(vi, vAt)), vAt);
         b_.CreateStore(b_.CreateOr(nan, b_.CreateAnd(take, isNaN(x))), vNaN);
       });
-      // Lane 0 first, then each later lane where it wins (its index breaks ties).
-      Value *lanesBest = b_.CreateLoad(vt, vBest), *lanesAt = b_.CreateLoad(vi, vAt),
-            *lanesNaN = b_.CreateLoad(vb, vNaN);
-      Value *cb = b_.CreateExtractElement(lanesBest, uint64_t(0));
-      Value *ci = b_.CreateExtractElement(lanesAt, uint64_t(0));
-      Value *cn = b_.CreateExtractElement(lanesNaN, uint64_t(0));
-      for (unsigned l = 1; l < w; ++l) {
-        Value *x = b_.CreateExtractElement(lanesBest, uint64_t(l));
-        Value *xi = b_.CreateExtractElement(lanesAt, uint64_t(l));
-        Value *xn = b_.CreateExtractElement(lanesNaN, uint64_t(l));
-        Value *earlier = b_.CreateICmpSLT(xi, ci);
-        Value *equal = fl ? b_.CreateFCmpOEQ(x, cb) : b_.CreateICmpEQ(x, cb);
-        Value *byValue = b_.CreateOr(wins(x, cb), b_.CreateAnd(equal, earlier));
-        Value *take = b_.CreateSelect(cn, b_.CreateAnd(xn, earlier), b_.CreateOr(xn, byValue));
-        cb = b_.CreateSelect(take, x, cb);
-        ci = b_.CreateSelect(take, xi, ci);
-        cn = b_.CreateOr(cn, b_.CreateAnd(take, xn));
+      // The lanes' winners combined by halves: a NaN before any value (the earlier one of
+      // two), then the extreme, then the smaller index. That is one total order, so the tree
+      // finds the winner the lanes in order would.
+      Value *cb = b_.CreateLoad(vt, vBest), *ci = b_.CreateLoad(vi, vAt),
+            *cn = b_.CreateLoad(vb, vNaN);
+      for (unsigned half = w / 2; half >= 1; half /= 2) {
+        std::vector<int> lowLanes, highLanes;
+        for (unsigned l = 0; l < half; ++l)
+          lowLanes.push_back(int(l)), highLanes.push_back(int(l + half));
+        auto low = [&](Value *v) { return b_.CreateShuffleVector(v, lowLanes); };
+        auto high = [&](Value *v) { return b_.CreateShuffleVector(v, highLanes); };
+        Value *ab = low(cb), *ai = low(ci), *an = low(cn);
+        Value *x = high(cb), *xi = high(ci), *xn = high(cn);
+        Value *earlier = b_.CreateICmpSLT(xi, ai);
+        Value *equal = fl ? b_.CreateFCmpOEQ(x, ab) : b_.CreateICmpEQ(x, ab);
+        Value *byValue = b_.CreateOr(wins(x, ab), b_.CreateAnd(equal, earlier));
+        Value *take = b_.CreateSelect(an, b_.CreateAnd(xn, earlier), b_.CreateOr(xn, byValue));
+        cb = b_.CreateSelect(take, x, ab);
+        ci = b_.CreateSelect(take, xi, ai);
+        cn = b_.CreateSelect(take, xn, an);
       }
+      cb = b_.CreateExtractElement(cb, uint64_t(0));
+      ci = b_.CreateExtractElement(ci, uint64_t(0));
+      cn = b_.CreateExtractElement(cn, uint64_t(0));
       // Only when the vector loop ran: otherwise the tail starts from nothing.
       Value *ran = b_.CreateICmpSGT(rest, e_.i64(0));
       b_.CreateStore(b_.CreateSelect(ran, cb, llvm::Constant::getNullValue(scalar)), best);
@@ -904,17 +910,29 @@ private:
       inner = b_.CreateMul(inner, e_.dim(s_.domain[a]));
     const Shape &lhs = e_.plan.fn.typeOf(in.operands[0]).shape;
     Value *k = e_.dim(lhs.back()), *cols = e_.dim(s_.domain.back());
-    Value *first = b_.CreateMul(lo, inner), *rows = b_.CreateMul(b_.CreateSub(hi, lo), inner);
     auto pointer = [&](size_t buffer, Value *offset) {
       return b_.CreateInBoundsGEP(elem, e_.bufferPointer(buffer), offset);
     };
-    Value *a = pointer(bufferOf(e_.plan, e_.layout, in.operands[0]), b_.CreateMul(first, k));
-    Value *w = pointer(bufferOf(e_.plan, e_.layout, in.operands[1]), e_.i64(0));
-    Value *c = pointer(targetBuffer(), b_.CreateMul(first, cols));
     llvm::Type *ptr = b_.getPtrTy();
     llvm::FunctionCallee gemm = e_.module.getOrInsertFunction(
         f64 ? "lamina_gemm_f64" : "lamina_gemm_f32",
         llvm::FunctionType::get(b_.getVoidTy(), {ptr, ptr, ptr, i64, i64, i64}, false));
+    size_t lhsBuffer = bufferOf(e_.plan, e_.layout, in.operands[0]);
+    size_t rhsBuffer = bufferOf(e_.plan, e_.layout, in.operands[1]);
+    if (e_.plan.fn.typeOf(in.operands[1]).rank() > 2) { // a batch: one call per matrix
+      Value *m = e_.dim(lhs[1]);
+      loop(lo, hi, 1, [&](Value *batch) {
+        Value *a = pointer(lhsBuffer, b_.CreateMul(batch, b_.CreateMul(m, k)));
+        Value *w = pointer(rhsBuffer, b_.CreateMul(batch, b_.CreateMul(k, cols)));
+        Value *c = pointer(targetBuffer(), b_.CreateMul(batch, b_.CreateMul(m, cols)));
+        b_.CreateCall(gemm, {a, w, c, m, k, cols});
+      });
+      return;
+    }
+    Value *first = b_.CreateMul(lo, inner), *rows = b_.CreateMul(b_.CreateSub(hi, lo), inner);
+    Value *a = pointer(lhsBuffer, b_.CreateMul(first, k));
+    Value *w = pointer(rhsBuffer, e_.i64(0));
+    Value *c = pointer(targetBuffer(), b_.CreateMul(first, cols));
     b_.CreateCall(gemm, {a, w, c, rows, k, cols});
   }
 

@@ -587,9 +587,14 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
     text += "; one loop per concatenated part";
   if (s.columns)
     text += "; vectors along the kept last axis, one partial result per column";
-  if (s.blas)
-    text += fmt::format("; OpenBLAS {}gemm for each block of rows (K and N >= {})",
-                        plan.fn.instrs[s.root].type.dtype == DType::F64 ? "d" : "s", kBlasMinSize);
+  if (s.blas) {
+    const ir::Instr &product = plan.fn.instrs[s.root];
+    bool batch = plan.fn.typeOf(product.operands[1]).rank() > 2;
+    text += fmt::format("; OpenBLAS {}gemm for {}", product.type.dtype == DType::F64 ? "d" : "s",
+                        batch ? fmt::format("each matrix of the batch (K and N >= {}, M*K*N >= {})",
+                                            kBlasBatchMinSize, kBlasBatchMinWork)
+                              : fmt::format("each block of rows (K and N >= {})", kBlasMinSize));
+  }
   if (s.splitReduced)
     text += "; axis 0 of the operand in chunks over threads, combined in order";
   else if (!s.parallel)
@@ -612,14 +617,23 @@ KernelPlan planFusion(ir::Function fn) { return Planner(std::move(fn)).run(); }
 bool blasProduct(const ir::Function &fn, const ir::Instr &product) {
   const TensorType &lhs = fn.typeOf(product.operands[0]), &rhs = fn.typeOf(product.operands[1]);
   DType t = product.type.dtype;
-  if ((t != DType::F32 && t != DType::F64) || lhs.dtype != t || rhs.dtype != t || rhs.rank() != 2 ||
-      lhs.rank() < 2 || product.type.rank() != lhs.rank())
+  if ((t != DType::F32 && t != DType::F64) || lhs.dtype != t || rhs.dtype != t || lhs.rank() < 2 ||
+      product.type.rank() != lhs.rank())
     return false;
   for (ir::ValueId o : product.operands)
     if (fn.instrs[o].op == Op::Constant)
       return false;
-  std::optional<int64_t> k = rhs.shape[0].asConstant(), n = rhs.shape[1].asConstant();
-  return k && n && *k >= kBlasMinSize && *n >= kBlasMinSize && *k <= INT32_MAX && *n <= INT32_MAX;
+  size_t r = rhs.rank();
+  std::optional<int64_t> k = rhs.shape[r - 2].asConstant(), n = rhs.shape[r - 1].asConstant();
+  if (!k || !n || *k > INT32_MAX || *n > INT32_MAX)
+    return false;
+  if (r == 2)
+    return *k >= kBlasMinSize && *n >= kBlasMinSize;
+  // A batch of products [B, M, K] @ [B, K, N], one call per matrix: worth a call when each is
+  // big enough to amortize it (docs/performance.md, "Products").
+  std::optional<int64_t> m = lhs.shape[1].asConstant();
+  return r == 3 && lhs.rank() == 3 && lhs.shape[0] == rhs.shape[0] && m && *m <= INT32_MAX &&
+         *k >= kBlasBatchMinSize && *n >= kBlasBatchMinSize && *m * *k * *n >= kBlasBatchMinWork;
 }
 
 std::string print(const KernelPlan &plan) {

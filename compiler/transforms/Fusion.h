@@ -82,6 +82,9 @@ KernelPlan planFusion(ir::Function fn);
 /// packed kernel beats lamina's register blocks (docs/performance.md, "Products") - and no
 /// operand a constant. Its operands are then stored, so the library reads plain rows.
 inline constexpr int64_t kBlasMinSize = 64;
+/// A batch [B, M, K] @ [B, K, N] (same B, known M, K and N): a call per matrix when K and N are
+/// at least kBlasBatchMinSize and M * K * N at least kBlasBatchMinWork.
+inline constexpr int64_t kBlasBatchMinSize = 32, kBlasBatchMinWork = int64_t(1) << 15;
 bool blasProduct(const ir::Function &fn, const ir::Instr &product);
 
 /// The plan as `lamina emit --stage ir-opt` shows it, after the function.

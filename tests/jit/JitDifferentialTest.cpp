@@ -1516,7 +1516,7 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
   }
 }
 
-TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading axes") {
+TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading axes, batches") {
   struct BlasCase {
     const char *expr, *a, *b, *companion;
     std::vector<std::vector<int64_t>> as, bs;
@@ -1540,6 +1540,13 @@ TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading
        "abs(a) @ transpose(abs(b)) + 1.0",
        {{19, 128}},
        {{72, 128}}},
+      // A batch of matrices, one call each; the epilogue in the output's buffer.
+      {"relu(matmul(a, b) * 0.5 + 1.0)",
+       "B, 16, 64",
+       "B, 64, 32",
+       "matmul(abs(a), abs(b)) * 0.5 + 1.0",
+       {{5, 16, 64}, {0, 16, 64}, {1, 16, 64}},
+       {{5, 64, 32}, {0, 64, 32}, {1, 64, 32}}},
   };
   for (DType t : {DType::F32, DType::F64})
     for (const BlasCase &c : cases) {
