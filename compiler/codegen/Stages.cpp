@@ -5,6 +5,7 @@
 
 #include "compiler/codegen/Codegen.h"
 #include "compiler/codegen/Emitter.h"
+#include "compiler/codegen/Schedule.h"
 
 #include <fmt/format.h>
 #include <llvm/IR/Intrinsics.h>
@@ -679,9 +680,7 @@ private:
     // As many vectors per pass as the registers hold (half of them accumulators), and no
     // more than the row has: one pass over the reduced axes then covers a whole short row.
     // argmax/argmin hold three registers a vector (the value and the i64 index in two).
-    unsigned w = o_.vectorWidth, tile = w >= 16 ? (arg ? 8 : 16) : (arg ? 4 : 8);
-    if (auto extent = s_.domain[a].asConstant()) // the whole row, even when split
-      tile = unsigned(std::clamp<int64_t>(*extent / int64_t(w), 1, tile));
+    unsigned w = o_.vectorWidth, tile = scheduleOf(e_.plan, s_, o_).tile;
     Value *rest = loop(lo, hi, int64_t(w * tile), [&](Value *i) { columns(i, w, tile); });
     if (tile > 1)
       rest = loop(rest, hi, int64_t(w), [&](Value *i) { columns(i, w, 1); });
@@ -1009,8 +1008,8 @@ private:
     ir::ValueId lhs = in.operands[0], rhs = in.operands[1];
     const Shape &ls = e_.plan.fn.typeOf(lhs).shape, &rs = e_.plan.fn.typeOf(rhs).shape;
     unsigned w = o_.vectorWidth;
-    // 32 vector registers (AVX-512): 4 x 4 sums, 4 row vectors and a broadcast; 16: 4 x 2.
-    const unsigned kRows = 4, kVecs = w >= 16 ? 4 : 2;
+    Schedule schedule = scheduleOf(e_.plan, s_, o_);
+    const unsigned kRows = schedule.rows, kVecs = schedule.tile;
     Value *columns = e_.dim(s_.domain[n - 1]), *depth = e_.dim(ls.back());
     auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width) {
       e_.width = width;

@@ -84,13 +84,17 @@ bool createMachine(Target &target, std::string &error) {
   return true;
 }
 
+codegen::CodegenOptions codegenOptions(const Target &target) {
+  codegen::CodegenOptions options;
+  options.vectorWidth = target.vectorWidth;
+  return options;
+}
+
 std::unique_ptr<llvm::Module> buildModule(const transforms::KernelPlan &plan,
                                           const codegen::KernelLayout &layout,
                                           llvm::LLVMContext &ctx, const std::string &prefix,
                                           const Target &target, std::string &error, bool optimize) {
-  codegen::CodegenOptions options;
-  options.vectorWidth = target.vectorWidth;
-  auto module = codegen::emitModule(plan, layout, ctx, prefix, options);
+  auto module = codegen::emitModule(plan, layout, ctx, prefix, codegenOptions(target));
   module->setDataLayout(target.machine->createDataLayout());
   module->setTargetTriple(target.machine->getTargetTriple().str());
   for (llvm::Function &f : *module) {

@@ -3,6 +3,7 @@
 // Internal to the JIT: from a fusion plan to optimized LLVM IR, object code or assembly for
 // one target CPU.
 
+#include "compiler/codegen/Codegen.h"
 #include "compiler/codegen/Layout.h"
 #include "compiler/jit/Jit.h"
 
@@ -32,6 +33,9 @@ std::optional<Target> describeTarget(const CompileOptions &options, std::string 
 
 /// Makes target.machine; false and `error` set on failure.
 bool createMachine(Target &target, std::string &error);
+
+/// What the code generator needs of the target (the vector width).
+codegen::CodegenOptions codegenOptions(const Target &target);
 
 /// The plan's module, verified, with the target's attributes, run through LLVM's O3 pipeline
 /// (unless `optimize` is false); nothing and `error` set if the generated IR is invalid.

@@ -4,6 +4,7 @@
 
 #include "compiler/codegen/Codegen.h"
 #include "compiler/codegen/MathRuntime.h"
+#include "compiler/codegen/Schedule.h"
 #include "compiler/jit/Backend.h"
 #include "compiler/jit/DiskCache.h"
 #include "compiler/jit/KernelImpl.h"
@@ -383,10 +384,11 @@ Engine::compileSource(const SourceFile &file, const SemaRequest &request, Diagno
 std::string Engine::emitText(const ir::Function &fn, TextStage stage,
                              const CompileOptions &options) {
   transforms::KernelPlan plan = transforms::optimize(fn, options.pipeline);
-  if (stage == TextStage::Plan)
-    return transforms::print(plan);
   std::string error;
   auto target = describeTarget(options, error);
+  if (stage == TextStage::Plan) // the plan, then its schedules for this target's vectors
+    return transforms::print(plan) +
+           (target ? codegen::printSchedules(plan, codegenOptions(*target)) : "");
   if (!target || !createMachine(*target, error))
     return "; error: " + error + "\n";
   codegen::KernelLayout layout = codegen::layoutOf(plan);

@@ -132,6 +132,7 @@ contains emit-ir "$tmp/out" "%2 = mul %0, %1 : f32[B, 3]"
 softmax='def softmax(x): e = exp(x - max(x, axis=1, keepdims=True)); return e / sum(e, axis=1, keepdims=True)'
 expect emit-ir-opt 0 "$lamina" emit --stage ir-opt --expr "$softmax" --input 'x=f32[B,256]'
 contains emit-ir-opt "$tmp/out" "1 loop nest (one fused kernel)"
+contains emit-ir-opt-schedule "$tmp/out" "vectors: along axis"
 contains emit-ir-opt "$tmp/out" "row buffer"
 expect emit-ir-opt-stored 0 "$lamina" emit --stage ir-opt --expr 'lambda x: x - sum(x, axis=0)' --input 'x=f32[B,8]'
 contains emit-ir-opt-stored "$tmp/out" "is stored: reduction stored"

@@ -33,7 +33,9 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         env = dict(os.environ, HOME=work, XDG_STATE_HOME=work, XDG_CACHE_HOME=work,
                    NO_COLOR="1")
-        command = [lamina, "repl", "--no-cache", "--threads", "1"]
+        # One target everywhere (portable x86-64, 4-lane vectors): the plans print their
+        # schedules for it, whatever CPU runs the test.
+        command = [lamina, "repl", "--no-cache", "--threads", "1", "--cpu", "generic"]
         with open(session, "rb") as source:
             result = subprocess.run(
                 command + ([] if use_stdin else [os.path.abspath(session)]),

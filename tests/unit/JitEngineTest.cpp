@@ -325,3 +325,25 @@ TEST_CASE("JIT engine and interpreter: a cancelled call stops with E0705") {
   running.cancel = &cancel;
   CHECK(kernel->run({iotaArray(8)}, {}, executorWithThreads(1), file, diags, running));
 }
+
+TEST_CASE("JIT engine: the plan prints each loop nest's schedule for the target") {
+  jit::Engine engine;
+  ir::Function fn = functionOf("lambda x, w: (softmax(x, axis=0), x @ w, argmax(x, axis=1))",
+                               {{"x", "f32[B, 64]"}, {"w", "f32[64, 8]"}});
+  for (auto [cpu, lanes] :
+       {std::pair<const char *, unsigned>{"generic", 4}, {"skylake-avx512", 16}}) {
+    CAPTURE(cpu);
+    jit::CompileOptions options = memoryOnly();
+    options.cpu = cpu;
+    std::string text = engine.emitText(fn, jit::Engine::TextStage::Plan, options);
+    CHECK(text.find(fmt::format("; schedules ({}-lane vectors):", lanes)) != std::string::npos);
+    // softmax over axis 0: the max and the sum split over threads in chunks, 64 columns a
+    // pass at 16 lanes (4 vectors), 32 at 4 lanes (at most 8 vectors a pass).
+    CHECK(text.find(fmt::format("{} vectors of partial results per pass", lanes == 4 ? 8 : 4)) !=
+          std::string::npos);
+    CHECK(text.find("threads: chunks of the operand's axis 0, joined in chunk order") !=
+          std::string::npos);
+    CHECK(text.find("register blocks of 4 rows x") != std::string::npos);
+    CHECK(text.find("lanes combined as a tree") != std::string::npos);
+  }
+}

@@ -1,0 +1,124 @@
+#include "compiler/codegen/Schedule.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace lamina::codegen {
+
+using ir::Op;
+using transforms::Stage;
+using transforms::StageKind;
+
+namespace {
+
+std::string axisName(const Shape &shape, size_t a) {
+  return fmt::format("axis {} ({})", a, shape[a].str());
+}
+
+bool isArg(Op op) { return op == Op::ArgMax || op == Op::ArgMin; }
+
+} // namespace
+
+Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
+                    const CodegenOptions &options) {
+  Schedule out;
+  unsigned w = options.vectorWidth;
+  out.width = w;
+  const ir::Instr &root = plan.fn.instrs[s.root];
+  const Shape &domain = s.domain;
+  size_t n = domain.size();
+  auto threads = [&] {
+    if (s.splitReduced)
+      return std::string("chunks of the operand's axis 0, joined in chunk order");
+    if (s.withPrevious)
+      return std::string("blocks of axis 0, with the stage before");
+    if (!s.parallel || n == 0)
+      return std::string("one thread");
+    return std::string("ranges of axis 0");
+  };
+  out.threads = threads();
+  if (s.copyOnly || s.kind == StageKind::Loop) {
+    for (size_t a = 0; a < n; ++a)
+      out.loops.push_back(axisName(domain, a) + (a + 1 == s.rowDepth && !s.rowReductions.empty()
+                                                     ? ", then its row reductions"
+                                                     : ""));
+    out.vectors =
+        n ? fmt::format("along axis {}, then a scalar tail", n - 1) : "none (one element)";
+    out.accumulators = options.reductionUnroll;
+    return out;
+  }
+  if (s.kind == StageKind::Reduce) {
+    const Shape &operand = plan.fn.typeOf(root.operands[0]).shape;
+    for (size_t a = 0; a < n; ++a)
+      out.loops.push_back(axisName(domain, a) + " of the result");
+    std::vector<int64_t> axes = root.axes;
+    std::sort(axes.begin(), axes.end());
+    for (int64_t a : axes)
+      out.loops.push_back(fmt::format("reduced {}", axisName(operand, size_t(a))));
+    if (s.columns && w > 1) {
+      bool arg = isArg(root.op);
+      out.tile = w >= 16 ? (arg ? 8 : 16) : (arg ? 4 : 8);
+      if (auto extent = domain.back().asConstant()) // the whole row, even when split
+        out.tile = unsigned(std::clamp<int64_t>(*extent / int64_t(w), 1, out.tile));
+      out.vectors =
+          fmt::format("along the kept last axis, {} vectors of partial results per pass over "
+                      "the reduced axes",
+                      out.tile);
+    } else if (isArg(root.op)) {
+      bool contiguous = size_t(root.axes[0]) + 1 == operand.size() && w > 1;
+      out.vectors = contiguous ? "along the reduced last axis, lanes combined as a tree" : "none";
+    } else {
+      out.accumulators = w > 1 ? options.reductionUnroll : 1;
+      out.vectors = w > 1 ? fmt::format("along the innermost reduced axis, up to {} accumulators",
+                                        options.reductionUnroll)
+                          : "none";
+    }
+    return out;
+  }
+  if (s.kind == StageKind::Scan) {
+    size_t axis = size_t(root.axes[0]);
+    for (size_t a = 0; a < n; ++a)
+      out.loops.push_back(axisName(domain, a) + (a == axis ? ", in order" : ""));
+    out.vectors = axis + 1 < n && w > 1
+                      ? fmt::format("along axis {}, a row at a time along axis {}", n - 1, axis)
+                      : "independent scans in the lanes";
+    return out;
+  }
+  // Products.
+  const Shape &lhs = plan.fn.typeOf(root.operands[0]).shape;
+  for (size_t a = 0; a < n; ++a)
+    out.loops.push_back(axisName(domain, a));
+  out.loops.push_back(fmt::format("the summed axis ({})", lhs.back().str()));
+  if (s.blas) {
+    out.vectors = "OpenBLAS's own";
+    return out;
+  }
+  bool blocked = root.type.dtype != DType::Bool && w > 1;
+  if (blocked) {
+    // 32 vector registers (AVX-512): 4 x 4 sums, 4 row vectors and a broadcast; 16: 4 x 2.
+    out.rows = 4;
+    out.tile = w >= 16 ? 4 : 2;
+    out.vectors = fmt::format(
+        "along the last axis, register blocks of {} rows x {} vectors (smaller at the edges)",
+        out.rows, out.tile);
+  } else {
+    out.vectors = "none";
+  }
+  return out;
+}
+
+std::string printSchedules(const transforms::KernelPlan &plan, const CodegenOptions &options) {
+  std::string text = fmt::format("; schedules ({}-lane vectors):\n", options.vectorWidth);
+  for (size_t k = 0; k < plan.stages.size(); ++k) {
+    Schedule s = scheduleOf(plan, plan.stages[k], options);
+    std::string loops;
+    for (const std::string &l : s.loops)
+      loops += (loops.empty() ? "" : " > ") + l;
+    text += fmt::format(";   stage {}: loops {}; vectors: {}; threads: {}\n", k,
+                        loops.empty() ? "none" : loops, s.vectors, s.threads);
+  }
+  return text;
+}
+
+} // namespace lamina::codegen

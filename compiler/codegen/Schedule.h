@@ -1,0 +1,32 @@
+#pragma once
+
+// The schedule of each stage's loop nest, as data: the loop order, what the vector lanes run
+// along and how wide, the register tiles, and how the runtime shares the work among threads.
+// The plan (transforms::Stage) decides the kind of loop nest from strides and sizes; the
+// schedule adds what depends on the target's vector width. Stages.cpp emits from it, and
+// `lamina emit --stage ir-opt` prints it, so what is printed is what runs.
+
+#include "compiler/codegen/Codegen.h"
+
+#include <string>
+#include <vector>
+
+namespace lamina::codegen {
+
+struct Schedule {
+  std::vector<std::string> loops; // outer to inner
+  std::string vectors;            // what the lanes run along
+  unsigned width = 1;             // lanes per vector
+  unsigned tile = 1;              // vectors per register block (columns, products)
+  unsigned rows = 1;              // rows per register block (products)
+  unsigned accumulators = 1;      // independent accumulators of a reduction along a row
+  std::string threads;            // how the work is split over threads
+};
+
+Schedule scheduleOf(const transforms::KernelPlan &plan, const transforms::Stage &stage,
+                    const CodegenOptions &options);
+
+/// Each stage's schedule, one `;` line each, for the plan's printout.
+std::string printSchedules(const transforms::KernelPlan &plan, const CodegenOptions &options);
+
+} // namespace lamina::codegen
