@@ -183,28 +183,27 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   return fromStorage(t, noted(b.CreateMaskedGather(vecTy, ptrs, align)));
 }
 
-void Emitter::store(size_t buffer, DType t, const Shape &shape, const Index &index,
-                    llvm::Value *value) {
-  llvm::Type *elem = storageType(t);
+llvm::Value *Emitter::elementAddress(size_t buffer, DType t, const Shape &shape,
+                                     const Index &index) {
   std::vector<Value *> st = strides(shape);
   Value *offset = b.getInt64(0);
   for (size_t a = 0; a < shape.size(); ++a)
     offset = b.CreateAdd(offset, b.CreateMul(index[a].base, st[a]));
-  Value *p = b.CreateInBoundsGEP(elem, bufferPointer(buffer), offset);
-  llvm::Align align(elem->getPrimitiveSizeInBits() / 8);
+  return b.CreateInBoundsGEP(storageType(t), bufferPointer(buffer), offset);
+}
+
+void Emitter::store(size_t buffer, DType t, const Shape &shape, const Index &index,
+                    llvm::Value *value) {
+  llvm::Align align(storageType(t)->getPrimitiveSizeInBits() / 8);
   // Stores are always along the domain's last axis, one lane per element.
+  Value *p = elementAddress(buffer, t, shape, index);
   annotate(b.CreateAlignedStore(toStorage(t, value), p, align), buffer);
 }
 
 llvm::Value *Emitter::loadStored(size_t buffer, DType t, const Shape &shape, const Index &index) {
   llvm::Type *elem = storageType(t);
-  std::vector<Value *> st = strides(shape);
-  Value *offset = b.getInt64(0);
-  for (size_t a = 0; a < shape.size(); ++a)
-    offset = b.CreateAdd(offset, b.CreateMul(index[a].base, st[a]));
-  Value *p = b.CreateInBoundsGEP(elem, bufferPointer(buffer), offset);
   llvm::Align align(elem->getPrimitiveSizeInBits() / 8);
-  auto *loaded = b.CreateAlignedLoad(lanes(elem), p, align);
+  auto *loaded = b.CreateAlignedLoad(lanes(elem), elementAddress(buffer, t, shape, index), align);
   annotate(loaded, buffer);
   return fromStorage(t, loaded);
 }

@@ -107,6 +107,8 @@ public:
   void finish();
 
 private:
+  /// The address of the element `index` (its axes' bases) of a row-major buffer.
+  llvm::Value *elementAddress(size_t buffer, DType t, const Shape &shape, const Index &index);
   llvm::Value *rowBufferAddress(ir::ValueId v, const RowBuffer &buffer, const Index &index);
   llvm::Value *elementUncached(ir::ValueId v, const Index &index, bool root = false);
   llvm::Value *reshapeOperandIndex(const ir::Instr &in, const Index &index, Index &out);
