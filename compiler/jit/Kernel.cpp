@@ -92,7 +92,7 @@ bool bindInputs(const Kernel::Impl &k, std::span<const TensorRef> inputs, const 
         ok = v < 0 || v == got;
         v = got;
       } else {
-        compound = true;
+        compound = true; // `2*B`: checked once every symbol is bound
       }
     }
   }

@@ -103,28 +103,36 @@ public:
   }
 
   // --- temporaries kept in an output's buffer (KernelPlan::inOutput)
-  // Whether computing u (fused, or the stage root itself) reads the stored value v, and reads
-  // it only at the element being computed: through elementwise operations whose operands have
-  // the result's shape. `reads` is set when v is read at all.
-  bool readsAtOwnIndex(ir::ValueId u, ir::ValueId v, bool root, bool &reads) const {
+  // Whether computing u (fused, or the stage root itself) reads the stored value v only at
+  // the element being computed: through elementwise operations whose operands have the
+  // result's shape. `reads` is set when v is read at all. Each value is judged once (`seen`:
+  // a fused expression is a DAG, and walking its paths could take exponential time).
+  bool readsAtOwnIndex(ir::ValueId u, ir::ValueId v, bool root, bool &reads,
+                       std::map<ir::ValueId, std::pair<bool, bool>> &seen) const {
     if (u == v) {
       reads = true;
       return true;
     }
     if (!root && isStored(u))
       return true;
+    if (auto it = seen.find(u); it != seen.end()) {
+      reads = reads || it->second.second;
+      return it->second.first;
+    }
     const ir::Instr &in = plan_.fn.instrs[u];
     OpCategory cat = ir::categoryOf(in.op);
     bool elementwise = cat == OpCategory::Unary || cat == OpCategory::Binary ||
                        cat == OpCategory::Compare || cat == OpCategory::Select;
+    bool ok = true, any = false;
     for (ir::ValueId o : in.operands) {
       bool same = elementwise && plan_.fn.typeOf(o).shape == in.type.shape;
       bool inner = false;
-      if (!readsAtOwnIndex(o, v, false, inner) || (inner && !same))
-        return false;
-      reads = reads || inner;
+      ok = ok && readsAtOwnIndex(o, v, false, inner, seen) && (!inner || same);
+      any = any || inner;
     }
-    return true;
+    seen[u] = {ok, any};
+    reads = reads || any;
+    return ok;
   }
 
   // A temporary read by one later stage only, at that stage's own elements, where that stage
@@ -141,7 +149,8 @@ public:
       const Stage *only = nullptr;
       bool ok = true;
       for (const Stage &reader : plan_.stages) {
-        bool reads = false, own = readsAtOwnIndex(reader.root, v, true, reads);
+        std::map<ir::ValueId, std::pair<bool, bool>> seen;
+        bool reads = false, own = readsAtOwnIndex(reader.root, v, true, reads, seen);
         if (&reader == &writer || !reads)
           continue;
         ok = ok && !only && own;
@@ -165,13 +174,15 @@ public:
   static constexpr int kInvariant = -3;
 
   // The stored values a stage reads from v, each with where axis 0 lands in it.
-  void storedReads(ir::ValueId v, int at, bool root,
-                   std::set<std::pair<ir::ValueId, int>> &out) const {
+  void storedReads(ir::ValueId v, int at, bool root, std::set<std::pair<ir::ValueId, int>> &out,
+                   std::set<std::pair<ir::ValueId, int>> &walked) const {
     const ir::Function &fn = plan_.fn;
     if (!root && isStored(v)) {
       out.insert({v, at});
       return;
     }
+    if (!walked.insert({v, at}).second) // a DAG: each value and axis is walked once
+      return;
     const ir::Instr &in = fn.instrs[v];
     auto elementwise = [&](ir::ValueId o) {
       const Shape &os = fn.typeOf(o).shape;
@@ -206,7 +217,7 @@ public:
       } else if (at == kInvariant) {
         next = kInvariant;
       }
-      storedReads(o, next, false, out);
+      storedReads(o, next, false, out, walked);
     }
   }
 
@@ -230,8 +241,8 @@ public:
         std::set<ir::ValueId> group;
         for (size_t g = groupStart; g < k; ++g)
           group.insert(plan_.stages[g].root);
-        std::set<std::pair<ir::ValueId, int>> reads;
-        storedReads(s.root, 0, true, reads);
+        std::set<std::pair<ir::ValueId, int>> reads, walked;
+        storedReads(s.root, 0, true, reads, walked);
         for (const auto &[v, at] : reads)
           if (group.count(v) && (at != 0 || !(fn.typeOf(v).shape[0] == s.domain[0])))
             ok = false;

@@ -176,3 +176,15 @@ TEST_CASE("Fusion: a temporary read only at its own elements by an output's stag
     CHECK(plan.inOutput.empty());
   }
 }
+
+TEST_CASE("Fusion: a deep expression that reuses its values is planned in linear time") {
+  // Each line reads y twice: 60 levels are 2^60 paths through the expression, and a walk of
+  // paths (instead of values) would not finish.
+  std::string source = "def f(x, w):\n    y = x @ w\n";
+  for (int level = 0; level < 60; ++level)
+    source += "    y = y * 0.5 + y\n";
+  source += "    return y\n";
+  auto plan = planOf(source, {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}});
+  CHECK(plan.stages.size() == 2);
+  CHECK(plan.inOutput.size() == 1);
+}
