@@ -24,7 +24,6 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
                     const CodegenOptions &options) {
   Schedule out;
   unsigned w = options.vectorWidth;
-  out.width = w;
   const ir::Instr &root = plan.fn.instrs[s.root];
   const Shape &domain = s.domain;
   size_t n = domain.size();
@@ -45,7 +44,6 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
                                                      : ""));
     out.vectors =
         n ? fmt::format("along axis {}, then a scalar tail", n - 1) : "none (one element)";
-    out.accumulators = options.reductionUnroll;
     return out;
   }
   if (s.kind == StageKind::Reduce) {
@@ -69,7 +67,6 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
       bool contiguous = size_t(root.axes[0]) + 1 == operand.size() && w > 1;
       out.vectors = contiguous ? "along the reduced last axis, lanes combined as a tree" : "none";
     } else {
-      out.accumulators = w > 1 ? options.reductionUnroll : 1;
       out.vectors = w > 1 ? fmt::format("along the innermost reduced axis, up to {} accumulators",
                                         options.reductionUnroll)
                           : "none";

@@ -16,10 +16,8 @@ namespace lamina::codegen {
 struct Schedule {
   std::vector<std::string> loops; // outer to inner
   std::string vectors;            // what the lanes run along
-  unsigned width = 1;             // lanes per vector
   unsigned tile = 1;              // vectors per register block (columns, products)
   unsigned rows = 1;              // rows per register block (products)
-  unsigned accumulators = 1;      // independent accumulators of a reduction along a row
   std::string threads;            // how the work is split over threads
 };
 
