@@ -284,6 +284,8 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
   const ir::Instr &in = plan.fn.instrs[v];
   const ir::Function &f = plan.fn;
   DType t = in.type.dtype;
+  if (auto own = ownValues.find(v); own != ownValues.end())
+    return own->second;
   if (auto row = rowValues.find(v); row != rowValues.end())
     return splat(row->second);
   // A stored value is loaded, except by the stage computing it (a copy stage loads too).

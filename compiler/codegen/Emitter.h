@@ -82,6 +82,9 @@ public:
   void annotate(llvm::Instruction *access, size_t buffer);
   /// Row reductions computed for the current row, read by element().
   std::map<ir::ValueId, llvm::Value *> rowValues;
+  /// Values already known at the element being computed, `width` lanes (a product's sums,
+  /// read by its epilogue), read by element() at that element only.
+  std::map<ir::ValueId, llvm::Value *> ownValues;
   /// Row buffers (Stage::rowBuffered): written where a row reduction first computes the value,
   /// read from then on. `depth` is the stage's row depth.
   struct RowBuffer {

@@ -92,16 +92,45 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
     return out;
   }
   bool blocked = root.type.dtype != DType::Bool && w > 1;
-  if (blocked) {
-    // 32 vector registers (AVX-512): 4 x 4 sums, 4 row vectors and a broadcast; 16: 4 x 2.
-    out.rows = 4;
-    out.tile = w >= 16 ? 4 : 2;
-    out.vectors = fmt::format(
-        "along the last axis, register blocks of {} rows x {} vectors (smaller at the edges)",
-        out.rows, out.tile);
-  } else {
+  if (!blocked) {
     out.vectors = "none";
+    return out;
   }
+  // Register blocks of rows x vectors of sums, as many as the registers hold beside the
+  // right operand's vectors and a broadcast: 24 of AVX-512's 32 registers, 12 of 16 below
+  // it; a vector of 64-bit lanes takes two. As wide as the columns need (at most 4 vectors),
+  // then as many rows as fit (at most 16): narrow products get tall blocks, so there are
+  // always enough independent sums to hide the multiply-add latency.
+  DType t = root.type.dtype;
+  unsigned lanesBits = (t == DType::F16 || t == DType::BF16 ? 4 : byteSize(t)) * 8;
+  unsigned perVector = lanesBits > 32 ? 2 : 1, registers = w >= 16 ? 24 : 12;
+  unsigned maxVecs = w >= 16 ? 4 : 2;
+  auto vectorsFor = [&](int64_t columns) {
+    return unsigned(std::clamp<int64_t>((columns + w - 1) / int64_t(w), 1, maxVecs));
+  };
+  auto rowsFor = [&](unsigned vecs) { return std::min(16u, registers / (vecs * perVector)); };
+  std::optional<int64_t> columns = domain.back().asConstant(), k = lhs.back().asConstant();
+  unsigned vecs = columns ? vectorsFor(*columns) : maxVecs;
+  // The packed panel: K x vecs vectors of the compute type, small enough for L1.
+  int64_t vectorBytes = int64_t(w) * (lanesBits / 8);
+  while (k && vecs > 1 && *k * vecs * vectorBytes > kMaxPanelBytes)
+    --vecs;
+  out.tile = vecs;
+  out.rows = rowsFor(vecs);
+  out.packed = k && *k > 0 && *k * vecs * vectorBytes <= kMaxPanelBytes;
+  out.tailTile = vecs;
+  if (columns && *columns % (vecs * w))
+    out.tailTile = vectorsFor(*columns % (vecs * w));
+  out.tailRows = rowsFor(out.tailTile);
+  out.vectors = fmt::format(
+      "along the last axis, register blocks of {} rows x {} vectors (smaller at the edges)",
+      out.rows, out.tile);
+  if (out.packed)
+    out.vectors += fmt::format("; the right operand packed in panels of {} x {} columns, "
+                               "computed once per panel, the last one zero-padded",
+                               *k, vecs * w);
+  if (s.epilogue)
+    out.vectors += fmt::format("; the epilogue %{} from the sums in registers", *s.epilogue);
   return out;
 }
 

@@ -18,8 +18,17 @@ struct Schedule {
   std::string vectors;            // what the lanes run along
   unsigned tile = 1;              // vectors per register block (columns, products)
   unsigned rows = 1;              // rows per register block (products)
-  std::string threads;            // how the work is split over threads
+  /// Products: the right operand is packed, a panel of K rows by `tile` vectors at a time
+  /// (K known and the panel small enough for L1), its producers computed once per panel;
+  /// the last panel, zero-padded, has `tailTile` vectors and blocks of `tailRows` rows.
+  bool packed = false;
+  unsigned tailTile = 1, tailRows = 1;
+  std::string threads; // how the work is split over threads
 };
+
+/// The largest packed panel of a product's right operand, in bytes: it stays in L1 while
+/// every block of rows reads it.
+inline constexpr int64_t kMaxPanelBytes = 32 * 1024;
 
 Schedule scheduleOf(const transforms::KernelPlan &plan, const transforms::Stage &stage,
                     const CodegenOptions &options);

@@ -980,7 +980,7 @@ private:
       });
       Value *v = b_.CreateLoad(accTy, acc);
       v = wide ? b_.CreateICmpNE(v, llvm::Constant::getNullValue(accTy)) : e_.round(t, v);
-      e_.store(targetBuffer(), t, in.type.shape, out, v);
+      storeProduct(out, v);
     });
   }
 
@@ -997,21 +997,110 @@ private:
     return idx;
   }
 
-  // A register-blocked product (numbers, not bool): the output in blocks of `rows` rows by
-  // `vecs` vectors of columns, each block's sums held in registers while k runs once - every
-  // loaded row vector of the right operand serves `rows` outputs and every broadcast element
-  // of the left `vecs` of them. Each output still sums its k terms in order, as before.
+  // The product's value at `out` (`e_.width` lanes, in its compute type) stored, or, with an
+  // epilogue (Stage::epilogue), the epilogue computed from it at the same element and stored.
+  void storeProduct(const Index &out, Value *value) {
+    const ir::Instr &in = e_.plan.fn.instrs[s_.root];
+    if (!s_.epilogue)
+      return e_.store(targetBuffer(), in.type.dtype, in.type.shape, out, value);
+    const ir::Instr &epilogue = e_.plan.fn.instrs[*s_.epilogue];
+    e_.clearMemo();
+    e_.ownValues[s_.root] = value;
+    Value *v = e_.compute(*s_.epilogue, out);
+    e_.ownValues.clear();
+    e_.clearMemo();
+    e_.store(targetBuffer(), epilogue.type.dtype, epilogue.type.shape, out, v);
+  }
+
+  // Runs `body` when `condition` holds.
+  void when(Value *condition, const std::function<void()> &body) {
+    auto *then = llvm::BasicBlock::Create(e_.ctx, "then", e_.fn);
+    auto *done = llvm::BasicBlock::Create(e_.ctx, "done", e_.fn);
+    b_.CreateCondBr(condition, then, done);
+    b_.SetInsertPoint(then);
+    e_.clearMemo();
+    body();
+    e_.clearMemo();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
+
+  // A register-blocked product (numbers, not bool; Schedule.cpp chooses the blocks): the
+  // output in blocks of `rows` rows by `vecs` vectors of columns, each block's sums held in
+  // registers while k runs once - every row vector of the right operand serves `rows` sums,
+  // every broadcast element of the left `vecs` of them. Each output sums its k terms in order.
+  //
+  // Packed (known K): the right operand is computed into a panel of K x (vecs vectors)
+  // columns once per panel - its producers (a transpose, a scale, a cast) run there, not once
+  // per block of rows - and the blocks read it contiguously. The last panel is zero-padded
+  // past the last column, so its blocks are whole vectors too; only their stores go lane by
+  // lane. Unpacked: the blocks read the right operand where it is, then a scalar tail.
   void matmulBlocked(Index out) {
     size_t n = s_.domain.size();
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
     DType t = in.type.dtype;
     ir::ValueId lhs = in.operands[0], rhs = in.operands[1];
     const Shape &ls = e_.plan.fn.typeOf(lhs).shape, &rs = e_.plan.fn.typeOf(rhs).shape;
-    unsigned w = o_.vectorWidth;
-    Schedule schedule = scheduleOf(e_.plan, s_, o_);
-    const unsigned kRows = schedule.rows, kVecs = schedule.tile;
+    const unsigned w = o_.vectorWidth;
+    const Schedule schedule = scheduleOf(e_.plan, s_, o_);
     Value *columns = e_.dim(s_.domain[n - 1]), *depth = e_.dim(ls.back());
-    auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width) {
+    llvm::Type *scalar = e_.scalarComputeType(t);
+    const unsigned laneBytes = scalar->getScalarSizeInBits() / 8;
+    const llvm::Align vectorAlign(std::min(64u, w * laneBytes));
+    Index li = matmulBatch(ls, out), ri = matmulBatch(rs, out);
+    li.resize(li.size() + 2);
+    ri.resize(ri.size() + 2);
+    llvm::AllocaInst *panel = nullptr, *edge = nullptr;
+    if (schedule.packed) {
+      int64_t k = *ls.back().asConstant();
+      panel =
+          e_.slot(scalar, "panel", uint64_t(k) * std::max(schedule.tile, schedule.tailTile) * w);
+    }
+    auto panelAt = [&](Value *k, unsigned stride, unsigned v) {
+      Value *at = b_.CreateAdd(b_.CreateMul(k, e_.i64(stride)), e_.i64(int64_t(v * w)));
+      return b_.CreateInBoundsGEP(scalar, panel, at);
+    };
+    // The right operand's columns [c, c + vecs * w) at every depth into the panel; past
+    // `columns` (the last panel) the lanes read the last column and are set to 0.
+    auto pack = [&](Value *c, unsigned vecs, bool whole) {
+      loop(e_.i64(0), depth, 1, [&](Value *k) {
+        e_.width = w;
+        ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
+        for (unsigned v = 0; v < vecs; ++v) {
+          Value *first = b_.CreateAdd(c, e_.i64(int64_t(v * w)));
+          Value *x;
+          if (whole) {
+            ri.back() = AxisIndex{first, 1, nullptr};
+            x = e_.element(rhs, ri);
+          } else {
+            Value *lanes = e_.laneVector(AxisIndex{first, 1, nullptr});
+            Value *last = b_.CreateVectorSplat(w, b_.CreateSub(columns, e_.i64(1)));
+            ri.back() =
+                AxisIndex{first, 0, b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, lanes, last)};
+            x = b_.CreateSelect(b_.CreateICmpSLE(lanes, last), e_.element(rhs, ri),
+                                llvm::Constant::getNullValue(e_.computeType(t)));
+          }
+          b_.CreateAlignedStore(x, panelAt(k, vecs * w, v), vectorAlign);
+        }
+      });
+    };
+    // Sums of lanes [c, c + w) of which only `valid` are columns: stored lane by lane.
+    auto storeEdge = [&](Index &at, Value *c, Value *sums, Value *valid) {
+      if (!edge)
+        edge = e_.slot(scalar, "edge", w);
+      b_.CreateAlignedStore(sums, edge, vectorAlign);
+      Value *count = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, valid, e_.i64(w));
+      loop(e_.i64(0), count, 1, [&](Value *j) {
+        e_.width = 1;
+        at[n - 1] = AxisIndex{b_.CreateAdd(c, j), 0, nullptr};
+        storeProduct(at, b_.CreateLoad(scalar, b_.CreateInBoundsGEP(scalar, edge, j)));
+      });
+      e_.width = w;
+    };
+    // One block: rows [m, m + rows) by vectors of columns from c. `valid`: columns left from c
+    // in the last packed panel, or null where every lane is a column.
+    auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width,
+                     Value *valid) {
       e_.width = width;
       llvm::Type *ty = e_.computeType(t);
       std::vector<llvm::AllocaInst *> acc;
@@ -1019,14 +1108,15 @@ private:
         acc.push_back(e_.slot(ty, "mm"));
         b_.CreateStore(llvm::Constant::getNullValue(ty), acc.back());
       }
-      Index li = matmulBatch(ls, out), ri = matmulBatch(rs, out);
-      li.resize(li.size() + 2);
-      ri.resize(ri.size() + 2);
       int64_t stride = width > 1 ? 1 : 0;
       loop(e_.i64(0), depth, 1, [&](Value *k) {
         e_.width = width;
         std::vector<Value *> right(vecs), left(rows);
         for (unsigned v = 0; v < vecs; ++v) {
+          if (panel) {
+            right[v] = b_.CreateAlignedLoad(ty, panelAt(k, vecs * w, v), vectorAlign);
+            continue;
+          }
           ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
           ri.back() = AxisIndex{b_.CreateAdd(c, e_.i64(int64_t(v * width))), stride, nullptr};
           right[v] = e_.element(rhs, ri);
@@ -1040,29 +1130,61 @@ private:
           for (unsigned v = 0; v < vecs; ++v) {
             llvm::AllocaInst *sum = acc[r * vecs + v];
             Value *x = left[r], *y = right[v], *old = b_.CreateLoad(ty, sum);
-            b_.CreateStore(isFloat(t) ? b_.CreateFAdd(old, b_.CreateFMul(x, y))
-                                      : b_.CreateAdd(old, b_.CreateMul(x, y)),
+            // x * y + old, one rounding where the target has fused multiply-adds.
+            b_.CreateStore(isFloat(t)
+                               ? b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {ty}, {x, y, old})
+                               : b_.CreateAdd(old, b_.CreateMul(x, y)),
                            sum);
           }
       });
       e_.width = width;
+      std::vector<Value *> sums;
+      for (llvm::AllocaInst *a : acc)
+        sums.push_back(e_.round(t, b_.CreateLoad(ty, a)));
       for (unsigned r = 0; r < rows; ++r)
         for (unsigned v = 0; v < vecs; ++v) {
           out[n - 2] = AxisIndex{b_.CreateAdd(m, e_.i64(r)), 0, nullptr};
-          out[n - 1] = AxisIndex{b_.CreateAdd(c, e_.i64(int64_t(v * width))), stride, nullptr};
-          Value *value = e_.round(t, b_.CreateLoad(ty, acc[r * vecs + v]));
-          e_.store(targetBuffer(), t, in.type.shape, out, value);
+          Value *first = b_.CreateAdd(c, e_.i64(int64_t(v * width)));
+          if (valid) {
+            storeEdge(out, first, sums[r * vecs + v], b_.CreateSub(valid, e_.i64(v * w)));
+          } else {
+            out[n - 1] = AxisIndex{first, stride, nullptr};
+            storeProduct(out, sums[r * vecs + v]);
+          }
         }
     };
-    auto rowBlock = [&](Value *m, unsigned rows) {
-      Value *rest = loop(e_.i64(0), columns, int64_t(kVecs * w),
-                         [&](Value *c) { block(m, rows, c, kVecs, w); });
-      rest = loop(rest, columns, int64_t(w), [&](Value *c) { block(m, rows, c, 1, w); });
-      loop(rest, columns, 1, [&](Value *c) { block(m, rows, c, 1, 1); });
+    // Every row of this call, in blocks of `rows`, then of halves of it down to one.
+    auto rowBlocks = [&](unsigned rows, const std::function<void(Value *, unsigned)> &body) {
+      auto [lo, hi] = range(n - 2);
+      Value *rest = lo;
+      for (unsigned r = rows;; r = std::max(1u, r / 2)) {
+        rest = loop(rest, hi, r, [&](Value *m) { body(m, r); });
+        if (r == 1)
+          break;
+      }
     };
-    auto [lo, hi] = range(n - 2);
-    Value *rest = loop(lo, hi, kRows, [&](Value *m) { rowBlock(m, kRows); });
-    loop(rest, hi, 1, [&](Value *m) { rowBlock(m, 1); });
+    if (panel) {
+      const unsigned vecs = schedule.tile, tail = schedule.tailTile;
+      Value *rest = loop(e_.i64(0), columns, int64_t(vecs * w), [&](Value *c) {
+        pack(c, vecs, true);
+        rowBlocks(schedule.rows,
+                  [&](Value *m, unsigned rows) { block(m, rows, c, vecs, w, nullptr); });
+      });
+      when(b_.CreateICmpSLT(rest, columns), [&] {
+        Value *valid = b_.CreateSub(columns, rest);
+        pack(rest, tail, false);
+        rowBlocks(schedule.tailRows,
+                  [&](Value *m, unsigned rows) { block(m, rows, rest, tail, w, valid); });
+      });
+    } else {
+      const unsigned vecs = schedule.tile;
+      rowBlocks(schedule.rows, [&](Value *m, unsigned rows) {
+        Value *rest = loop(e_.i64(0), columns, int64_t(vecs * w),
+                           [&](Value *c) { block(m, rows, c, vecs, w, nullptr); });
+        rest = loop(rest, columns, int64_t(w), [&](Value *c) { block(m, rows, c, 1, w, nullptr); });
+        loop(rest, columns, 1, [&](Value *c) { block(m, rows, c, 1, 1, nullptr); });
+      });
+    }
     e_.width = 1;
   }
 

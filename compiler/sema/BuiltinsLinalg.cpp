@@ -125,6 +125,79 @@ Value batchDot(Context &ctx, const CallArgs &a) {
   return tensorValue(ctx.reshape(out.tensor, {s[0], Dim(1)}, a.range), a.range);
 }
 
+// A two-operand einsum that is a batch of matrix products runs as one (lamina's packed kernel
+// or OpenBLAS) rather than as a broadcast product and a sum, which is as many multiplies but
+// no register blocking: every index is a batch index (both operands and the output), free in
+// one operand (and in the output), or the one contracted index (both operands, not the
+// output), with at most one free index per operand - attention's 'bqd,bkd->bqk', 'ij,jk->ik',
+// 'bhqd,bhkd->bhqk'. Anything else (and bool, which has no product) returns nothing.
+std::optional<Value> einsumAsMatMul(Context &ctx, const std::vector<std::string> &terms,
+                                    const std::string &out, const std::vector<Value> &operands,
+                                    SourceRange r) {
+  if (terms.size() != 2)
+    return std::nullopt;
+  std::vector<Value> v;
+  for (size_t k = 0; k < 2; ++k) {
+    Value t = tensorOf(ctx, operands[k]);
+    if (t.isError() || ctx.typeOf(t.tensor).rank() != terms[k].size() ||
+        ctx.typeOf(t.tensor).dtype == DType::Bool)
+      return std::nullopt;
+    v.push_back(t);
+  }
+  const std::string &ta = terms[0], &tb = terms[1];
+  auto has = [](const std::string &s, char c) { return s.find(c) != std::string::npos; };
+  std::string batch, left, right, summed, seen;
+  for (char c : ta + tb) {
+    if (has(seen, c))
+      continue;
+    seen += c;
+    bool a = has(ta, c), b = has(tb, c), o = has(out, c);
+    std::string &into = a && b ? (o ? batch : summed) : (o ? (a ? left : right) : summed);
+    if (!o && !(a && b))
+      return std::nullopt; // summed within one operand
+    into += c;
+  }
+  if (summed.size() != 1 || left.size() > 1 || right.size() > 1)
+    return std::nullopt;
+  // Each operand transposed into `order` (letters it has), with a size-1 axis where `one` is.
+  auto arrange = [&](const Value &x, const std::string &term, const std::string &order,
+                     size_t one) -> MaybeId {
+    std::vector<int64_t> perm;
+    Shape shape;
+    const Shape &s = ctx.typeOf(x.tensor).shape;
+    for (char c : order) {
+      perm.push_back(int64_t(term.find(c)));
+      shape.push_back(s[size_t(perm.back())]);
+    }
+    if (one <= shape.size())
+      shape.insert(shape.begin() + std::ptrdiff_t(one), Dim(1));
+    return ctx.reshape(ctx.transpose(x.tensor, perm, r), shape, r);
+  };
+  size_t none = std::string::npos;
+  MaybeId a = arrange(v[0], ta, batch + left + summed, left.empty() ? batch.size() : none);
+  MaybeId b = arrange(v[1], tb, batch + summed + right, right.empty() ? batch.size() + 1 : none);
+  if (!a || !b)
+    return Value::error(r);
+  Value product =
+      binaryOp(ctx, ast::BinaryOp::MatMul, Value::ofTensor(*a, r), Value::ofTensor(*b, r), r);
+  if (product.isError())
+    return product;
+  // [batch..., M or 1, N or 1] -> the letters batch + left + right, then the output's order.
+  std::string letters = batch + left + right;
+  Shape shape = ctx.typeOf(product.tensor).shape;
+  if (right.empty())
+    shape.erase(shape.end() - 1);
+  if (left.empty())
+    shape.erase(shape.end() - (right.empty() ? 1 : 2));
+  MaybeId flat = ctx.reshape(product.tensor, shape, r);
+  if (!flat)
+    return Value::error(r);
+  std::vector<int64_t> perm;
+  for (char c : out)
+    perm.push_back(int64_t(letters.find(c)));
+  return Value::ofTensor(ctx.transpose(*flat, perm, r), r);
+}
+
 Value einsum(Context &ctx, const CallArgs &a) {
   SourceRange r = a.range;
   if (a[0].kind != Value::Kind::String)
@@ -177,6 +250,8 @@ Value einsum(Context &ctx, const CallArgs &a) {
       if (n == 1)
         out += c;
   }
+  if (auto product = einsumAsMatMul(ctx, terms, out, operands, r))
+    return *product;
   // Layout: output letters, then contracted letters; every operand is transposed into that
   // order with size-1 axes for letters it lacks, the product broadcasts, and the contracted
   // axes are summed.

@@ -99,6 +99,7 @@ public:
         plan_.temps.push_back(ir::ValueId(v));
     chainStages();
     shareOutputs();
+    fuseEpilogues();
     return std::move(plan_);
   }
 
@@ -165,6 +166,29 @@ public:
       taken.insert(only->output);
       plan_.inOutput[v] = only->output;
       plan_.temps.erase(std::find(plan_.temps.begin(), plan_.temps.end(), v));
+    }
+  }
+
+  // --- epilogues (Stage::epilogue)
+  // A product lamina computes itself whose one reader is the next stage of its group, reading
+  // it at its own elements into an output (what shareOutputs() found): that reader becomes the
+  // product's epilogue, computed from the sums while they are in registers. One pass over the
+  // output instead of two, and the product is not stored at all.
+  void fuseEpilogues() {
+    for (size_t k = 0; k + 1 < plan_.stages.size(); ++k) {
+      Stage &product = plan_.stages[k];
+      const Stage &reader = plan_.stages[k + 1];
+      auto shared = plan_.inOutput.find(product.root);
+      if (product.kind != StageKind::MatMul || product.blas || shared == plan_.inOutput.end() ||
+          reader.output != shared->second || !reader.withPrevious ||
+          !(reader.domain == product.domain))
+        continue;
+      product.epilogue = reader.root;
+      product.output = reader.output;
+      plan_.inOutput.erase(shared);
+      plan_.storage[product.root] = Storage::Fused;
+      plan_.reasons[product.root].clear();
+      plan_.stages.erase(plan_.stages.begin() + std::ptrdiff_t(k) + 1);
     }
   }
 
@@ -586,6 +610,8 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
     target = fmt::format("output {}'s buffer", shared->second);
   std::string text = fmt::format("{} %{} over {} -> {}", kKinds[size_t(s.kind)], s.root,
                                  shapeString(s.domain), target);
+  if (s.epilogue)
+    text += fmt::format("; epilogue %{} computed from the sums in registers", *s.epilogue);
   if (s.copyOnly)
     text += " (copy)";
   if (!s.rowReductions.empty()) {
@@ -601,10 +627,10 @@ std::string stageText(const KernelPlan &plan, const Stage &s) {
   if (s.blas) {
     const ir::Instr &product = plan.fn.instrs[s.root];
     bool batch = plan.fn.typeOf(product.operands[1]).rank() > 2;
-    text += fmt::format("; OpenBLAS {}gemm for {}", product.type.dtype == DType::F64 ? "d" : "s",
-                        batch ? fmt::format("each matrix of the batch (K and N >= {}, M*K*N >= {})",
-                                            kBlasBatchMinSize, kBlasBatchMinWork)
-                              : fmt::format("each block of rows (K and N >= {})", kBlasMinSize));
+    text += fmt::format("; OpenBLAS {}gemm for {} (K * {} bytes > {}, N >= {})",
+                        product.type.dtype == DType::F64 ? "d" : "s",
+                        batch ? "each matrix of the batch" : "each block of rows",
+                        byteSize(product.type.dtype), kBlasMinDepthBytes, kBlasMinSize);
   }
   if (s.splitReduced)
     text += "; axis 0 of the operand in chunks over threads, combined in order";
@@ -636,15 +662,14 @@ bool blasProduct(const ir::Function &fn, const ir::Instr &product) {
       return false;
   size_t r = rhs.rank();
   std::optional<int64_t> k = rhs.shape[r - 2].asConstant(), n = rhs.shape[r - 1].asConstant();
-  if (!k || !n || *k > INT32_MAX || *n > INT32_MAX)
+  if (!k || !n || *k > INT32_MAX || *n > INT32_MAX ||
+      *k * int64_t(byteSize(t)) <= kBlasMinDepthBytes || *n < kBlasMinSize)
     return false;
   if (r == 2)
-    return *k >= kBlasMinSize && *n >= kBlasMinSize;
-  // A batch of products [B, M, K] @ [B, K, N], one call per matrix: worth a call when each is
-  // big enough to amortize it (docs/performance.md, "Products").
+    return true;
   std::optional<int64_t> m = lhs.shape[1].asConstant();
   return r == 3 && lhs.rank() == 3 && lhs.shape[0] == rhs.shape[0] && m && *m <= INT32_MAX &&
-         *k >= kBlasBatchMinSize && *n >= kBlasBatchMinSize && *m * *k * *n >= kBlasBatchMinWork;
+         *m * *k * *n >= kBlasBatchMinWork;
 }
 
 std::string print(const KernelPlan &plan) {

@@ -15,6 +15,7 @@
 #include "compiler/ir/Ir.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct Stage {
   /// MatMul: a large row-major product [..., M, K] @ [K, N] of stored operands, computed by
   /// OpenBLAS for each block of rows (blasProduct() says which products qualify).
   bool blas = false;
+  /// MatMul (not OpenBLAS): the value its one reader computes from it elementwise, at the
+  /// product's own elements (a bias, an activation, a scale), and writes to `output`. The
+  /// stage computes it from the sums in registers; the product itself is never stored.
+  std::optional<ir::ValueId> epilogue;
   bool parallel = true; // axis 0 of the domain may be split over threads
   /// Reduce: the operand's axis 0 is reduced and the result has no rows to split (rank 0, one
   /// vector row of columns, or a kept axis of 1). The runtime may then cut that axis into
@@ -78,13 +83,16 @@ struct KernelPlan {
 KernelPlan planFusion(ir::Function fn);
 
 /// Whether a product goes to OpenBLAS: f32 or f64, a matrix on the right ([K, N], any number
-/// of leading axes on the left), K and N known and both at least kBlasMinSize - where a tuned
-/// packed kernel beats lamina's register blocks (docs/performance.md, "Products") - and no
-/// operand a constant. Its operands are then stored, so the library reads plain rows.
-inline constexpr int64_t kBlasMinSize = 64;
-/// A batch [B, M, K] @ [B, K, N] (same B, known M, K and N): a call per matrix when K and N are
-/// at least kBlasBatchMinSize and M * K * N at least kBlasBatchMinWork.
-inline constexpr int64_t kBlasBatchMinSize = 32, kBlasBatchMinWork = int64_t(1) << 15;
+/// of leading axes on the left) or a batch of them ([B, M, K] @ [B, K, N], one call per
+/// matrix), no operand a constant, and deep enough that lamina's own kernel falls behind.
+/// That kernel packs K rows of up to 64 columns of the right operand into a panel that stays
+/// in L1 (32 KiB): it is the faster one while a panel row takes at most kBlasMinDepthBytes
+/// (K <= 128 in f32, K <= 64 in f64); past that OpenBLAS, which also blocks K, wins
+/// (docs/performance.md, "Products"). Its operands are then stored, so the library reads
+/// plain rows.
+inline constexpr int64_t kBlasMinDepthBytes = 512;
+/// ... and N at least kBlasMinSize; a batch's matrices at least kBlasBatchMinWork multiply-adds.
+inline constexpr int64_t kBlasMinSize = 32, kBlasBatchMinWork = int64_t(1) << 15;
 bool blasProduct(const ir::Function &fn, const ir::Instr &product);
 
 /// The plan as `lamina emit --stage ir-opt` shows it, after the function.

@@ -1516,37 +1516,38 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
   }
 }
 
-TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading axes, batches") {
+TEST_CASE(
+    "products OpenBLAS computes: K deeper than lamina's panels, N >= 32, leading axes, batches") {
   struct BlasCase {
     const char *expr, *a, *b, *companion;
     std::vector<std::vector<int64_t>> as, bs;
   };
   const BlasCase cases[] = {
       {"a @ b",
-       "M, 64",
-       "64, 80",
+       "M, 160",
+       "160, 80",
        "abs(a) @ abs(b)",
-       {{37, 64}, {0, 64}, {1, 64}},
-       {{64, 80}, {64, 80}, {64, 80}}},
+       {{37, 160}, {0, 160}, {1, 160}},
+       {{160, 80}, {160, 80}, {160, 80}}},
       {"matmul(a * 2.0, b)",
-       "P, M, 96",
-       "96, 64",
+       "P, M, 192",
+       "192, 64",
        "matmul(abs(a) * 2.0, abs(b))",
-       {{3, 7, 96}, {2, 0, 96}},
-       {{96, 64}, {96, 64}}},
+       {{3, 7, 192}, {2, 0, 192}},
+       {{192, 64}, {192, 64}}},
       {"relu(a @ transpose(b)) + 1.0",
-       "M, 128",
-       "72, 128",
+       "M, 136",
+       "72, 136",
        "abs(a) @ transpose(abs(b)) + 1.0",
-       {{19, 128}},
-       {{72, 128}}},
+       {{19, 136}},
+       {{72, 136}}},
       // A batch of matrices, one call each; the epilogue in the output's buffer.
       {"relu(matmul(a, b) * 0.5 + 1.0)",
-       "B, 16, 64",
-       "B, 64, 32",
+       "B, 16, 160",
+       "B, 160, 32",
        "matmul(abs(a), abs(b)) * 0.5 + 1.0",
-       {{5, 16, 64}, {0, 16, 64}, {1, 16, 64}},
-       {{5, 64, 32}, {0, 64, 32}, {1, 64, 32}}},
+       {{5, 16, 160}, {0, 16, 160}, {1, 16, 160}},
+       {{5, 160, 32}, {0, 160, 32}, {1, 160, 32}}},
   };
   for (DType t : {DType::F32, DType::F64})
     for (const BlasCase &c : cases) {
@@ -1570,6 +1571,168 @@ TEST_CASE("products OpenBLAS computes: known K and N of at least 64, any leading
               *program, *kernel, arrays, {tol});
       }
     }
+}
+
+// Two-operand einsums that are batches of matrix products run as matmul (BuiltinsLinalg.cpp):
+// the kernel's numbers against the interpreter's for the einsum's definition, a broadcast
+// product summed over the contracted index.
+TEST_CASE("einsum as matrix products: the numbers of its broadcast-and-sum definition") {
+  struct EinsumCase {
+    const char *equation, *definition, *companion;
+    std::vector<int64_t> a, b;
+  };
+  const EinsumCase cases[] = {
+      {"bqd,bkd->bqk",
+       "sum(a[:, :, None, :] * b[:, None, :, :], axis=3)",
+       "sum(abs(a)[:, :, None, :] * abs(b)[:, None, :, :], axis=3)",
+       {3, 5, 4},
+       {3, 6, 4}},
+      {"ij,jk->ki",
+       "transpose(sum(a[:, :, None] * b[None, :, :], axis=1))",
+       "transpose(sum(abs(a)[:, :, None] * abs(b)[None, :, :], axis=1))",
+       {5, 3},
+       {3, 7}},
+      {"bhqd,bhkd->bhqk",
+       "sum(a[:, :, :, None, :] * b[:, :, None, :, :], axis=4)",
+       "sum(abs(a)[:, :, :, None, :] * abs(b)[:, :, None, :, :], axis=4)",
+       {2, 3, 4, 5},
+       {2, 3, 6, 5}},
+      {"i,i->", "sum(a * b)", "sum(abs(a) * abs(b))", {7}, {7}},
+      {"ij,j->i", "sum(a * b, axis=1)", "sum(abs(a) * abs(b), axis=1)", {4, 6}, {6}},
+      {"ij,ij->i", "sum(a * b, axis=1)", "sum(abs(a) * abs(b), axis=1)", {4, 6}, {4, 6}},
+      {"bi,bij->bj",
+       "sum(a[:, :, None] * b, axis=1)",
+       "sum(abs(a)[:, :, None] * abs(b), axis=1)",
+       {3, 4},
+       {3, 4, 5}},
+      {"kb,bik->ib",
+       "transpose(sum(transpose(a)[:, None, :] * b, axis=2))",
+       "transpose(sum(transpose(abs(a))[:, None, :] * abs(b), axis=2))",
+       {4, 3},
+       {3, 5, 4}},
+  };
+  for (DType t : {DType::F32, DType::F64, DType::I32}) {
+    for (const EinsumCase &c : cases) {
+      std::string label = fmt::format("einsum '{}' {}", c.equation, shortName(t));
+      auto dims = [](const std::vector<int64_t> &shape) {
+        return fmt::format("{}", fmt::join(shape, ", "));
+      };
+      Inputs inputs = {{"a", typeSpec(t, dims(c.a))}, {"b", typeSpec(t, dims(c.b))}};
+      auto program = checked(fmt::format("lambda a, b: einsum('{}', a, b)", c.equation), inputs);
+      REQUIRE(program);
+      auto kernel = kernelFor(*program);
+      REQUIRE(kernel);
+      CHECK_MESSAGE(kernel->planText().find("matmul") != std::string::npos, label);
+      std::mt19937_64 rng = rngFor(label);
+      std::vector<Array> arrays = {jittest::moderateArray(t, c.a, rng, 4, 0.03),
+                                   jittest::moderateArray(t, c.b, rng, 4, 0.03)};
+      auto want = interpreted(fmt::format("lambda a, b: {}", c.definition), inputs, arrays);
+      REQUIRE(want);
+      std::vector<Array> got = jitOutputs(*program, *kernel, arrays);
+      REQUIRE(got.size() == 1);
+      Tolerance tol = Tolerance::exact();
+      if (isFloat(t))
+        tol = Tolerance::sum(jittest::sumTolerance(t),
+                             scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
+      auto m = jittest::compareArrays(*want, got[0], tol);
+      CHECK_MESSAGE(!m, label << " " << seedNote() << "\n"
+                              << (m ? jittest::mismatchReport(*program, arrays, 0, *want, got[0],
+                                                              *m, "definition", "kernel", tol)
+                                    : ""));
+    }
+  }
+}
+
+// Products of known depth K (Schedule::packed): the right operand packed in panels, its
+// producers computed there, every block shape the columns choose (1 to 4 vectors, tall blocks
+// for narrow products), zero-padded last panels of every width, the row halving blocks at the
+// bottom edge, and elementwise readers fused as epilogues - at vector widths 4, 8 and 16.
+TEST_CASE("packed products: panels, column and row edges, producers and epilogues, widths") {
+  struct PackedCase {
+    const char *expr, *companion;
+    const char *a, *b; // dims: K is a number
+    std::vector<std::vector<int64_t>> as, bs;
+  };
+  const PackedCase cases[] = {
+      {"a @ b",
+       "abs(a) @ abs(b)",
+       "M, 7",
+       "7, N",
+       {{1, 7}, {5, 7}, {13, 7}, {23, 7}, {0, 7}, {4, 7}, {3, 7}},
+       {{7, 1}, {7, 5}, {7, 16}, {7, 17}, {7, 5}, {7, 0}, {7, 100}}},
+      {"a @ b", "abs(a) @ abs(b)", "M, 24", "24, 48", {{19, 24}, {2, 24}}, {{24, 48}, {24, 48}}},
+      {"a @ b", "abs(a) @ abs(b)", "M, 16", "16, 80", {{9, 16}}, {{16, 80}}},
+      {"a @ b", "abs(a) @ abs(b)", "M, 3", "3, 10", {{37, 3}, {1, 3}}, {{3, 10}, {3, 10}}},
+      // Producers in the panel: a transposed, a reversed and strided, a computed right operand.
+      {"a @ transpose(b)", "abs(a) @ transpose(abs(b))", "M, 9", "N, 9", {{6, 9}}, {{21, 9}}},
+      {"a @ b[::-1, ::2]", "abs(a) @ abs(b)[::-1, ::2]", "M, 5", "5, 35", {{11, 5}}, {{5, 35}}},
+      {"a @ (b * 2.0 + 1.0)", "abs(a) @ (abs(b) * 2.0 + 1.0)", "M, 8", "8, N", {{7, 8}}, {{8, 33}}},
+      // Epilogues: computed from the sums in registers, lane by lane at the column edge.
+      {"relu(a @ b + 1.0) * 0.5",
+       "(abs(a) @ abs(b) + 1.0) * 0.5",
+       "M, 6",
+       "6, N",
+       {{10, 6}, {3, 6}},
+       {{6, 19}, {6, 64}}},
+      {"(a @ b) / 4.0 - b[0]",
+       "(abs(a) @ abs(b)) / 4.0 + abs(b[0])",
+       "M, 4",
+       "4, N",
+       {{9, 4}},
+       {{4, 30}}},
+      // Batches: attention's scaled scores, and a batch broadcast against one matrix.
+      {"matmul(a, transpose(b, (0, 2, 1))) / 3.0",
+       "matmul(abs(a), transpose(abs(b), (0, 2, 1))) / 3.0",
+       "B, T, 8",
+       "B, T, 8",
+       {{3, 16, 8}, {2, 5, 8}, {0, 4, 8}},
+       {{3, 16, 8}, {2, 5, 8}, {0, 4, 8}}},
+      {"matmul(a, b)", "matmul(abs(a), abs(b))", "B, M, 12", "12, N", {{2, 9, 12}}, {{12, 18}}},
+  };
+  struct Width {
+    const char *name;
+    unsigned width;
+  };
+  for (Width target : {Width{"width 4", 4}, Width{"width 8", 8}, Width{"host", 0}}) {
+    jit::CompileOptions options = jittest::testCompileOptions();
+    options.vectorWidth = target.width;
+    for (DType t : {DType::F32, DType::F64, DType::F16, DType::BF16, DType::I32, DType::I8}) {
+      for (const PackedCase &c : cases) {
+        std::string label = fmt::format("packed {} `{}` {} [{}] x [{}]", target.name, c.expr,
+                                        shortName(t), c.a, c.b);
+        Inputs inputs = {{"a", typeSpec(t, c.a)}, {"b", typeSpec(t, c.b)}};
+        std::string source = fmt::format("lambda a, b: {}", c.expr);
+        if (!isFloat(t) && std::string(c.expr).find('.') != std::string::npos)
+          continue; // float constants make the integer cases float
+        auto program = checked(source, inputs);
+        if (!program)
+          continue;
+        std::string error;
+        auto kernel = jittest::compileKernel(*program, error, options);
+        REQUIRE_MESSAGE(kernel != nullptr, error);
+        std::mt19937_64 rng = rngFor(label);
+        for (size_t k = 0; k < c.as.size(); ++k) {
+          std::vector<Array> arrays = {jittest::moderateArray(t, c.as[k], rng, 4, 0.03),
+                                       jittest::moderateArray(t, c.bs[k], rng, 4, 0.03)};
+          Tolerance tol = Tolerance::exact();
+          if (isFloat(t))
+            tol = Tolerance::sum(
+                jittest::sumTolerance(t),
+                scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
+          agree(fmt::format("{} shapes [{}] [{}]", label, fmt::join(c.as[k], ","),
+                            fmt::join(c.bs[k], ",")),
+                *program, *kernel, arrays, {tol});
+        }
+      }
+    }
+  }
+  // The plan says the right operand is packed and where the epilogue went.
+  auto program =
+      checked("lambda a, b: relu(a @ b + 1.0)", {{"a", "f32[M, 6]"}, {"b", "f32[6, N]"}});
+  REQUIRE(program);
+  auto kernel = kernelFor(*program);
+  REQUIRE(kernel);
+  CHECK(kernel->planText().find("epilogue") != std::string::npos);
 }
 
 // Data movement whose lanes stay inside one operand row (tile, repeat, flatten: a reshape
@@ -1949,6 +2112,9 @@ TEST_CASE("threads: two threads give bit-identical results to one") {
       {"x @ concat([w, w * 2.0, w, w], axis=1)", Scale::SumAbs,
        "abs(x) @ concat([abs(w), abs(w) * 2.0, abs(w), abs(w)], axis=1)"},
       {"transpose(x) * 2.0", Scale::None, nullptr},
+      // lamina's packed kernel: a transposed right operand, an epilogue.
+      {"relu(x[:, :16] @ transpose(w[:16]) + 1.0) * 2.0", Scale::SumAbs,
+       "(abs(x[:, :16]) @ transpose(abs(w[:16])) + 1.0) * 2.0"},
       // Stages run a block of rows at a time, the blocks split over threads.
       {"std(reshape(x, (-1, 16, 32)), axis=1) * 1.0", Scale::SumAbs,
        "mean(abs(reshape(x, (-1, 16, 32))), axis=1) + 1.0"},

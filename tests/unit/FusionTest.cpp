@@ -146,20 +146,21 @@ TEST_CASE("Fusion: stages that read each other's rows run a block of axis 0 at a
   // A reduction over axis 0 makes one row every block needs.
   CHECK(chained(planOf("lambda x: x - mean(x, axis=0, keepdims=True)", {{"x", "f32[B, 256]"}}))
             .find('+') == std::string::npos);
-  // A product's epilogue runs on its block of rows; a product of that needs every row of it.
-  const Inputs dense = {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}};
+  // An OpenBLAS product's epilogue runs on its block of rows; a product of that needs every
+  // row of it.
+  const Inputs dense = {{"x", "f32[B, 256]"}, {"w", "f32[256, 256]"}};
   CHECK(chained(planOf("lambda x, w: relu(x @ w) @ w", dense)) == ".+.");
   CHECK(transforms::print(planOf("lambda x: std(x, axis=1)", x3))
             .find("with the stage before, a block of rows at a time") != std::string::npos);
 }
 
 TEST_CASE("Fusion: a temporary read only at its own elements by an output's stage lives there") {
-  const Inputs dense = {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}, {"b", "f32[128]"}};
+  const Inputs dense = {{"x", "f32[B, 256]"}, {"w", "f32[256, 256]"}, {"b", "f32[256]"}};
   auto inOutput = [](const transforms::KernelPlan &plan) {
     return plan.inOutput.size() == 1 && plan.temps.empty();
   };
-  // Dense(activation='relu'): the product is written into the output, then biased and clamped
-  // in place.
+  // Dense(activation='relu') through OpenBLAS: the product is written into the output, then
+  // biased and clamped in place.
   auto relu = planOf("lambda x, w, b: relu(x @ w + b)", dense);
   CHECK(inOutput(relu));
   CHECK(transforms::print(relu).find("is stored in output 0, whose stage reads it in place") !=
@@ -177,6 +178,34 @@ TEST_CASE("Fusion: a temporary read only at its own elements by an output's stag
   }
 }
 
+TEST_CASE("Fusion: a product lamina computes takes its elementwise reader as its epilogue") {
+  const Inputs dense = {{"x", "f32[B, 64]"}, {"w", "f32[64, 48]"}, {"b", "f32[48]"}};
+  auto epilogue = [](const transforms::KernelPlan &plan) {
+    return plan.stages.size() == 1 && plan.stages[0].epilogue && plan.inOutput.empty() &&
+           plan.temps.empty();
+  };
+  for (const char *source : {"lambda x, w, b: relu(x @ w + b)", "lambda x, w, b: x @ w / 8.0",
+                             "lambda x, w, b: gelu(x @ w) * b"}) {
+    CAPTURE(source);
+    auto plan = planOf(source, dense);
+    CHECK(epilogue(plan));
+    CHECK(transforms::print(plan).find("computed from the sums in registers") != std::string::npos);
+  }
+  // Attention's scaled scores: a batch of products, scaled in registers.
+  CHECK(epilogue(planOf("lambda q, k: matmul(q, transpose(k, (0, 2, 1))) / 8.0",
+                        {{"q", "f32[B, 16, 64]"}, {"k", "f32[B, 16, 64]"}})));
+  // Read elsewhere than at its own elements, or by two stages: stored, no epilogue.
+  for (const char *source :
+       {"lambda x, w, b: transpose(x @ w) + 1.0", "lambda x, w, b: (x @ w)[::-1] + b",
+        "lambda x, w, b: softmax(x @ w + b, axis=1)",
+        "lambda x, w, b: (relu(x @ w), sigmoid(x @ w))"}) {
+    CAPTURE(source);
+    auto plan = planOf(source, dense);
+    for (const transforms::Stage &s : plan.stages)
+      CHECK(!s.epilogue);
+  }
+}
+
 TEST_CASE("Fusion: a deep expression that reuses its values is planned in linear time") {
   // Each line reads y twice: 60 levels are 2^60 paths through the expression, and a walk of
   // paths (instead of values) would not finish.
@@ -185,6 +214,6 @@ TEST_CASE("Fusion: a deep expression that reuses its values is planned in linear
     source += "    y = y * 0.5 + y\n";
   source += "    return y\n";
   auto plan = planOf(source, {{"x", "f32[B, 128]"}, {"w", "f32[128, 128]"}});
-  CHECK(plan.stages.size() == 2);
-  CHECK(plan.inOutput.size() == 1);
+  REQUIRE(plan.stages.size() == 1);
+  CHECK(plan.stages[0].epilogue);
 }

@@ -343,7 +343,11 @@ TEST_CASE("JIT engine: the plan prints each loop nest's schedule for the target"
           std::string::npos);
     CHECK(text.find("threads: chunks of the operand's axis 0, joined in chunk order") !=
           std::string::npos);
-    CHECK(text.find("register blocks of 4 rows x") != std::string::npos);
+    // x @ w, 8 columns: one vector of 16 lanes and 16 rows a block, or two of 4 and 6 rows
+    // (16 registers); w (K = 64) packed in panels.
+    CHECK(text.find(lanes == 4 ? "register blocks of 6 rows x 2 vectors"
+                               : "register blocks of 16 rows x 1 vectors") != std::string::npos);
+    CHECK(text.find("packed in panels of 64 x") != std::string::npos);
     CHECK(text.find("lanes combined as a tree") != std::string::npos);
   }
 }
