@@ -111,13 +111,22 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
   auto rowsFor = [&](unsigned vecs) { return std::min(16u, registers / (vecs * perVector)); };
   std::optional<int64_t> columns = domain.back().asConstant(), k = lhs.back().asConstant();
   unsigned vecs = columns ? vectorsFor(*columns) : maxVecs;
-  // The packed panel: K x vecs vectors of the compute type, small enough for L1.
+  // The packed panel: (a block of) K rows x vecs vectors of the compute type, in L1. Products
+  // stored in their compute type block K when it is deeper than a panel (or unknown); f16
+  // and bf16, whose partial sums would round, narrow the panel instead, or are not packed.
   int64_t vectorBytes = int64_t(w) * (lanesBits / 8);
-  while (k && vecs > 1 && *k * vecs * vectorBytes > kMaxPanelBytes)
-    --vecs;
+  bool exactPartials = t != DType::F16 && t != DType::BF16;
+  if (exactPartials) {
+    int64_t panelRows = kMaxPanelBytes / (vecs * vectorBytes);
+    out.packed = !k || *k > 0;
+    out.depthBlock = !k || *k > panelRows ? panelRows : 0;
+  } else {
+    while (k && vecs > 1 && *k * vecs * vectorBytes > kMaxPanelBytes)
+      --vecs;
+    out.packed = k && *k > 0 && *k * vecs * vectorBytes <= kMaxPanelBytes;
+  }
   out.tile = vecs;
   out.rows = rowsFor(vecs);
-  out.packed = k && *k > 0 && *k * vecs * vectorBytes <= kMaxPanelBytes;
   out.tailTile = vecs;
   if (columns && *columns % (vecs * w))
     out.tailTile = vectorsFor(*columns % (vecs * w));
@@ -127,8 +136,11 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
       out.rows, out.tile);
   if (out.packed)
     out.vectors += fmt::format("; the right operand packed in panels of {} x {} columns, "
-                               "computed once per panel, the last one zero-padded",
-                               *k, vecs * w);
+                               "computed once per panel, the last one zero-padded{}",
+                               out.depthBlock ? out.depthBlock : *k, vecs * w,
+                               out.depthBlock ? "; K in blocks of that many rows, partial sums "
+                                                "kept in the output"
+                                              : "");
   if (s.epilogue)
     out.vectors += fmt::format("; the epilogue %{} from the sums in registers", *s.epilogue);
   return out;

@@ -23,6 +23,10 @@ struct Schedule {
   /// the last panel, zero-padded, has `tailTile` vectors and blocks of `tailRows` rows.
   bool packed = false;
   unsigned tailTile = 1, tailRows = 1;
+  /// Packed: K in blocks of this many rows, each block continuing the sums the one before
+  /// stored in the output (products whose dtype is their compute type: f32, f64, integers);
+  /// 0 when one panel holds all of K.
+  int64_t depthBlock = 0;
   std::string threads; // how the work is split over threads
 };
 

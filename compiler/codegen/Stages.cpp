@@ -1027,14 +1027,17 @@ private:
 
   // A register-blocked product (numbers, not bool; Schedule.cpp chooses the blocks): the
   // output in blocks of `rows` rows by `vecs` vectors of columns, each block's sums held in
-  // registers while k runs once - every row vector of the right operand serves `rows` sums,
-  // every broadcast element of the left `vecs` of them. Each output sums its k terms in order.
+  // registers while k runs - every row vector of the right operand serves `rows` sums, every
+  // broadcast element of the left `vecs` of them. Each output sums its k terms in order.
   //
-  // Packed (known K): the right operand is computed into a panel of K x (vecs vectors)
-  // columns once per panel - its producers (a transpose, a scale, a cast) run there, not once
-  // per block of rows - and the blocks read it contiguously. The last panel is zero-padded
-  // past the last column, so its blocks are whole vectors too; only their stores go lane by
-  // lane. Unpacked: the blocks read the right operand where it is, then a scalar tail.
+  // Packed: the right operand is computed into a panel of (a block of) K rows x vecs vectors
+  // once per panel - its producers (a transpose, a scale, a cast) run there, not once per
+  // block of rows - and the blocks read it contiguously from L1. The last panel is
+  // zero-padded past the last column, so its blocks are whole vectors too; only their stores
+  // go lane by lane. When K is blocked (Schedule::depthBlock), each block of K continues the
+  // sums the one before stored in the output, in k order still, and the last one stores the
+  // result (or its epilogue). Unpacked: the blocks read the right operand where it is, then
+  // a scalar tail.
   void matmulBlocked(Index out) {
     size_t n = s_.domain.size();
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
@@ -1047,23 +1050,23 @@ private:
     llvm::Type *scalar = e_.scalarComputeType(t);
     const unsigned laneBytes = scalar->getScalarSizeInBits() / 8;
     const llvm::Align vectorAlign(std::min(64u, w * laneBytes));
+    const int64_t kc = schedule.depthBlock;
     Index li = matmulBatch(ls, out), ri = matmulBatch(rs, out);
     li.resize(li.size() + 2);
     ri.resize(ri.size() + 2);
     llvm::AllocaInst *panel = nullptr, *edge = nullptr;
     if (schedule.packed) {
-      int64_t k = *ls.back().asConstant();
-      panel =
-          e_.slot(scalar, "panel", uint64_t(k) * std::max(schedule.tile, schedule.tailTile) * w);
+      uint64_t panelRows = uint64_t(kc ? kc : *ls.back().asConstant());
+      panel = e_.slot(scalar, "panel", panelRows * std::max(schedule.tile, schedule.tailTile) * w);
     }
-    auto panelAt = [&](Value *k, unsigned stride, unsigned v) {
-      Value *at = b_.CreateAdd(b_.CreateMul(k, e_.i64(stride)), e_.i64(int64_t(v * w)));
+    auto panelAt = [&](Value *row, unsigned stride, unsigned v) {
+      Value *at = b_.CreateAdd(b_.CreateMul(row, e_.i64(stride)), e_.i64(int64_t(v * w)));
       return b_.CreateInBoundsGEP(scalar, panel, at);
     };
-    // The right operand's columns [c, c + vecs * w) at every depth into the panel; past
+    // Depths [k0, k1) of the right operand's columns [c, c + vecs * w) into the panel; past
     // `columns` (the last panel) the lanes read the last column and are set to 0.
-    auto pack = [&](Value *c, unsigned vecs, bool whole) {
-      loop(e_.i64(0), depth, 1, [&](Value *k) {
+    auto pack = [&](Value *c, unsigned vecs, bool whole, Value *k0, Value *k1) {
+      loop(k0, k1, 1, [&](Value *k) {
         e_.width = w;
         ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
         for (unsigned v = 0; v < vecs; ++v) {
@@ -1080,41 +1083,94 @@ private:
             x = b_.CreateSelect(b_.CreateICmpSLE(lanes, last), e_.element(rhs, ri),
                                 llvm::Constant::getNullValue(e_.computeType(t)));
           }
-          b_.CreateAlignedStore(x, panelAt(k, vecs * w, v), vectorAlign);
+          b_.CreateAlignedStore(x, panelAt(b_.CreateSub(k, k0), vecs * w, v), vectorAlign);
         }
       });
     };
-    // Sums of lanes [c, c + w) of which only `valid` are columns: stored lane by lane.
-    auto storeEdge = [&](Index &at, Value *c, Value *sums, Value *valid) {
-      if (!edge)
-        edge = e_.slot(scalar, "edge", w);
-      b_.CreateAlignedStore(sums, edge, vectorAlign);
+    // Lanes [c, c + w) of row `at` of which only `valid` are columns, lane by lane: stored
+    // from `sums` (as the result, or as partial sums), or loaded (the partial sums so far).
+    auto edgeLanes = [&](Index &at, Value *c, Value *valid,
+                         const std::function<void(Value *)> &each) {
       Value *count = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, valid, e_.i64(w));
       loop(e_.i64(0), count, 1, [&](Value *j) {
         e_.width = 1;
         at[n - 1] = AxisIndex{b_.CreateAdd(c, j), 0, nullptr};
-        storeProduct(at, b_.CreateLoad(scalar, b_.CreateInBoundsGEP(scalar, edge, j)));
+        each(b_.CreateInBoundsGEP(scalar, edge, j));
       });
       e_.width = w;
     };
-    // One block: rows [m, m + rows) by vectors of columns from c. `valid`: columns left from c
-    // in the last packed panel, or null where every lane is a column.
-    auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width,
-                     Value *valid) {
+    // Sums at row `at`, columns from c: the result (or its epilogue) where `last` holds (or is
+    // null), else partial sums for the next block of K.
+    auto finish = [&](Index &at, Value *c, Value *sums, Value *valid, Value *last) {
+      auto emit = [&](bool result) {
+        auto put = [&](const Index &i, Value *v) {
+          if (result)
+            storeProduct(i, v);
+          else
+            e_.store(targetBuffer(), t, in.type.shape, i, v);
+        };
+        if (!valid) {
+          at[n - 1] = AxisIndex{c, e_.width > 1 ? 1 : 0, nullptr};
+          return put(at, sums);
+        }
+        b_.CreateAlignedStore(sums, edge, vectorAlign);
+        edgeLanes(at, c, valid, [&](Value *lane) { put(at, b_.CreateLoad(scalar, lane)); });
+      };
+      if (!last)
+        return emit(true);
+      auto *yes = llvm::BasicBlock::Create(e_.ctx, "result", e_.fn);
+      auto *no = llvm::BasicBlock::Create(e_.ctx, "partial", e_.fn);
+      auto *done = llvm::BasicBlock::Create(e_.ctx, "stored", e_.fn);
+      b_.CreateCondBr(last, yes, no);
+      for (auto [block, result] : {std::pair{yes, true}, std::pair{no, false}}) {
+        b_.SetInsertPoint(block);
+        e_.clearMemo();
+        emit(result);
+        e_.clearMemo();
+        b_.CreateBr(done);
+      }
+      b_.SetInsertPoint(done);
+    };
+    // One block: rows [m, m + rows) by vectors of columns from c, depths [k0, k1). `valid`:
+    // columns left from c in the last packed panel, or null where every lane is a column.
+    // `first`/`last`: whether this is the first/last block of K (null: K is not blocked).
+    struct Depth {
+      Value *k0, *k1, *first, *last;
+    };
+    auto block = [&](Value *m, unsigned rows, Value *c, unsigned vecs, unsigned width, Value *valid,
+                     const Depth &d) {
       e_.width = width;
       llvm::Type *ty = e_.computeType(t);
       std::vector<llvm::AllocaInst *> acc;
-      for (unsigned k = 0; k < rows * vecs; ++k) {
-        acc.push_back(e_.slot(ty, "mm"));
-        b_.CreateStore(llvm::Constant::getNullValue(ty), acc.back());
-      }
+      for (unsigned r = 0; r < rows; ++r)
+        for (unsigned v = 0; v < vecs; ++v) {
+          acc.push_back(e_.slot(ty, "mm"));
+          Value *start = llvm::Constant::getNullValue(ty);
+          if (d.first) { // the sums so far (read even in the first block, then ignored)
+            out[n - 2] = AxisIndex{b_.CreateAdd(m, e_.i64(r)), 0, nullptr};
+            Value *cv = b_.CreateAdd(c, e_.i64(int64_t(v * w)));
+            Value *previous;
+            if (valid) {
+              edgeLanes(out, cv, b_.CreateSub(valid, e_.i64(v * w)), [&](Value *lane) {
+                b_.CreateStore(e_.loadStored(targetBuffer(), t, in.type.shape, out), lane);
+              });
+              previous = b_.CreateAlignedLoad(ty, edge, vectorAlign);
+            } else {
+              out[n - 1] = AxisIndex{cv, 1, nullptr};
+              previous = e_.loadStored(targetBuffer(), t, in.type.shape, out);
+            }
+            start = b_.CreateSelect(d.first, start, previous);
+          }
+          b_.CreateStore(start, acc.back());
+        }
       int64_t stride = width > 1 ? 1 : 0;
-      loop(e_.i64(0), depth, 1, [&](Value *k) {
+      loop(d.k0, d.k1, 1, [&](Value *k) {
         e_.width = width;
         std::vector<Value *> right(vecs), left(rows);
         for (unsigned v = 0; v < vecs; ++v) {
           if (panel) {
-            right[v] = b_.CreateAlignedLoad(ty, panelAt(k, vecs * w, v), vectorAlign);
+            right[v] =
+                b_.CreateAlignedLoad(ty, panelAt(b_.CreateSub(k, d.k0), vecs * w, v), vectorAlign);
             continue;
           }
           ri[ri.size() - 2] = AxisIndex{k, 0, nullptr};
@@ -1144,13 +1200,9 @@ private:
       for (unsigned r = 0; r < rows; ++r)
         for (unsigned v = 0; v < vecs; ++v) {
           out[n - 2] = AxisIndex{b_.CreateAdd(m, e_.i64(r)), 0, nullptr};
-          Value *first = b_.CreateAdd(c, e_.i64(int64_t(v * width)));
-          if (valid) {
-            storeEdge(out, first, sums[r * vecs + v], b_.CreateSub(valid, e_.i64(v * w)));
-          } else {
-            out[n - 1] = AxisIndex{first, stride, nullptr};
-            storeProduct(out, sums[r * vecs + v]);
-          }
+          Value *cv = b_.CreateAdd(c, e_.i64(int64_t(v * width)));
+          finish(out, cv, sums[r * vecs + v], valid ? b_.CreateSub(valid, e_.i64(v * w)) : nullptr,
+                 d.last);
         }
     };
     // Every row of this call, in blocks of `rows`, then of halves of it down to one.
@@ -1163,28 +1215,44 @@ private:
           break;
       }
     };
-    if (panel) {
-      const unsigned vecs = schedule.tile, tail = schedule.tailTile;
-      Value *rest = loop(e_.i64(0), columns, int64_t(vecs * w), [&](Value *c) {
-        pack(c, vecs, true);
-        rowBlocks(schedule.rows,
-                  [&](Value *m, unsigned rows) { block(m, rows, c, vecs, w, nullptr); });
-      });
-      when(b_.CreateICmpSLT(rest, columns), [&] {
-        Value *valid = b_.CreateSub(columns, rest);
-        pack(rest, tail, false);
-        rowBlocks(schedule.tailRows,
-                  [&](Value *m, unsigned rows) { block(m, rows, rest, tail, w, valid); });
-      });
-    } else {
+    if (!panel) {
       const unsigned vecs = schedule.tile;
+      Depth all{e_.i64(0), depth, nullptr, nullptr};
       rowBlocks(schedule.rows, [&](Value *m, unsigned rows) {
         Value *rest = loop(e_.i64(0), columns, int64_t(vecs * w),
-                           [&](Value *c) { block(m, rows, c, vecs, w, nullptr); });
-        rest = loop(rest, columns, int64_t(w), [&](Value *c) { block(m, rows, c, 1, w, nullptr); });
-        loop(rest, columns, 1, [&](Value *c) { block(m, rows, c, 1, 1, nullptr); });
+                           [&](Value *c) { block(m, rows, c, vecs, w, nullptr, all); });
+        rest = loop(rest, columns, int64_t(w),
+                    [&](Value *c) { block(m, rows, c, 1, w, nullptr, all); });
+        loop(rest, columns, 1, [&](Value *c) { block(m, rows, c, 1, 1, nullptr, all); });
       });
+      e_.width = 1;
+      return;
     }
+    edge = e_.slot(scalar, "edge", w);
+    // Columns [c, c + vecs * w) - `valid` of them in the last panel - a block of K at a time.
+    auto panels = [&](Value *c, unsigned vecs, unsigned rows, Value *valid) {
+      auto run = [&](const Depth &d) {
+        pack(c, vecs, !valid, d.k0, d.k1);
+        rowBlocks(rows, [&](Value *m, unsigned r) { block(m, r, c, vecs, w, valid, d); });
+      };
+      if (!kc)
+        return run(Depth{e_.i64(0), depth, nullptr, nullptr});
+      // At least one block, so that K = 0 stores zeros.
+      Value *count =
+          b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, e_.i64(1),
+                                   b_.CreateSDiv(b_.CreateAdd(depth, e_.i64(kc - 1)), e_.i64(kc)));
+      loop(e_.i64(0), count, 1, [&](Value *kb) {
+        Value *k0 = b_.CreateMul(kb, e_.i64(kc));
+        Value *k1 =
+            b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateAdd(k0, e_.i64(kc)), depth);
+        run(Depth{k0, k1, b_.CreateICmpEQ(kb, e_.i64(0)), b_.CreateICmpEQ(k1, depth)});
+      });
+    };
+    const unsigned vecs = schedule.tile, tail = schedule.tailTile;
+    Value *rest = loop(e_.i64(0), columns, int64_t(vecs * w),
+                       [&](Value *c) { panels(c, vecs, schedule.rows, nullptr); });
+    when(b_.CreateICmpSLT(rest, columns),
+         [&] { panels(rest, tail, schedule.tailRows, b_.CreateSub(columns, rest)); });
     e_.width = 1;
   }
 

@@ -84,15 +84,14 @@ KernelPlan planFusion(ir::Function fn);
 
 /// Whether a product goes to OpenBLAS: f32 or f64, a matrix on the right ([K, N], any number
 /// of leading axes on the left) or a batch of them ([B, M, K] @ [B, K, N], one call per
-/// matrix), no operand a constant, and deep enough that lamina's own kernel falls behind.
-/// That kernel packs K rows of up to 64 columns of the right operand into a panel that stays
-/// in L1 (32 KiB): it is the faster one while a panel row takes at most kBlasMinDepthBytes
-/// (K <= 128 in f32, K <= 64 in f64); past that OpenBLAS, which also blocks K, wins
-/// (docs/performance.md, "Products"). Its operands are then stored, so the library reads
-/// plain rows.
+/// matrix), no operand a constant, and both deep and wide - the one shape where OpenBLAS is
+/// measurably faster than lamina's packed kernel (3-7% in f32, up to 25% in f64: its panels
+/// hold fewer f64 columns; docs/performance.md, "Products"): a row of the right operand longer
+/// than kBlasMinDepthBytes, at least kBlasMinSize columns. Its operands are then stored, so
+/// the library reads plain rows.
 inline constexpr int64_t kBlasMinDepthBytes = 512;
-/// ... and N at least kBlasMinSize; a batch's matrices at least kBlasBatchMinWork multiply-adds.
-inline constexpr int64_t kBlasMinSize = 32, kBlasBatchMinWork = int64_t(1) << 15;
+/// ... and a batch's matrices at least kBlasBatchMinWork multiply-adds each.
+inline constexpr int64_t kBlasMinSize = 256, kBlasBatchMinWork = int64_t(1) << 15;
 bool blasProduct(const ir::Function &fn, const ir::Instr &product);
 
 /// The plan as `lamina emit --stage ir-opt` shows it, after the function.

@@ -1517,7 +1517,7 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
 }
 
 TEST_CASE(
-    "products OpenBLAS computes: K deeper than lamina's panels, N >= 32, leading axes, batches") {
+    "products OpenBLAS computes: K deeper than lamina's panels, N >= 256, leading axes, batches") {
   struct BlasCase {
     const char *expr, *a, *b, *companion;
     std::vector<std::vector<int64_t>> as, bs;
@@ -1525,29 +1525,29 @@ TEST_CASE(
   const BlasCase cases[] = {
       {"a @ b",
        "M, 160",
-       "160, 80",
+       "160, 256",
        "abs(a) @ abs(b)",
        {{37, 160}, {0, 160}, {1, 160}},
-       {{160, 80}, {160, 80}, {160, 80}}},
+       {{160, 256}, {160, 256}, {160, 256}}},
       {"matmul(a * 2.0, b)",
        "P, M, 192",
-       "192, 64",
+       "192, 256",
        "matmul(abs(a) * 2.0, abs(b))",
        {{3, 7, 192}, {2, 0, 192}},
-       {{192, 64}, {192, 64}}},
+       {{192, 256}, {192, 256}}},
       {"relu(a @ transpose(b)) + 1.0",
        "M, 136",
-       "72, 136",
+       "256, 136",
        "abs(a) @ transpose(abs(b)) + 1.0",
        {{19, 136}},
-       {{72, 136}}},
+       {{256, 136}}},
       // A batch of matrices, one call each; the epilogue in the output's buffer.
       {"relu(matmul(a, b) * 0.5 + 1.0)",
        "B, 16, 160",
-       "B, 160, 32",
+       "B, 160, 256",
        "matmul(abs(a), abs(b)) * 0.5 + 1.0",
        {{5, 16, 160}, {0, 16, 160}, {1, 16, 160}},
-       {{5, 160, 32}, {0, 160, 32}, {1, 160, 32}}},
+       {{5, 160, 256}, {0, 160, 256}, {1, 160, 256}}},
   };
   for (DType t : {DType::F32, DType::F64})
     for (const BlasCase &c : cases) {
@@ -1680,6 +1680,20 @@ TEST_CASE("packed products: panels, column and row edges, producers and epilogue
        "4, N",
        {{9, 4}},
        {{4, 30}}},
+      // K deeper than a panel, or unknown: blocks of K, partial sums kept in the output (f32,
+      // f64, integers), the last block short; K = 0 stores zeros. f16 and bf16 are unpacked.
+      {"a @ b",
+       "abs(a) @ abs(b)",
+       "M, K",
+       "K, N",
+       {{9, 300}, {3, 0}, {7, 1}, {20, 700}, {4, 1100}},
+       {{300, 70}, {0, 5}, {1, 33}, {700, 17}, {1100, 9}}},
+      {"relu(a @ b + 1.0) * 0.5",
+       "(abs(a) @ abs(b) + 1.0) * 0.5",
+       "M, 300",
+       "300, N",
+       {{13, 300}, {5, 300}},
+       {{300, 70}, {300, 5}}},
       // Batches: attention's scaled scores, and a batch broadcast against one matrix.
       {"matmul(a, transpose(b, (0, 2, 1))) / 3.0",
        "matmul(abs(a), transpose(abs(b), (0, 2, 1))) / 3.0",
