@@ -88,8 +88,9 @@ struct DenseOptions {
   bool trainable = true;
 };
 
-/// `activation(inputs @ kernel + bias)` on the last axis. The product goes through OpenBLAS;
-/// bias and activation are one fused lamina kernel.
+/// `activation(inputs @ kernel + bias)` on the last axis: one lamina kernel, whose plan puts
+/// the bias and activation in the product's epilogue (and picks OpenBLAS for deep and wide
+/// products).
 class Dense final : public Layer {
 public:
   explicit Dense(int64_t units, DenseOptions options = {});
@@ -109,7 +110,7 @@ protected:
 private:
   int64_t units_;
   DenseOptions options_;
-  std::shared_ptr<class LaminaFunction> epilogue_; // the activation, when not linear
+  std::shared_ptr<class LaminaFunction> function_; // product, bias and activation
 };
 
 struct LambdaOptions {

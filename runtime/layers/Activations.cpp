@@ -35,11 +35,16 @@ const std::vector<std::pair<std::string, std::string>> &table() {
 
 } // namespace
 
-std::optional<std::string> activationSource(const std::string &name) {
+std::optional<std::string> activationBody(const std::string &name) {
   for (const auto &[keras, body] : table())
     if (keras == name)
-      return "lambda x: " + body;
+      return body;
   return std::nullopt;
+}
+
+std::optional<std::string> activationSource(const std::string &name) {
+  auto body = activationBody(name);
+  return body ? std::optional("lambda x: " + *body) : std::nullopt;
 }
 
 const std::vector<std::string> &activationNames() {

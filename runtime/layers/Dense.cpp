@@ -3,43 +3,27 @@
 #include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "runtime/support/Report.h"
-#include "runtime/threads/ThreadPool.h"
 
-#include <cblas.h>
-#include <cstring>
 #include <fmt/format.h>
-#include <mutex>
 
 namespace lamina {
 
 namespace {
 
-// out[begin:end] = input[begin:end] @ kernel (+ bias): the bias is written first and the
-// product accumulated onto it (beta = 1), one pass over the output fewer than adding it after.
-void multiplyRows(const Tensor &input, const Tensor &kernel, const Tensor *bias, Tensor &out,
-                  int64_t begin, int64_t end) {
-  int64_t in = kernel.shape()[0], units = kernel.shape()[1];
-  auto *dst = static_cast<std::byte *>(out.data());
-  size_t rowBytes = size_t(units) * byteSize(out.dtype());
-  if (bias)
-    for (int64_t r = begin; r < end; ++r)
-      std::memcpy(dst + size_t(r) * rowBytes, bias->data(), rowBytes);
-  if (units == 0)
-    return;
-  for (int64_t r0 = begin; r0 < end; r0 += INT32_MAX) { // BLAS counts rows in an int
-    int m = int(std::min<int64_t>(INT32_MAX, end - r0));
-    int lda = int(std::max<int64_t>(in, 1));
-    if (out.dtype() == DType::F32)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units), int(in), 1.0f,
-                  static_cast<const float *>(input.data()) + r0 * in, lda,
-                  static_cast<const float *>(kernel.data()), int(units), bias ? 1.0f : 0.0f,
-                  static_cast<float *>(out.data()) + r0 * units, int(units));
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, int(units), int(in), 1.0,
-                  static_cast<const double *>(input.data()) + r0 * in, lda,
-                  static_cast<const double *>(kernel.data()), int(units), bias ? 1.0 : 0.0,
-                  static_cast<double *>(out.data()) + r0 * units, int(units));
-  }
+// Dense as one lamina function of its input, with its weights as the function's variables: the
+// product, the bias and the activation compile to one kernel - lamina's packed product with
+// the bias and activation computed from its sums in registers, or, for deep and wide
+// products, OpenBLAS and then the rest (the plan decides by size, and says which).
+std::string denseSource(int64_t units, bool useBias, DType dtype, const std::string &activation) {
+  std::string type = std::string(longName(dtype));
+  std::string source = fmt::format("def dense(x):\n    kernel = variable(zeros([x.shape[-1], {}], "
+                                   "dtype=\"{}\"), name=\"kernel\")\n    x = x @ kernel\n",
+                                   units, type);
+  if (useBias)
+    source += fmt::format("    bias = variable(zeros([{}], dtype=\"{}\"), name=\"bias\")\n"
+                          "    x = x + bias\n",
+                          units, type);
+  return source + fmt::format("    return {}\n", activation);
 }
 
 } // namespace
@@ -49,22 +33,19 @@ Dense::Dense(int64_t units, DenseOptions options)
       options_(std::move(options)) {
   if (units_ <= 0)
     raise(fmt::format("Dense `{}`: units must be a positive integer, not {}", name_, units_));
-  // lamina splits the rows itself (compute()); OpenBLAS's own threads would only compete.
-  static std::once_flag serialBlas;
-  std::call_once(serialBlas, [] { openblas_set_num_threads(1); });
   if (dtype_ != DType::F32 && dtype_ != DType::F64)
     raise(
         fmt::format("Dense `{}` computes in float32 or float64, not {}", name_, longName(dtype_)));
   for (const Initializer *init : {&options_.kernelInitializer, &options_.biasInitializer})
     if (!knownInitializer(init->name))
       raise(fmt::format("Dense `{}`: unknown initializer `{}`", name_, init->name));
-  auto source = activationSource(options_.activation);
-  if (!source)
+  auto activation = activationBody(options_.activation);
+  if (!activation)
     raise(fmt::format("Dense `{}`: unknown activation `{}`", name_, options_.activation));
-  if (options_.activation != "linear")
-    epilogue_ = std::make_shared<LaminaFunction>(
-        LambdaSource::fromText(*source, "<" + name_ + " activation>"),
-        std::vector<std::pair<std::string, ConstValue>>{}, Engine::Jit);
+  function_ = std::make_shared<LaminaFunction>(
+      LambdaSource::fromText(denseSource(units_, options_.useBias, dtype_, *activation),
+                             "<" + name_ + ">"),
+      std::vector<std::pair<std::string, ConstValue>>{}, Engine::Jit);
 }
 
 void Dense::buildImpl(const std::vector<TensorShape> &inputShapes) {
@@ -107,25 +88,11 @@ CallResult Dense::compute(const std::vector<Tensor> &inputs, const CallOptions &
     raise(fmt::format("Dense `{}` computes in {}, but its input is {}; cast it first (for "
                       "example with a Lambda `lambda x: cast(x, \"{}\")`)",
                       name_, longName(dtype_), longName(x.dtype()), longName(dtype_)));
-  Tensor input = x.contiguousCopy();
-  TensorShape outShape = x.shape();
-  outShape.back() = units_;
-  Tensor out = Tensor::empty(dtype_, outShape);
-  int64_t rows = in == 0 ? out.count() / units_ : input.count() / in;
-  if (in > INT32_MAX || units_ > INT32_MAX)
-    raise(fmt::format("Dense `{}` is too large for BLAS ({} x {})", name_, in, units_));
-  // Rows are split over lamina's thread pool, each block one single-threaded BLAS call: one
-  // pool does all of lamina's work, so a model's kernels and its matrix products never compete
-  // for cores, and many host threads calling at once do not oversubscribe them.
-  Executor &pool = executorFor(options.compute);
-  int64_t chunks = rows * in * units_ >= (int64_t(1) << 20) ? pool.concurrency() : 1;
-  const Tensor *bias = options_.useBias ? &ownWeights()[1].value : nullptr;
-  pool.parallelFor(rows, chunks, [&](int64_t begin, int64_t end) {
-    multiplyRows(input, kernel.value, bias, out, begin, end);
-  });
+  // Rank 1: one row (the function's axis 0 is the batch, of unknown size).
+  Tensor input = x.rank() == 1 ? x.reshaped({1, in}) : x;
+  Tensor out = function_->run({input}, nullptr, false, ownWeights(), options.compute)[0];
   CallResult result;
-  result.outputs.push_back(epilogue_ ? epilogue_->run({out}, nullptr, false, {}, options.compute)[0]
-                                     : out);
+  result.outputs.push_back(x.rank() == 1 ? out.reshaped({units_}) : out);
   result.masks = options.masks;
   result.masks.resize(1);
   return result;

@@ -155,7 +155,53 @@ TEST_CASE("lambda: masks from a function or a constant") {
   CHECK(bitEqual(fixed->call({f32({1, 2}, {1, 2})}).masks[0], *constant.maskConstant));
 }
 
-TEST_CASE("dense: OpenBLAS product, bias and activation against a plain loop") {
+// y[i, j] = activation(sum_k x[i, k] * w[k, j] + b[j]), in double.
+void checkDense(const Tensor &x, const Tensor &y, const std::vector<Tensor> &w,
+                double (*activation)(double), double epsilon) {
+  int64_t rows = x.shape()[0], in = x.shape()[1], units = w[0].shape()[1];
+  REQUIRE(y.shape() == TensorShape{rows, units});
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < units; ++j) {
+      double acc = w.size() > 1 ? w[1].at({j}) : 0.0;
+      for (int64_t k = 0; k < in; ++k)
+        acc += x.at({i, k}) * w[0].at({k, j});
+      CHECK(y.at({i, j}) == doctest::Approx(activation(acc)).epsilon(epsilon));
+    }
+}
+
+TEST_CASE("dense: one lamina kernel - lamina's product or OpenBLAS, f32 and f64, rank 1") {
+  // Deep and wide (K = 300, N = 256): OpenBLAS, then bias and relu; narrow: lamina's packed
+  // product with them as its epilogue.
+  for (int64_t units : {256, 7}) {
+    for (DType dtype : {DType::F32, DType::F64}) {
+      CAPTURE(units);
+      DenseOptions options;
+      options.activation = "relu";
+      options.dtype = dtype;
+      options.biasInitializer = Initializer("random_uniform");
+      auto dense = std::make_shared<Dense>(units, options);
+      Tensor x = ramp({9, 300}, 0.01f, -1.0f);
+      if (dtype == DType::F64) {
+        Tensor wide = Tensor::empty(DType::F64, {9, 300});
+        for (int64_t k = 0; k < x.count(); ++k)
+          wide.data<double>()[k] = double(x.data<float>()[k]);
+        x = wide;
+      }
+      Tensor y = (*dense)(x);
+      checkDense(
+          x, y, dense->getWeights(), [](double v) { return std::max(v, 0.0); },
+          dtype == DType::F32 ? 1e-4 : 1e-10);
+    }
+  }
+  auto dense = std::make_shared<Dense>(3);
+  Tensor row = (*dense)(ramp({4}, 0.5f, -1.0f));
+  CHECK(row.shape() == TensorShape{3});
+  checkDense(
+      ramp({1, 4}, 0.5f, -1.0f), row.reshaped({1, 3}), dense->getWeights(),
+      [](double v) { return v; }, 1e-5);
+}
+
+TEST_CASE("dense: product, bias and activation against a plain loop") {
   DenseOptions options;
   options.activation = "tanh";
   options.kernelInitializer.seed = 7;
