@@ -108,7 +108,16 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
   auto vectorsFor = [&](int64_t columns) {
     return unsigned(std::clamp<int64_t>((columns + w - 1) / int64_t(w), 1, maxVecs));
   };
-  auto rowsFor = [&](unsigned vecs) { return std::min(16u, registers / (vecs * perVector)); };
+  // Rows of a known count (a batch's matrices; the rows of a 2-D product are split over
+  // threads) in equal blocks: 16 rows as 8 + 8, not 12 + 3 + 1.
+  int64_t height = n > 2 ? domain[n - 2].asConstant().value_or(0) : 0;
+  auto rowsFor = [&](unsigned vecs) {
+    unsigned most = std::min(16u, registers / (vecs * perVector));
+    if (height <= 0)
+      return most;
+    int64_t blocks = (height + most - 1) / most;
+    return unsigned((height + blocks - 1) / blocks);
+  };
   std::optional<int64_t> columns = domain.back().asConstant(), k = lhs.back().asConstant();
   unsigned vecs = columns ? vectorsFor(*columns) : maxVecs;
   // The packed panel: (a block of) K rows x vecs vectors of the compute type, in L1. Products
