@@ -10,6 +10,8 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include <cstdlib>
+
 namespace lamina::codegen {
 
 using ir::Op;
@@ -108,6 +110,9 @@ llvm::Value *Emitter::laneVector(const AxisIndex &a) {
 
 namespace {
 
+// Strides along the last axis up to this many elements are read with a load and a shuffle.
+constexpr int64_t kMaxShuffleStride = 4;
+
 // The offset of lane 0 (and, when every lane moves along the last axis only, the constant
 // step between lanes); `general` when lanes need a vector of offsets.
 struct Offset {
@@ -174,6 +179,25 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   if (!general && *laneStep == -1) { // reversed slices: one load, lanes reversed
     Value *p = b.CreateInBoundsGEP(elem, ptr, b.CreateSub(offset, b.getInt64(width - 1)));
     return fromStorage(t, b.CreateVectorReverse(noted(b.CreateAlignedLoad(vecTy, p, align))));
+  }
+  if (!general && std::abs(*laneStep) <= kMaxShuffleStride) {
+    // A small constant stride (x[:, ::2], x[:, ::-3]): the span the lanes cover in one load,
+    // then the lanes picked out by a shuffle - a gather costs a memory access per lane. The
+    // load is |step| vectors wide with the lanes past the last one needed masked off, so it
+    // reads nothing outside the slice.
+    int64_t step = *laneStep, gap = std::abs(step), wide = int64_t(width) * gap;
+    int64_t span = (int64_t(width) - 1) * gap + 1;
+    Value *start = step > 0 ? offset : b.CreateSub(offset, b.getInt64(span - 1));
+    std::vector<llvm::Constant *> mask;
+    for (int64_t l = 0; l < wide; ++l)
+      mask.push_back(b.getInt1(l < span));
+    Value *loaded = noted(b.CreateMaskedLoad(llvm::FixedVectorType::get(elem, unsigned(wide)),
+                                             b.CreateInBoundsGEP(elem, ptr, start), align,
+                                             llvm::ConstantVector::get(mask)));
+    std::vector<int> pick;
+    for (int64_t l = 0; l < int64_t(width); ++l)
+      pick.push_back(int(step > 0 ? l * gap : span - 1 - l * gap));
+    return fromStorage(t, b.CreateShuffleVector(loaded, pick));
   }
   Value *offsets = b.CreateVectorSplat(width, b.getInt64(0));
   for (size_t a = 0; a < shape.size(); ++a)

@@ -1753,7 +1753,7 @@ TEST_CASE("packed products: panels, column and row edges, producers and epilogue
 // whose operand's last axis is a whole number of vectors), and kept-axis reductions, scans and
 // arg-reductions and register-blocked products, at every vector width, on rows that are and
 // are not multiples of it. Exact.
-TEST_CASE("vector paths by layout: reshaped rows, columns, scans and arg-reductions") {
+TEST_CASE("vector paths by layout: reshaped rows, columns, scans, arg-reductions, strides") {
   const char *exprs[] = {
       "tile(x, (1, 4))", "tile(x, (2, 3))", "reshape(x, (-1,))",
       "reshape(repeat(x, 2, axis=0), (-1,)) + 1", "reshape(x, (C, R))", "max(x, axis=0)",
@@ -1762,7 +1762,11 @@ TEST_CASE("vector paths by layout: reshaped rows, columns, scans and arg-reducti
       // register-blocked products (integer values: exact sums in any order)
       "transpose(round(clip(x, -4, 4))) @ round(clip(x, -4, 4))",
       "round(clip(x, -4, 4)) @ transpose(round(clip(x, -4, 4)))",
-      "matmul(expand_dims(round(clip(x, -4, 4)), 0), transpose(round(clip(x, -4, 4))))"};
+      "matmul(expand_dims(round(clip(x, -4, 4)), 0), transpose(round(clip(x, -4, 4))))",
+      // small strides along the last axis: a masked load and a shuffle (up to 4), the last
+      // row's reads ending at the buffer's end; 5: a gather
+      "x[:, ::2]", "x[:, 1::3] * 2", "x[:, ::-2]", "x[::-1, -2::-4] + 1", "x[:, ::5]",
+      "x[:, ::2] + x[:, 1::2]"};
   for (unsigned width : {4u, 8u, 16u}) {
     jit::CompileOptions options = jittest::testCompileOptions();
     options.vectorWidth = width;
