@@ -158,23 +158,14 @@ void argmaxAxis0(const LayoutBuffers &b) {
     }
 }
 
-// out[b] = a[b] @ w[b] for [B, M, K] @ [B, K, N]: the k-loop outside the n-loop, so the
-// inner loop runs along contiguous rows of w and out.
-void batchedMatmul(const LayoutBuffers &b) {
-  const float *__restrict a = f32(b, 0), *__restrict w = f32(b, 1);
-  float *__restrict y = outF32(b);
+// out[b] = a[b] @ w[b] for [B, M, K] @ [B, K, N]: OpenBLAS once per matrix, as NumPy's
+// matmul does.
+void batchedSgemm(const LayoutBuffers &b) {
   I batch = dim(b, 0, 0), m = dim(b, 0, 1), k = dim(b, 0, 2), n = dim(b, 1, 2);
   for (I p = 0; p < batch; ++p)
-    for (I i = 0; i < m; ++i) {
-      float *__restrict row = y + (p * m + i) * n;
-      std::fill(row, row + n, 0.0f);
-      for (I q = 0; q < k; ++q) {
-        float s = a[(p * m + i) * k + q];
-        const float *wrow = w + (p * k + q) * n;
-        for (I j = 0; j < n; ++j)
-          row[j] += s * wrow[j];
-      }
-    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0f,
+                f32(b, 0) + p * m * k, int(k), f32(b, 1) + p * k * n, int(n), 0.0f,
+                outF32(b) + p * m * n, int(n));
 }
 
 // OpenBLAS, single-threaded (the caller sets it): [M, K] @ [K, N].
@@ -196,20 +187,13 @@ void sgemmBiasRelu(const LayoutBuffers &b) {
       y[i * n + j] = std::max(y[i * n + j] + bias[j], 0.0f);
 }
 
-// einsum('bqd,bkd->bqk'): dot products of contiguous rows.
+// einsum('bqd,bkd->bqk') = q[b] @ k[b]^T: OpenBLAS once per matrix, the right one transposed.
 void attentionScores(const LayoutBuffers &b) {
-  const float *__restrict q = f32(b, 0), *__restrict kk = f32(b, 1);
-  float *__restrict y = outF32(b);
   I batch = dim(b, 0, 0), t = dim(b, 0, 1), d = dim(b, 0, 2);
   for (I p = 0; p < batch; ++p)
-    for (I i = 0; i < t; ++i)
-      for (I j = 0; j < t; ++j) {
-        const float *qr = q + (p * t + i) * d, *kr = kk + (p * t + j) * d;
-        float s = 0;
-        for (I e = 0; e < d; ++e)
-          s += qr[e] * kr[e];
-        y[(p * t + i) * t + j] = s;
-      }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(t), int(t), int(d), 1.0f,
+                f32(b, 0) + p * t * d, int(d), f32(b, 1) + p * t * d, int(d), 0.0f,
+                outF32(b) + p * t * t, int(t));
 }
 
 void tile4(const LayoutBuffers &b) {
@@ -478,7 +462,8 @@ std::vector<LayoutCase> layoutCases(int64_t n) {
        "batched matmul",
        "lambda a, b: matmul(a, b)",
        {{"a", {BT, T, D}}, {"b", {BT, D, 32}}},
-       batchedMatmul},
+       batchedSgemm,
+       "OpenBLAS"},
       {"P14",
        "dense 2-D matmul",
        "lambda x, w: matmul(x, w)",
@@ -489,7 +474,8 @@ std::vector<LayoutCase> layoutCases(int64_t n) {
        "attention scores",
        "lambda q, k: einsum('bqd,bkd->bqk', q, k)",
        {{"q", {BT, T, D}}, {"k", {BT, T, D}}},
-       attentionScores},
+       attentionScores,
+       "OpenBLAS"},
       {"P16", "tile", "lambda x: tile(x, (1, 4))", {{"x", {n / 64, 64}}}, tile4},
       {"P17", "repeat axis1", "lambda x: repeat(x, 2, axis=1)", {{"x", {n / 64, 64}}}, repeat2},
       {"P18",
@@ -537,6 +523,19 @@ std::vector<LayoutCase> layoutCases(int64_t n) {
        "lambda x, w, b: relu(matmul(x, w) + b)",
        {{"x", {R, 256}}, {"w", {256, 256}}, {"b", {256}}},
        sgemmBiasRelu,
+       "OpenBLAS"},
+      // A small Dense with its bias and activation, and a classifier head of 10 columns.
+      {"L7",
+       "dense 64 + bias + relu",
+       "lambda x, w, b: relu(matmul(x, w) + b)",
+       {{"x", {n / 64, 64}}, {"w", {64, 64}}, {"b", {64}}},
+       sgemmBiasRelu,
+       "OpenBLAS"},
+      {"L8",
+       "head [n/128,128]@[128,10]",
+       "lambda x, w: matmul(x, w)",
+       {{"x", {n / 128, 128}}, {"w", {128, 10}}},
+       sgemm,
        "OpenBLAS"},
       {"L2",
        "softmax middle axis",
