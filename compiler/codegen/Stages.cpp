@@ -228,7 +228,7 @@ private:
       if (!seen.insert(u).second || e_.rowValues.count(u) || e_.rowBuffers.count(u) ||
           (u != v && e_.plan.storage[u] != transforms::Storage::Fused))
         continue;
-      if ((in.op >= Op::Exp && in.op <= Op::Erfc) || in.op == Op::Pow || in.op == Op::Atan2)
+      if (ir::costOf(in.op) == ir::OpCost::Transcendental)
         return true;
       work.insert(work.end(), in.operands.begin(), in.operands.end());
     }

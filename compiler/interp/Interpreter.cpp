@@ -797,6 +797,17 @@ std::optional<std::vector<Array>> initialValues(const ir::Function &fn,
   return out;
 }
 
+std::pair<double, double> kerasFans(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return {1, 1};
+  if (shape.size() == 1)
+    return {double(shape[0]), double(shape[0])};
+  double receptive = 1;
+  for (size_t k = 0; k + 2 < shape.size(); ++k)
+    receptive *= double(shape[k]);
+  return {double(shape[shape.size() - 2]) * receptive, double(shape.back()) * receptive};
+}
+
 Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int64_t> &symbols) {
   std::vector<int64_t> shape;
   for (const Dim &d : var.type.shape)
@@ -832,14 +843,7 @@ Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int6
   auto uniform01 = [&] { return double(next() >> 11) * 0x1.0p-53; };
   double lo = init.a, hi = init.b;
   if (init.kind == ir::Initializer::GlorotUniform) {
-    // fan_in, fan_out as Keras: the last two axes, times the receptive field for ranks > 2.
-    double receptive = 1;
-    for (size_t k = 0; k + 2 < shape.size(); ++k)
-      receptive *= double(shape[k]);
-    double fanIn = shape.size() >= 2   ? double(shape[shape.size() - 2]) * receptive
-                   : shape.size() == 1 ? double(shape[0])
-                                       : 1;
-    double fanOut = shape.size() >= 2 ? double(shape.back()) * receptive : fanIn;
+    auto [fanIn, fanOut] = kerasFans(shape);
     double limit = std::sqrt(6.0 / std::max(1.0, fanIn + fanOut));
     lo = -limit, hi = limit;
   }

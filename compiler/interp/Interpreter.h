@@ -61,4 +61,9 @@ std::optional<std::vector<Array>> initialValues(const ir::Function &fn,
 Array initialValue(const ir::VariableDecl &variable,
                    const std::map<std::string, int64_t> &symbols = {});
 
+/// Keras's fan_in and fan_out of a weight shape (`compute_fans`): the last two axes, times the
+/// receptive field (the product of the others) for ranks above 2; a vector's length for both;
+/// 1 for a scalar. The one definition glorot_uniform and the layers' initializers use.
+std::pair<double, double> kerasFans(const std::vector<int64_t> &shape);
+
 } // namespace lamina

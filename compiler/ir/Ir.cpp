@@ -12,10 +12,11 @@ namespace {
 struct OpInfo {
   std::string_view spelling;
   OpCategory category;
+  OpCost cost;
 };
 
 constexpr OpInfo kOps[] = {
-#define LAMINA_IR_OP(Enum, Spelling, Category) {Spelling, OpCategory::Category},
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost) {Spelling, OpCategory::Category, OpCost::Cost},
 #include "compiler/ir/IrOps.def"
 };
 
@@ -105,6 +106,8 @@ std::string constantText(const Instr &in) {
 
 std::string_view spelling(Op op) { return kOps[size_t(op)].spelling; }
 OpCategory categoryOf(Op op) { return kOps[size_t(op)].category; }
+
+OpCost costOf(Op op) { return kOps[size_t(op)].cost; }
 
 std::string print(const Function &f) {
   std::string out = fmt::format("func {}(", f.name);

@@ -35,14 +35,17 @@
 namespace lamina::ir {
 
 enum class Op : uint8_t {
-#define LAMINA_IR_OP(Enum, Spelling, Category) Enum,
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost) Enum,
 #include "compiler/ir/IrOps.def"
 };
 
 enum class OpCategory : uint8_t { Leaf, Unary, Binary, Compare, Select, Reduce, Other };
 
+enum class OpCost : uint8_t { Cheap, Divide, Transcendental }; // IrOps.def
+
 std::string_view spelling(Op op);
 OpCategory categoryOf(Op op);
+OpCost costOf(Op op);
 
 using ValueId = uint32_t;
 

@@ -85,10 +85,8 @@ std::string keyOf(const ir::Function &fn, const std::string &target) {
 
 uint64_t weightOf(const transforms::KernelPlan &plan) {
   uint64_t weight = 1;
-  for (const ir::Instr &in : plan.fn.instrs) {
-    bool transcendental = in.op >= ir::Op::Exp && in.op <= ir::Op::Erfc;
-    weight += transcendental || in.op == ir::Op::Pow ? 8 : 1;
-  }
+  for (const ir::Instr &in : plan.fn.instrs)
+    weight += ir::costOf(in.op) == ir::OpCost::Transcendental ? 8 : 1;
   return weight;
 }
 

@@ -410,7 +410,7 @@ private:
     const ir::Instr &in = plan_.fn.instrs[v];
     if (isStored(v) || rows_.count(v) || !seen.insert(v).second)
       return false;
-    if ((in.op >= Op::Exp && in.op <= Op::Erfc) || in.op == Op::Pow || in.op == Op::Atan2)
+    if (ir::costOf(in.op) == ir::OpCost::Transcendental)
       return true;
     for (ir::ValueId o : in.operands)
       if (costly(o, seen))
@@ -455,8 +455,7 @@ private:
     if (isStored(v) || !seen.insert(v).second ||
         (cat != OpCategory::Unary && cat != OpCategory::Binary && cat != OpCategory::Select))
       return false;
-    if ((in.op >= Op::Sqrt && in.op <= Op::Erfc) || in.op == Op::Div || in.op == Op::FloorDiv ||
-        in.op == Op::Mod || in.op == Op::Pow || in.op == Op::Atan2)
+    if (ir::costOf(in.op) != ir::OpCost::Cheap)
       return true;
     for (ir::ValueId o : in.operands)
       if (expensive(o, seen))

@@ -2,6 +2,7 @@
 
 #include "runtime/io/JsonText.h"
 
+#include "compiler/diag/Utf8.h"
 #include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
 
@@ -95,41 +96,6 @@ std::string supportedList() {
   for (const StType &t : kStTypes)
     list += (list.empty() ? "" : ", ") + std::string(t.name);
   return list;
-}
-
-/// Well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF).
-bool validUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra = 0;
-    unsigned lo = 0x80, hi = 0xbf; // the allowed range of the second byte
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      extra = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      extra = 2;
-      lo = c == 0xe0 ? 0xa0 : 0x80;
-      hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      extra = 3;
-      lo = c == 0xf0 ? 0x90 : 0x80;
-      hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= extra)
-      return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if (k == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xbf))
-        return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 /// The byte count of a tensor of `shape`, false if it overflows. As for `.npy` files, the
@@ -716,7 +682,7 @@ std::string encodeHead(const std::vector<std::pair<std::string, Array>> &arrays,
   for (const auto &[name, a] : arrays) {
     if (name.empty())
       return "an array has an empty name";
-    if (!validUtf8(name))
+    if (!isValidUtf8(name))
       return "array name " + quote(name) + " is not valid UTF-8";
     if (name == kMetadataKey)
       return "an array cannot be named '__metadata__', the key of the metadata";
@@ -727,7 +693,7 @@ std::string encodeHead(const std::vector<std::pair<std::string, Array>> &arrays,
   }
   std::vector<const std::pair<std::string, std::string> *> sortedMetadata;
   for (const auto &kv : metadata) {
-    if (!validUtf8(kv.first) || !validUtf8(kv.second))
+    if (!isValidUtf8(kv.first) || !isValidUtf8(kv.second))
       return "metadata " + quote(kv.first) + " is not valid UTF-8";
     sortedMetadata.push_back(&kv);
   }

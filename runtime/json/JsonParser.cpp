@@ -1,5 +1,7 @@
 #include "runtime/json/JsonParser.h"
 
+#include "compiler/diag/Utf8.h"
+
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
@@ -174,33 +176,6 @@ private:
     return e != std::string_view::npos && e + 1 < number.size() && number[e + 1] == '-';
   }
 
-  // A UTF-8 sequence starting at pos_: its length, or 0 when it is not valid (overlong forms,
-  // surrogates and code points above U+10FFFF included).
-  size_t utf8Length(size_t at) const {
-    auto byte = [&](size_t k) {
-      return k < text_.size() ? static_cast<unsigned char>(text_[k]) : 0u;
-    };
-    unsigned c = byte(at);
-    auto cont = [&](size_t k) { return (byte(k) & 0xC0u) == 0x80u; };
-    if (c < 0x80)
-      return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-      return cont(at + 1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-      unsigned c1 = byte(at + 1);
-      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F))
-        return 0;
-      return cont(at + 1) && cont(at + 2) ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      unsigned c1 = byte(at + 1);
-      if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
-        return 0;
-      return cont(at + 1) && cont(at + 2) && cont(at + 3) ? 4 : 0;
-    }
-    return 0;
-  }
-
   bool hex4(size_t at, unsigned &value) {
     if (at + 4 > text_.size())
       return false;
@@ -262,7 +237,7 @@ private:
         if (!parseEscape(out))
           return false;
       } else {
-        size_t n = utf8Length(at);
+        size_t n = utf8SequenceLength(text_, at);
         if (n == 0) {
           fail(at, "the string is not valid UTF-8");
           return false;

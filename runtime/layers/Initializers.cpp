@@ -41,10 +41,7 @@ Tensor initialize(const Initializer &init, DType dtype, const TensorShape &shape
                             "budget of {} bytes for one tensor",
                             weightName, fmt::join(shape, ", "),
                             fits ? std::to_string(bytes) : std::string("too many"), budget));
-  double fanIn = shape.size() >= 2 ? double(shape[shape.size() - 2]) : 1;
-  double fanOut = shape.empty() ? 1 : double(shape.back());
-  if (shape.size() == 1)
-    fanIn = fanOut;
+  auto [fanIn, fanOut] = kerasFans(shape);
   ir::VariableDecl decl;
   decl.name = weightName;
   decl.type.dtype = dtype;

@@ -12,7 +12,8 @@
 
 namespace lamina {
 
-/// A tensor of `dtype` and `shape` (fans from a 2-D kernel: rows in, columns out).
+/// A tensor of `dtype` and `shape`, fans as Keras computes them (kerasFans: a 2-D kernel's
+/// rows in and columns out, times the receptive field for higher ranks).
 Tensor initialize(const Initializer &init, DType dtype, const TensorShape &shape,
                   const std::string &weightName);
 /// Whether lamina knows this initializer name.

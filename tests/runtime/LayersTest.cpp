@@ -3,6 +3,7 @@
 
 #include "lamina/Layers.h"
 #include "compiler/jit/Jit.h"
+#include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "tests/runtime/RuntimeTestSupport.h"
 
@@ -199,6 +200,28 @@ TEST_CASE("dense: one lamina kernel - lamina's product or OpenBLAS, f32 and f64,
   checkDense(
       ramp({1, 4}, 0.5f, -1.0f), row.reshaped({1, 3}), dense->getWeights(),
       [](double v) { return v; }, 1e-5);
+}
+
+TEST_CASE("initializers: Keras's fans for kernels of rank above 2, as the interpreter's") {
+  // A conv kernel [3, 3, 16, 32]: fan_in = 9 * 16, fan_out = 9 * 32.
+  auto largest = [](const Tensor &t) {
+    double m = 0;
+    for (int64_t k = 0; k < t.count(); ++k)
+      m = std::max(m, std::fabs(double(t.data<float>()[k])));
+    return m;
+  };
+  Initializer glorot("glorot_uniform");
+  glorot.seed = 5;
+  double limit = std::sqrt(6.0 / (144.0 + 288.0));
+  double m = largest(initialize(glorot, DType::F32, {3, 3, 16, 32}, "conv/kernel"));
+  CHECK(m <= limit + 1e-7);
+  CHECK(m > 0.99 * limit);
+  Initializer he("he_uniform");
+  he.seed = 5;
+  limit = std::sqrt(6.0 / 144.0);
+  m = largest(initialize(he, DType::F32, {3, 3, 16, 32}, "conv/kernel"));
+  CHECK(m <= limit + 1e-7);
+  CHECK(m > 0.99 * limit);
 }
 
 TEST_CASE("dense: product, bias and activation against a plain loop") {
