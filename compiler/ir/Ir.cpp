@@ -13,10 +13,12 @@ struct OpInfo {
   std::string_view spelling;
   OpCategory category;
   OpCost cost;
+  bool floatsOnly;
 };
 
 constexpr OpInfo kOps[] = {
-#define LAMINA_IR_OP(Enum, Spelling, Category, Cost) {Spelling, OpCategory::Category, OpCost::Cost},
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands)                                     \
+  {Spelling, OpCategory::Category, OpCost::Cost, std::string_view(#Operands) == "Float"},
 #include "compiler/ir/IrOps.def"
 };
 
@@ -108,6 +110,8 @@ std::string_view spelling(Op op) { return kOps[size_t(op)].spelling; }
 OpCategory categoryOf(Op op) { return kOps[size_t(op)].category; }
 
 OpCost costOf(Op op) { return kOps[size_t(op)].cost; }
+
+bool takesFloatsOnly(Op op) { return kOps[size_t(op)].floatsOnly; }
 
 std::string print(const Function &f) {
   std::string out = fmt::format("func {}(", f.name);

@@ -35,7 +35,7 @@
 namespace lamina::ir {
 
 enum class Op : uint8_t {
-#define LAMINA_IR_OP(Enum, Spelling, Category, Cost) Enum,
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands) Enum,
 #include "compiler/ir/IrOps.def"
 };
 
@@ -46,6 +46,7 @@ enum class OpCost : uint8_t { Cheap, Divide, Transcendental }; // IrOps.def
 std::string_view spelling(Op op);
 OpCategory categoryOf(Op op);
 OpCost costOf(Op op);
+bool takesFloatsOnly(Op op); // IrOps.def's Operands column
 
 using ValueId = uint32_t;
 

@@ -31,6 +31,11 @@ std::string checkInstr(const Function &f, ValueId id) {
     if (v >= id)
       return fmt::format("operand %{} is not defined before its use", v);
   auto operand = [&](size_t i) -> const TensorType & { return f.typeOf(in.operands[i]); };
+  if (takesFloatsOnly(in.op))
+    for (ValueId v : in.operands)
+      if (!isFloat(f.typeOf(v).dtype))
+        return fmt::format("{} takes floats, not {}", spelling(in.op),
+                           shortName(f.typeOf(v).dtype));
   auto arity = [&](size_t n) -> std::string {
     return in.operands.size() == n
                ? ""

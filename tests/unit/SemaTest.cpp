@@ -764,3 +764,30 @@ TEST_CASE("a branch skipped on literals and arguments alone is type-checked: W00
   CHECK(v.fn->variables.empty());
   CHECK(v.fn->instrs.size() == analyzeText("lambda x: x", kX).fn->instrs.size());
 }
+
+TEST_CASE("the IR verifier refuses integer operands of float-only operations (IrOps.def)") {
+  // Built by hand: sema never makes one (`/`, sqrt and exp convert integers first), and no
+  // backend has an integer version to fall back on.
+  for (ir::Op op : {ir::Op::Div, ir::Op::Atan2, ir::Op::Exp, ir::Op::Sqrt}) {
+    ir::Function fn;
+    TensorType i32{DType::I32, {4}};
+    fn.inputs.push_back({"x", i32, 0});
+    fn.instrs.emplace_back(ir::Op::Input, i32, std::vector<ir::ValueId>{}, SourceRange{});
+    bool binary = ir::categoryOf(op) == ir::OpCategory::Binary;
+    fn.instrs.emplace_back(op, i32,
+                           binary ? std::vector<ir::ValueId>{0, 0} : std::vector<ir::ValueId>{0},
+                           SourceRange{});
+    fn.outputs.push_back(1);
+    CAPTURE(ir::spelling(op));
+    CHECK(ir::verify(fn).find(fmt::format("{} takes floats, not i32", ir::spelling(op))) !=
+          std::string::npos);
+  }
+  // What sema makes of them on integers: floats (SemaSupport verifies every program it checks).
+  for (const char *source :
+       {"lambda x: x / 2", "lambda x: sqrt(x) + exp(x)", "lambda x: atan2(x, x)"}) {
+    CAPTURE(source);
+    Analyzed result = analyzeText(source, {{"x", "i32[4]"}});
+    REQUIRE(result.fn);
+    CHECK(ir::verify(*result.fn).empty());
+  }
+}
