@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 namespace lamina::transforms {
 namespace {
@@ -22,6 +24,16 @@ constexpr Pass kPasses[] = {
     {"dce", eliminateDeadCode},
 };
 
+// A pass broke an IR invariant: a lamina bug, never an input's fault.
+void verifyAfter(const char *pass, const ir::Function &fn) {
+  std::string problem = ir::verify(fn);
+  if (problem.empty())
+    return;
+  std::fprintf(stderr, "lamina bug: the IR is invalid after pass %s: %s\n%s", pass, problem.c_str(),
+               ir::print(fn).c_str());
+  std::abort();
+}
+
 } // namespace
 
 KernelPlan optimize(ir::Function fn, const PipelineOptions &options) {
@@ -36,6 +48,8 @@ KernelPlan optimize(ir::Function fn, const PipelineOptions &options) {
     auto start = Clock::now();
     pass.run(fn);
     report(pass.name, start);
+    if (options.verifyAfterEach)
+      verifyAfter(pass.name, fn);
     if (log && options.printAfterAll)
       *log << fmt::format("; *** IR after {} ***\n{}", pass.name, ir::print(fn));
   }

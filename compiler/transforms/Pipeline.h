@@ -14,6 +14,13 @@ struct PipelineOptions {
   bool printAfterAll = false;
   bool timePasses = false;
   std::ostream *log = nullptr; // where the two above write; nothing is written without it
+#ifdef NDEBUG
+  bool verifyAfterEach = false;
+#else
+  /// Debug builds (the sanitizer CI job among them) check the IR after every pass: a pass
+  /// that breaks an invariant stops at once, named, instead of miscompiling later.
+  bool verifyAfterEach = true;
+#endif
 };
 
 KernelPlan optimize(ir::Function fn, const PipelineOptions &options = {});

@@ -160,6 +160,7 @@ std::optional<Program> compileSource(const std::string &source, const Inputs &in
 jit::CompileOptions testCompileOptions() {
   jit::CompileOptions options;
   options.diskCache = false;
+  options.pipeline.verifyAfterEach = true; // every pass's output checked, release builds too
   return options;
 }
 

@@ -18,7 +18,9 @@ namespace {
 transforms::KernelPlan planOf(const std::string &source, const Inputs &inputs) {
   Analyzed a = analyzeText(source, inputs);
   REQUIRE_MESSAGE(a.fn, a.first());
-  return transforms::optimize(*a.fn);
+  transforms::PipelineOptions options;
+  options.verifyAfterEach = true;
+  return transforms::optimize(*a.fn, options);
 }
 
 size_t countOps(const ir::Function &fn, ir::Op op) {
