@@ -1439,6 +1439,29 @@ TEST_CASE("stored reductions, scans and products as copies and concat parts; no-
   }
 }
 
+namespace {
+
+// A product's kernel against the interpreter on each pair of operand shapes (as[k], bs[k]):
+// moderate random values, exact for integers, floats within the sum bound of `companion`
+// (the same product of absolute values).
+void agreeOnProducts(const std::string &label, const Program &program, const jit::Kernel &kernel,
+                     DType t, const Inputs &inputs, const char *companion,
+                     const std::vector<std::vector<int64_t>> &as,
+                     const std::vector<std::vector<int64_t>> &bs, std::mt19937_64 &rng) {
+  for (size_t k = 0; k < as.size(); ++k) {
+    std::vector<Array> arrays = {jittest::moderateArray(t, as[k], rng, 4, 0.03),
+                                 jittest::moderateArray(t, bs[k], rng, 4, 0.03)};
+    Tolerance tol = Tolerance::exact();
+    if (isFloat(t))
+      tol = Tolerance::sum(jittest::sumTolerance(t),
+                           scaleOf(fmt::format("lambda a, b: {}", companion), inputs, arrays));
+    agree(fmt::format("{} shapes [{}] [{}]", label, fmt::join(as[k], ","), fmt::join(bs[k], ",")),
+          program, kernel, arrays, {tol});
+  }
+}
+
+} // namespace
+
 TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail sizes") {
   struct MatCase {
     const char *expr;
@@ -1500,18 +1523,7 @@ TEST_CASE("matmul, dot and einsum: shapes, broadcast batches, empty and tail siz
       if (!kernel)
         continue;
       std::mt19937_64 rng = rngFor(label);
-      for (size_t k = 0; k < c.as.size(); ++k) {
-        std::vector<Array> arrays = {jittest::moderateArray(t, c.as[k], rng, 4, 0.03),
-                                     jittest::moderateArray(t, c.bs[k], rng, 4, 0.03)};
-        std::string runLabel = fmt::format("{} shapes [{}] [{}]", label, fmt::join(c.as[k], ","),
-                                           fmt::join(c.bs[k], ","));
-        Tolerance tol = Tolerance::exact();
-        if (isFloat(t))
-          tol =
-              Tolerance::sum(jittest::sumTolerance(t),
-                             scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
-        agree(runLabel, *program, *kernel, arrays, {tol});
-      }
+      agreeOnProducts(label, *program, *kernel, t, inputs, c.companion, c.as, c.bs, rng);
     }
   }
 }
@@ -1560,16 +1572,7 @@ TEST_CASE(
       REQUIRE(kernel);
       CHECK_MESSAGE(kernel->planText().find("OpenBLAS") != std::string::npos, label);
       std::mt19937_64 rng = rngFor(label);
-      for (size_t k = 0; k < c.as.size(); ++k) {
-        std::vector<Array> arrays = {jittest::moderateArray(t, c.as[k], rng, 4, 0.03),
-                                     jittest::moderateArray(t, c.bs[k], rng, 4, 0.03)};
-        Tolerance tol =
-            Tolerance::sum(jittest::sumTolerance(t),
-                           scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
-        agree(fmt::format("{} shapes [{}] [{}]", label, fmt::join(c.as[k], ","),
-                          fmt::join(c.bs[k], ",")),
-              *program, *kernel, arrays, {tol});
-      }
+      agreeOnProducts(label, *program, *kernel, t, inputs, c.companion, c.as, c.bs, rng);
     }
 }
 
@@ -1725,18 +1728,7 @@ TEST_CASE("packed products: panels, column and row edges, producers and epilogue
         auto kernel = jittest::compileKernel(*program, error, options);
         REQUIRE_MESSAGE(kernel != nullptr, error);
         std::mt19937_64 rng = rngFor(label);
-        for (size_t k = 0; k < c.as.size(); ++k) {
-          std::vector<Array> arrays = {jittest::moderateArray(t, c.as[k], rng, 4, 0.03),
-                                       jittest::moderateArray(t, c.bs[k], rng, 4, 0.03)};
-          Tolerance tol = Tolerance::exact();
-          if (isFloat(t))
-            tol = Tolerance::sum(
-                jittest::sumTolerance(t),
-                scaleOf(fmt::format("lambda a, b: {}", c.companion), inputs, arrays));
-          agree(fmt::format("{} shapes [{}] [{}]", label, fmt::join(c.as[k], ","),
-                            fmt::join(c.bs[k], ",")),
-                *program, *kernel, arrays, {tol});
-        }
+        agreeOnProducts(label, *program, *kernel, t, inputs, c.companion, c.as, c.bs, rng);
       }
     }
   }
