@@ -3,6 +3,7 @@
 // Element types and their promotion rules (LANGUAGE.md §2, docs/language.md "Types").
 
 #include "lamina/DType.h"
+#include "lamina/Export.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -31,12 +32,12 @@ enum class DTypeKind : uint8_t { Bool, Signed, Unsigned, Float };
 inline constexpr DType kDefaultFloat = DType::F32;
 inline constexpr int kDTypeCount = 9;
 
-std::string_view shortName(DType type); // "f32"
-std::string_view longName(DType type);  // "float32"
+LAMINA_API std::string_view shortName(DType type); // "f32"
+LAMINA_API std::string_view longName(DType type);  // "float32"
 /// The `descr` field of a little-endian `.npy` header ("<f4"); empty for bf16, which NumPy
 /// does not have.
 std::string_view npyDescr(DType type);
-unsigned byteSize(DType type);
+LAMINA_API unsigned byteSize(DType type);
 DTypeKind kindOf(DType type);
 inline bool isFloat(DType t) { return kindOf(t) == DTypeKind::Float; }
 inline bool isInteger(DType t) {
@@ -46,7 +47,7 @@ inline bool isInteger(DType t) {
 DType computeType(DType type);
 
 /// Accepts short and long names ("f32", "float32", "float", "int", "double", "half").
-std::optional<DType> parseDType(std::string_view name);
+LAMINA_API std::optional<DType> parseDType(std::string_view name);
 
 /// NumPy's promotion of two *strong* types (arrays): the smallest type that holds both, e.g.
 /// i8 + u8 -> i32 (lamina has no i16), i32 + f32 -> f64, bool + x -> x. The table is in

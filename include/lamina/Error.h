@@ -6,12 +6,14 @@
 // code of the first diagnostic, or "" for errors that are not about a located input (an I/O
 // failure, a misuse of the API such as count_params() before build()).
 
+#include "lamina/Export.h"
+
 #include <stdexcept>
 #include <string>
 
 namespace lamina {
 
-class Error : public std::runtime_error {
+class LAMINA_API Error : public std::runtime_error {
 public:
   Error(std::string code, const std::string &what)
       : std::runtime_error(what), code_(std::move(code)) {}

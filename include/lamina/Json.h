@@ -4,6 +4,8 @@
 // (configs are diffed and read by people), numbers keep whether they were integers, and a
 // value parsed from a file remembers where it was so that errors point at it.
 
+#include "lamina/Export.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +15,7 @@
 
 namespace lamina {
 
-class Json {
+class LAMINA_API Json {
 public:
   enum class Kind : uint8_t { Null, Bool, Number, String, Array, Object };
 

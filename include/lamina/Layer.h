@@ -25,7 +25,7 @@ struct Node;
 
 /// A value in a model under construction (Keras's KerasTensor): dtype and shape, -1 for an
 /// unknown dimension (Keras's None, usually the batch), and the layer call that made it.
-class SymbolicTensor {
+class LAMINA_API SymbolicTensor {
 public:
   SymbolicTensor(DType dtype, TensorShape shape) : dtype_(dtype), shape_(std::move(shape)) {}
   DType dtype() const { return dtype_; }
@@ -98,7 +98,7 @@ struct CallResult {
   std::vector<Tensor> masks; // one per output; invalid where there is none
 };
 
-class Layer : public std::enable_shared_from_this<Layer> {
+class LAMINA_API Layer : public std::enable_shared_from_this<Layer> {
 public:
   virtual ~Layer();
   Layer(const Layer &) = delete;

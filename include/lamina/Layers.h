@@ -17,12 +17,12 @@ struct InputOptions {
   DType dtype = DType::F32;
   std::string name;
 };
-SymbolicTensor Input(const InputOptions &options);
+LAMINA_API SymbolicTensor Input(const InputOptions &options);
 inline SymbolicTensor Input(TensorShape shape, DType dtype = DType::F32, std::string name = {}) {
   return Input(InputOptions{std::move(shape), std::nullopt, dtype, std::move(name)});
 }
 
-class InputLayer final : public Layer {
+class LAMINA_API InputLayer final : public Layer {
 public:
   InputLayer(TensorShape batchShape, DType dtype, const std::string &name);
   std::string className() const override { return "InputLayer"; }
@@ -50,7 +50,7 @@ struct ActivationOptions {
   bool trainable = true;
 };
 
-class Activation final : public Layer {
+class LAMINA_API Activation final : public Layer {
 public:
   explicit Activation(std::string activation, ActivationOptions options = {});
   std::string className() const override { return "Activation"; }
@@ -91,7 +91,7 @@ struct DenseOptions {
 /// `activation(inputs @ kernel + bias)` on the last axis: one lamina kernel, whose plan puts
 /// the bias and activation in the product's epilogue (and picks OpenBLAS for deep and wide
 /// products).
-class Dense final : public Layer {
+class LAMINA_API Dense final : public Layer {
 public:
   explicit Dense(int64_t units, DenseOptions options = {});
   std::string className() const override { return "Dense"; }
@@ -134,7 +134,7 @@ struct LambdaSource; // where the text came from (a config file), for error posi
 /// The text is parsed at construction (syntax errors are reported then), checked for each
 /// input signature (dtypes and shapes; the batch dimension stays symbolic, so one compiled
 /// kernel serves every batch size) and compiled once per signature.
-class Lambda final : public Layer {
+class LAMINA_API Lambda final : public Layer {
 public:
   explicit Lambda(std::string function, LambdaOptions options = {});
   Lambda(std::shared_ptr<const LambdaSource> function, LambdaOptions options,

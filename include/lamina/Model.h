@@ -11,7 +11,7 @@
 
 namespace lamina {
 
-class Model : public Layer {
+class LAMINA_API Model : public Layer {
 public:
   /// A functional model: `inputs` must be Input()s, `outputs` computed from them.
   Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs,
@@ -45,7 +45,7 @@ protected:
 };
 
 /// A stack of layers, each fed the previous one's output.
-class Sequential final : public Model {
+class LAMINA_API Sequential final : public Model {
 public:
   explicit Sequential(std::vector<std::shared_ptr<Layer>> layers = {},
                       const std::string &name = "");
@@ -77,18 +77,19 @@ private:
 ///
 /// `path` is a model folder (holding config.json) or a .json file; the config's "weights"
 /// entry, if any, names a weights file (.safetensors or .npz) inside the config's folder.
-std::shared_ptr<Model> loadModel(const std::string &path);
+LAMINA_API std::shared_ptr<Model> loadModel(const std::string &path);
 /// A model from config text (no weights are read); `name` is used in error positions.
-std::shared_ptr<Model> modelFromJson(std::string_view text, std::string_view name = "<config>");
+LAMINA_API std::shared_ptr<Model> modelFromJson(std::string_view text,
+                                                std::string_view name = "<config>");
 /// The config of a model (a Sequential or functional Model).
-Json modelToJson(const Model &model, const std::string &weightsFile = "");
+LAMINA_API Json modelToJson(const Model &model, const std::string &weightsFile = "");
 /// Writes `folder`/config.json and `folder`/model.weights.safetensors (or .npz when
 /// `weightsFormat` is "npz"); loadModel(folder) gives the same model, bit for bit.
-void saveModel(const Model &model, const std::string &folder,
-               const std::string &weightsFormat = "safetensors");
+LAMINA_API void saveModel(const Model &model, const std::string &folder,
+                          const std::string &weightsFormat = "safetensors");
 /// Reads a weights file into a built model: every weight must be there with its dtype and
 /// shape, and every array in the file must belong to a weight.
-void loadWeights(Model &model, const std::string &path);
-void saveWeights(const Model &model, const std::string &path);
+LAMINA_API void loadWeights(Model &model, const std::string &path);
+LAMINA_API void saveWeights(const Model &model, const std::string &path);
 
 } // namespace lamina

@@ -9,6 +9,7 @@
 // costs several times the kernel itself (docs/embedding.md, "Memory").
 
 #include "lamina/DType.h"
+#include "lamina/Export.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,14 +23,14 @@
 
 namespace lamina {
 
-std::string_view shortName(DType type);                 // "f32"
-std::string_view longName(DType type);                  // "float32"
-unsigned byteSize(DType type);                          // 4
-std::optional<DType> parseDType(std::string_view name); // "f32", "float32", "float", ...
+LAMINA_API std::string_view shortName(DType type);                 // "f32"
+LAMINA_API std::string_view longName(DType type);                  // "float32"
+LAMINA_API unsigned byteSize(DType type);                          // 4
+LAMINA_API std::optional<DType> parseDType(std::string_view name); // "f32", "float32", "float", ...
 
 using TensorShape = std::vector<int64_t>;
 
-class Tensor {
+class LAMINA_API Tensor {
 public:
   /// A tensor with no data (`valid()` is false), as a default-constructed slot.
   Tensor() = default;
@@ -87,7 +88,7 @@ private:
 };
 
 /// Same dtype, shape and bytes (NaN payloads included).
-bool bitEqual(const Tensor &a, const Tensor &b);
+LAMINA_API bool bitEqual(const Tensor &a, const Tensor &b);
 
 /// The buffer pool (process-wide): what it holds and how much it may keep.
 struct BufferPoolStats {
@@ -95,10 +96,10 @@ struct BufferPoolStats {
   size_t cachedBuffers = 0;
   uint64_t hits = 0, misses = 0;
 };
-BufferPoolStats bufferPoolStats();
+LAMINA_API BufferPoolStats bufferPoolStats();
 /// The most bytes of released buffers kept for reuse (default 1 GiB); 0 turns pooling off.
-void setBufferPoolLimit(size_t bytes);
-void clearBufferPool();
+LAMINA_API void setBufferPoolLimit(size_t bytes);
+LAMINA_API void clearBufferPool();
 
 template <class T> constexpr DType Tensor::dtypeOf() {
   if constexpr (std::is_same_v<T, bool>)

@@ -9,6 +9,7 @@
 
 #include "lamina/DType.h"
 #include "lamina/Error.h"
+#include "lamina/Export.h"
 #include "lamina/Json.h"
 #include "lamina/Layer.h"
 #include "lamina/Layers.h"
@@ -20,6 +21,6 @@
 namespace lamina {
 
 /// The version of the library loaded at run time (LAMINA_VERSION_STRING is the headers').
-const char *version();
+LAMINA_API const char *version();
 
 } // namespace lamina
