@@ -7,7 +7,7 @@
 
 #include "bench/Collector.h"
 #include "bench/LayoutCases.h"
-#include "compiler/jit/Jit.h"
+#include "compiler/driver/Driver.h"
 #include "compiler/sema/Sema.h"
 #include "compiler/types/Elements.h"
 #include "runtime/threads/ThreadPool.h"
@@ -126,7 +126,7 @@ double asDouble(const Array &a, int64_t i) {
 struct Prepared {
   const LayoutCase *c = nullptr;
   std::unique_ptr<SourceFile> file;
-  std::shared_ptr<const jit::Kernel> kernel;
+  std::shared_ptr<const driver::Kernel> kernel;
   std::vector<Array> inputs;
   Array out, reference;
   LayoutBuffers buffers;
@@ -149,9 +149,9 @@ std::optional<std::string> prepare(Prepared &p, unsigned threads) {
   }
   CollectingConsumer sink;
   DiagnosticEngine diags(sink);
-  jit::CompileOptions options;
+  driver::CompileOptions options;
   options.diskCache = false;
-  p.kernel = jit::Engine::shared().compileSource(*p.file, request, diags, options);
+  p.kernel = driver::Driver::shared().compileSource(*p.file, request, diags, options);
   if (!p.kernel)
     return sink.diagnostics.empty() ? "the JIT failed" : sink.diagnostics[0].message;
   auto outputs = p.kernel->run(p.inputs, {}, executorWithThreads(threads), *p.file, diags);
@@ -184,7 +184,7 @@ std::optional<std::string> prepare(Prepared &p, unsigned threads) {
 }
 
 void runLamina(benchmark::State &state, Prepared &p, unsigned threads) {
-  std::vector<jit::TensorRef> in, out;
+  std::vector<TensorRef> in, out;
   for (Array &a : p.inputs)
     in.push_back({a.dtype, a.shape, a.bytes.data()});
   out.push_back({p.out.dtype, p.out.shape, p.out.bytes.data()});

@@ -7,7 +7,7 @@
 
 #include "bench/Collector.h"
 #include "bench/Suite.h"
-#include "compiler/jit/Jit.h"
+#include "compiler/driver/Driver.h"
 #include "compiler/parse/Parse.h"
 #include "compiler/sema/Sema.h"
 #include "runtime/threads/ThreadPool.h"
@@ -70,13 +70,13 @@ Data &dataFor(const Case &c, size_t n) {
 size_t itemsOf(const Case &c, const Data &d) { return c.rows ? d.buffers.rows : d.buffers.n; }
 
 struct Compiled {
-  std::shared_ptr<const jit::Kernel> kernel;
+  std::shared_ptr<const driver::Kernel> kernel;
   std::unique_ptr<SourceFile> file;
 };
 
 // Parse, check and compile a source for float32 inputs of `shape`; nothing on failure.
 std::optional<Compiled> compileCase(const Case &c, const std::vector<int64_t> &shape,
-                                    jit::Engine &engine, const jit::CompileOptions &options) {
+                                    driver::Driver &engine, const driver::CompileOptions &options) {
   Compiled out;
   out.file = std::make_unique<SourceFile>(c.id, c.source);
   CollectingConsumer sink;
@@ -99,14 +99,14 @@ std::optional<Compiled> compileCase(const Case &c, const std::vector<int64_t> &s
 
 void runLamina(benchmark::State &state, const Case &c, size_t n, unsigned threads) {
   Data &d = dataFor(c, n);
-  jit::CompileOptions options;
+  driver::CompileOptions options;
   options.diskCache = false;
-  auto compiled = compileCase(c, d.inputShape, jit::Engine::shared(), options);
+  auto compiled = compileCase(c, d.inputShape, driver::Driver::shared(), options);
   if (!compiled) {
     state.SkipWithError("compile failed");
     return;
   }
-  std::vector<jit::TensorRef> in, out;
+  std::vector<TensorRef> in, out;
   for (auto &v : d.inputs)
     in.push_back({DType::F32, d.inputShape, v.data()});
   out.push_back({DType::F32, d.outputShape, d.output.data()});
@@ -173,15 +173,15 @@ void compileLatency(const std::string &self) {
     std::vector<int64_t> shape =
         c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
     std::vector<double> cold, warm, disk;
-    jit::CompileOptions nocache;
+    driver::CompileOptions nocache;
     nocache.diskCache = false;
     for (int k = 0; k < 7; ++k) {
-      jit::Engine::shared().clearMemoryCache();
+      driver::Driver::shared().clearMemoryCache();
       auto t0 = Clock::now();
-      auto compiled = compileCase(c, shape, jit::Engine::shared(), nocache);
+      auto compiled = compileCase(c, shape, driver::Driver::shared(), nocache);
       cold.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       auto t1 = Clock::now();
-      auto again = compileCase(c, shape, jit::Engine::shared(), nocache);
+      auto again = compileCase(c, shape, driver::Driver::shared(), nocache);
       warm.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t1).count());
     }
     // A new process each time: the first fills the cache, the next ones hit it.
@@ -210,10 +210,10 @@ int compileProbe(const std::string &id, const std::string &dir) {
       continue;
     std::vector<int64_t> shape =
         c.rows ? std::vector<int64_t>{391, 256} : std::vector<int64_t>{100000};
-    jit::CompileOptions options;
+    driver::CompileOptions options;
     options.cacheDir = dir;
     auto t0 = Clock::now();
-    auto compiled = compileCase(c, shape, jit::Engine::shared(), options);
+    auto compiled = compileCase(c, shape, driver::Driver::shared(), options);
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     fmt::print("{}\n", compiled ? ms : -1.0);
     return compiled ? 0 : 1;

@@ -38,8 +38,6 @@ struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel::Impl>>>
       compiling;
   std::unordered_map<std::string, std::string> targetDescriptions; // by CompileOptions::cpu
-  // compileSource's front cache: source text and request to kernel (cleared when full).
-  std::unordered_map<std::string, std::shared_ptr<const Kernel>> bySource;
   size_t capacity = 256;
   uint64_t counter = 0;
   std::atomic<size_t> live{0};
@@ -129,11 +127,9 @@ size_t Engine::memoryCacheSize() const {
 void Engine::clearMemoryCache() {
   // Destroyed outside the lock: releasing code takes ORC locks.
   std::list<Impl::Entry> dropped;
-  std::unordered_map<std::string, std::shared_ptr<const Kernel>> droppedViews;
   std::lock_guard lock(impl_->mutex);
   dropped.swap(impl_->recent);
   impl_->byKey.clear();
-  droppedViews.swap(impl_->bySource);
 }
 
 size_t Engine::liveKernels() const { return impl_->live.load(); }
@@ -302,81 +298,6 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
   }
   promise.set_value(kernel);
   return finish(kernel, local.source);
-}
-
-namespace {
-
-// The source, the request and the target options: everything compileSource's result depends
-// on. Separators are bytes no text field can hold unescaped ambiguity around: each field is
-// length-prefixed.
-std::string sourceKey(const SourceFile &file, const SemaRequest &request,
-                      const CompileOptions &options, const ParseLimits &limits) {
-  std::string key;
-  auto field = [&key](const std::string &text) {
-    key += std::to_string(text.size());
-    key += ':';
-    key += text;
-  };
-  field(file.text());
-  for (const InputBinding &in : request.inputs)
-    field(in.name + "=" + in.type.str());
-  key += '|';
-  for (const auto &[name, value] : request.arguments)
-    field(name + "=" + value.repr());
-  key += '|';
-  field(request.outputShape ? request.outputShape->repr() : "-");
-  field(request.outputShapeLambda ? request.outputShapeLambda->text() : "-");
-  const SemaLimits &l = request.limits;
-  field(fmt::format("{},{},{},{}", l.maxRank, l.maxConstantElements, l.maxInlineDepth,
-                    l.maxOperations));
-  field(fmt::format("{},{},{}", limits.maxSourceBytes, limits.maxNestingDepth, limits.maxNodes));
-  field(fmt::format("{}|{}|{}|{}", options.cpu, options.vectorWidth, options.diskCache,
-                    options.cacheDir));
-  return key;
-}
-
-} // namespace
-
-std::shared_ptr<const Kernel>
-Engine::compileSource(const SourceFile &file, const SemaRequest &request, DiagnosticEngine &diags,
-                      const CompileOptions &options, CompileStats *stats,
-                      const ParseLimits &limits) {
-  auto start = std::chrono::steady_clock::now();
-  Impl &e = *impl_;
-  std::string key = sourceKey(file, request, options, limits);
-  {
-    std::lock_guard lock(e.mutex);
-    if (auto it = e.bySource.find(key); it != e.bySource.end()) {
-      if (stats) {
-        *stats = CompileStats{};
-        stats->source = CompileSource::MemoryCache;
-        stats->milliseconds =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
-      }
-      return it->second;
-    }
-  }
-  auto module = parse(file, diags, limits);
-  if (!module)
-    return nullptr;
-  auto fn = analyze(*module, file, request, diags);
-  if (!fn)
-    return nullptr;
-  std::string error;
-  auto kernel = compile(*fn, options, &error, stats);
-  if (!kernel) {
-    diags.report(DiagKind::InternalError, file, SourceRange{}, error);
-    return nullptr;
-  }
-  if (stats)
-    stats->milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  std::lock_guard lock(e.mutex);
-  if (e.bySource.size() >= e.capacity)
-    e.bySource.clear(); // bounded; the kernels stay in the IR-keyed cache
-  e.bySource.emplace(std::move(key), kernel);
-  return kernel;
 }
 
 std::string Engine::emitText(const ir::Function &fn, TextStage stage,

@@ -1,6 +1,7 @@
 #pragma once
 
-// The JIT: typed IR in, native kernels out (LLVM 19 ORC). No LLVM type appears here.
+// The JIT: typed IR in, native kernels out (LLVM 19 ORC). No LLVM type appears here. Its one
+// client is the driver (compiler/driver/Driver.h), which every other caller goes through.
 //
 //   lamina::jit::Engine &engine = lamina::jit::Engine::shared();
 //   auto kernel = engine.compile(fn, {}, &error);          // thread-safe; cached
@@ -17,11 +18,9 @@
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/ir/Ir.h"
-#include "compiler/parse/Parse.h"
-#include "compiler/sema/Sema.h"
 #include "compiler/transforms/Pipeline.h"
 #include "compiler/types/Array.h"
-#include "runtime/threads/Executor.h"
+#include "lamina/Executor.h"
 
 #include <atomic>
 #include <memory>
@@ -55,13 +54,6 @@ struct CompileStats {
   double llvmIrMs = 0;      // emitting and optimizing LLVM IR
   double machineCodeMs = 0; // instruction selection to object code
   double linkMs = 0;        // loading the object into the JIT
-};
-
-/// A tensor the caller owns: C-contiguous, `shape` elements of `dtype` at `data`.
-struct TensorRef {
-  DType dtype = DType::F32;
-  std::span<const int64_t> shape;
-  void *data = nullptr;
 };
 
 struct RunOptions {
@@ -139,16 +131,6 @@ public:
   std::shared_ptr<const Kernel> compile(const ir::Function &fn, const CompileOptions &options = {},
                                         std::string *error = nullptr,
                                         CompileStats *stats = nullptr);
-
-  /// Source text in, kernel out: parses, checks and compiles `file` for `request`, through a
-  /// cache keyed by the text, the request and the target, so a repeated request costs one
-  /// hash lookup (no parsing, no checking). Nothing after reporting to `diags` (a JIT
-  /// failure is reported as E0007).
-  std::shared_ptr<const Kernel> compileSource(const SourceFile &file, const SemaRequest &request,
-                                              DiagnosticEngine &diags,
-                                              const CompileOptions &options = {},
-                                              CompileStats *stats = nullptr,
-                                              const ParseLimits &limits = {});
 
   enum class TextStage : uint8_t { Plan, LLVM, Asm };
   /// The optimized IR and fusion plan, the optimized LLVM IR, or the assembly of `fn`.

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace lamina {
@@ -23,6 +24,14 @@ struct Array {
       n *= d;
     return n;
   }
+};
+
+/// A tensor someone else owns, borrowed for a call: C-contiguous, `shape` elements of `dtype`
+/// at `data`. Compiled kernels run on these; the runtime's Tensors and Arrays lend them.
+struct TensorRef {
+  DType dtype = DType::F32;
+  std::span<const int64_t> shape;
+  void *data = nullptr;
 };
 
 } // namespace lamina

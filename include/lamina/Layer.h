@@ -8,6 +8,7 @@
 // set_weights, set_trainable and symbolic calls (model construction) are for one thread.
 
 #include "lamina/Error.h"
+#include "lamina/Executor.h"
 #include "lamina/Json.h"
 #include "lamina/Tensor.h"
 
@@ -77,6 +78,9 @@ struct ComputeOptions {
   /// kMaxThreads; more is a lamina::Error).
   unsigned threads = 0;
   static constexpr unsigned kMaxThreads = 256;
+  /// A host's own scheduler for the kernels' parallel loops (include/lamina/Executor.h);
+  /// when set, `threads` is not used. The host keeps it alive while calls run.
+  Executor *executor = nullptr;
   /// The CPU kernels are compiled for: "" or "host", "generic" (portable x86-64) or an LLVM
   /// CPU name such as "haswell".
   std::string cpu;

@@ -9,6 +9,7 @@
 
 #include "lamina/DType.h"
 #include "lamina/Error.h"
+#include "lamina/Executor.h"
 #include "lamina/Export.h"
 #include "lamina/Json.h"
 #include "lamina/Layer.h"

@@ -1,7 +1,7 @@
 #include "runtime/layers/LaminaFunction.h"
 
+#include "compiler/driver/Driver.h"
 #include "compiler/interp/Interpreter.h"
-#include "compiler/jit/Jit.h"
 #include "compiler/parse/Parse.h"
 #include "runtime/support/Report.h"
 #include "runtime/tensor/TensorBridge.h"
@@ -111,11 +111,11 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
   });
   if (compile) {
     std::string error;
-    jit::CompileOptions options;
+    driver::CompileOptions options;
     options.cpu = compile->cpu;
     options.diskCache = compile->kernelCache;
     options.cacheDir = compile->cacheDir;
-    checked->kernel = jit::Engine::shared().compile(checked->fn, options, &error);
+    checked->kernel = driver::Driver::shared().compile(checked->fn, options, &error);
     if (!checked->kernel)
       raise(fmt::format("{}: the JIT failed: {}", source_->file->name(), error));
   }
@@ -182,19 +182,21 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
         outputs.push_back(fromArray(a));
       return true;
     }
-    std::vector<jit::TensorRef> in = refs(ordered), vars = refs(variables);
+    std::vector<TensorRef> in = refs(ordered), vars = refs(variables);
     auto outShapes = checked->kernel->outputShapes(in, *source_->file, diags);
     if (!outShapes)
       return false;
     for (size_t k = 0; k < outShapes->size(); ++k)
       outputs.push_back(Tensor::empty(fn.typeOf(fn.outputs[k]).dtype, (*outShapes)[k]));
-    std::vector<jit::TensorRef> out = refs(outputs);
+    std::vector<TensorRef> out = refs(outputs);
     return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags);
   });
   return outputs;
 }
 
 Executor &executorFor(const ComputeOptions &compute) {
+  if (compute.executor)
+    return *compute.executor;
   if (compute.threads > ComputeOptions::kMaxThreads)
     raise(fmt::format("threads must be at most {}, not {}", ComputeOptions::kMaxThreads,
                       compute.threads));

@@ -26,12 +26,12 @@ std::vector<Array> toArrays(const std::vector<Tensor> &ts) {
 
 Tensor fromArray(const Array &a) { return Tensor::copyOf(a.dtype, a.shape, a.bytes.data()); }
 
-std::vector<jit::TensorRef> refs(const std::vector<Tensor> &ts) {
-  std::vector<jit::TensorRef> out;
+std::vector<TensorRef> refs(const std::vector<Tensor> &ts) {
+  std::vector<TensorRef> out;
   for (const Tensor &t : ts) {
     if (!t.contiguous())
       raise("internal error: a kernel was given a strided tensor");
-    out.push_back(jit::TensorRef{t.dtype(), t.shape(), const_cast<void *>(t.data())});
+    out.push_back(TensorRef{t.dtype(), t.shape(), const_cast<void *>(t.data())});
   }
   return out;
 }

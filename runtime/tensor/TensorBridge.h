@@ -3,7 +3,6 @@
 // Between the runtime's Tensor and the compiler's types: the interpreter and the .npy/.npz
 // code work on Arrays (owning, C order), the JIT on TensorRefs (borrowed pointers).
 
-#include "compiler/jit/Jit.h"
 #include "compiler/types/Array.h"
 #include "lamina/Tensor.h"
 
@@ -15,6 +14,6 @@ Array toArray(const Tensor &t);
 std::vector<Array> toArrays(const std::vector<Tensor> &ts);
 Tensor fromArray(const Array &a);
 /// Borrowed views of contiguous tensors (the caller keeps them alive).
-std::vector<jit::TensorRef> refs(const std::vector<Tensor> &ts);
+std::vector<TensorRef> refs(const std::vector<Tensor> &ts);
 
 } // namespace lamina

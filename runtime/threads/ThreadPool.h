@@ -4,7 +4,7 @@
 // A fork/join must cost about a microsecond (PERFORMANCE.md), so idle workers spin briefly
 // before they block, and chunks are claimed from an atomic counter rather than assigned.
 
-#include "runtime/threads/Executor.h"
+#include "lamina/Executor.h"
 
 #include <atomic>
 #include <chrono>

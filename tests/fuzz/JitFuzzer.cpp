@@ -9,8 +9,8 @@
 
 #include "../jit/RandomPrograms.h"
 
+#include "compiler/driver/Driver.h"
 #include "compiler/interp/Interpreter.h"
-#include "compiler/jit/Jit.h"
 #include "compiler/parse/Parse.h"
 #include "runtime/threads/ThreadPool.h"
 
@@ -61,16 +61,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     source.diags);
   if (!fn)
     return 0;
-  jit::CompileOptions compile;
+  driver::CompileOptions compile;
   compile.diskCache = false;
   std::string error;
-  auto kernel = jit::Engine::shared().compile(*fn, compile, &error);
+  auto kernel = driver::Driver::shared().compile(*fn, compile, &error);
   if (!kernel)
     fuzz::fail("the JIT cannot compile a checked program: " + error, file.text());
   std::vector<Array> inputs = fuzz::inputsFor(*fn, 3, size);
   InterpOptions interpOptions;
   interpOptions.byteBudget = fuzz::kFuzzBudget;
-  jit::RunOptions runOptions;
+  driver::RunOptions runOptions;
   runOptions.byteBudget = fuzz::kFuzzBudget;
 
   Outcome interp, jitted;

@@ -1978,7 +1978,7 @@ TEST_CASE("misaligned views: inputs and outputs one element into a larger buffer
       // Inputs copied one element into buffers one element longer (at least 2 elements, so
       // that an empty input still gets a non-null pointer).
       std::vector<std::vector<std::byte>> inBuffers;
-      std::vector<jit::TensorRef> inRefs;
+      std::vector<TensorRef> inRefs;
       for (const Array &a : arrays) {
         inBuffers.emplace_back((size_t(a.elementCount()) + 2) * size, std::byte{0x5A});
         if (!a.bytes.empty()) // memcpy's pointers must not be null, even for 0 bytes
@@ -1988,7 +1988,7 @@ TEST_CASE("misaligned views: inputs and outputs one element into a larger buffer
         inRefs.push_back({c.t, arrays[k].shape, inBuffers[k].data() + size});
       // Outputs likewise, with a guard element on each side that must stay untouched.
       std::vector<std::vector<std::byte>> outBuffers;
-      std::vector<jit::TensorRef> outRefs;
+      std::vector<TensorRef> outRefs;
       for (const Array &w : *want.outputs)
         outBuffers.emplace_back((size_t(w.elementCount()) + 2) * byteSize(w.dtype),
                                 std::byte{0xA5});

@@ -1,8 +1,6 @@
 #include "JitTestSupport.h"
 
 #include "compiler/interp/Interpreter.h"
-#include "compiler/parse/Parse.h"
-#include "compiler/sema/Sema.h"
 #include "compiler/types/Elements.h"
 #include "compiler/types/TypeSpec.h"
 
@@ -140,10 +138,7 @@ std::optional<Program> compileSource(const std::string &source, const Inputs &in
     }
     request.inputs.push_back({name, *type});
   }
-  std::unique_ptr<ast::Module> module = parse(*program.file, diags);
-  std::optional<ir::Function> fn;
-  if (module)
-    fn = analyze(*module, *program.file, request, diags);
+  std::optional<ir::Function> fn = driver::Driver::shared().check(*program.file, request, diags);
   if (!fn || !consumer.diagnostics.empty()) {
     error = fmt::format("`{}` ({}) does not check: {}", source, program.signature(),
                         describeDiagnostics(consumer.diagnostics));
@@ -157,17 +152,17 @@ std::optional<Program> compileSource(const std::string &source, const Inputs &in
   return program;
 }
 
-jit::CompileOptions testCompileOptions() {
-  jit::CompileOptions options;
+driver::CompileOptions testCompileOptions() {
+  driver::CompileOptions options;
   options.diskCache = false;
   options.pipeline.verifyAfterEach = true; // every pass's output checked, release builds too
   return options;
 }
 
-std::shared_ptr<const jit::Kernel> compileKernel(const Program &program, std::string &error,
-                                                 const jit::CompileOptions &options) {
+std::shared_ptr<const driver::Kernel> compileKernel(const Program &program, std::string &error,
+                                                    const driver::CompileOptions &options) {
   std::string why;
-  auto kernel = jit::Engine::shared().compile(program.fn, options, &why);
+  auto kernel = driver::Driver::shared().compile(program.fn, options, &why);
   if (!kernel)
     error = fmt::format("the JIT cannot compile `{}` ({}): {}", program.source, program.signature(),
                         why);
@@ -183,9 +178,9 @@ Outcome interpretProgram(const Program &program, const std::vector<Array> &array
   return outcomeOf(std::move(outputs), consumer);
 }
 
-Outcome runKernel(const Program &program, const jit::Kernel &kernel,
+Outcome runKernel(const Program &program, const driver::Kernel &kernel,
                   const std::vector<Array> &arrays, Executor &executor,
-                  const std::vector<Array> &variables, const jit::RunOptions &options) {
+                  const std::vector<Array> &variables, const driver::RunOptions &options) {
   CollectingConsumer consumer;
   DiagnosticEngine diags(consumer);
   auto outputs = kernel.run(inFunctionOrder(program, arrays), variables, executor, *program.file,
@@ -313,10 +308,10 @@ std::string mismatchReport(const Program &program, const std::vector<Array> &arr
   return text;
 }
 
-std::string differential(const Program &program, const jit::Kernel &kernel,
+std::string differential(const Program &program, const driver::Kernel &kernel,
                          const std::vector<Array> &arrays, const std::vector<Tolerance> &tolerances,
                          Executor &executor, const std::string &context,
-                         const std::vector<Array> &variables, const jit::RunOptions &options) {
+                         const std::vector<Array> &variables, const driver::RunOptions &options) {
   std::string head = context.empty() ? "" : context + "\n  ";
   Outcome want = interpretProgram(program, arrays, variables);
   Outcome got = runKernel(program, kernel, arrays, executor, variables, options);

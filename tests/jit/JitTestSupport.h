@@ -6,10 +6,10 @@
 // the input values at the first mismatching element and both results, so that it can be
 // replayed by hand with `lamina run`.
 
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/Ir.h"
-#include "compiler/jit/Jit.h"
 #include "compiler/types/Array.h"
-#include "runtime/threads/Executor.h"
+#include "lamina/Executor.h"
 
 #include <cstdint>
 #include <memory>
@@ -42,12 +42,12 @@ std::optional<Program> compileSource(const std::string &source, const Inputs &in
 
 /// The options every test compiles with: no on-disk cache (tests must not depend on, or
 /// pollute, the user's cache folder).
-jit::CompileOptions testCompileOptions();
+driver::CompileOptions testCompileOptions();
 
 /// The kernel for `program`; null (and `error` set) if the JIT fails.
-std::shared_ptr<const jit::Kernel>
+std::shared_ptr<const driver::Kernel>
 compileKernel(const Program &program, std::string &error,
-              const jit::CompileOptions &options = testCompileOptions());
+              const driver::CompileOptions &options = testCompileOptions());
 
 /// What one engine made of a call: the outputs, or the diagnostics it reported
 /// ("E0701: message; ...").
@@ -62,9 +62,9 @@ struct Outcome {
 /// them onto the function's inputs by their bindings.
 Outcome interpretProgram(const Program &program, const std::vector<Array> &arrays,
                          const std::vector<Array> &variables = {});
-Outcome runKernel(const Program &program, const jit::Kernel &kernel,
+Outcome runKernel(const Program &program, const driver::Kernel &kernel,
                   const std::vector<Array> &arrays, Executor &executor,
-                  const std::vector<Array> &variables = {}, const jit::RunOptions &options = {});
+                  const std::vector<Array> &variables = {}, const driver::RunOptions &options = {});
 
 /// How one output of the JIT must agree with the interpreter's.
 struct Tolerance {
@@ -135,11 +135,11 @@ std::optional<Mismatch> compareArrays(const Array &want, const Array &got, const
 /// holds one rule per output, or one for all; empty means exact). When the interpreter
 /// refuses the call, the kernel must refuse it with the same first diagnostic code. Returns
 /// "" or a report that starts with `context` (a seed, a test name).
-std::string differential(const Program &program, const jit::Kernel &kernel,
+std::string differential(const Program &program, const driver::Kernel &kernel,
                          const std::vector<Array> &arrays, const std::vector<Tolerance> &tolerances,
                          Executor &executor, const std::string &context = "",
                          const std::vector<Array> &variables = {},
-                         const jit::RunOptions &options = {});
+                         const driver::RunOptions &options = {});
 
 /// The report for a mismatch found outside differential() (e.g. between two JIT runs).
 std::string mismatchReport(const Program &program, const std::vector<Array> &arrays, size_t output,

@@ -2,7 +2,7 @@
 // loop, Activation, and the Keras Layer surface (weights, nodes, errors).
 
 #include "lamina/Layers.h"
-#include "compiler/jit/Jit.h"
+#include "compiler/driver/Driver.h"
 #include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "tests/runtime/RuntimeTestSupport.h"
@@ -285,7 +285,7 @@ TEST_CASE("layer surface: nodes, shapes, ambiguity and losses") {
 
 TEST_CASE("lambda: a layer fed ever new shapes keeps memory bounded") {
   // Without a limit every signature would keep its kernel alive past the JIT cache's own.
-  jit::Engine &engine = jit::Engine::shared();
+  driver::Driver &engine = driver::Driver::shared();
   engine.setMemoryCacheCapacity(16);
   auto layer = std::make_shared<Lambda>("lambda x: x * 2.0");
   for (int64_t cols = 1; cols <= 150; ++cols)

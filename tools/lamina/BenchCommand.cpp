@@ -175,10 +175,10 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
       auto fn = analyze(module, file, request, diags);
       if (!fn)
         return int(kExitInputErrors);
-      jit::CompileOptions compile = compileOptions(bench->jit);
+      driver::CompileOptions compile = compileOptions(bench->jit);
       std::string error;
-      jit::CompileStats stats;
-      auto kernel = jit::Engine::shared().compile(*fn, compile, &error, &stats);
+      driver::CompileStats stats;
+      auto kernel = driver::Driver::shared().compile(*fn, compile, &error, &stats);
       if (!kernel) {
         fmt::print(stderr, "lamina: error: {}\n", error);
         return int(kExitInternal);
@@ -187,14 +187,14 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
       std::vector<Array> inputs;
       for (const ir::InputDecl &decl : fn->inputs)
         inputs.push_back(benchInput((*shapes)[decl.binding], *shapes));
-      std::vector<jit::TensorRef> in;
+      std::vector<TensorRef> in;
       for (Array &a : inputs)
         in.push_back({a.dtype, a.shape, a.bytes.data()});
       auto outShapes = kernel->outputShapes(in, file, diags);
       if (!outShapes)
         return int(kExitInputErrors);
       std::vector<Array> outputs;
-      std::vector<jit::TensorRef> out;
+      std::vector<TensorRef> out;
       for (size_t o = 0; o < outShapes->size(); ++o)
         outputs.push_back(makeArray(fn->typeOf(fn->outputs[o]).dtype, (*outShapes)[o]));
       for (Array &a : outputs)

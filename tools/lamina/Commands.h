@@ -1,7 +1,7 @@
 #pragma once
 
 #include "compiler/diag/TextRenderer.h"
-#include "compiler/jit/Jit.h"
+#include "compiler/driver/Driver.h"
 #include "compiler/parse/Parse.h"
 #include "compiler/sema/Sema.h"
 #include "tools/lamina/Input.h"
@@ -57,7 +57,7 @@ struct JitOptions {
   std::string cacheDir;
 };
 void addJitOptions(CLI::App &command, JitOptions &options);
-jit::CompileOptions compileOptions(const JitOptions &options);
+driver::CompileOptions compileOptions(const JitOptions &options);
 
 // ------------------------------------------------------------------ shared with the REPL
 
@@ -65,15 +65,20 @@ jit::CompileOptions compileOptions(const JitOptions &options);
 TensorType arrayType(const Array &a);
 
 /// How `run` evaluates a checked function: the JIT (default) or the reference interpreter.
+/// How the CLI and the REPL evaluate: the driver's settings, with the executor chosen by a
+/// thread count.
 struct EvalSettings {
   bool interpreter = false;
   unsigned threads = 0; // 0: the default executor (one thread per core)
-  jit::CompileOptions compile;
+  driver::CompileOptions compile;
   const std::atomic<bool> *cancel = nullptr; // set by another thread to stop the run (E0705)
   uint64_t byteBudget = uint64_t(1) << 32;   // per call, both engines (E0703)
 };
-/// Makes the variables' first values, then runs `fn` on `inputs` (one per fn.inputs). Returns
-/// nothing after reporting to `diags`, or, when the JIT fails, after setting `jitError`.
+/// The pool for a thread count (0: one thread per core).
+Executor &executorFor(unsigned threads);
+/// Makes the variables' first values, then runs `fn` on `inputs` (one per fn.inputs), through
+/// the driver. Returns nothing after reporting to `diags`, or, when the JIT fails, after
+/// setting `jitError`.
 std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::vector<Array> &inputs,
                                            const EvalSettings &settings, const SourceFile &file,
                                            DiagnosticEngine &diags, std::string &jitError);
@@ -81,7 +86,7 @@ std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::ve
 /// What `lamina emit` prints for a checked function: "ir" (the typed IR), "ir-opt" (the
 /// optimized IR and the fusion plan), "llvm" (optimized LLVM IR) or "asm".
 std::string stageText(const ir::Function &fn, const std::string &stage,
-                      const jit::CompileOptions &options);
+                      const driver::CompileOptions &options);
 
 /// Timing as `lamina bench` does it: samples of `callsPerSample` calls each, at least
 /// `minSamples` of them and then more until `seconds` have passed (at most `maxSamples`).

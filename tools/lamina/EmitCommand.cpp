@@ -20,12 +20,13 @@ struct EmitOptions {
 } // namespace
 
 std::string stageText(const ir::Function &fn, const std::string &stage,
-                      const jit::CompileOptions &options) {
-  if (stage == "ir")
-    return ir::print(fn);
-  using Stage = jit::Engine::TextStage;
-  Stage text = stage == "ir-opt" ? Stage::Plan : stage == "llvm" ? Stage::LLVM : Stage::Asm;
-  return jit::Engine::shared().emitText(fn, text, options);
+                      const driver::CompileOptions &options) {
+  using Stage = driver::TextStage;
+  Stage text = stage == "ir"       ? Stage::IR
+               : stage == "ir-opt" ? Stage::Plan
+               : stage == "llvm"   ? Stage::LLVM
+                                   : Stage::Asm;
+  return driver::Driver::shared().emitText(fn, text, options);
 }
 
 // lamina emit --stage ast|ir|ir-opt|llvm|asm [FILE... | --expr SRC] [--input ...] [--arg ...]
@@ -59,7 +60,7 @@ Action addEmitCommand(CLI::App &app, SourceOptions &options) {
           auto fn = analyze(module, file, *request, diags);
           if (!fn)
             return int(kExitInputErrors);
-          jit::CompileOptions compile = compileOptions(emit->jit);
+          driver::CompileOptions compile = compileOptions(emit->jit);
           compile.pipeline.printAfterAll = emit->printAfterAll;
           compile.pipeline.timePasses = emit->timePasses;
           compile.pipeline.log = &std::cerr;

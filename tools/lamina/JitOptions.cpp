@@ -10,8 +10,8 @@ void addJitOptions(CLI::App &command, JitOptions &options) {
                      "the kernel cache folder (default: $XDG_CACHE_HOME/lamina/kernels)");
 }
 
-jit::CompileOptions compileOptions(const JitOptions &options) {
-  jit::CompileOptions out;
+driver::CompileOptions compileOptions(const JitOptions &options) {
+  driver::CompileOptions out;
   out.cpu = options.cpu;
   out.diskCache = !options.noCache;
   out.cacheDir = options.cacheDir;

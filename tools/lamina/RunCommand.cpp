@@ -1,5 +1,3 @@
-#include "compiler/interp/Interpreter.h"
-#include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
 #include "lamina/Layer.h"
 #include "runtime/io/Npy.h"
@@ -31,26 +29,20 @@ TensorType arrayType(const Array &a) {
   return type;
 }
 
+Executor &executorFor(unsigned threads) {
+  return threads ? executorWithThreads(threads) : defaultExecutor();
+}
+
 std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::vector<Array> &inputs,
                                            const EvalSettings &settings, const SourceFile &file,
                                            DiagnosticEngine &diags, std::string &jitError) {
-  auto symbols = bindSymbols(fn, inputs, file, diags);
-  InterpOptions interp;
-  interp.cancel = settings.cancel;
-  interp.byteBudget = settings.byteBudget;
-  auto variables = symbols ? initialValues(fn, *symbols, file, diags, interp) : std::nullopt;
-  if (!variables)
-    return std::nullopt;
-  if (settings.interpreter)
-    return interpret(fn, inputs, *variables, file, diags, interp);
-  auto kernel = jit::Engine::shared().compile(fn, settings.compile, &jitError);
-  if (!kernel)
-    return std::nullopt;
-  Executor &executor = settings.threads ? executorWithThreads(settings.threads) : defaultExecutor();
-  jit::RunOptions options;
-  options.cancel = settings.cancel;
-  options.byteBudget = settings.byteBudget;
-  return kernel->run(inputs, *variables, executor, file, diags, options);
+  driver::EvalSettings run;
+  run.interpreter = settings.interpreter;
+  run.compile = settings.compile;
+  run.executor = &executorFor(settings.threads);
+  run.cancel = settings.cancel;
+  run.byteBudget = settings.byteBudget;
+  return driver::Driver::shared().evaluate(fn, inputs, run, file, diags, jitError);
 }
 
 int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {

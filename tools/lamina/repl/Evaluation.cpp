@@ -15,7 +15,6 @@
 
 #include "compiler/interp/Interpreter.h"
 #include "compiler/types/Elements.h"
-#include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/repl/Interrupt.h"
 #include "tools/lamina/repl/ProgramText.h"
 #include "tools/lamina/repl/Session.h"
@@ -88,20 +87,20 @@ void timeJob(Job &job, const ir::Function &fn, std::vector<Array> &inputs, doubl
     compileLine = fmt::format("check {:.3g} ms (the interpreter compiles nothing)", checkMs);
   } else {
     auto t0 = Clock::now();
-    jit::CompileStats stats;
-    auto kernel = jit::Engine::shared().compile(fn, job.eval.compile, &job.jitError, &stats);
+    driver::CompileStats stats;
+    auto kernel = driver::Driver::shared().compile(fn, job.eval.compile, &job.jitError, &stats);
     if (!kernel)
       return;
     double jitMs = millisecondsSince(t0);
-    const char *source = stats.source == jit::CompileSource::MemoryCache ? " (memory cache)"
-                         : stats.source == jit::CompileSource::DiskCache ? " (disk cache)"
-                                                                         : "";
+    const char *source = stats.source == driver::CompileSource::MemoryCache ? " (memory cache)"
+                         : stats.source == driver::CompileSource::DiskCache ? " (disk cache)"
+                                                                            : "";
     compileLine = fmt::format(
         "{:.3g} ms: check {:.3g} ms, jit {:.3g} ms{} (plan {:.2f}, llvm-ir {:.2f}, machine code "
         "{:.2f}, link {:.2f})",
         checkMs + jitMs, checkMs, jitMs, source, stats.planMs, stats.llvmIrMs, stats.machineCodeMs,
         stats.linkMs);
-    std::vector<jit::TensorRef> in, vars, out;
+    std::vector<TensorRef> in, vars, out;
     for (Array &a : inputs)
       in.push_back({a.dtype, a.shape, a.bytes.data()});
     for (Array &a : *variables)
@@ -114,8 +113,7 @@ void timeJob(Job &job, const ir::Function &fn, std::vector<Array> &inputs, doubl
       outputs.push_back(makeArray(fn.typeOf(fn.outputs[o]).dtype, (*shapes)[o]));
     for (Array &a : outputs)
       out.push_back({a.dtype, a.shape, a.bytes.data()});
-    Executor &executor =
-        job.eval.threads ? executorWithThreads(job.eval.threads) : defaultExecutor();
+    Executor &executor = executorFor(job.eval.threads);
     auto call = [&] { return kernel->run(in, vars, out, executor, file, diags); };
     if (!call())
       return;
@@ -131,13 +129,11 @@ void timeJob(Job &job, const ir::Function &fn, std::vector<Array> &inputs, doubl
 void runJob(Job &job) {
   DiagnosticEngine diags(job.collected);
   auto t0 = Clock::now();
-  std::unique_ptr<ast::Module> module = parse(*job.program, diags, job.limits);
-  if (!module)
-    return;
   std::string constant;
   if (job.printConstants)
     job.request.constantResult = &constant;
-  std::optional<ir::Function> fn = analyze(*module, *job.program, job.request, diags);
+  std::optional<ir::Function> fn =
+      driver::Driver::shared().check(*job.program, job.request, diags, job.limits);
   double checkMs = millisecondsSince(t0);
   if (!fn)
     return;

@@ -350,7 +350,7 @@ Session::Outcome Session::statsCommand() {
   uint64_t bytes = 0;
   for (const auto &[name, binding] : values_)
     bytes += binding.tensor ? binding.tensor->bytes.size() : 0;
-  jit::Engine &engine = jit::Engine::shared();
+  driver::Driver &engine = driver::Driver::shared();
   std::fputs(fmt::format("values {} ({} bytes)\ndefs {}\nlive_kernels {}\ncached_kernels {}\n"
                          "resident_kib {}\n",
                          values_.size(), bytes, defs_.size(), engine.liveKernels(),

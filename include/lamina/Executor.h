@@ -2,7 +2,10 @@
 
 // Where compiled kernels run their parallel loops. Kernels only ever see an Executor, so a host
 // application can plug in its own scheduler (TBB, a game engine's job system...) instead of
-// lamina's ThreadPool.
+// lamina's ThreadPool (ComputeOptions::executor). Public, and C++17 like every public header;
+// the JIT, below the runtime, includes it for the same reason a host does.
+
+#include "lamina/Export.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,11 +24,10 @@ template <class Signature> class FunctionRef;
 /// FunctionRef; passing a lambda straight to a function taking a FunctionRef is always safe.
 template <class R, class... Args> class FunctionRef<R(Args...)> {
 public:
-  template <class F>
-  requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef> &&
-           std::is_object_v<std::remove_reference_t<F>> && std::is_invocable_r_v<R, F &, Args...>)
-      FunctionRef(F &&callable)
-  noexcept // NOLINT(google-explicit-constructor): takes lambdas
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, FunctionRef> &&
+                                              std::is_object_v<std::remove_reference_t<F>> &&
+                                              std::is_invocable_r_v<R, F &, Args...>>>
+  FunctionRef(F &&callable) noexcept // NOLINT(google-explicit-constructor): takes lambdas
       : object_(const_cast<void *>(static_cast<const void *>(std::addressof(callable)))),
         call_(&invoke<std::remove_reference_t<F>>) {}
 
@@ -74,7 +76,7 @@ inline int64_t chunkBegin(int64_t n, int64_t pieces, int64_t i) {
 
 /// Runs the parallel loops of kernels. Implementations must be safe to call from several
 /// threads at once.
-class Executor {
+class LAMINA_API Executor {
 public:
   virtual ~Executor() = default;
 

@@ -1,0 +1,196 @@
+#include "compiler/driver/Driver.h"
+
+#include "compiler/interp/Interpreter.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <unordered_map>
+
+namespace lamina::driver {
+
+struct Driver::Impl {
+  jit::Engine &engine = jit::Engine::shared();
+  std::mutex mutex; // everything below
+  // compileSource's front cache: source text and request to kernel (cleared when full; the
+  // kernels stay in the JIT's IR-keyed cache).
+  std::unordered_map<std::string, std::shared_ptr<const Kernel>> bySource;
+  size_t capacity = 256;
+};
+
+Driver::Driver() : impl_(std::make_unique<Impl>()) {}
+Driver::~Driver() = default;
+
+Driver &Driver::shared() {
+  static Driver driver;
+  return driver;
+}
+
+std::optional<ir::Function> Driver::check(const SourceFile &file, const SemaRequest &request,
+                                          DiagnosticEngine &diags, const ParseLimits &limits) {
+  auto module = parse(file, diags, limits);
+  if (!module)
+    return std::nullopt;
+  return analyze(*module, file, request, diags);
+}
+
+std::shared_ptr<const Kernel> Driver::compile(const ir::Function &fn, const CompileOptions &options,
+                                              std::string *error, CompileStats *stats) {
+  return impl_->engine.compile(fn, options, error, stats);
+}
+
+namespace {
+
+double millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The source, the request, the limits and the target options: everything compileSource's
+// result depends on. Each field is length-prefixed, so no two requests share a key.
+std::string sourceKey(const SourceFile &file, const SemaRequest &request,
+                      const CompileOptions &options, const ParseLimits &limits) {
+  std::string key;
+  auto field = [&key](const std::string &text) {
+    key += std::to_string(text.size());
+    key += ':';
+    key += text;
+  };
+  field(file.text());
+  for (const InputBinding &in : request.inputs)
+    field(in.name + "=" + in.type.str());
+  key += '|';
+  for (const auto &[name, value] : request.arguments)
+    field(name + "=" + value.repr());
+  key += '|';
+  field(request.outputShape ? request.outputShape->repr() : "-");
+  field(request.outputShapeLambda ? request.outputShapeLambda->text() : "-");
+  const SemaLimits &l = request.limits;
+  field(fmt::format("{},{},{},{}", l.maxRank, l.maxConstantElements, l.maxInlineDepth,
+                    l.maxOperations));
+  field(fmt::format("{},{},{}", limits.maxSourceBytes, limits.maxNestingDepth, limits.maxNodes));
+  field(fmt::format("{}|{}|{}|{}", options.cpu, options.vectorWidth, options.diskCache,
+                    options.cacheDir));
+  return key;
+}
+
+} // namespace
+
+std::shared_ptr<const Kernel>
+Driver::compileSource(const SourceFile &file, const SemaRequest &request, DiagnosticEngine &diags,
+                      const CompileOptions &options, CompileStats *stats,
+                      const ParseLimits &limits) {
+  auto start = std::chrono::steady_clock::now();
+  std::string key = sourceKey(file, request, options, limits);
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (auto it = impl_->bySource.find(key); it != impl_->bySource.end()) {
+      if (stats) {
+        *stats = CompileStats{};
+        stats->source = CompileSource::MemoryCache;
+        stats->milliseconds = millisecondsSince(start);
+      }
+      return it->second;
+    }
+  }
+  auto fn = check(file, request, diags, limits);
+  if (!fn)
+    return nullptr;
+  std::string error;
+  auto kernel = compile(*fn, options, &error, stats);
+  if (!kernel) {
+    diags.report(DiagKind::InternalError, file, SourceRange{}, error);
+    return nullptr;
+  }
+  if (stats)
+    stats->milliseconds = millisecondsSince(start);
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->bySource.size() >= impl_->capacity)
+    impl_->bySource.clear();
+  impl_->bySource.emplace(std::move(key), kernel);
+  return kernel;
+}
+
+std::optional<std::vector<Array>> Driver::evaluate(const ir::Function &fn,
+                                                   const std::vector<Array> &inputs,
+                                                   const EvalSettings &settings,
+                                                   const SourceFile &file, DiagnosticEngine &diags,
+                                                   std::string &jitError) {
+  auto symbols = bindSymbols(fn, inputs, file, diags);
+  InterpOptions interp;
+  interp.cancel = settings.cancel;
+  interp.byteBudget = settings.byteBudget;
+  auto variables = symbols ? initialValues(fn, *symbols, file, diags, interp) : std::nullopt;
+  if (!variables)
+    return std::nullopt;
+  if (settings.interpreter)
+    return interpret(fn, inputs, *variables, file, diags, interp);
+  auto kernel = compile(fn, settings.compile, &jitError);
+  if (!kernel)
+    return std::nullopt;
+  RunOptions options;
+  options.cancel = settings.cancel;
+  options.byteBudget = settings.byteBudget;
+  Executor &executor = settings.executor ? *settings.executor : inlineExecutor();
+  return kernel->run(inputs, *variables, executor, file, diags, options);
+}
+
+std::string Driver::emitText(const ir::Function &fn, TextStage stage,
+                             const CompileOptions &options) {
+  using Jit = jit::Engine::TextStage;
+  switch (stage) {
+  case TextStage::IR:
+    return ir::print(fn);
+  case TextStage::Plan:
+    return impl_->engine.emitText(fn, Jit::Plan, options);
+  case TextStage::LLVM:
+    return impl_->engine.emitText(fn, Jit::LLVM, options);
+  case TextStage::Asm:
+    return impl_->engine.emitText(fn, Jit::Asm, options);
+  }
+  return {};
+}
+
+void Driver::setMemoryCacheCapacity(size_t kernels) {
+  impl_->engine.setMemoryCacheCapacity(kernels);
+  std::lock_guard lock(impl_->mutex);
+  impl_->capacity = std::max<size_t>(kernels, 1);
+  if (impl_->bySource.size() > impl_->capacity)
+    impl_->bySource.clear();
+}
+
+size_t Driver::memoryCacheSize() const { return impl_->engine.memoryCacheSize(); }
+
+void Driver::clearMemoryCache() {
+  // Released outside the lock: dropping the last reference to a kernel takes the JIT's locks.
+  std::unordered_map<std::string, std::shared_ptr<const Kernel>> dropped;
+  {
+    std::lock_guard lock(impl_->mutex);
+    dropped.swap(impl_->bySource);
+  }
+  impl_->engine.clearMemoryCache();
+}
+
+size_t Driver::liveKernels() const { return impl_->engine.liveKernels(); }
+
+namespace {
+
+class InlineExecutor final : public Executor {
+public:
+  unsigned concurrency() const override { return 1; }
+  void parallelFor(int64_t n, int64_t chunks, LoopBody body) override {
+    int64_t pieces = chunkCount(n, chunks);
+    for (int64_t i = 0; i < pieces; ++i)
+      body(chunkBegin(n, pieces, i), chunkBegin(n, pieces, i + 1));
+  }
+};
+
+} // namespace
+
+Executor &inlineExecutor() {
+  static InlineExecutor executor;
+  return executor;
+}
+
+} // namespace lamina::driver

@@ -1,0 +1,109 @@
+// The driver (compiler/driver/Driver.h): the one path from source text to outputs. Its
+// source cache answers a repeated request without parsing, a request that differs in any
+// field compiles anew, and both engines it runs agree.
+
+#include "compiler/driver/Driver.h"
+#include "compiler/types/Elements.h"
+#include "compiler/types/TypeSpec.h"
+
+#include <doctest/doctest.h>
+
+using namespace lamina;
+
+namespace {
+
+driver::CompileOptions memoryOnly() {
+  driver::CompileOptions options;
+  options.diskCache = false;
+  return options;
+}
+
+SemaRequest requestFor(const std::string &type) {
+  std::string error;
+  SemaRequest request;
+  auto parsed = parseTypeSpec(type, error);
+  REQUIRE_MESSAGE(parsed, error);
+  request.inputs.push_back({"x", *parsed});
+  return request;
+}
+
+} // namespace
+
+TEST_CASE("driver: compileSource answers a repeated request from its cache") {
+  driver::Driver &d = driver::Driver::shared();
+  SourceFile file("<driver>", "lambda x: relu(x) * 2.0 + 1.0");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  driver::CompileStats first, second, other;
+  auto a = d.compileSource(file, requestFor("f32[B, 8]"), diags, memoryOnly(), &first);
+  auto b = d.compileSource(file, requestFor("f32[B, 8]"), diags, memoryOnly(), &second);
+  REQUIRE(a);
+  CHECK(a == b);
+  CHECK(second.source == driver::CompileSource::MemoryCache);
+  // Another input type is another function: no hit on the first one's entry.
+  auto c = d.compileSource(file, requestFor("f64[B, 8]"), diags, memoryOnly(), &other);
+  REQUIRE(c);
+  CHECK(c != a);
+  CHECK(c->function().inputs[0].type.dtype == DType::F64);
+  CHECK(sink.diagnostics.empty());
+}
+
+TEST_CASE("driver: a source that does not check reports and compiles nothing") {
+  SourceFile file("<driver>", "lambda x: x + y");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto kernel =
+      driver::Driver::shared().compileSource(file, requestFor("f32[4]"), diags, memoryOnly());
+  CHECK_FALSE(kernel);
+  REQUIRE(sink.diagnostics.size() == 1);
+  CHECK(sink.diagnostics[0].range.begin == 14); // at `y`
+}
+
+TEST_CASE("driver: evaluate runs the kernel and the interpreter to the same numbers") {
+  driver::Driver &d = driver::Driver::shared();
+  SourceFile file("<driver>", "lambda x: exp(x) / sum(exp(x), axis=-1, keepdims=True)");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto fn = d.check(file, requestFor("f32[3, 5]"), diags);
+  REQUIRE(fn);
+  Array x = makeArray(DType::F32, {3, 5});
+  for (int64_t k = 0; k < 15; ++k)
+    storeFloat(x, k, 0.25 * double(k) - 1.0);
+  driver::EvalSettings jit, interp;
+  jit.compile = memoryOnly();
+  interp.interpreter = true;
+  std::string jitError;
+  auto compiled = d.evaluate(*fn, {x}, jit, file, diags, jitError); // on the calling thread
+  auto reference = d.evaluate(*fn, {x}, interp, file, diags, jitError);
+  REQUIRE(compiled);
+  REQUIRE(reference);
+  CHECK(jitError.empty());
+  for (int64_t k = 0; k < 15; ++k)
+    CHECK(loadFloat((*compiled)[0], k) ==
+          doctest::Approx(loadFloat((*reference)[0], k)).epsilon(1e-6));
+}
+
+TEST_CASE("driver: emitText gives every stage") {
+  driver::Driver &d = driver::Driver::shared();
+  SourceFile file("<driver>", "lambda x: x * 3.0");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto fn = d.check(file, requestFor("f32[16]"), diags);
+  REQUIRE(fn);
+  CHECK(d.emitText(*fn, driver::TextStage::IR).find("mul") != std::string::npos);
+  CHECK(d.emitText(*fn, driver::TextStage::Plan, memoryOnly()).find("stage") != std::string::npos);
+  CHECK(d.emitText(*fn, driver::TextStage::LLVM, memoryOnly()).find("define") != std::string::npos);
+  CHECK(d.emitText(*fn, driver::TextStage::Asm, memoryOnly()).find("ret") != std::string::npos);
+}
+
+TEST_CASE("driver: the inline executor covers every iteration once, in order") {
+  std::vector<int64_t> seen;
+  driver::inlineExecutor().parallelFor(10, 3, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      seen.push_back(i);
+  });
+  REQUIRE(seen.size() == 10);
+  for (int64_t i = 0; i < 10; ++i)
+    CHECK(seen[size_t(i)] == i);
+  CHECK(driver::inlineExecutor().concurrency() == 1);
+}
