@@ -4,7 +4,6 @@
 // prints the median as `ns_per_elem=` (per element of the first input), with `ns_per_call=` and
 // `compile_ms=`.
 
-#include "compiler/jit/Jit.h"
 #include "compiler/types/Elements.h"
 #include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/Commands.h"

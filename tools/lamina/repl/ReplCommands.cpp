@@ -3,7 +3,6 @@
 // that is parsed, so carets still point at the columns the user typed.
 
 #include "compiler/ast/Dump.h"
-#include "compiler/jit/Jit.h"
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Evaluator.h"
 #include "runtime/io/Npy.h"
