@@ -27,13 +27,15 @@ set(_layers
   "runtime/threads|lamina/Executor.h lamina/Export.h"
   "runtime/io|compiler/diag compiler/types lamina/"
   "runtime/support|compiler/diag lamina/"
-  "runtime/tensor|compiler/types runtime/support lamina/"
+  "runtime/tensor|compiler/diag compiler/types runtime/io runtime/support lamina/"
   "runtime/json|compiler/diag runtime/io runtime/support lamina/"
   "runtime/layers|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/support runtime/tensor runtime/threads lamina/"
   "runtime/model|compiler/diag runtime/io runtime/json runtime/layers runtime/support runtime/tensor lamina/"
-  # The CLI: the public API and the driver; the REPL's files only from `lamina repl`.
-  "tools/lamina|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/tensor runtime/threads tools/lamina/repl/TensorPrinter.h lamina/"
-  "tools/lamina/repl|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/threads tools/lamina/ lamina/"
+  # The CLI: the public API, the driver, and the bridge between the public Tensor and the
+  # driver's Array; the REPL's files only from `lamina repl`, its printer from every command
+  # that prints arrays.
+  "tools/lamina|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h runtime/threads tools/lamina/repl/TensorPrinter.h lamina/"
+  "tools/lamina/repl|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/threads tools/lamina/ lamina/"
   "bench|compiler/diag compiler/driver compiler/ir compiler/parse compiler/sema compiler/types runtime/threads lamina/")
 
 # Files allowed more than their folder: path|prefixes.

@@ -16,6 +16,7 @@
 #include "lamina/Layers.h"
 #include "lamina/Model.h"
 #include "lamina/Tensor.h"
+#include "lamina/TensorFiles.h"
 
 #define LAMINA_VERSION_STRING "0.1.0"
 

@@ -1,5 +1,8 @@
 #include "tools/lamina/Input.h"
 
+#include "lamina/TensorFiles.h"
+#include "runtime/tensor/TensorBridge.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -86,6 +89,37 @@ bool writeFileAtomically(const std::string &path, const std::string &text) {
     return false;
   }
   return true;
+}
+
+std::optional<Array> readNpyArray(const std::string &path, std::string &error) {
+  try {
+    return toArray(loadNpy(path));
+  } catch (const lamina::Error &e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::string writeNpyArray(const std::string &path, const Array &array) {
+  try {
+    saveNpy(path, fromArray(array));
+    return "";
+  } catch (const lamina::Error &e) {
+    return e.what();
+  }
+}
+
+std::string writeNpzArrays(const std::string &path,
+                           const std::vector<std::pair<std::string, Array>> &arrays) {
+  NamedTensors tensors;
+  for (const auto &[name, array] : arrays)
+    tensors.emplace_back(name, fromArray(array));
+  try {
+    saveNpz(path, tensors);
+    return "";
+  } catch (const lamina::Error &e) {
+    return e.what();
+  }
 }
 
 } // namespace lamina::cli

@@ -1,9 +1,12 @@
 #pragma once
 
 #include "compiler/diag/SourceFile.h"
+#include "compiler/types/Array.h"
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lamina::cli {
 
@@ -26,5 +29,13 @@ std::optional<SourceFile> readExpr(const std::string &expr, size_t maxBytes);
 /// Replaces `path` with `text` atomically (write a sibling, then rename), so an interrupted
 /// write never leaves a half-written source behind.
 bool writeFileAtomically(const std::string &path, const std::string &text);
+
+/// Arrays in files, through the public tensor files (lamina/TensorFiles.h) that hosts use:
+/// the array, or nothing with `error` set to the message.
+std::optional<Array> readNpyArray(const std::string &path, std::string &error);
+/// Write as .npy (one array) or .npz (named arrays): "" or the message.
+std::string writeNpyArray(const std::string &path, const Array &array);
+std::string writeNpzArrays(const std::string &path,
+                           const std::vector<std::pair<std::string, Array>> &arrays);
 
 } // namespace lamina::cli

@@ -2,7 +2,7 @@
 // the layer runtime from the command line, through the same public API a host app uses.
 
 #include "lamina/Model.h"
-#include "runtime/io/Npy.h"
+#include "lamina/TensorFiles.h"
 #include "runtime/tensor/TensorBridge.h"
 #include "tools/lamina/Commands.h"
 #include "tools/lamina/repl/TensorPrinter.h"
@@ -85,12 +85,12 @@ int runModel(const ModelOptions &options) {
                  fmt::join(names, ", "));
       return kExitUsage;
     }
-    io::ReadResult read = io::readNpy(path);
-    if (!read.array) {
-      fmt::print(stderr, "lamina: error: {}\n", read.error);
+    try {
+      inputs[size_t(it - names.begin())] = loadNpy(path);
+    } catch (const Error &e) {
+      fmt::print(stderr, "lamina: error: {}\n", e.what());
       return kExitIo;
     }
-    inputs[size_t(it - names.begin())] = fromArray(*read.array);
   }
   for (size_t k = 0; k < names.size(); ++k)
     if (!inputs[k].valid()) {

@@ -1,6 +1,5 @@
 #include "compiler/types/Elements.h"
 #include "lamina/Layer.h"
-#include "runtime/io/Npy.h"
 #include "runtime/threads/ThreadPool.h"
 #include "tools/lamina/Commands.h"
 #include "tools/lamina/repl/TensorPrinter.h"
@@ -58,9 +57,9 @@ int writeOutputs(const std::string &path, const std::vector<Array> &outputs) {
     std::vector<std::pair<std::string, Array>> named;
     for (size_t k = 0; k < outputs.size(); ++k)
       named.emplace_back(fmt::format("arr_{}", k), outputs[k]);
-    error = io::writeNpz(path, named);
+    error = writeNpzArrays(path, named);
   } else if (outputs.size() == 1) {
-    error = io::writeNpy(path, outputs[0]);
+    error = writeNpyArray(path, outputs[0]);
   } else {
     fmt::print(stderr, "lamina: error: the program has {} outputs; write them to an .npz file\n",
                outputs.size());
@@ -104,13 +103,14 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
     for (const std::string &binding : run->signature.inputs) {
       auto [name, path] = splitBinding(binding);
       (name.empty() ? positional : named) = true;
-      io::ReadResult read = io::readNpy(path);
-      if (!read.array) {
-        fmt::print(stderr, "lamina: error: {}\n", read.error);
+      std::string error;
+      std::optional<Array> read = readNpyArray(path, error);
+      if (!read) {
+        fmt::print(stderr, "lamina: error: {}\n", error);
         return int(kExitIo);
       }
-      request->inputs.push_back({name, arrayType(*read.array)});
-      arrays.push_back(std::move(*read.array));
+      request->inputs.push_back({name, arrayType(*read)});
+      arrays.push_back(std::move(*read));
     }
     if (named && positional) {
       fmt::print(stderr, "lamina: error: give every -i a NAME=, or none\n");

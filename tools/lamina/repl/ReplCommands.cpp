@@ -5,7 +5,6 @@
 #include "compiler/ast/Dump.h"
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Evaluator.h"
-#include "runtime/io/Npy.h"
 #include "tools/lamina/repl/Completion.h"
 #include "tools/lamina/repl/Session.h"
 
@@ -241,12 +240,13 @@ Session::Outcome Session::loadCommand(const std::string &args) {
     error(":load NAME FILE.npy binds NAME to the array in the file");
     return {false, false};
   }
-  io::ReadResult read = io::readNpy(path);
-  if (!read.array) {
-    error(read.error);
+  std::string problem;
+  std::optional<Array> read = readNpyArray(path, problem);
+  if (!read) {
+    error(problem);
     return {false, false};
   }
-  bind(name, {std::make_shared<const Array>(std::move(*read.array)), std::nullopt});
+  bind(name, {std::make_shared<const Array>(std::move(*read)), std::nullopt});
   return {};
 }
 
@@ -298,9 +298,9 @@ Session::Outcome Session::saveCommand(const std::string &args) {
   // The extension says the format: an .npz holds the tensor under its name, as np.savez does.
   std::string problem;
   if (path.ends_with(".npz"))
-    problem = io::writeNpz(path, {{name, *it->second.tensor}});
+    problem = writeNpzArrays(path, {{name, *it->second.tensor}});
   else if (path.ends_with(".npy"))
-    problem = io::writeNpy(path, *it->second.tensor);
+    problem = writeNpyArray(path, *it->second.tensor);
   else
     problem = fmt::format("{}: name the file .npy (or .npz)", path);
   if (!problem.empty()) {
