@@ -24,8 +24,6 @@
 #include <random>
 #include <set>
 
-extern "C" void openblas_set_num_threads(int);
-
 namespace lamina::bench {
 namespace {
 
@@ -233,7 +231,9 @@ int main(int argc, char **argv) {
     only.insert(onlyText.substr(at, end - at));
     at = end + 1;
   }
-  openblas_set_num_threads(int(threads)); // OpenBLAS gets the threads lamina gets
+  // One OpenBLAS thread: lamina splits a product's rows over its own threads, and the
+  // references (OpenBLAS among them) run only at --threads=1.
+  driver::setBlasThreads(1);
   benchmark::Initialize(&argc, argv);
 
   static std::vector<LayoutCase> cases = layoutCases(n);

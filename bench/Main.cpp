@@ -226,6 +226,7 @@ int compileProbe(const std::string &id, const std::string &dir) {
 
 int main(int argc, char **argv) {
   using namespace lamina::bench;
+  lamina::driver::setBlasThreads(1); // lamina splits products over its own threads
   std::vector<size_t> sizes = {1000, 100000, 1000000, 10000000};
   std::vector<size_t> threadCounts = {1, 2};
   std::vector<char *> rest = {argv[0]};

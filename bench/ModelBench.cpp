@@ -13,6 +13,7 @@
 
 #include "bench/HandWritten.h"
 #include "lamina/Model.h"
+#include "lamina/Runtime.h"
 #include "runtime/threads/ThreadPool.h"
 
 #include <cblas.h>
@@ -119,6 +120,8 @@ void report(const std::string &name, Sequential &model, const Tensor &x,
 } // namespace
 
 int main(int argc, char **argv) {
+  // lamina and the hand-written reference both split products' rows over their own threads.
+  lamina::setBlasThreads(1);
   int64_t batch = 4096;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];

@@ -8,6 +8,7 @@ install(TARGETS lamina RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS lamina_shared EXPORT laminaTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/lamina DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/lamina.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}) # the C ABI
 install(EXPORT laminaTargets NAMESPACE lamina::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lamina)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/laminaConfig.cmake.in

@@ -30,12 +30,13 @@ set(_layers
   "runtime/tensor|compiler/diag compiler/types runtime/io runtime/support lamina/"
   "runtime/json|compiler/diag runtime/io runtime/support lamina/"
   "runtime/layers|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/support runtime/tensor runtime/threads lamina/"
+  "runtime/capi|lamina/"
   "runtime/model|compiler/diag runtime/io runtime/json runtime/layers runtime/support runtime/tensor lamina/"
   # The CLI: the public API, the driver, and the bridge between the public Tensor and the
   # driver's Array; the REPL's files only from `lamina repl`, its printer from every command
   # that prints arrays.
-  "tools/lamina|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h runtime/threads tools/lamina/repl/TensorPrinter.h lamina/"
-  "tools/lamina/repl|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/threads tools/lamina/ lamina/"
+  "tools/lamina|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h tools/lamina/repl/TensorPrinter.h lamina/"
+  "tools/lamina/repl|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types tools/lamina/ lamina/"
   "bench|compiler/diag compiler/driver compiler/ir compiler/parse compiler/sema compiler/types runtime/threads lamina/")
 
 # Files allowed more than their folder: path|prefixes.

@@ -31,4 +31,9 @@ extern "C" void lamina_gemm_f32(const float *a, const float *b, float *c, int64_
 extern "C" void lamina_gemm_f64(const double *a, const double *b, double *c, int64_t m, int64_t k,
                                 int64_t n);
 
+/// OpenBLAS's own thread count, process-wide. lamina never changes it unasked: a host that
+/// uses OpenBLAS itself keeps its setting, and one that gives lamina the cores calls this with
+/// 1, since lamina already splits a product's rows over its own pool.
+void setBlasThreads(int threads);
+
 } // namespace lamina::codegen

@@ -11,7 +11,7 @@
 namespace lamina::driver {
 
 struct Driver::Impl {
-  jit::Engine &engine = jit::Engine::shared();
+  jit::Jit &engine = jit::Jit::shared();
   std::mutex mutex; // everything below
   // compileSource's front cache: source text and request to kernel (cleared when full; the
   // kernels stay in the JIT's IR-keyed cache).
@@ -138,16 +138,16 @@ std::optional<std::vector<Array>> Driver::evaluate(const ir::Function &fn,
 
 std::string Driver::emitText(const ir::Function &fn, TextStage stage,
                              const CompileOptions &options) {
-  using Jit = jit::Engine::TextStage;
+  using JitStage = jit::Jit::TextStage;
   switch (stage) {
   case TextStage::IR:
     return ir::print(fn);
   case TextStage::Plan:
-    return impl_->engine.emitText(fn, Jit::Plan, options);
+    return impl_->engine.emitText(fn, JitStage::Plan, options);
   case TextStage::LLVM:
-    return impl_->engine.emitText(fn, Jit::LLVM, options);
+    return impl_->engine.emitText(fn, JitStage::LLVM, options);
   case TextStage::Asm:
-    return impl_->engine.emitText(fn, Jit::Asm, options);
+    return impl_->engine.emitText(fn, JitStage::Asm, options);
   }
   return {};
 }

@@ -106,6 +106,8 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+using jit::setBlasThreads;
+
 /// An Executor that runs every loop on the calling thread.
 Executor &inlineExecutor();
 

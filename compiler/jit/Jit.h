@@ -3,7 +3,7 @@
 // The JIT: typed IR in, native kernels out (LLVM 19 ORC). No LLVM type appears here. Its one
 // client is the driver (compiler/driver/Driver.h), which every other caller goes through.
 //
-//   lamina::jit::Engine &engine = lamina::jit::Engine::shared();
+//   lamina::jit::Jit &engine = lamina::jit::Jit::shared();
 //   auto kernel = engine.compile(fn, {}, &error);          // thread-safe; cached
 //   kernel->run(inputs, variables, outputs, executor, file, diags);
 //
@@ -116,16 +116,16 @@ private:
   std::unique_ptr<const Checks> checks_;
 };
 
-class Engine {
+class Jit {
 public:
   struct Impl;
-  Engine();
-  ~Engine();
-  Engine(const Engine &) = delete;
-  Engine &operator=(const Engine &) = delete;
+  Jit();
+  ~Jit();
+  Jit(const Jit &) = delete;
+  Jit &operator=(const Jit &) = delete;
 
   /// The process-wide engine.
-  static Engine &shared();
+  static Jit &shared();
 
   /// Optimizes, plans, generates and loads `fn`; nothing (and `error` set) if LLVM fails.
   std::shared_ptr<const Kernel> compile(const ir::Function &fn, const CompileOptions &options = {},
@@ -145,5 +145,9 @@ public:
 private:
   std::shared_ptr<Impl> impl_;
 };
+
+/// OpenBLAS's thread count, process-wide (the products Stage::blas hands it); never changed
+/// unless asked.
+void setBlasThreads(int threads);
 
 } // namespace lamina::jit

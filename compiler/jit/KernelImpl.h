@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal to the JIT: what a compiled kernel holds, shared by Engine.cpp (which makes it) and
+// Internal to the JIT: what a compiled kernel holds, shared by Jit.cpp (which makes it) and
 // Kernel.cpp (which runs it).
 
 #include "compiler/codegen/Layout.h"
@@ -42,7 +42,7 @@ struct AxisBinding {
 };
 
 /// The machine code and plan of one optimized function: shared by every Kernel whose checked
-/// function optimizes to it, and cached by the Engine.
+/// function optimizes to it, and cached by the Jit.
 struct Kernel::Impl {
   transforms::KernelPlan plan;
   codegen::KernelLayout layout;

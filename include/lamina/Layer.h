@@ -88,6 +88,9 @@ struct ComputeOptions {
   /// cache folder, $XDG_CACHE_HOME/lamina/kernels).
   bool kernelCache = true;
   std::string cacheDir;
+  /// The most bytes one lambda call may define, its outputs and temporaries together; a call
+  /// that would need more is refused before it runs (E0703), on both engines.
+  uint64_t byteBudget = uint64_t(1) << 32;
 };
 
 struct CallOptions {
@@ -130,6 +133,14 @@ public:
   // Calling on symbolic tensors records a node (and builds the layer).
   std::vector<SymbolicTensor> operator()(const std::vector<SymbolicTensor> &inputs);
   SymbolicTensor operator()(const SymbolicTensor &input);
+
+  /// Compiles now what a call on inputs of these shapes will need, so that the first real call
+  /// pays for no JIT: the layer runs once on zeros of these shapes, with -1 (an unknown
+  /// batch) as 1, under `options` (its engine, target and cache). `dtypes` defaults to the
+  /// model's input dtypes, or the layer's dtype. Kernels are batch-size generic: a warmed
+  /// layer serves every batch size.
+  void warmUp(const std::vector<TensorShape> &inputShapes, const std::vector<DType> &dtypes = {},
+              const CallOptions &options = {});
 
   /// The output shapes for these input shapes (-1: unknown), without computing anything.
   virtual std::vector<TensorShape> computeOutputShape(const std::vector<TensorShape> &inputShapes);
@@ -186,6 +197,8 @@ protected:
   /// The output dtypes for these input dtypes (symbolic calls); default: the layer's dtype.
   virtual std::vector<DType> computeOutputDType(const std::vector<DType> &inputDTypes,
                                                 const std::vector<TensorShape> &inputShapes);
+  /// The dtype warmUp gives input `index` when none is named.
+  virtual DType inputDType(size_t index) const;
   /// Whether symbolic outputs carry a mask, given which inputs carry one.
   virtual std::vector<bool> outputHasMask(const std::vector<bool> &inputHasMask, size_t outputs);
 

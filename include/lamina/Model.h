@@ -36,6 +36,7 @@ public:
 protected:
   Model(const std::string &name, const std::string &prefix);
   CallResult compute(const std::vector<Tensor> &inputs, const CallOptions &options) override;
+  DType inputDType(size_t index) const override;
   std::vector<Weight *> allWeights() override;
   void setGraph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs);
 

@@ -15,6 +15,7 @@
 #include "lamina/Layer.h"
 #include "lamina/Layers.h"
 #include "lamina/Model.h"
+#include "lamina/Runtime.h"
 #include "lamina/Tensor.h"
 #include "lamina/TensorFiles.h"
 

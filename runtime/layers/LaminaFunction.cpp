@@ -175,7 +175,10 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
   std::vector<Tensor> outputs;
   source_->report([&](DiagnosticEngine &diags) {
     if (!compile) {
-      auto result = interpret(fn, toArrays(ordered), toArrays(variables), *source_->file, diags);
+      InterpOptions interp;
+      interp.byteBudget = compute.byteBudget;
+      auto result =
+          interpret(fn, toArrays(ordered), toArrays(variables), *source_->file, diags, interp);
       if (!result)
         return false;
       for (Array &a : *result)
@@ -183,13 +186,16 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
       return true;
     }
     std::vector<TensorRef> in = refs(ordered), vars = refs(variables);
-    auto outShapes = checked->kernel->outputShapes(in, *source_->file, diags);
+    driver::RunOptions options;
+    options.byteBudget = compute.byteBudget;
+    auto outShapes = checked->kernel->outputShapes(in, *source_->file, diags, options);
     if (!outShapes)
       return false;
     for (size_t k = 0; k < outShapes->size(); ++k)
       outputs.push_back(Tensor::empty(fn.typeOf(fn.outputs[k]).dtype, (*outShapes)[k]));
     std::vector<TensorRef> out = refs(outputs);
-    return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags);
+    return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags,
+                                options);
   });
   return outputs;
 }

@@ -40,6 +40,23 @@ std::vector<TensorShape> shapesOf(const std::vector<Tensor> &tensors) {
 
 } // namespace
 
+void Layer::warmUp(const std::vector<TensorShape> &inputShapes, const std::vector<DType> &dtypes,
+                   const CallOptions &options) {
+  std::vector<Tensor> zeros;
+  for (size_t k = 0; k < inputShapes.size(); ++k) {
+    TensorShape shape = inputShapes[k];
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = 1;
+    zeros.push_back(Tensor::zeros(k < dtypes.size() ? dtypes[k] : inputDType(k), shape));
+  }
+  (void)call(zeros, options);
+}
+
+DType Layer::inputDType(size_t index) const {
+  return index < buildDTypes_.size() ? buildDTypes_[index] : dtype_;
+}
+
 CallResult Layer::call(const std::vector<Tensor> &inputs, const CallOptions &options) {
   for (const Tensor &t : inputs)
     if (!t.valid())

@@ -184,4 +184,8 @@ std::vector<Weight *> Model::allWeights() {
   return out;
 }
 
+DType Model::inputDType(size_t index) const {
+  return index < inputs_.size() ? inputs_[index].dtype() : Layer::inputDType(index);
+}
+
 } // namespace lamina

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <vector>
 
 namespace lamina {
 
@@ -21,7 +22,11 @@ public:
 
 private:
   std::string text_, code_;
+  std::vector<DiagnosticRecord> records_;
 };
+
+/// A diagnostic as the public record (lamina/Error.h), located while its file is alive.
+DiagnosticRecord recordOf(const Diagnostic &diagnostic);
 
 /// An Error for one diagnostic built on the spot.
 [[noreturn]] void raise(const Diagnostic &diagnostic);

@@ -12,7 +12,11 @@ namespace lamina {
 namespace {
 
 [[noreturn]] void fail(const std::string &message) {
-  throw Error(std::string(diagKindInfo(DiagKind::TensorFileError).code), message);
+  std::string code(diagKindInfo(DiagKind::TensorFileError).code);
+  DiagnosticRecord record;
+  record.code = code;
+  record.message = message;
+  throw Error(code, message, {record});
 }
 
 void check(const std::string &error) {

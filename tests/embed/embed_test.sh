@@ -14,6 +14,16 @@ cmake --build "$tmp/build" >/dev/null
 out=$("$tmp/build/embed" "$source/examples/embed/model.json")
 echo "$out"
 grep -qF "f32[2, 8]" <<<"$out"
+# The structured diagnostic: code, line 2, column 16 (`undefined_name`), its length.
+grep -qF "diagnostic E0301 error at 2:16 (14 bytes)" <<<"$out"
+
+# The C host (include/lamina.h): threads, target, no cache, warm-up, a run on its buffer, the
+# model, and the diagnostic as fields.
+cout=$("$tmp/build/c_example" "$source/examples/embed/model.json")
+echo "$cout"
+grep -qF "f32[2, 4]: 1 1 1 3 5 7 9 11" <<<"$cout"
+grep -qF "model: 1 input(s), output rank 2" <<<"$cout"
+grep -qF "diagnostic E0301 error at 2:16 (14 bytes)" <<<"$cout"
 
 # Building, saving and loading a model (docs/embedding.md): the loaded model's bits agree.
 (cd "$tmp" && "$tmp/build/save_load") | tee "$tmp/save_load.out"
@@ -35,4 +45,7 @@ libdir=$(pkg-config --variable=libdir lamina)
 g++ "$source/examples/embed/main.cpp" -o "$tmp/embed-pc" $(pkg-config --cflags --libs lamina) \
   -pthread -Wl,-rpath,"$libdir"
 "$tmp/embed-pc" "$source/examples/embed/model.json" | grep -qF "f32[2, 8]"
-echo "embed: installed package, find_package and pkg-config all work"
+gcc -std=c99 -Wall -Wextra -Werror "$source/examples/embed/c_example.c" -o "$tmp/c-pc" \
+  $(pkg-config --cflags --libs lamina) -Wl,-rpath,"$libdir"
+"$tmp/c-pc" | grep -qF "f32[2, 4]: 1 1 1 3 5 7 9 11"
+echo "embed: installed package, find_package and pkg-config all work, from C++ and from C"

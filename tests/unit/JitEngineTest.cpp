@@ -72,7 +72,7 @@ std::vector<float> runFloats(const jit::Kernel &k, const Array &x) {
 } // namespace
 
 TEST_CASE("JIT engine: a second request is an in-memory hit on the same kernel") {
-  jit::Engine engine;
+  jit::Jit engine;
   ir::Function fn = functionOf("lambda x: x * 3 + 1", {{"x", "f32[N]"}});
   jit::CompileStats first, second;
   auto a = engine.compile(fn, memoryOnly(), nullptr, &first);
@@ -87,7 +87,7 @@ TEST_CASE("JIT engine: a second request is an in-memory hit on the same kernel")
 }
 
 TEST_CASE("JIT engine: many threads asking for one kernel compile it once") {
-  jit::Engine engine;
+  jit::Jit engine;
   ir::Function fn = functionOf("lambda x: tanh(x) * 2", {{"x", "f32[N]"}});
   std::vector<std::shared_ptr<const jit::Kernel>> got(8);
   std::atomic<int> compiled{0};
@@ -106,7 +106,7 @@ TEST_CASE("JIT engine: many threads asking for one kernel compile it once") {
 }
 
 TEST_CASE("JIT engine: evicted kernels stay usable while held; code is released after") {
-  jit::Engine engine;
+  jit::Jit engine;
   engine.setMemoryCacheCapacity(2);
   auto held = engine.compile(functionOf("lambda x: x + 1", {{"x", "f32[N]"}}), memoryOnly());
   REQUIRE(held);
@@ -130,7 +130,7 @@ TEST_CASE("JIT engine: the persistent cache is used, and a bad entry is recompil
   jit::CompileStats stats;
   std::vector<float> expected;
   {
-    jit::Engine engine;
+    jit::Jit engine;
     auto k = engine.compile(fn, options, nullptr, &stats);
     REQUIRE(k);
     CHECK(stats.source == jit::CompileSource::Compiled);
@@ -139,7 +139,7 @@ TEST_CASE("JIT engine: the persistent cache is used, and a bad entry is recompil
   REQUIRE(dir.files().size() == 1);
   std::filesystem::path entry = dir.files()[0];
   {
-    jit::Engine fresh; // as a new process would
+    jit::Jit fresh; // as a new process would
     auto k = fresh.compile(fn, options, nullptr, &stats);
     REQUIRE(k);
     CHECK(stats.source == jit::CompileSource::DiskCache);
@@ -157,7 +157,7 @@ TEST_CASE("JIT engine: the persistent cache is used, and a bad entry is recompil
       f.seekp(std::streamoff(at));
       f.put(char(c ^ 0x5A));
     }
-    jit::Engine fresh;
+    jit::Jit fresh;
     auto k = fresh.compile(fn, options, nullptr, &stats);
     REQUIRE(k);
     CHECK(stats.source == jit::CompileSource::Compiled);
@@ -166,21 +166,21 @@ TEST_CASE("JIT engine: the persistent cache is used, and a bad entry is recompil
   // Truncated, and writable by others: both refused.
   std::filesystem::resize_file(entry, size / 3);
   {
-    jit::Engine fresh;
+    jit::Jit fresh;
     REQUIRE(fresh.compile(fn, options, nullptr, &stats));
     CHECK(stats.source == jit::CompileSource::Compiled);
   }
   std::filesystem::permissions(entry, std::filesystem::perms::others_write,
                                std::filesystem::perm_options::add);
   {
-    jit::Engine fresh;
+    jit::Jit fresh;
     REQUIRE(fresh.compile(fn, options, nullptr, &stats));
     CHECK(stats.source == jit::CompileSource::Compiled);
   }
 }
 
 TEST_CASE("JIT kernels: wrong inputs and failed run-time shape checks are diagnostics") {
-  jit::Engine engine;
+  jit::Jit engine;
   auto k = engine.compile(functionOf("lambda x, y: x + y", {{"x", "f32[B]"}, {"y", "f32[N]"}}),
                           memoryOnly());
   REQUIRE(k);
@@ -204,7 +204,7 @@ TEST_CASE("JIT kernels: wrong inputs and failed run-time shape checks are diagno
 }
 
 TEST_CASE("JIT kernels: two threads give the bits one thread gives") {
-  jit::Engine engine;
+  jit::Jit engine;
   auto k = engine.compile(functionOf("def f(x): e = exp(x - max(x, axis=1, keepdims=True)); "
                                      "return e / sum(e, axis=1, keepdims=True)",
                                      {{"x", "f32[B, 256]"}}),
@@ -224,7 +224,7 @@ TEST_CASE("JIT kernels: two threads give the bits one thread gives") {
 }
 
 TEST_CASE("JIT engine: compiling and running from many threads at once (run under TSan too)") {
-  jit::Engine engine;
+  jit::Jit engine;
   engine.setMemoryCacheCapacity(3); // evictions while other threads hold and run kernels
   const char *sources[] = {"lambda x: x * 2 + 1", "lambda x: exp(-x * x)",
                            "lambda x: relu(x) - sum(x)", "lambda x: where(x > 1, x, -x)",
@@ -253,7 +253,7 @@ TEST_CASE("JIT engine: compiling and running from many threads at once (run unde
 // Issue 13, item 7: two sources that compile to one kernel (the cache key has no source
 // ranges) each get their run-time errors at their own position.
 TEST_CASE("JIT engine: a shared kernel reports run-time errors in each caller's source") {
-  jit::Engine engine;
+  jit::Jit engine;
   const std::string near = "lambda x: x[:5] * 2", far = "lambda x:     x[:5] * 2";
   auto a = engine.compile(functionOf(near, {{"x", "f32[N]"}}), memoryOnly());
   auto b = engine.compile(functionOf(far, {{"x", "f32[N]"}}), memoryOnly());
@@ -275,7 +275,7 @@ TEST_CASE("JIT engine: a shared kernel reports run-time errors in each caller's 
 // Issue 13, items 6 and 8: the JIT refuses what the interpreter refuses for the byte budget,
 // at the same value, before anything is allocated or computed.
 TEST_CASE("JIT engine: the per-call budget is the interpreter's, at the same value") {
-  jit::Engine engine;
+  jit::Jit engine;
   const std::string text = "lambda x: x * sum(ones((100000, 100000)))";
   ir::Function fn = functionOf(text, {{"x", "f32[N]"}});
   auto kernel = engine.compile(fn, memoryOnly());
@@ -295,7 +295,7 @@ TEST_CASE("JIT engine: the per-call budget is the interpreter's, at the same val
 // Issue 13, item 10: a computation abandoned with Ctrl-C must stop, not keep a core busy. A set
 // cancel flag stops both engines with E0705; a clear one changes nothing.
 TEST_CASE("JIT engine and interpreter: a cancelled call stops with E0705") {
-  jit::Engine engine;
+  jit::Jit engine;
   const std::string text = "lambda x: exp(x) * 2";
   ir::Function fn = functionOf(text, {{"x", "f32[N]"}});
   auto kernel = engine.compile(fn, memoryOnly());
@@ -327,7 +327,7 @@ TEST_CASE("JIT engine and interpreter: a cancelled call stops with E0705") {
 }
 
 TEST_CASE("JIT engine: the plan prints each loop nest's schedule for the target") {
-  jit::Engine engine;
+  jit::Jit engine;
   ir::Function fn = functionOf("lambda x, w: (softmax(x, axis=0), x @ w, argmax(x, axis=1))",
                                {{"x", "f32[B, 64]"}, {"w", "f32[64, 8]"}});
   for (auto [cpu, lanes] :
@@ -335,7 +335,7 @@ TEST_CASE("JIT engine: the plan prints each loop nest's schedule for the target"
     CAPTURE(cpu);
     jit::CompileOptions options = memoryOnly();
     options.cpu = cpu;
-    std::string text = engine.emitText(fn, jit::Engine::TextStage::Plan, options);
+    std::string text = engine.emitText(fn, jit::Jit::TextStage::Plan, options);
     CHECK(text.find(fmt::format("; schedules ({}-lane vectors):", lanes)) != std::string::npos);
     // softmax over axis 0: the max and the sum split over threads in chunks, 64 columns a
     // pass at 16 lanes (4 vectors), 32 at 4 lanes (at most 8 vectors a pass).

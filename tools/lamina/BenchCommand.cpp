@@ -5,7 +5,7 @@
 // `compile_ms=`.
 
 #include "compiler/types/Elements.h"
-#include "runtime/threads/ThreadPool.h"
+#include "lamina/Runtime.h"
 #include "tools/lamina/Commands.h"
 
 #include <fmt/format.h>
@@ -198,7 +198,7 @@ Action addBenchCommand(CLI::App &app, SourceOptions &options) {
         outputs.push_back(makeArray(fn->typeOf(fn->outputs[o]).dtype, (*outShapes)[o]));
       for (Array &a : outputs)
         out.push_back({a.dtype, a.shape, a.bytes.data()});
-      Executor &executor = executorWithThreads(bench->threads);
+      Executor &executor = threadPool(bench->threads);
       auto call = [&] { return kernel->run(in, {}, out, executor, file, diags); };
       // Warm-up, and the calls per sample that make a sample about 2 ms.
       if (!call())

@@ -1,6 +1,6 @@
 #include "compiler/types/Elements.h"
 #include "lamina/Layer.h"
-#include "runtime/threads/ThreadPool.h"
+#include "lamina/Runtime.h"
 #include "tools/lamina/Commands.h"
 #include "tools/lamina/repl/TensorPrinter.h"
 
@@ -28,9 +28,7 @@ TensorType arrayType(const Array &a) {
   return type;
 }
 
-Executor &executorFor(unsigned threads) {
-  return threads ? executorWithThreads(threads) : defaultExecutor();
-}
+Executor &executorFor(unsigned threads) { return threadPool(threads); }
 
 std::optional<std::vector<Array>> evaluate(const ir::Function &fn, const std::vector<Array> &inputs,
                                            const EvalSettings &settings, const SourceFile &file,

@@ -1,6 +1,7 @@
 // `lamina`: the command-line tool, thin over the compiler's stages. Exit codes: 0 fine,
 // 1 the input has errors, 2 usage error, 3 I/O error, 4 the JIT failed (docs/cli.md).
 
+#include "lamina/Runtime.h"
 #include "tools/lamina/Commands.h"
 
 #include <fmt/format.h>
@@ -64,6 +65,9 @@ void setFooters(CLI::App &command, const std::string &examples) {
 
 int main(int argc, char **argv) {
   using namespace lamina::cli;
+  // The CLI gives lamina the cores: products split their rows over lamina's threads, so
+  // OpenBLAS, which gets the deepest of them, runs one thread per call.
+  lamina::setBlasThreads(1);
   CLI::App app{"lamina: Keras Lambda layers as checked, compiled text", "lamina"};
   app.footer(kFooter);
   app.set_version_flag("--version", "lamina " LAMINA_VERSION);

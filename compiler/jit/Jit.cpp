@@ -24,7 +24,7 @@
 
 namespace lamina::jit {
 
-struct Engine::Impl : std::enable_shared_from_this<Engine::Impl> {
+struct Jit::Impl : std::enable_shared_from_this<Jit::Impl> {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   llvm::orc::JITDylib *runtime = nullptr;
   std::string initError;
@@ -90,7 +90,7 @@ uint64_t weightOf(const transforms::KernelPlan &plan) {
 
 } // namespace
 
-Engine::Engine() : impl_(std::make_shared<Impl>()) {
+Jit::Jit() : impl_(std::make_shared<Impl>()) {
   impl_->jit = makeJit(impl_->initError);
   if (!impl_->jit)
     return;
@@ -103,14 +103,14 @@ Engine::Engine() : impl_(std::make_shared<Impl>()) {
   impl_->runtime = &runtime;
 }
 
-Engine::~Engine() = default;
+Jit::~Jit() = default;
 
-Engine &Engine::shared() {
-  static Engine engine;
+Jit &Jit::shared() {
+  static Jit engine;
   return engine;
 }
 
-void Engine::setMemoryCacheCapacity(size_t kernels) {
+void Jit::setMemoryCacheCapacity(size_t kernels) {
   std::lock_guard lock(impl_->mutex);
   impl_->capacity = std::max<size_t>(kernels, 1);
   while (impl_->recent.size() > impl_->capacity) {
@@ -119,12 +119,12 @@ void Engine::setMemoryCacheCapacity(size_t kernels) {
   }
 }
 
-size_t Engine::memoryCacheSize() const {
+size_t Jit::memoryCacheSize() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->recent.size();
 }
 
-void Engine::clearMemoryCache() {
+void Jit::clearMemoryCache() {
   // Destroyed outside the lock: releasing code takes ORC locks.
   std::list<Impl::Entry> dropped;
   std::lock_guard lock(impl_->mutex);
@@ -132,7 +132,7 @@ void Engine::clearMemoryCache() {
   impl_->byKey.clear();
 }
 
-size_t Engine::liveKernels() const { return impl_->live.load(); }
+size_t Jit::liveKernels() const { return impl_->live.load(); }
 
 namespace {
 
@@ -144,7 +144,7 @@ double since(std::chrono::steady_clock::time_point &start) {
   return ms;
 }
 
-std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &engine,
+std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Jit::Impl> &engine,
                                           const ir::Function &fn, const CompileOptions &options,
                                           const std::string &key, uint64_t id, std::string &error,
                                           CompileStats &stats) {
@@ -190,7 +190,7 @@ std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &e
   llvm::orc::JITDylib *dylib = &*jd;
   dylib->addToLinkOrder(*engine->runtime);
   // From here on the JITDylib is released when the kernel (or this failure path) lets go.
-  std::weak_ptr<Engine::Impl> owner = engine;
+  std::weak_ptr<Jit::Impl> owner = engine;
   std::shared_ptr<void> code(dylib, [owner](void *p) {
     if (auto e = owner.lock()) {
       llvm::consumeError(
@@ -226,8 +226,8 @@ std::shared_ptr<const Kernel::Impl> build(const std::shared_ptr<Engine::Impl> &e
 
 } // namespace
 
-std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const CompileOptions &options,
-                                              std::string *error, CompileStats *stats) {
+std::shared_ptr<const Kernel> Jit::compile(const ir::Function &fn, const CompileOptions &options,
+                                           std::string *error, CompileStats *stats) {
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   CompileStats local;
@@ -300,8 +300,7 @@ std::shared_ptr<const Kernel> Engine::compile(const ir::Function &fn, const Comp
   return finish(kernel, local.source);
 }
 
-std::string Engine::emitText(const ir::Function &fn, TextStage stage,
-                             const CompileOptions &options) {
+std::string Jit::emitText(const ir::Function &fn, TextStage stage, const CompileOptions &options) {
   transforms::KernelPlan plan = transforms::optimize(fn, options.pipeline);
   std::string error;
   auto target = describeTarget(options, error);
@@ -320,5 +319,7 @@ std::string Engine::emitText(const ir::Function &fn, TextStage stage,
   std::string text = emitObject(*module, *target, true, error);
   return text.empty() ? "; error: " + error + "\n" : text;
 }
+
+void setBlasThreads(int threads) { codegen::setBlasThreads(threads); }
 
 } // namespace lamina::jit
