@@ -9,6 +9,8 @@ install(TARGETS lamina_shared EXPORT laminaTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/lamina DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/lamina.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}) # the C ABI
+install(FILES ${LAMINA_GENERATED_INCLUDE}/lamina/DType.h # generated from DTypes.def
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lamina)
 install(EXPORT laminaTargets NAMESPACE lamina::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lamina)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/laminaConfig.cmake.in

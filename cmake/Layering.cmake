@@ -10,9 +10,9 @@
 
 set(_layers
   "compiler/diag|"
-  # compiler/types -> lamina/DType.h: the public enum; pending (issue 14): generated from
-  # DTypes.def instead.
-  "compiler/types|lamina/DType.h lamina/Export.h"
+  # The public lamina/DType.h is generated from compiler/types/DTypes.def; types includes
+  # only the export macro of the public headers.
+  "compiler/types|lamina/Export.h"
   "compiler/ast|compiler/diag"
   "compiler/parse|compiler/ast compiler/diag LaminaLexer.h LaminaParser.h antlr4-runtime.h"
   "compiler/ir|compiler/diag compiler/types"

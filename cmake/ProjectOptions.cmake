@@ -35,5 +35,6 @@ target_compile_options(lamina_project_options INTERFACE
   # std::get_temporary_buffer inside the system header.
   $<$<CXX_COMPILER_ID:Clang>:-Wno-deprecated-declarations>)
 target_include_directories(lamina_project_options INTERFACE ${PROJECT_SOURCE_DIR}
-                                                    ${PROJECT_SOURCE_DIR}/include)
+                                                    ${PROJECT_SOURCE_DIR}/include
+                                                    ${LAMINA_GENERATED_INCLUDE})
 target_link_libraries(lamina_project_options INTERFACE lamina_sanitizers)

@@ -2,7 +2,6 @@
 
 // Element types and their promotion rules (LANGUAGE.md §2, docs/language.md "Types").
 
-#include "lamina/DType.h"
 #include "lamina/Export.h"
 
 #include <cstddef>
@@ -12,20 +11,15 @@
 
 namespace lamina {
 
-// The enum itself is public (include/lamina/DType.h); the list's order must be its order.
-namespace detail {
-inline constexpr DType kDTypeListOrder[] = {
-#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind) DType::Enum,
+// The enum, from the one list. The public lamina/DType.h is generated from the same list
+// (cmake/PublicDType.cmake) with the same tokens under the same guard.
+#ifndef LAMINA_DTYPE_ENUM_DEFINED
+#define LAMINA_DTYPE_ENUM_DEFINED
+enum class DType : uint8_t {
+#define LAMINA_DTYPE(Enum, Short, Long, Descr, Bytes, Kind) Enum,
 #include "compiler/types/DTypes.def"
 };
-constexpr bool dtypeListMatchesEnum() {
-  for (size_t i = 0; i < sizeof(kDTypeListOrder) / sizeof(DType); ++i)
-    if (static_cast<size_t>(kDTypeListOrder[i]) != i)
-      return false;
-  return true;
-}
-static_assert(dtypeListMatchesEnum(), "include/lamina/DType.h and DTypes.def disagree");
-} // namespace detail
+#endif
 
 enum class DTypeKind : uint8_t { Bool, Signed, Unsigned, Float };
 

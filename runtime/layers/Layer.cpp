@@ -125,7 +125,13 @@ std::vector<SymbolicTensor> Layer::operator()(const std::vector<SymbolicTensor> 
 std::vector<SymbolicTensor> Layer::recordNode(const std::vector<SymbolicTensor> &inputs,
                                               const std::vector<OutputSpec> &outputs) {
   auto node = std::make_shared<Node>();
-  node->layer = shared_from_this();
+  // A node owns its layer, so the layer must be shared: a Layer on the stack gets an Error
+  // saying so, never std::bad_weak_ptr.
+  node->layer = weak_from_this().lock();
+  if (!node->layer)
+    raise(fmt::format("layer `{}` is called on symbolic tensors (to build a model) but is not "
+                      "owned by a std::shared_ptr; make it with std::make_shared<{}>(...)",
+                      name_, className()));
   node->inputs = inputs;
   size_t index = inboundNodes_.size();
   for (size_t k = 0; k < outputs.size(); ++k) {

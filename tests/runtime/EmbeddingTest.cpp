@@ -135,3 +135,11 @@ TEST_CASE("embedding: process-wide settings are explicit") {
   Tensor y = (*dense)(ramp({4, 600}));
   CHECK(y.shape() == TensorShape{4, 300});
 }
+
+TEST_CASE("embedding: a layer not owned by a shared_ptr is an Error in a model, not a crash") {
+  Dense onStack(4);
+  std::string what = errorOf([&] { onStack(Input({3})); });
+  CHECK(what.find("std::make_shared<Dense>") != std::string::npos);
+  // Called on tensors it needs no owner.
+  CHECK(onStack(ramp({2, 3})).shape() == TensorShape{2, 4});
+}
