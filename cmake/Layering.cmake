@@ -9,34 +9,35 @@
 # A folder not listed here (tests/, examples/) is not checked.
 
 set(_layers
-  "compiler/diag|"
+  "compiler/support|"
+  "compiler/diag|compiler/support/"
   # The public lamina/DType.h is generated from compiler/types/DTypes.def; types includes
   # only the export macro of the public headers.
-  "compiler/types|lamina/Export.h"
-  "compiler/ast|compiler/diag"
-  "compiler/parse|compiler/ast compiler/diag LaminaLexer.h LaminaParser.h antlr4-runtime.h"
-  "compiler/ir|compiler/diag compiler/types"
+  "compiler/types|compiler/support/ lamina/Export.h"
+  "compiler/ast|compiler/support/ compiler/diag"
+  "compiler/parse|compiler/support/ compiler/ast compiler/diag LaminaLexer.h LaminaParser.h antlr4-runtime.h"
+  "compiler/ir|compiler/support/ compiler/diag compiler/types"
   # compiler/sema -> compiler/parse: Keras's output_shape lambdas arrive as text; pending
   # (issue 14): callers hand sema parsed lambdas.
-  "compiler/sema|compiler/ast compiler/diag compiler/ir compiler/types compiler/parse"
-  "compiler/interp|compiler/diag compiler/ir compiler/types"
-  "compiler/transforms|compiler/diag compiler/interp compiler/ir compiler/types"
-  "compiler/codegen|compiler/diag compiler/ir compiler/transforms compiler/types"
-  "compiler/jit|compiler/codegen compiler/diag compiler/interp compiler/ir compiler/transforms compiler/types jit/CodegenFingerprint.h lamina/Executor.h lamina/Export.h"
-  "compiler/driver|compiler/ast compiler/diag compiler/interp compiler/ir compiler/jit compiler/parse compiler/sema compiler/types lamina/Executor.h lamina/Export.h"
-  "runtime/threads|lamina/Executor.h lamina/Export.h"
-  "runtime/io|compiler/diag compiler/types lamina/"
-  "runtime/support|compiler/diag lamina/"
-  "runtime/tensor|compiler/diag compiler/types runtime/io runtime/support lamina/"
-  "runtime/json|compiler/diag runtime/io runtime/support lamina/"
-  "runtime/layers|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/support runtime/tensor runtime/threads lamina/"
-  "runtime/capi|lamina/"
-  "runtime/model|compiler/diag runtime/io runtime/json runtime/layers runtime/support runtime/tensor lamina/"
+  "compiler/sema|compiler/support/ compiler/ast compiler/diag compiler/ir compiler/types compiler/parse"
+  "compiler/interp|compiler/support/ compiler/diag compiler/ir compiler/types"
+  "compiler/transforms|compiler/support/ compiler/diag compiler/interp compiler/ir compiler/types"
+  "compiler/codegen|compiler/support/ compiler/diag compiler/ir compiler/transforms compiler/types"
+  "compiler/jit|compiler/support/ compiler/codegen compiler/diag compiler/interp compiler/ir compiler/transforms compiler/types jit/CodegenFingerprint.h lamina/Executor.h lamina/Export.h"
+  "compiler/driver|compiler/support/ compiler/ast compiler/diag compiler/interp compiler/ir compiler/jit compiler/parse compiler/sema compiler/types lamina/Executor.h lamina/Export.h"
+  "runtime/threads|compiler/support/ lamina/Executor.h lamina/Export.h"
+  "runtime/io|compiler/support/ compiler/diag compiler/types lamina/"
+  "runtime/support|compiler/support/ compiler/diag lamina/"
+  "runtime/tensor|compiler/support/ compiler/diag compiler/types runtime/io runtime/support lamina/"
+  "runtime/json|compiler/support/ compiler/diag runtime/io runtime/support lamina/"
+  "runtime/layers|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/io runtime/support runtime/tensor runtime/threads lamina/"
+  "runtime/capi|compiler/support/ lamina/"
+  "runtime/model|compiler/support/ compiler/diag runtime/io runtime/json runtime/layers runtime/support runtime/tensor lamina/"
   # The CLI: the public API, the driver, and the bridge between the public Tensor and the
   # driver's Array; the REPL's files only from `lamina repl`, its printer from every command
   # that prints arrays.
-  "tools/lamina|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h tools/lamina/repl/TensorPrinter.h lamina/"
-  "tools/lamina/repl|compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types tools/lamina/ lamina/"
+  "tools/lamina|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h tools/lamina/repl/TensorPrinter.h lamina/"
+  "tools/lamina/repl|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types tools/lamina/ lamina/"
   "bench|compiler/diag compiler/driver compiler/ir compiler/parse compiler/sema compiler/types runtime/threads lamina/")
 
 # Files allowed more than their folder: path|prefixes.
@@ -62,7 +63,8 @@ foreach(_layer IN LISTS _layers)
     list(GET _parts 1 _allowed)
     separate_arguments(_allowed UNIX_COMMAND "${_allowed}")
   endif()
-  file(GLOB _files "${ROOT}/${_folder}/*.h" "${ROOT}/${_folder}/*.cpp" "${ROOT}/${_folder}/*.def")
+  file(GLOB _files "${ROOT}/${_folder}/*.h" "${ROOT}/${_folder}/*.cpp" "${ROOT}/${_folder}/*.def"
+       "${ROOT}/${_folder}/*.inc")
   foreach(_file IN LISTS _files)
     file(RELATIVE_PATH _rel "${ROOT}" "${_file}")
     set(_mine ${_allowed})

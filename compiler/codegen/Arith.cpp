@@ -4,6 +4,7 @@
 
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/VectorMath.h"
+#include "compiler/support/Unreachable.h"
 
 #include <llvm/IR/Intrinsics.h>
 
@@ -98,12 +99,47 @@ llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
                            llvm::ConstantFP::getInfinity(x->getType()));
   case Op::Not:
     return b.CreateICmpEQ(x, llvm::Constant::getNullValue(x->getType()));
-  default:
-    break;
+  case Op::Neg:
+  case Op::Abs:
+  case Op::Sign:
+  case Op::Sqrt:
+  case Op::Exp:
+  case Op::Expm1:
+  case Op::Log:
+  case Op::Log1p:
+  case Op::Log2:
+  case Op::Log10:
+  case Op::Sin:
+  case Op::Cos:
+  case Op::Tan:
+  case Op::Asin:
+  case Op::Acos:
+  case Op::Atan:
+  case Op::Sinh:
+  case Op::Cosh:
+  case Op::Tanh:
+  case Op::Asinh:
+  case Op::Acosh:
+  case Op::Atanh:
+  case Op::Erf:
+  case Op::Erfc:
+  case Op::Floor:
+  case Op::Ceil:
+  case Op::Round:
+  case Op::Trunc:
+    return isFloat(t) ? unaryFloat(in.op, t, x) : unaryInt(in.op, t, x);
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a unary operation");
   }
-  if (isFloat(t)) {
-    Value *r = nullptr;
-    switch (in.op) {
+  LAMINA_UNREACHABLE("not an operation");
+}
+
+llvm::Value *Emitter::unaryFloat(ir::Op op, DType t, llvm::Value *x) {
+  auto intrinsic = [&](ID id) { return b.CreateUnaryIntrinsic(id, x); };
+  Value *r = nullptr;
+  {
+    switch (op) {
     case Op::Neg:
       r = b.CreateFNeg(x);
       break;
@@ -137,17 +173,45 @@ llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
     case Op::Sin:
     case Op::Cos:
     case Op::Tan:
-      r = trig(in.op, x);
+      r = trig(op, x);
       break;
-    default:
-      r = emitUnaryMath(b, in.op, x);
+    case Op::Exp:
+    case Op::Expm1:
+    case Op::Log:
+    case Op::Log1p:
+    case Op::Log2:
+    case Op::Log10:
+    case Op::Asin:
+    case Op::Acos:
+    case Op::Atan:
+    case Op::Sinh:
+    case Op::Cosh:
+    case Op::Tanh:
+    case Op::Asinh:
+    case Op::Acosh:
+    case Op::Atanh:
+    case Op::Erf:
+    case Op::Erfc:
+      r = emitUnaryMath(b, op, x);
       break;
+    case Op::Not:
+    case Op::IsNan:
+    case Op::IsInf:
+    case Op::IsFinite:
+    case Op::Cast:
+      LAMINA_UNREACHABLE("unary() emits not, the float tests and casts itself");
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a unary operation");
     }
-    return round(t, r);
   }
-  // Integers; bool operands are computed as i64 0/1 and compared back (`!= 0`).
+  return round(t, r);
+}
+
+// Integers; bool operands are computed as i64 0/1 and compared back (`!= 0`).
+llvm::Value *Emitter::unaryInt(ir::Op op, DType t, llvm::Value *x) {
   Value *zero = llvm::Constant::getNullValue(x->getType());
-  switch (in.op) {
+  switch (op) {
   case Op::Neg:
     return t == DType::Bool ? x : b.CreateSub(zero, x);
   case Op::Abs:
@@ -160,9 +224,44 @@ llvm::Value *Emitter::unary(const ir::Instr &in, DType from, llvm::Value *x) {
     Value *neg = b.CreateZExt(b.CreateICmpSLT(x, zero), x->getType());
     return b.CreateSub(pos, neg);
   }
-  default:
-    return x; // floor, ceil, round, trunc of an integer
+  case Op::Floor: // of an integer: the integer itself
+  case Op::Ceil:
+  case Op::Round:
+  case Op::Trunc:
+    return x;
+  case Op::Sqrt:
+  case Op::Exp:
+  case Op::Expm1:
+  case Op::Log:
+  case Op::Log1p:
+  case Op::Log2:
+  case Op::Log10:
+  case Op::Sin:
+  case Op::Cos:
+  case Op::Tan:
+  case Op::Asin:
+  case Op::Acos:
+  case Op::Atan:
+  case Op::Sinh:
+  case Op::Cosh:
+  case Op::Tanh:
+  case Op::Asinh:
+  case Op::Acosh:
+  case Op::Atanh:
+  case Op::Erf:
+  case Op::Erfc:
+    LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
+  case Op::Not:
+  case Op::IsNan:
+  case Op::IsInf:
+  case Op::IsFinite:
+  case Op::Cast:
+    LAMINA_UNREACHABLE("unary() emits not, the float tests and casts itself");
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a unary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 namespace {
@@ -277,7 +376,15 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
       Value *d = op == Op::FloorDiv ? floatFloorDiv(b, dx, dy) : floatMod(b, dx, dy);
       return roundFromDouble(t, d);
     }
-    default:
+    case Op::And:
+    case Op::Or:
+    case Op::Xor:
+      LAMINA_UNREACHABLE("a bitwise operation on floats (sema refuses it)");
+#define LAMINA_SKIP_BINARY
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a binary operation");
+    case Op::Pow:
+    case Op::Atan2:
       r = emitBinaryMath(b, op, x, y);
       if (op == Op::Pow && t == DType::F64) {
         // A signalling NaN operand gives NaN, as glibc's pow (even pow(sNaN, 0) and
@@ -328,10 +435,14 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
     return b.CreateOr(x, y);
   case Op::Xor:
     return b.CreateXor(x, y);
-  default:
-    // Div and Atan2 of integers do not exist: sema converts their operands to floats.
-    return llvm::Constant::getNullValue(x->getType());
+  case Op::Div:
+  case Op::Atan2:
+    LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
+#define LAMINA_SKIP_BINARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a binary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 llvm::Value *Emitter::compare(ir::Op op, DType t, llvm::Value *x, llvm::Value *y) {

@@ -2,6 +2,7 @@
 // casts with the interpreter's exact rules (float to int saturates, NaN is 0; to bool is != 0).
 
 #include "compiler/codegen/Emitter.h"
+#include "compiler/support/Unreachable.h"
 
 #include "compiler/types/Elements.h"
 
@@ -41,9 +42,15 @@ llvm::Type *Emitter::scalarComputeType(DType t) const {
   case DType::F16:
   case DType::BF16:
     return Type::getFloatTy(ctx);
-  default:
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+  case DType::F32:
+  case DType::F64:
     return storageType(t);
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 llvm::Type *Emitter::lanes(llvm::Type *scalar) const {
@@ -98,9 +105,15 @@ llvm::Value *Emitter::fromStorage(DType t, llvm::Value *v) {
     return b.CreateFPExt(v, f32);
   case DType::BF16:
     return bf16BitsToFloat(b, v, i32, f32);
-  default:
-    return v;
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+  case DType::F32:
+  case DType::F64:
+    return v; // stored as computed
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 llvm::Value *Emitter::toStorage(DType t, llvm::Value *v) {
@@ -111,9 +124,15 @@ llvm::Value *Emitter::toStorage(DType t, llvm::Value *v) {
     return b.CreateFPTrunc(v, lanes(Type::getHalfTy(ctx)));
   case DType::BF16:
     return floatToBF16Bits(b, v, lanes(Type::getInt32Ty(ctx)), lanes(Type::getInt16Ty(ctx)));
-  default:
-    return v;
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+  case DType::F32:
+  case DType::F64:
+    return v; // stored as computed
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 llvm::Value *Emitter::round(DType t, llvm::Value *v) {

@@ -4,6 +4,7 @@
 // select per lane from clamped (always in-bounds) indices.
 
 #include "compiler/codegen/Emitter.h"
+#include "compiler/support/Unreachable.h"
 
 #include "compiler/types/Elements.h"
 
@@ -330,11 +331,18 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
       Value *d = dim(in.dim);
       return cast(DType::I64, t, splat(d));
     }
-    default: { // Iota
+    case Op::Iota: {
       Value *i = laneVector(index[size_t(in.axes[0])]);
       return cast(DType::I64, t, i);
     }
+    case Op::Input:
+    case Op::Variable:
+      LAMINA_UNREACHABLE("inputs and variables are loaded (above)");
+#define LAMINA_SKIP_LEAF
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a leaf");
     }
+    LAMINA_UNREACHABLE("not an operation");
   case ir::OpCategory::Unary:
     return unary(in, f.typeOf(in.operands[0]).dtype, broadcastOperand(0));
   case ir::OpCategory::Binary:
@@ -380,13 +388,19 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
       return padElement(in, index);
     case Op::Gather:
       return gatherElement(in, index);
-    default:
+    case Op::CumSum:
+    case Op::CumProd:
+    case Op::MatMul:
       break;
+#define LAMINA_SKIP_OTHER
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a movement, scan or product");
     }
     break;
   }
-  // Stored kinds (reductions, scans, matmul) are never fused: the planner stores them.
-  return llvm::UndefValue::get(computeType(t));
+  // Stored kinds (reductions, scans, matmul) are never fused: the planner stores them, and a
+  // stage computing one builds its own loop (Stages.cpp).
+  LAMINA_UNREACHABLE("a reduction, scan or product computed as an element");
 }
 
 } // namespace lamina::codegen

@@ -59,6 +59,8 @@ public:
 
   // --- arithmetic (Arith.cpp): operands in compute types
   llvm::Value *unary(const ir::Instr &in, DType operand, llvm::Value *x);
+  llvm::Value *unaryFloat(ir::Op op, DType t, llvm::Value *x); // unary's arithmetic, by dtype
+  llvm::Value *unaryInt(ir::Op op, DType t, llvm::Value *x);
   llvm::Value *binary(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *compare(ir::Op op, DType t, llvm::Value *a, llvm::Value *b);
   llvm::Value *floatMax(bool isMax, llvm::Value *a, llvm::Value *b);

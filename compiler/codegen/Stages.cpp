@@ -6,6 +6,7 @@
 #include "compiler/codegen/Codegen.h"
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/Schedule.h"
+#include "compiler/support/Unreachable.h"
 
 #include <fmt/format.h>
 #include <llvm/IR/Intrinsics.h>
@@ -249,9 +250,16 @@ private:
       return Combine::Min;
     case Op::ReduceAny:
       return Combine::Any;
-    default:
+    case Op::ReduceAll:
       return Combine::All;
+    case Op::ArgMax:
+    case Op::ArgMin:
+      LAMINA_UNREACHABLE("arg reductions keep an index, not a combination (argReduction)");
+#define LAMINA_SKIP_REDUCE
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a reduction");
     }
+    LAMINA_UNREACHABLE("not an operation");
   }
 
   Value *combine(Combine c, DType t, Value *x, Value *y) {
@@ -592,7 +600,6 @@ private:
     ir::ValueId operand = in.operands[0];
     const Shape &shape = e_.plan.fn.typeOf(operand).shape;
     DType t = e_.plan.fn.typeOf(operand).dtype;
-    Combine c = combineOf(in.op);
     std::vector<int64_t> axes = in.axes;
     std::sort(axes.begin(), axes.end());
     llvm::Type *scalar = e_.scalarComputeType(t);
@@ -649,6 +656,7 @@ private:
     auto columns = [&](Value *at, unsigned width, unsigned tile) {
       if (arg)
         return argColumns(at, width, tile);
+      Combine c = combineOf(in.op);
       e_.width = width;
       llvm::Type *accTy = e_.lanes(scalar);
       std::vector<llvm::AllocaInst *> acc;

@@ -1003,9 +1003,25 @@ llvm::Value *emitUnaryMath(llvm::IRBuilderBase &b, ir::Op op, llvm::Value *x,
     return emitErf(f, x);
   case ir::Op::Erfc:
     return emitErfc(f, x);
-  default:
+  case ir::Op::Neg: // exact operations: an LLVM instruction or intrinsic each (Arith.cpp)
+  case ir::Op::Abs:
+  case ir::Op::Sign:
+  case ir::Op::Sqrt:
+  case ir::Op::Floor:
+  case ir::Op::Ceil:
+  case ir::Op::Round:
+  case ir::Op::Trunc:
+  case ir::Op::Not:
+  case ir::Op::IsNan:
+  case ir::Op::IsInf:
+  case ir::Op::IsFinite:
+  case ir::Op::Cast:
+    return nullptr;
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
     return nullptr;
   }
+  return nullptr;
 }
 
 llvm::Value *emitBinaryMath(llvm::IRBuilderBase &b, ir::Op op, llvm::Value *x, llvm::Value *y) {
@@ -1017,9 +1033,23 @@ llvm::Value *emitBinaryMath(llvm::IRBuilderBase &b, ir::Op op, llvm::Value *x, l
     return emitPow(f, x, y);
   case ir::Op::Atan2:
     return emitAtan2(f, x, y);
-  default:
+  case ir::Op::Add: // exact operations: an LLVM instruction each (Arith.cpp)
+  case ir::Op::Sub:
+  case ir::Op::Mul:
+  case ir::Op::Div:
+  case ir::Op::FloorDiv:
+  case ir::Op::Mod:
+  case ir::Op::Max:
+  case ir::Op::Min:
+  case ir::Op::And:
+  case ir::Op::Or:
+  case ir::Op::Xor:
+    return nullptr;
+#define LAMINA_SKIP_BINARY
+#include "compiler/ir/OpCases.inc"
     return nullptr;
   }
+  return nullptr;
 }
 
 double ulpBound(ir::Op op, bool isDouble) {

@@ -1,6 +1,7 @@
 #include "compiler/interp/Interpreter.h"
 
 #include "compiler/interp/Specialize.h"
+#include "compiler/support/Unreachable.h"
 
 #include "compiler/types/Elements.h"
 
@@ -240,9 +241,17 @@ double unaryFloat(Op op, double x) {
     return std::nearbyint(x); // the default rounding mode: half to even
   case Op::Trunc:
     return std::trunc(x);
-  default:
-    return x;
+  case Op::Not:
+  case Op::IsNan:
+  case Op::IsInf:
+  case Op::IsFinite:
+  case Op::Cast:
+    LAMINA_UNREACHABLE("unary() computes not, the float tests and casts itself");
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a unary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 int64_t unaryInt(Op op, int64_t x) {
@@ -255,9 +264,43 @@ int64_t unaryInt(Op op, int64_t x) {
     return x > 0 ? 1 : x < 0 ? -1 : 0;
   case Op::Not:
     return !x;
-  default:
+  case Op::Floor: // of an integer: the integer itself
+  case Op::Ceil:
+  case Op::Round:
+  case Op::Trunc:
     return x;
+  case Op::Sqrt:
+  case Op::Exp:
+  case Op::Expm1:
+  case Op::Log:
+  case Op::Log1p:
+  case Op::Log2:
+  case Op::Log10:
+  case Op::Sin:
+  case Op::Cos:
+  case Op::Tan:
+  case Op::Asin:
+  case Op::Acos:
+  case Op::Atan:
+  case Op::Sinh:
+  case Op::Cosh:
+  case Op::Tanh:
+  case Op::Asinh:
+  case Op::Acosh:
+  case Op::Atanh:
+  case Op::Erf:
+  case Op::Erfc:
+    LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
+  case Op::IsNan:
+  case Op::IsInf:
+  case Op::IsFinite:
+  case Op::Cast:
+    LAMINA_UNREACHABLE("unary() computes the float tests and casts itself");
+#define LAMINA_SKIP_UNARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a unary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 Val unary(const ir::Instr &in, const Val &x) {
@@ -303,9 +346,13 @@ template <class T> bool compare(Op op, T a, T b) {
     return a <= b;
   case Op::Gt:
     return a > b;
-  default:
+  case Op::Ge:
     return a >= b;
+#define LAMINA_SKIP_COMPARE
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a comparison");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 double binaryFloat(Op op, double a, double b) {
@@ -330,9 +377,15 @@ double binaryFloat(Op op, double a, double b) {
     return floatMin(a, b);
   case Op::Atan2:
     return std::atan2(a, b);
-  default:
-    return 0;
+  case Op::And:
+  case Op::Or:
+  case Op::Xor:
+    LAMINA_UNREACHABLE("a bitwise operation on floats (sema refuses it)");
+#define LAMINA_SKIP_BINARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a binary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 int64_t binaryInt(Op op, int64_t a, int64_t b) {
@@ -359,9 +412,14 @@ int64_t binaryInt(Op op, int64_t a, int64_t b) {
     return a | b;
   case Op::Xor:
     return a ^ b;
-  default:
-    return 0;
+  case Op::Div:
+  case Op::Atan2:
+    LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
+#define LAMINA_SKIP_BINARY
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a binary operation");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 Val elementwise(const ir::Instr &in, const std::vector<const Val *> &args) {
@@ -437,8 +495,17 @@ Val reduce(const ir::Instr &in, const Val &x) {
     case Op::ReduceAll:
       accF[o] = 1, accI[o] = 1;
       break;
-    default:
+    case Op::ReduceSum:
+    case Op::ReduceMax: // max, min and the args start from their first element
+    case Op::ReduceMin:
+    case Op::ReduceAny:
+    case Op::ArgMax:
+    case Op::ArgMin:
       accF[o] = 0, accI[o] = 0;
+      break;
+#define LAMINA_SKIP_REDUCE
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a reduction");
     }
   }
   forEachIndex(x.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
@@ -490,8 +557,9 @@ Val reduce(const ir::Instr &in, const Val &x) {
       }
       break;
     }
-    default:
-      break;
+#define LAMINA_SKIP_REDUCE
+#include "compiler/ir/OpCases.inc"
+      LAMINA_UNREACHABLE("not a reduction");
     }
   });
   Val out = makeVal(in.type.dtype, concreteShape(in.type.shape));
@@ -662,8 +730,12 @@ Val movement(const ir::Instr &in, const std::vector<const Val *> &args) {
     });
     break;
   }
-  default:
-    break;
+  case Op::CumSum:
+  case Op::CumProd:
+    LAMINA_UNREACHABLE("scans are scan()'s");
+#define LAMINA_SKIP_OTHER
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a movement or product");
   }
   return out;
 }
@@ -685,7 +757,7 @@ Val leaf(const ir::Instr &in, const std::vector<Array> &inputs,
       v.i[0] = wrapToInt(v.dtype, in.dim.constant());
     return v;
   }
-  default: { // Iota
+  case Op::Iota: {
     Val v = makeVal(in.type.dtype, concreteShape(in.type.shape));
     size_t axis = size_t(in.axes[0]);
     forEachIndex(v.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
@@ -696,7 +768,11 @@ Val leaf(const ir::Instr &in, const std::vector<Array> &inputs,
     });
     return v;
   }
+#define LAMINA_SKIP_LEAF
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("not a leaf");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 } // namespace

@@ -190,8 +190,9 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
         }
       }
       break;
-    default:
-      break;
+    case ir::OpCategory::Leaf:
+    case ir::OpCategory::Unary:
+      break; // nothing to check at run time
     }
     out.push_back(std::move(c));
   }

@@ -1,5 +1,7 @@
 #include "compiler/ir/Ir.h"
 
+#include "compiler/support/Unreachable.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -65,8 +67,15 @@ std::string attributes(const Function &f, const Instr &in) {
     static constexpr std::array<std::string_view, 3> kModes = {"constant", "reflect", "symmetric"};
     return fmt::format(" pads=[{}] mode={} value={}", out, kModes[size_t(in.padMode)], in.padValue);
   }
-  default:
-    break;
+  case Op::Constant: // the value follows the type (constantText)
+  case Op::Broadcast:
+  case Op::Reshape:
+  case Op::MatMul:
+    return "";
+#define LAMINA_SKIP_OTHER
+#define LAMINA_SKIP_LEAF
+#include "compiler/ir/OpCases.inc"
+    break; // by category (below)
   }
   if (categoryOf(in.op) == OpCategory::Reduce)
     return " axes=" + intList(in.axes) + (in.keepdims ? " keepdims" : "");
@@ -99,9 +108,11 @@ std::string constantText(const Instr &in) {
     return fmt::format(" {}", load(float{}));
   case DType::F64:
     return fmt::format(" {}", load(double{}));
-  default:
+  case DType::F16: // the bits: their value is printed by the dtype's own rounding elsewhere
+  case DType::BF16:
     return fmt::format(" 0x{:04x}", load(uint16_t{}));
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 
 #include "compiler/ir/Ir.h"
 
+#include "compiler/support/Unreachable.h"
+
 #include <fmt/format.h>
 
 namespace lamina::ir {
@@ -152,11 +154,17 @@ std::string checkInstr(const Function &f, ValueId id) {
     if (operand(0).rank() < 2 || operand(1).rank() < 2 || operand(0).dtype != operand(1).dtype)
       return "matmul operands must be of rank 2 or more and of one dtype";
     return "";
-  default:
+  case Op::CumSum: // one operand, its shape and dtype (above)
+  case Op::CumProd:
+  case Op::Broadcast:
     if (auto e = arity(1); !e.empty())
       return e;
     return "";
+#define LAMINA_SKIP_OTHER
+#include "compiler/ir/OpCases.inc"
+    LAMINA_UNREACHABLE("checked by category (above)");
   }
+  LAMINA_UNREACHABLE("not an operation");
 }
 
 } // namespace

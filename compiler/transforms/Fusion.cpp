@@ -527,8 +527,10 @@ private:
       return;
     case OpCategory::Reduce:
       return reduction(v, map, domain);
-    default:
-      break;
+    case OpCategory::Leaf:
+      return; // no operands
+    case OpCategory::Other:
+      break; // below, one operation at a time
     }
     if (in.op == Op::Broadcast) {
       ir::ValueId o = in.operands[0];

@@ -59,9 +59,10 @@ private:
     return add(ir::Instr(op, like.type, {a, b}, like.range));
   }
 
+  // Rewrites are opt-in, one operation at a time: an operation not named here (a new one
+  // among them) is kept as it is, which is always correct.
   ir::ValueId rewrite(ir::Instr in) {
-    switch (in.op) {
-    case Op::Pow:
+    if (in.op == Op::Pow) {
       if (auto e = scalarConstant(fn_, in.operands[1]); e && sameShape(fn_, in.operands[0], in)) {
         ir::ValueId x = in.operands[0];
         // x ** 1 and x ** 2 are exact as products (the double product of two floats is
@@ -74,8 +75,7 @@ private:
         if (*e == 3)
           return binary(Op::Mul, binary(Op::Mul, x, x, in), x, in);
       }
-      break;
-    case Op::Div:
+    } else if (in.op == Op::Div) {
       // Dividing by 2^k and multiplying by 2^-k round the same real number: identical bits.
       if (auto d = scalarConstant(fn_, in.operands[1]); d && isFloat(in.type.dtype) && *d != 0) {
         int exponent = 0;
@@ -91,19 +91,12 @@ private:
           return binary(Op::Mul, in.operands[0], add(std::move(k)), in);
         }
       }
-      break;
-    case Op::Cast:
-    case Op::Reshape:
-    case Op::Broadcast:
+    } else if (in.op == Op::Cast || in.op == Op::Reshape || in.op == Op::Broadcast) {
       if (sameShape(fn_, in.operands[0], in))
         return in.operands[0];
-      break;
-    case Op::Transpose:
+    } else if (in.op == Op::Transpose) {
       if (isIdentityPermutation(in.axes))
         return in.operands[0];
-      break;
-    default:
-      break;
     }
     return add(std::move(in));
   }

@@ -1,5 +1,7 @@
 #include "compiler/types/DType.h"
 
+#include "compiler/support/Unreachable.h"
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -30,9 +32,16 @@ int floatBits(DType t) {
     return 16;
   case DType::F32:
     return 32;
-  default:
+  case DType::F64:
     return 64;
+  case DType::Bool:
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+    LAMINA_UNREACHABLE("the bits of a float type, asked of another kind");
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 } // namespace

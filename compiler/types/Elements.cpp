@@ -1,5 +1,7 @@
 #include "compiler/types/Elements.h"
 
+#include "compiler/support/Unreachable.h"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -32,9 +34,15 @@ IntRange rangeOf(DType t) {
     return {0, UINT8_MAX};
   case DType::I32:
     return {INT32_MIN, INT32_MAX};
-  default:
+  case DType::I64:
     return {INT64_MIN, INT64_MAX};
+  case DType::F16: // a float's conversions go through I64 (floatToInt)
+  case DType::BF16:
+  case DType::F32:
+  case DType::F64:
+    LAMINA_UNREACHABLE("the integer range of a float type");
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 } // namespace
@@ -111,9 +119,16 @@ double roundToFloat(DType t, double v) {
     return roundToFormat(v, 11, -14, 65504.0);
   case DType::BF16:
     return roundToFormat(v, 8, -126, 3.3895313892515355e38);
-  default:
+  case DType::F64:
     return v;
+  case DType::Bool:
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+    LAMINA_UNREACHABLE("rounding to an integer type is floatToInt's");
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 bool fitsIn(DType t, int64_t v) {
@@ -131,9 +146,15 @@ int64_t wrapToInt(DType t, int64_t v) {
     return uint8_t(uint64_t(v));
   case DType::I32:
     return int32_t(uint32_t(uint64_t(v)));
-  default:
+  case DType::I64:
     return v;
+  case DType::F16:
+  case DType::BF16:
+  case DType::F32:
+  case DType::F64:
+    LAMINA_UNREACHABLE("wrapping to a float type");
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 int64_t floatToInt(DType t, double v) {
@@ -161,9 +182,14 @@ double loadFloat(const Array &a, int64_t i) {
     return load<float>(a, i);
   case DType::F64:
     return load<double>(a, i);
-  default:
+  case DType::Bool:
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
     return double(loadInt(a, i));
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 int64_t loadInt(const Array &a, int64_t i) {
@@ -178,9 +204,13 @@ int64_t loadInt(const Array &a, int64_t i) {
     return load<int32_t>(a, i);
   case DType::I64:
     return load<int64_t>(a, i);
-  default:
+  case DType::F16:
+  case DType::BF16:
+  case DType::F32:
+  case DType::F64:
     return floatToInt(DType::I64, loadFloat(a, i));
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 void storeFloat(Array &a, int64_t i, double v) {
@@ -193,9 +223,14 @@ void storeFloat(Array &a, int64_t i, double v) {
     return store(a, i, float(v));
   case DType::F64:
     return store(a, i, v);
-  default:
+  case DType::Bool:
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
     return storeInt(a, i, floatToInt(a.dtype, v));
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 void storeInt(Array &a, int64_t i, int64_t v) {
@@ -210,9 +245,13 @@ void storeInt(Array &a, int64_t i, int64_t v) {
     return store(a, i, int32_t(wrapToInt(DType::I32, v)));
   case DType::I64:
     return store(a, i, v);
-  default:
+  case DType::F16:
+  case DType::BF16:
+  case DType::F32:
+  case DType::F64:
     return storeFloat(a, i, double(v));
   }
+  LAMINA_UNREACHABLE("not a dtype");
 }
 
 Array makeArray(DType dtype, std::vector<int64_t> shape) {
