@@ -19,9 +19,12 @@ bool isExpr(NodeKind kind) {
 #define LAMINA_AST_EXPR(N) case NodeKind::N:
 #include "compiler/ast/AstNodes.def"
     return true;
-  default:
+#define LAMINA_AST_STMT(N) case NodeKind::N:
+#define LAMINA_AST_OTHER(N) case NodeKind::N:
+#include "compiler/ast/AstNodes.def"
     return false;
   }
+  return false;
 }
 
 bool isStmt(NodeKind kind) {
@@ -29,9 +32,12 @@ bool isStmt(NodeKind kind) {
 #define LAMINA_AST_STMT(N) case NodeKind::N:
 #include "compiler/ast/AstNodes.def"
     return true;
-  default:
+#define LAMINA_AST_EXPR(N) case NodeKind::N:
+#define LAMINA_AST_OTHER(N) case NodeKind::N:
+#include "compiler/ast/AstNodes.def"
     return false;
   }
+  return false;
 }
 
 std::string_view spelling(UnaryOp op) {

@@ -1,6 +1,7 @@
 #include "compiler/ast/Children.h"
 
 #include "compiler/ast/Literals.h"
+#include "compiler/support/Unreachable.h"
 
 namespace lamina::ast {
 
@@ -165,9 +166,19 @@ std::string attributes(const Node &node) {
     const auto &n = static_cast<const Def &>(node);
     return n.name + paramNames(n.params);
   }
-  default:
-    return "";
+  case NodeKind::NoneLit:
+  case NodeKind::EllipsisLit:
+  case NodeKind::IfExpr:
+  case NodeKind::Call:
+  case NodeKind::Subscript:
+  case NodeKind::Slice:
+  case NodeKind::List:
+  case NodeKind::Tuple:
+  case NodeKind::ExprStmt:
+  case NodeKind::Return:
+    return ""; // no attribute text
   }
+  LAMINA_UNREACHABLE("not a node kind");
 }
 
 } // namespace lamina::ast

@@ -1,6 +1,7 @@
 #include "compiler/ast/Printer.h"
 
 #include "compiler/ast/Literals.h"
+#include "compiler/support/Unreachable.h"
 
 namespace lamina::ast {
 
@@ -54,9 +55,25 @@ int precedence(const Node &n) {
   case NodeKind::Attribute:
   case NodeKind::Subscript:
     return kPostfix;
-  default:
+  case NodeKind::Name:
+  case NodeKind::Number:
+  case NodeKind::String:
+  case NodeKind::Bool:
+  case NodeKind::NoneLit:
+  case NodeKind::EllipsisLit:
+  case NodeKind::Slice:
+  case NodeKind::List:
+  case NodeKind::Tuple:
+  case NodeKind::Assign:
+  case NodeKind::AugAssign:
+  case NodeKind::ExprStmt:
+  case NodeKind::Return:
+  case NodeKind::Keyword:
+  case NodeKind::Param:
+  case NodeKind::Def:
     return kAtom;
   }
+  LAMINA_UNREACHABLE("not a node kind");
 }
 
 class ExprPrinter {
@@ -232,7 +249,13 @@ private:
       print(*l.body, kTest);
       return;
     }
-    default:
+    case NodeKind::Assign:
+    case NodeKind::AugAssign:
+    case NodeKind::ExprStmt:
+    case NodeKind::Return:
+    case NodeKind::Keyword:
+    case NodeKind::Param:
+    case NodeKind::Def:
       return; // statements and helpers are printed by ModulePrinter
     }
   }
@@ -341,8 +364,27 @@ private:
       out_ += "return ";
       p.printTopLevel(*static_cast<const Return &>(stmt).value);
       break;
-    default: // a top-level lambda
-      p.print(stmt, kLambda);
+    case NodeKind::Name:
+    case NodeKind::Number:
+    case NodeKind::String:
+    case NodeKind::Bool:
+    case NodeKind::NoneLit:
+    case NodeKind::EllipsisLit:
+    case NodeKind::Unary:
+    case NodeKind::BinaryChain:
+    case NodeKind::Compare:
+    case NodeKind::IfExpr:
+    case NodeKind::Call:
+    case NodeKind::Attribute:
+    case NodeKind::Subscript:
+    case NodeKind::Slice:
+    case NodeKind::List:
+    case NodeKind::Tuple:
+    case NodeKind::Lambda:
+    case NodeKind::Keyword:
+    case NodeKind::Param:
+    case NodeKind::Def:
+      p.print(stmt, kLambda); // a top-level lambda
       break;
     }
     trailingComment(stmt.range.end, next);

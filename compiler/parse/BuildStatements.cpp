@@ -1,4 +1,5 @@
 #include "compiler/parse/AstBuilder.h"
+#include "compiler/support/Unreachable.h"
 
 #include <set>
 
@@ -139,9 +140,23 @@ std::string describeTarget(const Node *node) {
   case NodeKind::Tuple:
   case NodeKind::List:
     return "a list that is not a list of names";
-  default:
+  case NodeKind::Name:
+  case NodeKind::Unary:
+  case NodeKind::BinaryChain:
+  case NodeKind::Compare:
+  case NodeKind::IfExpr:
+  case NodeKind::Slice:
+  case NodeKind::Lambda:
+  case NodeKind::Assign:
+  case NodeKind::AugAssign:
+  case NodeKind::ExprStmt:
+  case NodeKind::Return:
+  case NodeKind::Keyword:
+  case NodeKind::Param:
+  case NodeKind::Def:
     return "an expression";
   }
+  LAMINA_UNREACHABLE("not a node kind");
 }
 } // namespace
 

@@ -40,7 +40,27 @@ std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotat
     case ast::NodeKind::NoneLit:
       type.shape.push_back(noneSymbol(type.shape.size()));
       continue;
-    default:
+    case ast::NodeKind::String:
+    case ast::NodeKind::Bool:
+    case ast::NodeKind::EllipsisLit:
+    case ast::NodeKind::Unary:
+    case ast::NodeKind::BinaryChain:
+    case ast::NodeKind::Compare:
+    case ast::NodeKind::IfExpr:
+    case ast::NodeKind::Call:
+    case ast::NodeKind::Attribute:
+    case ast::NodeKind::Subscript:
+    case ast::NodeKind::Slice:
+    case ast::NodeKind::List:
+    case ast::NodeKind::Tuple:
+    case ast::NodeKind::Lambda:
+    case ast::NodeKind::Assign:
+    case ast::NodeKind::AugAssign:
+    case ast::NodeKind::ExprStmt:
+    case ast::NodeKind::Return:
+    case ast::NodeKind::Keyword:
+    case ast::NodeKind::Param:
+    case ast::NodeKind::Def:
       break;
     }
     ctx.fail(DiagKind::BadAnnotation, d->range,

@@ -58,7 +58,22 @@ std::optional<ConstValue> fold(const ast::Expr *e, const SourceFile &file,
     }
     return out;
   }
-  default:
+  case NodeKind::EllipsisLit:
+  case NodeKind::BinaryChain:
+  case NodeKind::Compare:
+  case NodeKind::IfExpr:
+  case NodeKind::Call:
+  case NodeKind::Attribute:
+  case NodeKind::Subscript:
+  case NodeKind::Slice:
+  case NodeKind::Lambda:
+  case NodeKind::Assign:
+  case NodeKind::AugAssign:
+  case NodeKind::ExprStmt:
+  case NodeKind::Return:
+  case NodeKind::Keyword:
+  case NodeKind::Param:
+  case NodeKind::Def:
     break;
   }
   diags.report(DiagKind::ExpectedConstant, file, e->range, "an argument value",

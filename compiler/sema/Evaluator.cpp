@@ -2,6 +2,7 @@
 
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Operators.h"
+#include "compiler/support/Unreachable.h"
 
 #include <fmt/format.h>
 
@@ -527,10 +528,20 @@ Value Evaluator::eval(const ast::Expr *expr) {
         return v;
     return Value::seq(std::move(values), expr->kind == ast::NodeKind::Tuple, r);
   }
-  default:
+  case ast::NodeKind::EllipsisLit:
+  case ast::NodeKind::Slice:
+  case ast::NodeKind::Lambda:
+  case ast::NodeKind::Assign:
+  case ast::NodeKind::AugAssign:
+  case ast::NodeKind::ExprStmt:
+  case ast::NodeKind::Return:
+  case ast::NodeKind::Keyword:
+  case ast::NodeKind::Param:
+  case ast::NodeKind::Def:
     return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}` here", textOf(r)),
                      "it is only meaningful inside a subscript");
   }
+  LAMINA_UNREACHABLE("not a node kind");
 }
 
 std::optional<std::string> closestName(std::string_view name,
