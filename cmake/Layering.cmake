@@ -17,9 +17,8 @@ set(_layers
   "compiler/ast|compiler/support/ compiler/diag"
   "compiler/parse|compiler/support/ compiler/ast compiler/diag LaminaLexer.h LaminaParser.h antlr4-runtime.h"
   "compiler/ir|compiler/support/ compiler/diag compiler/types"
-  # compiler/sema -> compiler/parse: Keras's output_shape lambdas arrive as text; pending
-  # (issue 14): callers hand sema parsed lambdas.
-  "compiler/sema|compiler/support/ compiler/ast compiler/diag compiler/ir compiler/types compiler/parse"
+  # Sema never parses: callers hand it parsed sources (compiler/driver/Frontend.h).
+  "compiler/sema|compiler/support/ compiler/ast compiler/diag compiler/ir compiler/types"
   "compiler/interp|compiler/support/ compiler/diag compiler/ir compiler/types"
   "compiler/transforms|compiler/support/ compiler/diag compiler/interp compiler/ir compiler/types"
   "compiler/codegen|compiler/support/ compiler/diag compiler/ir compiler/transforms compiler/types"

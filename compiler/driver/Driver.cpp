@@ -65,7 +65,7 @@ std::string sourceKey(const SourceFile &file, const SemaRequest &request,
     field(name + "=" + value.repr());
   key += '|';
   field(request.outputShape ? request.outputShape->repr() : "-");
-  field(request.outputShapeLambda ? request.outputShapeLambda->text() : "-");
+  field(request.outputShapeLambda ? request.outputShapeLambda->file->text() : "-");
   const SemaLimits &l = request.limits;
   field(fmt::format("{},{},{},{}", l.maxRank, l.maxConstantElements, l.maxInlineDepth,
                     l.maxOperations));

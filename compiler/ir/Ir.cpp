@@ -150,4 +150,28 @@ std::string print(const Function &f) {
   return out + "  return " + results + "\n}\n";
 }
 
+void removeDeadCode(Function &fn, bool keepInputs) {
+  std::vector<bool> live(fn.instrs.size(), false);
+  for (ValueId o : fn.outputs)
+    live[o] = true;
+  for (size_t v = fn.instrs.size(); v-- > 0;)
+    if (live[v])
+      for (ValueId o : fn.instrs[v].operands)
+        live[o] = true;
+  std::vector<ValueId> renumber(fn.instrs.size(), 0);
+  std::vector<Instr> kept;
+  kept.reserve(fn.instrs.size());
+  for (size_t v = 0; v < fn.instrs.size(); ++v) {
+    if (!live[v] && !(keepInputs && fn.instrs[v].op == Op::Input))
+      continue;
+    renumber[v] = ValueId(kept.size());
+    kept.push_back(std::move(fn.instrs[v]));
+    for (ValueId &o : kept.back().operands)
+      o = renumber[o];
+  }
+  fn.instrs = std::move(kept);
+  for (ValueId &o : fn.outputs)
+    o = renumber[o];
+}
+
 } // namespace lamina::ir

@@ -112,6 +112,12 @@ struct Function {
 /// well formed. Sema's output always verifies: a failure is a lamina bug, not a user error.
 std::string verify(const Function &function);
 
+/// Drops every instruction no output depends on and renumbers the rest, in order (operands
+/// always point earlier). `keepInputs` keeps the Input instructions even when unread, as sema
+/// does so every declared input keeps its value. The one dead-code removal: sema and the
+/// transforms' pass both call it.
+void removeDeadCode(Function &function, bool keepInputs);
+
 /// The textual form printed by `lamina emit --stage ir`.
 std::string print(const Function &function);
 

@@ -4,8 +4,6 @@
 
 #include "compiler/sema/Sema.h"
 
-#include "compiler/parse/Parse.h"
-
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Evaluator.h"
 #include "compiler/sema/Operators.h"
@@ -75,31 +73,6 @@ struct Entry {
   const ast::Lambda *lambda = nullptr;
   const ast::Expr *returnAnnotation = nullptr;
 };
-
-// Drops instructions no output depends on and renumbers the rest (sema evaluates eagerly, so
-// a value computed and then discarded, or a constant folded into a variable, leaves garbage).
-void removeDeadCode(ir::Function &fn) {
-  std::vector<bool> live(fn.instrs.size(), false);
-  for (ir::ValueId v : fn.outputs)
-    live[v] = true;
-  for (size_t i = fn.instrs.size(); i-- > 0;)
-    if (live[i])
-      for (ir::ValueId o : fn.instrs[i].operands)
-        live[o] = true;
-  std::vector<ir::ValueId> renumber(fn.instrs.size());
-  std::vector<ir::Instr> kept;
-  for (size_t i = 0; i < fn.instrs.size(); ++i) {
-    if (!live[i] && fn.instrs[i].op != ir::Op::Input)
-      continue;
-    renumber[i] = ir::ValueId(kept.size());
-    kept.push_back(std::move(fn.instrs[i]));
-    for (ir::ValueId &o : kept.back().operands)
-      o = renumber[o];
-  }
-  for (ir::ValueId &o : fn.outputs)
-    o = renumber[o];
-  fn.instrs = std::move(kept);
-}
 
 // Whether an actual type satisfies a declared one: same dtype, same rank, equal known sizes;
 // a declared symbol matches any size.
@@ -348,10 +321,8 @@ void Analyzer::checkDeclaredOutputs(const Entry *entry, SourceRange r) {
 // Keras's `output_shape=lambda s: ...`: evaluated at compile time on the input shapes, in a
 // scratch function of its own (it may compute with sizes but makes no tensors).
 void Analyzer::checkShapeLambda(SourceRange r) {
-  const SourceFile &file = *request_.outputShapeLambda;
-  std::unique_ptr<ast::Module> module = parse(file, ctx_.diags);
-  if (!module)
-    return;
+  const SourceFile &file = *request_.outputShapeLambda->file;
+  const ast::Module *module = request_.outputShapeLambda->module.get();
   const ast::Lambda *lambda = nullptr;
   if (module->items.size() == 1)
     if (auto *e = ast::dyn<ast::ExprStmt>(module->items[0]))
@@ -444,7 +415,9 @@ std::optional<ir::Function> Analyzer::run() {
     checkShapeLambda(entry ? entry->nameRange : all);
   if (ctx_.diags.hasErrors())
     return std::nullopt;
-  removeDeadCode(fn_);
+  // Sema evaluates eagerly: a value computed and then discarded, or a constant folded into a
+  // variable, leaves instructions no output reads.
+  ir::removeDeadCode(fn_, true);
   if (std::string problem = ir::verify(fn_); !problem.empty()) {
     ctx_.fail(DiagKind::InternalError, all, problem);
     return std::nullopt;

@@ -3,8 +3,6 @@
 
 #include "compiler/sema/ConstValue.h"
 
-#include "compiler/parse/Parse.h"
-
 namespace lamina {
 namespace {
 
@@ -83,16 +81,14 @@ std::optional<ConstValue> fold(const ast::Expr *e, const SourceFile &file,
 
 } // namespace
 
-std::optional<ConstValue> parseConstValue(const SourceFile &file, DiagnosticEngine &diags) {
-  std::unique_ptr<ast::Module> module = parse(file, diags);
-  if (!module)
-    return std::nullopt;
-  if (module->items.size() != 1 || !ast::dyn<ast::ExprStmt>(module->items[0])) {
+std::optional<ConstValue> foldConstValue(const ast::Module &module, const SourceFile &file,
+                                         DiagnosticEngine &diags) {
+  if (module.items.size() != 1 || !ast::dyn<ast::ExprStmt>(module.items[0])) {
     diags.report(DiagKind::ExpectedConstant, file, SourceRange{0, uint32_t(file.text().size())},
                  "an argument value", "something else");
     return std::nullopt;
   }
-  return fold(static_cast<const ast::ExprStmt *>(module->items[0])->value, file, diags);
+  return fold(static_cast<const ast::ExprStmt *>(module.items[0])->value, file, diags);
 }
 
 } // namespace lamina

@@ -3,6 +3,7 @@
 // A compile-time constant from outside the source: a layer's `arguments` entry, a CLI
 // `--arg`, a Keras `output_shape`. JSON's values plus tuples (LANGUAGE.md §7).
 
+#include "compiler/ast/Ast.h"
 #include "compiler/diag/Diagnostic.h"
 
 #include <cstdint>
@@ -30,9 +31,11 @@ struct ConstValue {
   std::string repr() const;
 };
 
-/// Parses the text of a `--arg` value: JSON (`0.3`, `[1, 2]`, `"same"`, `true`, `null`) or
-/// Python literals (`True`, `None`, `(1, 2)`, `-1e-3`). Reports problems against `file`,
-/// which holds just that text.
-std::optional<ConstValue> parseConstValue(const SourceFile &file, DiagnosticEngine &diags);
+/// The value of a parsed `--arg` text: JSON (`0.3`, `[1, 2]`, `"same"`, `true`, `null`) or
+/// Python literals (`True`, `None`, `(1, 2)`, `-1e-3`), one expression statement. Reports
+/// problems against `file`, which holds just that text. (Parsing it is the caller's:
+/// compiler/driver/Frontend.h.)
+std::optional<ConstValue> foldConstValue(const ast::Module &module, const SourceFile &file,
+                                         DiagnosticEngine &diags);
 
 } // namespace lamina

@@ -39,6 +39,12 @@ struct SemaLimits {
   size_t maxOperations = 100'000;
 };
 
+/// Source text its caller parsed (sema never parses): Keras's `output_shape=lambda s: ...`.
+struct ParsedSource {
+  std::shared_ptr<const SourceFile> file;
+  std::shared_ptr<const ast::Module> module;
+};
+
 struct SemaRequest {
   std::vector<InputBinding> inputs;
   /// The layer's `arguments` (or `--arg`): parameters named here are compile-time constants.
@@ -48,7 +54,7 @@ struct SemaRequest {
   std::optional<ConstValue> outputShape;
   /// The shape-lambda form, as its own source so errors in it point into it. It receives the
   /// input shape (a list of shapes for several inputs) with the batch symbol in front.
-  std::shared_ptr<const SourceFile> outputShapeLambda;
+  std::optional<ParsedSource> outputShapeLambda;
   /// Where the tuple form is written, when it has a place (a config's JSON value, the CLI's
   /// --output-shape text): a mismatch is reported there rather than at the function.
   std::shared_ptr<const SourceFile> outputShapeFile;

@@ -1,6 +1,7 @@
 #include "runtime/layers/LaminaFunction.h"
 
 #include "compiler/driver/Driver.h"
+#include "compiler/driver/Frontend.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/parse/Parse.h"
 #include "runtime/support/Report.h"
@@ -34,6 +35,11 @@ LaminaFunction::LaminaFunction(std::shared_ptr<const LambdaSource> source,
       return false;
     });
   signature_ = std::move(*signature);
+  if (outputShapeLambda_) // parsed once, here: sema is handed the tree
+    outputShapeLambda_->report([&](DiagnosticEngine &diags) {
+      shapeLambda_ = driver::parseShapeLambda(outputShapeLambda_->file, diags);
+      return shapeLambda_.has_value();
+    });
 }
 
 LaminaFunction::~LaminaFunction() = default;
@@ -99,8 +105,7 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
     request.outputShapeFile = source_->config;
     request.outputShapeRange = outputShapeInConfig_;
   }
-  if (outputShapeLambda_)
-    request.outputShapeLambda = outputShapeLambda_->file;
+  request.outputShapeLambda = shapeLambda_;
   auto checked = std::make_shared<Checked>();
   source_->report([&](DiagnosticEngine &diags) {
     auto fn = analyze(*module_, *source_->file, request, diags);

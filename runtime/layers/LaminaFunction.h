@@ -63,6 +63,7 @@ public:
 
 private:
   std::shared_ptr<const LambdaSource> source_, outputShapeLambda_;
+  std::optional<ParsedSource> shapeLambda_; // outputShapeLambda_, parsed
   std::unique_ptr<ast::Module> module_;
   EntrySignature signature_;
   std::vector<std::pair<std::string, ConstValue>> arguments_;

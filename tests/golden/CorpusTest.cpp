@@ -31,6 +31,7 @@
 #include "compiler/ast/Dump.h"
 #include "compiler/ast/Printer.h"
 #include "compiler/diag/TextRenderer.h"
+#include "compiler/driver/Frontend.h"
 #include "compiler/parse/Parse.h"
 #include "compiler/sema/ConstValue.h"
 #include "compiler/sema/Sema.h"
@@ -147,7 +148,7 @@ std::string parseConst(const std::string &label, const std::string &text,
   SourceFile file(label, text);
   CollectingConsumer consumer;
   DiagnosticEngine diags(consumer);
-  out = parseConstValue(file, diags);
+  out = driver::parseConstValue(file, diags);
   if (!out || !consumer.diagnostics.empty())
     return label + " `" + text + "` is not a constant:\n" + renderAll(consumer.diagnostics);
   return "";

@@ -21,6 +21,7 @@
 // mismatching element; the exit status is 1 when any case fails.
 
 #include "compiler/diag/TextRenderer.h"
+#include "compiler/driver/Frontend.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/parse/Parse.h"
 #include "compiler/sema/ConstValue.h"
@@ -153,7 +154,7 @@ std::string runCase(const json &c, const fs::path &dir) {
       argFiles.push_back(std::make_unique<SourceFile>("--arg " + key, value.get<std::string>()));
       CollectingConsumer consumer;
       DiagnosticEngine diags(consumer);
-      auto v = parseConstValue(*argFiles.back(), diags);
+      auto v = driver::parseConstValue(*argFiles.back(), diags);
       if (!v)
         return fmt::format("argument {} does not parse:\n{}", key, renderAll(consumer.diagnostics));
       request.arguments.emplace_back(key, std::move(*v));

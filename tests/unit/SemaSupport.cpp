@@ -1,5 +1,6 @@
 #include "SemaSupport.h"
 
+#include "compiler/driver/Frontend.h"
 #include "compiler/types/TypeSpec.h"
 
 #include <doctest/doctest.h>
@@ -27,7 +28,7 @@ ConstValue argValue(const std::string &text) {
   SourceFile file("--arg", text);
   CollectingConsumer consumer;
   DiagnosticEngine diags(consumer);
-  std::optional<ConstValue> value = parseConstValue(file, diags);
+  std::optional<ConstValue> value = driver::parseConstValue(file, diags);
   REQUIRE_MESSAGE(value, "bad --arg value in the test: " << text);
   return *value;
 }
@@ -48,9 +49,17 @@ Analyzed analyzeText(const std::string &source, const Inputs &inputs, const Args
   }
   for (const auto &[name, text] : args)
     request.arguments.emplace_back(name, argValue(text));
-  if (outputShape && outputShape->starts_with("lambda"))
-    request.outputShapeLambda = std::make_shared<const SourceFile>("output_shape", *outputShape);
-  else if (outputShape)
+  if (outputShape && outputShape->starts_with("lambda")) {
+    // Parsed here, as every caller of sema does (compiler/driver/Frontend.h).
+    result.shapeFile = std::make_shared<const SourceFile>("output_shape", *outputShape);
+    CollectingConsumer consumer;
+    DiagnosticEngine diags(consumer);
+    request.outputShapeLambda = driver::parseShapeLambda(result.shapeFile, diags);
+    result.diagnostics.insert(result.diagnostics.end(), consumer.diagnostics.begin(),
+                              consumer.diagnostics.end());
+    if (!request.outputShapeLambda)
+      return result;
+  } else if (outputShape)
     request.outputShape = argValue(*outputShape);
   CollectingConsumer consumer;
   DiagnosticEngine diags(consumer);

@@ -23,6 +23,8 @@ struct Analyzed {
   Parsed parsed;
   std::vector<Diagnostic> diagnostics; // the parser's, then sema's
   std::optional<ir::Function> fn;
+  /// The output_shape lambda's text, kept alive for the diagnostics that point into it.
+  std::shared_ptr<const SourceFile> shapeFile;
 
   /// "E0501@1:16" for the first diagnostic, "" when there is none.
   std::string first() const;

@@ -1,5 +1,6 @@
 // The options that describe how a source is called: inputs, arguments, declared output shape.
 
+#include "compiler/driver/Frontend.h"
 #include "compiler/types/TypeSpec.h"
 #include "tools/lamina/Commands.h"
 
@@ -37,7 +38,7 @@ std::optional<ConstValue> parseValue(const std::string &label, const std::string
   SourceFile file(label, text);
   StreamConsumer consumer(stderr, render);
   DiagnosticEngine diags(consumer);
-  return parseConstValue(file, diags);
+  return driver::parseConstValue(file, diags);
 }
 
 } // namespace
@@ -57,7 +58,12 @@ std::optional<SemaRequest> requestFrom(const SignatureOptions &options,
     request.arguments.emplace_back(name, std::move(*value));
   }
   if (options.outputShape.starts_with("lambda")) {
-    request.outputShapeLambda = std::make_shared<SourceFile>("--output-shape", options.outputShape);
+    auto file = std::make_shared<const SourceFile>("--output-shape", options.outputShape);
+    StreamConsumer consumer(stderr, render);
+    DiagnosticEngine diags(consumer);
+    request.outputShapeLambda = driver::parseShapeLambda(std::move(file), diags);
+    if (!request.outputShapeLambda)
+      return std::nullopt;
   } else if (!options.outputShape.empty()) {
     auto value = parseValue("--output-shape", options.outputShape, render);
     if (!value)

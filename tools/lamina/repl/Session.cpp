@@ -1,6 +1,7 @@
 #include "tools/lamina/repl/Session.h"
 
 #include "compiler/ast/Children.h"
+#include "compiler/driver/Frontend.h"
 #include "tools/lamina/repl/Helpers.h"
 
 #include <fmt/format.h>
@@ -129,7 +130,7 @@ bool Session::bindLiteral(const ast::Module &module, const SourceFile &file) {
   SourceFile literal("<repl>", file.text().substr(r.begin, r.end - r.begin));
   CollectingConsumer ignored;
   DiagnosticEngine diags(ignored);
-  std::optional<ConstValue> value = parseConstValue(literal, diags);
+  std::optional<ConstValue> value = driver::parseConstValue(literal, diags);
   if (!value)
     return false;
   for (const ast::Name *target : assign->targets)
