@@ -269,27 +269,8 @@ int64_t unaryInt(Op op, int64_t x) {
   case Op::Round:
   case Op::Trunc:
     return x;
-  case Op::Sqrt:
-  case Op::Exp:
-  case Op::Expm1:
-  case Op::Log:
-  case Op::Log1p:
-  case Op::Log2:
-  case Op::Log10:
-  case Op::Sin:
-  case Op::Cos:
-  case Op::Tan:
-  case Op::Asin:
-  case Op::Acos:
-  case Op::Atan:
-  case Op::Sinh:
-  case Op::Cosh:
-  case Op::Tanh:
-  case Op::Asinh:
-  case Op::Acosh:
-  case Op::Atanh:
-  case Op::Erf:
-  case Op::Erfc:
+#define LAMINA_FLOAT_ONLY_UNARY
+#include "compiler/ir/FloatOnlyCases.inc"
     LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
   case Op::IsNan:
   case Op::IsInf:
@@ -412,8 +393,8 @@ int64_t binaryInt(Op op, int64_t a, int64_t b) {
     return a | b;
   case Op::Xor:
     return a ^ b;
-  case Op::Div:
-  case Op::Atan2:
+#define LAMINA_FLOAT_ONLY_BINARY
+#include "compiler/ir/FloatOnlyCases.inc"
     LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");
 #define LAMINA_SKIP_BINARY
 #include "compiler/ir/OpCases.inc"
