@@ -1,6 +1,6 @@
 // The hand-written fused loops: one pass over memory per expression, no temporaries; built
 // with -O3 -march=native -ffast-math so g++ vectorizes them with glibc's libmvec (the
-// PERFORMANCE.md `cpp-best` reference).
+// docs/performance.md `cpp-best` reference).
 
 #include "bench/HandWritten.h"
 

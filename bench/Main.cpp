@@ -1,6 +1,6 @@
-// lamina_bench: the PERFORMANCE.md suite through lamina's kernels, next to the hand-written
-// fused loops and Eigen, in one process run (Google Benchmark), then the table of ratios and
-// the compile latencies (cold, in-memory hit, persistent-cache hit in a new process).
+// lamina_bench: the suite of docs/performance.md through lamina's kernels, next to the
+// hand-written fused loops and Eigen, in one process run (Google Benchmark), then the table of
+// ratios and the compile latencies (cold, in-memory hit, persistent-cache hit in a new process).
 //
 //   lamina_bench [--sizes=1000,100000,1000000,10000000] [--threads=1,2] [--quick]
 //                [Google Benchmark flags]

@@ -1,6 +1,6 @@
-// lamina_model_bench: what the layer runtime costs on top of its kernels (PERFORMANCE.md
-// target 5: a Sequential model costs at most 1.05x the sum of its kernels, with large outputs
-// in reused buffers). For each model it times, in one run:
+// lamina_model_bench: what the layer runtime costs on top of its kernels (docs/performance.md,
+// "Against the targets", 5: a Sequential model costs at most 1.05x the sum of its kernels, with
+// large outputs in reused buffers). For each model it times, in one run:
 //   model      the whole Sequential called on a batch
 //   layers     each layer called alone on its own (precomputed) input, summed
 //   hand       the same computation as hand-written C++ loops (-O3 -march=native -ffast-math,

@@ -1,6 +1,6 @@
 #pragma once
 
-// The expression suite of PERFORMANCE.md (the same ten lamina sources as
+// The expression suite of docs/performance.md (the same ten lamina sources as
 // ../shared/bench/peers/suite.json), with the hand-written fused C++ loops and the Eigen
 // versions it is measured against.
 

@@ -33,9 +33,8 @@ set(_layers
   "runtime/capi|compiler/support/ lamina/"
   "runtime/model|compiler/support/ compiler/diag runtime/io runtime/json runtime/layers runtime/support runtime/tensor lamina/"
   # The CLI: the public API, the driver, and the bridge between the public Tensor and the
-  # driver's Array; the REPL's files only from `lamina repl`, its printer from every command
-  # that prints arrays.
-  "tools/lamina|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h tools/lamina/repl/TensorPrinter.h lamina/"
+  # driver's Array; the REPL's files only from `lamina repl`.
+  "tools/lamina|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types runtime/tensor/TensorBridge.h lamina/"
   "tools/lamina/repl|compiler/support/ compiler/ast compiler/diag compiler/driver compiler/interp compiler/ir compiler/parse compiler/sema compiler/types tools/lamina/ lamina/"
   "bench|compiler/diag compiler/driver compiler/ir compiler/parse compiler/sema compiler/types runtime/threads lamina/")
 

@@ -1,4 +1,4 @@
-// The lamina language: the whole surface of LANGUAGE.md §1 and §4.
+// The lamina language: the whole surface of docs/language.md, "Lexical structure" and "Grammar".
 //
 // No embedded actions: everything that needs state lives in C++ (compiler/parse).
 //  * NEWLINE tokens inside brackets are moved to the hidden channel by the parser's token

@@ -40,9 +40,11 @@ typedef enum lamina_dtype {
   LAMINA_F64 = 8
 } lamina_dtype;
 
-/* A C-contiguous array the caller owns (inputs), or lamina owns (outputs). */
+/* A C-contiguous array the caller owns (inputs), or lamina owns (outputs). The dtype is a
+ * lamina_dtype held in a fixed-size integer: a C enum's size is the compiler's choice, and
+ * lamina checks the value (an unknown one is an error, not undefined behaviour). */
 typedef struct lamina_buffer {
-  lamina_dtype dtype;
+  int32_t dtype;
   size_t rank;
   const int64_t *shape;
   void *data;
@@ -68,9 +70,9 @@ typedef struct lamina_diagnostic {
   const char *code;     /* "E0301" */
   const char *severity; /* "error", "warning" or "note" */
   const char *message;
-  const char *file;         /* "" when the diagnostic is about a call, not a place */
-  uint32_t line, column;    /* 1-based (the column in code points); 0 without a place */
-  uint32_t length;          /* bytes underlined */
+  const char *file;      /* "" when the diagnostic is about a call, not a place */
+  uint32_t line, column; /* 1-based (the column in code points); 0 without a place */
+  uint32_t length;       /* bytes underlined */
 } lamina_diagnostic;
 /* Diagnostic `index` (< lamina_error_diagnostic_count); all fields zero/"" past the end. */
 LAMINA_API lamina_diagnostic lamina_error_diagnostic(const lamina_error *error, size_t index);
@@ -92,9 +94,8 @@ LAMINA_API void lamina_options_set_byte_budget(lamina_options *options, uint64_t
 
 /* ---- functions: lambda source text, compiled per input signature ---- */
 /* Parses `source` (a lambda or defs; docs/language.md). `options` is copied; NULL: defaults. */
-LAMINA_API lamina_function *lamina_function_create(const char *source,
-                                                   const lamina_options *options,
-                                                   lamina_error **error);
+LAMINA_API lamina_function *
+lamina_function_create(const char *source, const lamina_options *options, lamina_error **error);
 LAMINA_API void lamina_function_destroy(lamina_function *function);
 /* Compiles now for inputs of these dtypes and shapes (-1: any size), so the first run pays
  * no compile. `inputs[k].data` is not read and may be NULL. */
@@ -111,8 +112,8 @@ LAMINA_API lamina_model *lamina_model_load(const char *path, const lamina_option
                                            lamina_error **error);
 LAMINA_API void lamina_model_destroy(lamina_model *model);
 LAMINA_API size_t lamina_model_input_count(const lamina_model *model);
-LAMINA_API int lamina_model_warm_up(lamina_model *model, size_t count,
-                                    const lamina_buffer *inputs, lamina_error **error);
+LAMINA_API int lamina_model_warm_up(lamina_model *model, size_t count, const lamina_buffer *inputs,
+                                    lamina_error **error);
 LAMINA_API int lamina_model_run(lamina_model *model, size_t count, const lamina_buffer *inputs,
                                 lamina_outputs **outputs, lamina_error **error);
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The concurrency tests under ThreadSanitizer (RELIABILITY.md §5): the thread pool, the JIT
-# compiling, caching, evicting and running kernels from many threads at once, and a model
-# called from many threads. Not part of test.sh (a third full build would push CI past its
-# budget); run it after touching runtime/threads, compiler/jit or the layer runtime.
+# The concurrency tests under ThreadSanitizer (docs/embedding.md, "Thread safety"): the thread
+# pool, the JIT compiling, caching, evicting and running kernels from many threads at once, and
+# a model called from many threads. Not part of test.sh (a third full build would push CI past
+# its budget); run it after touching runtime/threads, compiler/jit or the layer runtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

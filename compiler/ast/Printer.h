@@ -7,10 +7,10 @@
 
 namespace lamina::ast {
 
-/// The canonical text of a module (LANGUAGE.md §9): one statement per line, a `def` body
-/// indented by four spaces, single spaces around binary operators, none around `=` of a
-/// keyword, double-quoted strings, the shortest round-tripping spelling of every number,
-/// parentheses only where precedence needs them. Comments are kept: a comment on a
+/// The canonical text of a module (docs/language.md, "Canonical text"): one statement per
+/// line, a `def` body indented by four spaces, single spaces around binary operators, none
+/// around `=` of a keyword, double-quoted strings, the shortest round-tripping spelling of every
+/// number, parentheses only where precedence needs them. Comments are kept: a comment on a
 /// statement's line stays after it, any other comment moves to its own line before the
 /// statement it precedes or sits inside. `source` is the text the module was parsed from.
 ///

@@ -20,9 +20,9 @@
 namespace lamina {
 
 struct InterpOptions {
-  /// The most bytes of values one call may define (RELIABILITY.md §3): every value but the
-  /// inputs and variables, at 8 bytes an element (the interpreter's representation, so its
-  /// memory is bounded); checked before anything is computed, by the JIT too.
+  /// The most bytes of values one call may define (docs/diagnostics.md, E0703): every value
+  /// but the inputs and variables, at 8 bytes an element (the interpreter's representation, so
+  /// its memory is bounded); checked before anything is computed, by the JIT too.
   uint64_t byteBudget = uint64_t(1) << 32;
   /// Set (by another thread) to stop: checked before each operation; the call then reports
   /// E0705 and returns nothing.

@@ -2,9 +2,9 @@
 
 // Binding a typed function to actual arrays: the symbols of its input types get their sizes
 // from the arrays, and every instruction gets concrete dimensions. This is where symbolic
-// shapes become the precise run-time checks of LANGUAGE.md §3: a broadcast, concatenation or
-// matrix product that sema could only accept symbolically is checked here and reported at the
-// operator's own source range.
+// shapes become the precise run-time checks of docs/language.md, "Shapes": a broadcast,
+// concatenation or matrix product that sema could only accept symbolically is checked here and
+// reported at the operator's own source range.
 
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/ir/Ir.h"

@@ -124,6 +124,41 @@ OpCost costOf(Op op) { return kOps[size_t(op)].cost; }
 
 bool takesFloatsOnly(Op op) { return kOps[size_t(op)].floatsOnly; }
 
+namespace {
+
+// One instruction as the printer shows it, without its number: `mul %0, %1 : f32[B, 4]`.
+std::string instrText(const Function &f, const Instr &in) {
+  std::string operands = operandList(in);
+  return fmt::format("{}{}{}{} : {}", spelling(in.op), operands.empty() ? "" : " " + operands,
+                     attributes(f, in), in.op == Op::Constant ? constantText(in) : "",
+                     in.type.str());
+}
+
+// A constant's bytes, length-prefixed: the printer shows only small values.
+void appendConstant(std::string &key, const Instr &in) {
+  if (!in.constant)
+    return;
+  key += fmt::format(" #{}:", in.constant->bytes.size());
+  key.append(reinterpret_cast<const char *>(in.constant->bytes.data()), in.constant->bytes.size());
+}
+
+} // namespace
+
+std::string keyOf(const Function &f, const Instr &in) {
+  std::string key = instrText(f, in);
+  appendConstant(key, in);
+  return key;
+}
+
+std::string keyOf(const Function &f) {
+  std::string key = print(f);
+  for (const Instr &in : f.instrs)
+    appendConstant(key, in);
+  for (const InputDecl &in : f.inputs)
+    key += fmt::format("\ninput {} {} {}", in.name, in.type.str(), in.binding);
+  return key;
+}
+
 std::string print(const Function &f) {
   std::string out = fmt::format("func {}(", f.name);
   for (size_t i = 0; i < f.inputs.size(); ++i)
@@ -138,11 +173,7 @@ std::string print(const Function &f) {
   }
   out += " {\n";
   for (size_t id = 0; id < f.instrs.size(); ++id) {
-    const Instr &in = f.instrs[id];
-    std::string operands = operandList(in);
-    out += fmt::format("  %{} = {}{}{}{} : {}\n", id, spelling(in.op),
-                       operands.empty() ? "" : " " + operands, attributes(f, in),
-                       in.op == Op::Constant ? constantText(in) : "", in.type.str());
+    out += fmt::format("  %{} = {}\n", id, instrText(f, f.instrs[id]));
   }
   std::string results;
   for (ValueId v : f.outputs)

@@ -82,7 +82,7 @@ struct InputDecl {
   size_t binding = 0; // which of the caller's inputs (SemaRequest::inputs) feeds it
 };
 
-/// How a variable gets its first value (LANGUAGE.md §5).
+/// How a variable gets its first value (docs/language.md, "Variables and initialisers").
 struct Initializer {
   enum Kind : uint8_t { Constant, RandomNormal, RandomUniform, GlorotUniform } kind = Constant;
   std::shared_ptr<const Array> value; // Constant (a scalar is broadcast to the shape)
@@ -120,5 +120,14 @@ void removeDeadCode(Function &function, bool keepInputs);
 
 /// The textual form printed by `lamina emit --stage ir`.
 std::string print(const Function &function);
+
+/// An instruction as one string: the printer's text (its operation, operands, the attributes
+/// the operation reads, its type) and a constant's bytes. Equal keys compute the same value:
+/// CSE merges instructions by it. The one serialization of an instruction, shared by the
+/// printer, CSE and the kernel cache.
+std::string keyOf(const Function &function, const Instr &instr);
+/// A function as one string for the kernel cache: the printed function, every constant's
+/// bytes and each input's binding.
+std::string keyOf(const Function &function);
 
 } // namespace lamina::ir

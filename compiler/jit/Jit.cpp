@@ -66,19 +66,11 @@ std::unique_ptr<llvm::orc::LLJIT> makeJit(std::string &error) {
   return std::move(*jit);
 }
 
-// Everything that determines the machine code: the function (every constant's bytes
-// included), the target and the code generator's version.
-std::string keyOf(const ir::Function &fn, const std::string &target) {
-  std::string key = fmt::format("lamina-kernel {} llvm {}\n{}\n", LAMINA_CODEGEN_FINGERPRINT,
-                                LLVM_VERSION_STRING, target);
-  key += ir::print(fn);
-  for (const ir::Instr &in : fn.instrs)
-    if (in.constant)
-      key.append(reinterpret_cast<const char *>(in.constant->bytes.data()),
-                 in.constant->bytes.size());
-  for (const ir::InputDecl &in : fn.inputs)
-    key += fmt::format("\ninput {} {} {}", in.name, in.type.str(), in.binding);
-  return key;
+// Everything that determines the machine code: the function (ir::keyOf: every constant's
+// bytes and input binding included), the target and the code generator's version.
+std::string kernelKey(const ir::Function &fn, const std::string &target) {
+  return fmt::format("lamina-kernel {} llvm {}\n{}\n{}", LAMINA_CODEGEN_FINGERPRINT,
+                     LLVM_VERSION_STRING, target, ir::keyOf(fn));
 }
 
 uint64_t weightOf(const transforms::KernelPlan &plan) {
@@ -262,7 +254,7 @@ std::shared_ptr<const Kernel> Jit::compile(const ir::Function &fn, const Compile
     std::lock_guard lock(e.mutex);
     e.targetDescriptions[options.cpu] = target;
   }
-  std::string key = keyOf(fn, target);
+  std::string key = kernelKey(fn, target);
   std::promise<std::shared_ptr<const Kernel::Impl>> promise;
   uint64_t id = 0;
   {

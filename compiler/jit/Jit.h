@@ -57,8 +57,9 @@ struct CompileStats {
 };
 
 struct RunOptions {
-  /// The most bytes of values one call may define (RELIABILITY.md §3): the interpreter's rule
-  /// (InterpOptions::byteBudget), so both engines refuse the same calls, before anything runs.
+  /// The most bytes of values one call may define (docs/diagnostics.md, E0703): the
+  /// interpreter's rule (InterpOptions::byteBudget), so both engines refuse the same calls,
+  /// before anything runs.
   uint64_t byteBudget = uint64_t(1) << 32;
   /// Below this many element-operations a stage runs on the calling thread.
   uint64_t parallelThreshold = 1 << 18;

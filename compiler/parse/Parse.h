@@ -11,9 +11,10 @@
 
 namespace lamina {
 
-/// RELIABILITY.md's limits, each checked before the stage it protects: the size and encoding
-/// before lexing, the nesting depth on the token list before ANTLR (which has no recursion
-/// limit), the node count while building the AST (before any later stage walks it).
+/// The limits of docs/language.md, "Limits", each checked before the stage it protects: the
+/// size and encoding before lexing, the nesting depth on the token list before ANTLR (which has
+/// no recursion limit), the node count while building the AST (before any later stage walks
+/// it).
 struct ParseLimits {
   size_t maxSourceBytes = 64 * 1024;
   unsigned maxNestingDepth = 256;

@@ -1,8 +1,8 @@
-// Migration aliases (LANGUAGE.md §6-§7): module-qualified names from Keras, TensorFlow, NumPy
-// and JAX mapped onto lamina's builtins. Rows are written with the canonical prefixes `K.`,
-// `np.`, `ops.` and `activations.`; the registry also files them under `keras.backend.`,
-// `tf.keras.backend.`, `jnp.`, `numpy.`, `tf.experimental.numpy.`, `keras.ops.`,
-// `keras.activations.` and `tf.keras.activations.`.
+// Migration aliases (docs/language.md, "Aliases"): module-qualified names from Keras,
+// TensorFlow, NumPy and JAX mapped onto lamina's builtins. Rows are written with the canonical
+// prefixes `K.`, `np.`, `ops.` and `activations.`; the registry also files them under
+// `keras.backend.`, `tf.keras.backend.`, `jnp.`, `numpy.`, `tf.experimental.numpy.`,
+// `keras.ops.`, `keras.activations.` and `tf.keras.activations.`.
 //
 // A row with a signature of its own must keep the target's slots in the target's order; it
 // may rename them, add keyword spellings (`keep_dims`) and change defaults (`tf.argmax` reduces

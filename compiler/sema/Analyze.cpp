@@ -1,6 +1,6 @@
 // The entry point of sema: picks the entry function, decides which parameters are inputs,
-// arguments, `mask` and `training` (LANGUAGE.md §7), binds the caller's inputs, evaluates the
-// body, and turns the result into the function's outputs.
+// arguments, `mask` and `training` (docs/language.md, "Which parameters are what"), binds the
+// caller's inputs, evaluates the body, and turns the result into the function's outputs.
 
 #include "compiler/sema/Sema.h"
 

@@ -1,11 +1,11 @@
 #pragma once
 
-// The builtin registry (LANGUAGE.md §4 and §6). Every builtin is one BuiltinDef: its name,
-// its Python-style signature (positional order, keyword names, defaults), a one-line summary
-// for the docs, and the function that lowers a call — which applies the dtype and shape rules
-// through the emitters of Context. Aliases (`K.mean`, `tf.reduce_sum`) are rows of their own
-// with their own signature and, where the meaning differs (`K.repeat`), their own lowering.
-// Adding a builtin or an alias is adding one row.
+// The builtin registry (docs/language.md, "Builtins and aliases"). Every builtin is one
+// BuiltinDef: its name, its Python-style signature (positional order, keyword names, defaults),
+// a one-line summary for the docs, and the function that lowers a call — which applies the
+// dtype and shape rules through the emitters of Context. Aliases (`K.mean`, `tf.reduce_sum`)
+// are rows of their own with their own signature and, where the meaning differs (`K.repeat`),
+// their own lowering. Adding a builtin or an alias is adding one row.
 
 #include "compiler/sema/Context.h"
 

@@ -1,5 +1,5 @@
-// Activations (LANGUAGE.md §4), each written as its formula. NaN flows through every one of
-// them: `relu(NaN)` is NaN because `max` propagates NaN and `NaN > 0` is false.
+// Activations (docs/language.md, "Activations"), each written as its formula. NaN flows through
+// every one of them: `relu(NaN)` is NaN because `max` propagates NaN and `NaN > 0` is false.
 
 #include "compiler/sema/Compose.h"
 

@@ -1,5 +1,5 @@
-// Elementwise builtins (LANGUAGE.md §4): math functions, comparisons by name, where, clip,
-// cast. Binary ones promote their operands like the operators do.
+// Elementwise builtins (docs/language.md, "Elementwise"): math functions, comparisons by name,
+// where, clip, cast. Binary ones promote their operands like the operators do.
 
 #include "compiler/sema/Builtins.h"
 #include "compiler/sema/Operators.h"

@@ -1,6 +1,6 @@
-// Reductions (LANGUAGE.md §4): `axis=None|int|tuple`, `keepdims=False`. Global reductions
-// give 0-d results. Composite ones (mean, var, logsumexp, l2_normalize) are written as
-// their formulas over the primitive reductions.
+// Reductions (docs/language.md, "Reductions"): `axis=None|int|tuple`, `keepdims=False`. Global
+// reductions give 0-d results. Composite ones (mean, var, logsumexp, l2_normalize) are written
+// as their formulas over the primitive reductions.
 
 #include "compiler/sema/Compose.h"
 

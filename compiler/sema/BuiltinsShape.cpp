@@ -1,6 +1,6 @@
-// Shape builtins (LANGUAGE.md §4): reshape, transpose, concat, split, tile, pad, gather, ...
-// Each is index arithmetic over the IR's reshape/transpose/slice/concat/broadcast, so later
-// stages can fuse them instead of copying.
+// Shape builtins (docs/language.md, "Shape"): reshape, transpose, concat, split, tile, pad,
+// gather, ... Each is index arithmetic over the IR's reshape/transpose/slice/concat/broadcast,
+// so later stages can fuse them instead of copying.
 
 #include "compiler/sema/Compose.h"
 

@@ -1,6 +1,7 @@
-// Variables (LANGUAGE.md §5): state created once per layer instance, named uniquely, listed
-// in the function's declarations so the layer can create, save and load it. The initial value
-// is a constant, a filled tensor, or one of the random initialisers.
+// Variables (docs/language.md, "Variables and initialisers"): state created once per layer
+// instance, named uniquely, listed in the function's declarations so the layer can create, save
+// and load it. The initial value is a constant, a filled tensor, or one of the random
+// initialisers.
 
 #include "compiler/sema/Compose.h"
 

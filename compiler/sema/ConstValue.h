@@ -1,7 +1,8 @@
 #pragma once
 
 // A compile-time constant from outside the source: a layer's `arguments` entry, a CLI
-// `--arg`, a Keras `output_shape`. JSON's values plus tuples (LANGUAGE.md §7).
+// `--arg`, a Keras `output_shape`. JSON's values plus tuples
+// (docs/language.md, "Arguments and compile-time values").
 
 #include "compiler/ast/Ast.h"
 #include "compiler/diag/Diagnostic.h"

@@ -1,8 +1,8 @@
 #pragma once
 
 // Python's operators on sema values: compile-time arithmetic on numbers, sequences and
-// shapes; typed IR for tensors, with the promotion rules of LANGUAGE.md §2 (weak scalars,
-// NumPy's table, `/` on integers gives the default float, no bool arithmetic).
+// shapes; typed IR for tensors, with the promotion rules of docs/language.md, "Types" (weak
+// scalars, NumPy's table, `/` on integers gives the default float, no bool arithmetic).
 
 #include "compiler/sema/Context.h"
 

@@ -17,7 +17,8 @@
 namespace lamina::sema {
 
 std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynonyms() {
-  // Module prefixes that mean the same thing (LANGUAGE.md §6-§7). The tables use the first.
+  // Module prefixes that mean the same thing (docs/language.md, "Aliases"). The tables use
+  // the first.
   static constexpr std::pair<std::string_view, std::string_view> kSynonyms[] = {
       {"K.", "keras.backend."},
       {"K.", "tf.keras.backend."},

@@ -1,6 +1,6 @@
 #pragma once
 
-// Element types and their promotion rules (LANGUAGE.md §2, docs/language.md "Types").
+// Element types and their promotion rules (docs/language.md, "Types").
 
 #include "lamina/Export.h"
 

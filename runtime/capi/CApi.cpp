@@ -78,7 +78,7 @@ std::vector<lamina::Tensor> tensorsOf(size_t count, const lamina_buffer *inputs)
   std::vector<lamina::Tensor> out;
   for (size_t k = 0; k < count; ++k) {
     const lamina_buffer &b = inputs[k];
-    if (unsigned(b.dtype) > unsigned(LAMINA_F64))
+    if (b.dtype < LAMINA_BOOL || b.dtype > LAMINA_F64)
       throw lamina::Error("", "input " + std::to_string(k) + " has an unknown dtype");
     if (b.rank > 0 && !b.shape)
       throw lamina::Error("", "input " + std::to_string(k) + " has a rank but no shape");
@@ -96,6 +96,8 @@ signatureOf(size_t count, const lamina_buffer *inputs) {
   for (size_t k = 0; k < count; ++k) {
     if (inputs[k].rank > 0 && !inputs[k].shape)
       throw lamina::Error("", "input " + std::to_string(k) + " has a rank but no shape");
+    if (inputs[k].dtype < LAMINA_BOOL || inputs[k].dtype > LAMINA_F64)
+      throw lamina::Error("", "input " + std::to_string(k) + " has an unknown dtype");
     shapes.emplace_back(inputs[k].shape, inputs[k].shape + inputs[k].rank);
     dtypes.push_back(lamina::DType(inputs[k].dtype));
   }
@@ -264,7 +266,7 @@ lamina_buffer lamina_outputs_get(const lamina_outputs *outputs, size_t index) {
   if (!outputs || index >= outputs->tensors.size())
     return lamina_buffer{LAMINA_F32, 0, nullptr, nullptr};
   const lamina::Tensor &t = outputs->tensors[index];
-  return lamina_buffer{lamina_dtype(t.dtype()), t.rank(), t.shape().data(),
+  return lamina_buffer{int32_t(t.dtype()), t.rank(), t.shape().data(),
                        const_cast<void *>(t.data())};
 }
 

@@ -12,7 +12,7 @@
 namespace lamina {
 
 struct JsonLimits {
-  size_t maxBytes = size_t(16) << 20; // RELIABILITY.md §3
+  size_t maxBytes = size_t(16) << 20; // docs/embedding.md, "Limits"
   unsigned maxDepth = 64;
 };
 

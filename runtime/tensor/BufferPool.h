@@ -3,8 +3,9 @@
 // The pool behind Tensor's owned storage. Large buffers released by one call are handed to
 // the next call of the same size instead of going back to the system, because glibc returns
 // big blocks to the kernel (mmap) and every fresh page then costs a fault on first write
-// (PERFORMANCE.md: 2.2 µs per 4 KiB page, several times the kernel). Sizes are rounded up to
-// one of four steps per power of two, so a reused buffer wastes at most a quarter.
+// (about 2.2 µs per 4 KiB page, several times the kernel; docs/performance.md, "Models").
+// Sizes are rounded up to one of four steps per power of two, so a reused buffer wastes at
+// most a quarter.
 
 #include <cstddef>
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // lamina's own Executor: a fixed set of worker threads that kernels split their outer loops over.
-// A fork/join must cost about a microsecond (PERFORMANCE.md), so idle workers spin briefly
-// before they block, and chunks are claimed from an atomic counter rather than assigned.
+// A fork/join must cost about a microsecond (docs/architecture.md, "Runtime"), so idle workers
+// spin briefly before they block, and chunks are claimed from an atomic counter rather than
+// assigned.
 
 #include "lamina/Executor.h"
 

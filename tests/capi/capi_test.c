@@ -41,8 +41,11 @@ int main(void) {
   lamina_function *f = lamina_function_create("lambda x: sqrt(abs(x)) - x", NULL, &error);
   CHECK(f != NULL && error == NULL);
   lamina_buffer wrong = input;
-  wrong.dtype = (lamina_dtype)42;
+  wrong.dtype = 42;
   CHECK(lamina_function_run(f, 1, &wrong, &outputs, &error) != 0);
+  expectError(error, "");
+  wrong.dtype = -1;
+  CHECK(lamina_function_warm_up(f, 1, &wrong, &error) != 0);
   expectError(error, "");
   CHECK(lamina_function_run(f, 1, &input, NULL, &error) != 0);
   expectError(error, "");

@@ -1,10 +1,10 @@
 #pragma once
 
-// What every fuzz harness asserts beyond "no crash" (RELIABILITY.md and issue 13's invariants):
-// a failure always has a diagnostic, every diagnostic's range lies inside its text, formatting
-// is idempotent, and the two engines accept and refuse the same programs. A broken invariant
-// prints what broke and aborts, which libFuzzer (and the standalone driver) report as a crash
-// with the input saved.
+// What every fuzz harness asserts beyond "no crash" (docs/diagnostics.md and issue 13's
+// invariants): a failure always has a diagnostic, every diagnostic's range lies inside its
+// text, formatting is idempotent, and the two engines accept and refuse the same programs. A
+// broken invariant prints what broke and aborts, which libFuzzer (and the standalone driver)
+// report as a crash with the input saved.
 
 #include "compiler/ast/Ast.h"
 #include "compiler/diag/Diagnostic.h"

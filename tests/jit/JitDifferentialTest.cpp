@@ -1,4 +1,5 @@
-// The JIT against the reference interpreter, builtin by builtin (RELIABILITY.md §4).
+// The JIT against the reference interpreter, builtin by builtin (docs/performance.md,
+// "Vector math").
 //
 //   lamina_jit_differential_test [--seed=N] [doctest options]
 //

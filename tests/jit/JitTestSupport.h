@@ -1,10 +1,10 @@
 #pragma once
 
-// Differential testing of the JIT against the reference interpreter (RELIABILITY.md §4):
-// compile a source for given input types, run both engines on the same arrays, and compare
-// every output under an explicit rule. A mismatch report names the source, the input types,
-// the input values at the first mismatching element and both results, so that it can be
-// replayed by hand with `lamina run`.
+// Differential testing of the JIT against the reference interpreter (docs/performance.md,
+// "Vector math"): compile a source for given input types, run both engines on the same arrays,
+// and compare every output under an explicit rule. A mismatch report names the source, the
+// input types, the input values at the first mismatching element and both results, so that it
+// can be replayed by hand with `lamina run`.
 
 #include "compiler/driver/Driver.h"
 #include "compiler/ir/Ir.h"

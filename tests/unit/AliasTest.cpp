@@ -1,7 +1,7 @@
-// Migration aliases (LANGUAGE.md §6-§7): every row of the alias table resolves, under every
-// synonym prefix, with a signature shaped like its target's; and the aliases that mean
-// something of their own (K.repeat, K.batch_dot, tf.split, ...) behave as Keras, TensorFlow
-// and NumPy do.
+// Migration aliases (docs/language.md, "Aliases"): every row of the alias table resolves,
+// under every synonym prefix, with a signature shaped like its target's; and the aliases that
+// mean something of their own (K.repeat, K.batch_dot, tf.split, ...) behave as Keras,
+// TensorFlow and NumPy do.
 
 #include "SemaSupport.h"
 
@@ -111,7 +111,7 @@ TEST_CASE("each alias name is one row, and the name finds that row") {
   }
 }
 
-// ---------------------------------------------------------------- §6 examples
+// ---------------------------------------------------------------- alias examples
 
 TEST_CASE("reductions: K.mean, tf.reduce_sum with keepdims and keep_dims, np.amax, K.max") {
   CHECK(check("lambda x: K.mean(x)", kX) == "f32[]");

@@ -1,5 +1,6 @@
 // The IR passes and the fusion plan: each pass's rewrite, and the loop structure every case of
-// the PERFORMANCE.md suite gets (one fused kernel each, rows computed once per row).
+// the benchmark suite gets (one fused kernel each, rows computed once per row:
+// docs/performance.md, "What makes a kernel").
 
 #include "SemaSupport.h"
 
@@ -45,6 +46,38 @@ TEST_CASE("Transforms: constants fold, x ** 2 is a product, CSE merges, dead cod
   // differently).
   auto third = planOf("lambda x: x / 3", {{"x", "f32[N]"}});
   CHECK(countOps(third.fn, ir::Op::Div) == 1);
+}
+
+TEST_CASE("Transforms: CSE keeps apart what differs only in an attribute or a constant's bytes") {
+  // ir::keyOf is CSE's equality: every attribute the printer shows, and a constant's bytes
+  // (the printer shows only "<4 elements>" for both matrices below).
+  struct Case {
+    const char *source, *type;
+    ir::Op op;
+    size_t kept;
+  };
+  const Case cases[] = {
+      {"lambda x: pad(x, ((1, 1),), constant_values=1.0) + pad(x, ((1, 1),), "
+       "constant_values=2.0)",
+       "f32[8]", ir::Op::Pad, 2},
+      {"lambda x: pad(x, ((1, 1),)) + pad(x, ((1, 1),), mode='reflect')", "f32[8]", ir::Op::Pad, 2},
+      {"lambda x: x[0:8:2] + x[1:8:2]", "f32[8]", ir::Op::Slice, 2},
+      {"lambda x: sum(x, axis=0) + sum(x, axis=1)", "f32[4, 4]", ir::Op::ReduceSum, 2},
+      {"lambda x: transpose(x, (1, 0, 2)) + transpose(x, (2, 1, 0))", "f32[3, 3, 3]",
+       ir::Op::Transpose, 2},
+      {"lambda x: x @ array([[1.0, 2.0], [3.0, 4.0]]) + x @ array([[1.0, 2.0], [3.0, 5.0]])",
+       "f32[2, 2]", ir::Op::MatMul, 2},
+      {"lambda x: cumsum(x, axis=0) + cumsum(x, axis=1)", "f32[3, 3]", ir::Op::CumSum, 2},
+      // and what is the same is merged
+      {"lambda x: pad(x, ((1, 1),), constant_values=2.0) * pad(x, ((1, 1),), constant_values=2.0)",
+       "f32[8]", ir::Op::Pad, 1},
+      {"lambda x: x[1:8:2] - x[1:8:2] * 2.0", "f32[8]", ir::Op::Slice, 1},
+  };
+  for (const Case &c : cases) {
+    CAPTURE(c.source);
+    auto plan = planOf(c.source, {{"x", c.type}});
+    CHECK(countOps(plan.fn, c.op) == c.kept);
+  }
 }
 
 TEST_CASE("Transforms: --print-after-all and --time-passes name every pass") {

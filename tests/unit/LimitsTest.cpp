@@ -1,5 +1,5 @@
-// RELIABILITY.md's bad inputs that concern parsing: each gives one clear diagnostic, never a
-// crash, and deep inputs are rejected before ANTLR recurses into them.
+// Bad inputs that concern parsing (docs/language.md, "Limits"): each gives one clear
+// diagnostic, never a crash, and deep inputs are rejected before ANTLR recurses into them.
 
 #include "TestSupport.h"
 

@@ -1,5 +1,5 @@
 // Sema: entry points, parameters, scoping, shapes as values, variables, annotations and the
-// checks LANGUAGE.md §1-§7 promise. Each case analyzes a source for some inputs and arguments
+// checks docs/language.md promises. Each case analyzes a source for some inputs and arguments
 // and compares the output types (or the first diagnostic) with what Keras/NumPy would do.
 
 #include "SemaSupport.h"
@@ -40,7 +40,7 @@ const Inputs kX = {{"x", "f32[B,4]"}};
 
 } // namespace
 
-// ---------------------------------------------------------------- entry points (§1)
+// ---------------------------------------------------------------- sources and entry points
 
 TEST_CASE("the last def is the entry point and earlier defs are inlined helpers") {
   Analyzed a = analyzeText("def g(x): return x * 2\ndef f(x): return g(x) + 1", kX);
@@ -113,14 +113,14 @@ TEST_CASE("statements cannot be mixed with defs, and an empty source has no entr
   CHECK(check("\n\n  \n", kX) == "E0304@1:1");
 }
 
-// ---------------------------------------------------------------- SSA and scope (§1)
+// ---------------------------------------------------------------- SSA and scope
 
 TEST_CASE("reassignment rebinds and augmented assignment computes a new value") {
   CHECK(check("def f(x):\n y = x\n y = mean(y, axis=-1)\n y += 1\n return y", kX) == "f32[B]");
   CHECK(check("def f(x):\n x = x[:, :2]\n x *= 2\n return x", kX) == "f32[B, 2]");
   // An earlier binding keeps its value after the name is rebound.
   CHECK(check("def f(x):\n a = x\n x = mean(x)\n return a, x", kX) == "f32[B, 4]; f32[]");
-  // The antirectifier of LANGUAGE.md §1.
+  // The antirectifier of docs/language.md, "Sources and entry points".
   CHECK(check("def antirectifier(x):\n"
               "    x -= mean(x, axis=1, keepdims=True)\n"
               "    x = l2_normalize(x, axis=1)\n"
@@ -161,7 +161,7 @@ TEST_CASE("names are lexically scoped: a helper cannot see its caller's locals")
   CHECK(typo.firstLabel() == "did you mean `scaled`?");
 }
 
-// ---------------------------------------------------------------- parameters (§1, §5, §7)
+// ---------------------------------------------------------------- parameters
 
 TEST_CASE("parameters named in arguments or with defaults are arguments, the rest inputs") {
   // Keras: Lambda(lambda x, scale: x * scale, arguments={"scale": 0.17}).
@@ -375,7 +375,7 @@ TEST_CASE("python scalars and lists of numbers are weak") {
   CHECK(check("lambda x: (x > 0) * x", kX) == "E0401@1:19");
 }
 
-// ---------------------------------------------------------------- shapes as values (§7)
+// ---------------------------------------------------------------- shapes as values
 
 TEST_CASE("shapes are values: indexed, sliced, used in arithmetic and as shape arguments") {
   const Inputs x = {{"x", "f32[B,6]"}};
@@ -434,7 +434,7 @@ TEST_CASE("arguments work in slice bounds") {
   CHECK(check("lambda x: x[:, 1::9223372036854775806]", x) == "f32[B, 1]");
 }
 
-// ---------------------------------------------------------------- variables (§5)
+// ---------------------------------------------------------------- variables and initialisers
 
 TEST_CASE("variables are declared once with a name, type and initialiser") {
   Analyzed scalar = analyzeText("def f(x):\n m = variable(1.0, name=\"m\")\n return x * m", kX);
@@ -592,7 +592,7 @@ TEST_CASE("output_shape is Keras's tuple without the batch dimension") {
   CHECK(analyzeText("lambda x: (sum(x, axis=-1), x)", x, {}, "()").first() == "");
 }
 
-// ---------------------------------------------------------------- checked arithmetic (§3)
+// ---------------------------------------------------------------- checked arithmetic
 
 TEST_CASE("shape and constant arithmetic is checked, never wraps") {
   CHECK(check("zeros([2**40, 2**40])", {}) == "E0504@1:1");
@@ -640,7 +640,7 @@ TEST_CASE("symbolic broadcasting: certain mismatches fail at the operator") {
   CHECK(check("lambda a, b: a @ b", {{"a", "f32[B,3]"}, {"b", "f32[4,5]"}}) == "E0509@1:16");
 }
 
-// ---------------------------------------------------------------- what lamina cannot do (§8)
+// ---------------------------------------------------------------- what lamina can never do
 
 TEST_CASE("host access is impossible: probes are unknown names, never anything else") {
   struct Probe {

@@ -5,7 +5,7 @@
 #include "lamina/TensorFiles.h"
 #include "runtime/tensor/TensorBridge.h"
 #include "tools/lamina/Commands.h"
-#include "tools/lamina/repl/TensorPrinter.h"
+#include "tools/lamina/TensorPrinter.h"
 
 #include <fmt/format.h>
 
@@ -109,7 +109,7 @@ int runModel(const ModelOptions &options) {
   std::vector<Array> arrays = toArrays(outputs);
   if (options.output.empty()) {
     for (const Array &a : arrays)
-      fmt::print("{}\n", repl::formatTensor(a));
+      fmt::print("{}\n", formatTensor(a));
     return kExitOk;
   }
   return writeOutputs(options.output, arrays);

@@ -2,7 +2,7 @@
 #include "lamina/Layer.h"
 #include "lamina/Runtime.h"
 #include "tools/lamina/Commands.h"
-#include "tools/lamina/repl/TensorPrinter.h"
+#include "tools/lamina/TensorPrinter.h"
 
 #include <fmt/format.h>
 
@@ -141,7 +141,7 @@ Action addRunCommand(CLI::App &app, SourceOptions &options) {
           if (!run->output.empty())
             return writeOutputs(run->output, *outputs);
           for (const Array &a : *outputs)
-            fmt::print("{}\n", repl::formatTensor(a)); // NumPy's style, as model run
+            fmt::print("{}\n", formatTensor(a)); // NumPy's style, as model run
           return int(kExitOk);
         });
   };

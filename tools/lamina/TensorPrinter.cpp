@@ -1,7 +1,7 @@
 // NumPy's array2string (numpy/core/arrayprint.py), re-expressed: the format of every element
 // is chosen from the elements that are shown, then _formatArray's layout nests and wraps them.
 
-#include "tools/lamina/repl/TensorPrinter.h"
+#include "tools/lamina/TensorPrinter.h"
 
 #include "compiler/types/Elements.h"
 #include "compiler/types/Type.h"
@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <functional>
 
-namespace lamina::cli::repl {
+namespace lamina::cli {
 namespace {
 
 // Display columns of UTF-8 text: every code point here (digits, `…`) is one column wide.
@@ -254,4 +254,4 @@ std::string formatTensor(const Array &a, const PrintOptions &options) {
   return type.str() + "\n" + formatValues(a, options);
 }
 
-} // namespace lamina::cli::repl
+} // namespace lamina::cli

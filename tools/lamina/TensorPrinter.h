@@ -10,7 +10,7 @@
 
 #include <string>
 
-namespace lamina::cli::repl {
+namespace lamina::cli {
 
 struct PrintOptions {
   int precision = 4;        // most fractional digits of a float
@@ -25,4 +25,4 @@ std::string formatValues(const Array &a, const PrintOptions &options = {});
 /// A header with the dtype and shape (`f32[4, 8]`), a newline and the values.
 std::string formatTensor(const Array &a, const PrintOptions &options = {});
 
-} // namespace lamina::cli::repl
+} // namespace lamina::cli
