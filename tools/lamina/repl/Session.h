@@ -7,8 +7,8 @@
 
 #include "compiler/sema/ConstValue.h"
 #include "tools/lamina/Commands.h"
-#include "tools/lamina/repl/BackgroundWork.h"
 #include "tools/lamina/TensorPrinter.h"
+#include "tools/lamina/repl/BackgroundWork.h"
 
 #include <cstdio>
 #include <map>
