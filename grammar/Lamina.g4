@@ -32,7 +32,8 @@ lambdaParam : NAME (ASSIGN defaultValue=test)? ;
 // "cannot assign to a call" instead of a bare syntax error.
 statement   : testList (assignOp testList)? ;
 assignOp    : ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN
-            | DSLASH_ASSIGN | PERCENT_ASSIGN | DSTAR_ASSIGN | AT_ASSIGN ;
+            | DSLASH_ASSIGN | PERCENT_ASSIGN | DSTAR_ASSIGN | AT_ASSIGN
+            | AMP_ASSIGN | PIPE_ASSIGN | CARET_ASSIGN | LSHIFT_ASSIGN | RSHIFT_ASSIGN ;
 returnStmt  : RETURN testList ;
 
 // ---------------------------------------------------------------- expressions
@@ -45,13 +46,18 @@ test        : value=orTest (IF condition=orTest ELSE orElse=test)?
 orTest      : andTest (OR andTest)* ;
 andTest     : notTest (AND notTest)* ;
 notTest     : NOT notTest | comparison ;
-comparison  : arith (compOp arith)* ;
+comparison  : bitOr (compOp bitOr)* ;
 compOp      : LT | GT | EQ | NE | LE | GE | IS NOT? ;
+bitOr       : bitXor (PIPE bitXor)* ;
+bitXor      : bitAnd (CARET bitAnd)* ;
+bitAnd      : shift (AMP shift)* ;
+shift       : arith (shiftOp arith)* ;
+shiftOp     : LSHIFT | RSHIFT ;
 arith       : term (arithOp term)* ;
 arithOp     : PLUS | MINUS ;
 term        : factor (termOp factor)* ;
 termOp      : STAR | SLASH | DSLASH | PERCENT | AT ;
-factor      : (PLUS | MINUS) factor | power ;
+factor      : (PLUS | MINUS | TILDE) factor | power ;
 // `**` binds tighter than a unary minus on its left and is right-associative:
 // `-x**2` is `-(x**2)`, `2**-1` is `2**(-1)`, `a**b**c` is `a**(b**c)`.
 power       : atomExpr (DSTAR factor)? ;
@@ -102,7 +108,14 @@ DSLASH_ASSIGN  : '//=' ;
 PERCENT_ASSIGN : '%=' ;
 DSTAR_ASSIGN   : '**=' ;
 AT_ASSIGN      : '@=' ;
+AMP_ASSIGN     : '&=' ;
+PIPE_ASSIGN    : '|=' ;
+CARET_ASSIGN   : '^=' ;
+LSHIFT_ASSIGN  : '<<=' ;
+RSHIFT_ASSIGN  : '>>=' ;
 
+LSHIFT  : '<<' ;
+RSHIFT  : '>>' ;
 EQ      : '==' ;
 NE      : '!=' ;
 LE      : '<=' ;
@@ -119,6 +132,10 @@ STAR    : '*' ;
 SLASH   : '/' ;
 PERCENT : '%' ;
 AT      : '@' ;
+AMP     : '&' ;
+PIPE    : '|' ;
+CARET   : '^' ;
+TILDE   : '~' ;
 
 // A number and any letters glued to it form one token, so `1e`, `12abc` or `0x1F` are
 // reported as one malformed number by the AST builder rather than as two tokens.

@@ -57,13 +57,34 @@ using Stmt = Node; // any node for which isStmt(kind) holds
 
 // ------------------------------------------------------------------ operators
 
-enum class UnaryOp : uint8_t { Neg, Pos, Not };
-enum class BinaryOp : uint8_t { Add, Sub, Mul, Div, FloorDiv, Mod, MatMul, Pow, And, Or };
+enum class UnaryOp : uint8_t { Neg, Pos, Not, Invert };
+enum class BinaryOp : uint8_t {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  FloorDiv,
+  Mod,
+  MatMul,
+  Pow,
+  And,
+  Or,
+  BitAnd,
+  BitOr,
+  BitXor,
+  LShift,
+  RShift
+};
 enum class CompareOp : uint8_t { Lt, Gt, Eq, Ne, Le, Ge, Is, IsNot };
 
 std::string_view spelling(UnaryOp op);
 std::string_view spelling(BinaryOp op);
 std::string_view spelling(CompareOp op);
+
+/// Python's binding strength of the binary operators, loosest first; a chain holds operators
+/// of one level (`a + b - c`, `m & n & o`).
+enum class BinaryLevel : uint8_t { Or, And, BitOr, BitXor, BitAnd, Shift, Additive, Multiplicative, Power };
+BinaryLevel levelOf(BinaryOp op);
 
 // ------------------------------------------------------------------ expressions
 

@@ -15,28 +15,40 @@ enum Prec : int {
   kAnd = 4,
   kNot = 5,
   kCompare = 6,
-  kAdditive = 7,
-  kMultiplicative = 8,
-  kUnary = 9,
-  kPower = 10,
-  kPostfix = 11,
-  kAtom = 12,
+  kBitOr = 7,
+  kBitXor = 8,
+  kBitAnd = 9,
+  kShift = 10,
+  kAdditive = 11,
+  kMultiplicative = 12,
+  kUnary = 13,
+  kPower = 14,
+  kPostfix = 15,
+  kAtom = 16,
 };
 
 int binaryPrec(BinaryOp op) {
-  switch (op) {
-  case BinaryOp::Or:
+  switch (levelOf(op)) {
+  case BinaryLevel::Or:
     return kOr;
-  case BinaryOp::And:
+  case BinaryLevel::And:
     return kAnd;
-  case BinaryOp::Add:
-  case BinaryOp::Sub:
+  case BinaryLevel::BitOr:
+    return kBitOr;
+  case BinaryLevel::BitXor:
+    return kBitXor;
+  case BinaryLevel::BitAnd:
+    return kBitAnd;
+  case BinaryLevel::Shift:
+    return kShift;
+  case BinaryLevel::Additive:
     return kAdditive;
-  case BinaryOp::Pow:
-    return kPower;
-  default:
+  case BinaryLevel::Multiplicative:
     return kMultiplicative;
+  case BinaryLevel::Power:
+    return kPower;
   }
+  LAMINA_UNREACHABLE("not a binary level");
 }
 
 int precedence(const Node &n) {

@@ -360,7 +360,9 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
     case Op::And:
     case Op::Or:
     case Op::Xor:
-      LAMINA_UNREACHABLE("a bitwise operation on floats (sema refuses it)");
+    case Op::Shl:
+    case Op::Shr:
+      LAMINA_UNREACHABLE("a bitwise operation on floats (the verifier refuses it)");
 #define LAMINA_SKIP_BINARY
 #include "compiler/ir/OpCases.inc"
       LAMINA_UNREACHABLE("not a binary operation");
@@ -416,6 +418,20 @@ llvm::Value *Emitter::binary(ir::Op op, DType t, llvm::Value *x, llvm::Value *y)
     return b.CreateOr(x, y);
   case Op::Xor:
     return b.CreateXor(x, y);
+  case Op::Shl:
+  case Op::Shr: {
+    // NumPy's shifts: a count outside [0, width) (compared unsigned, so negative ones too)
+    // shifts every bit out, leaving 0, or -1 for a negative signed value shifted right. LLVM
+    // leaves such counts undefined, so the count is clamped and the edge selected.
+    unsigned bits = x->getType()->getScalarSizeInBits();
+    Value *limit = llvm::ConstantInt::get(x->getType(), bits - 1);
+    Value *count = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, y, limit);
+    Value *inRange = b.CreateICmpULE(y, limit);
+    if (op == Op::Shr && !isUnsigned)
+      return b.CreateAShr(x, count);
+    Value *shifted = op == Op::Shl ? b.CreateShl(x, count) : b.CreateLShr(x, count);
+    return b.CreateSelect(inRange, shifted, llvm::Constant::getNullValue(x->getType()));
+  }
 #define LAMINA_FLOAT_ONLY_BINARY
 #include "compiler/ir/FloatOnlyCases.inc"
     LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");

@@ -1044,6 +1044,8 @@ llvm::Value *emitBinaryMath(llvm::IRBuilderBase &b, ir::Op op, llvm::Value *x, l
   case ir::Op::And:
   case ir::Op::Or:
   case ir::Op::Xor:
+  case ir::Op::Shl:
+  case ir::Op::Shr:
     return nullptr;
 #define LAMINA_SKIP_BINARY
 #include "compiler/ir/OpCases.inc"

@@ -361,7 +361,9 @@ double binaryFloat(Op op, double a, double b) {
   case Op::And:
   case Op::Or:
   case Op::Xor:
-    LAMINA_UNREACHABLE("a bitwise operation on floats (sema refuses it)");
+  case Op::Shl:
+  case Op::Shr:
+    LAMINA_UNREACHABLE("a bitwise operation on floats (the verifier refuses it)");
 #define LAMINA_SKIP_BINARY
 #include "compiler/ir/OpCases.inc"
     LAMINA_UNREACHABLE("not a binary operation");
@@ -393,6 +395,11 @@ int64_t binaryInt(Op op, int64_t a, int64_t b) {
     return a | b;
   case Op::Xor:
     return a ^ b;
+  // The caller wraps the result to the dtype: a count at or past its width leaves no bits.
+  case Op::Shl:
+    return b < 0 || b >= 64 ? 0 : int64_t(uint64_t(a) << b);
+  case Op::Shr: // `a` is sign-extended, so shifting past the width gives 0 or -1 as NumPy
+    return b < 0 ? (a < 0 ? -1 : 0) : a >> std::min<int64_t>(b, 63);
 #define LAMINA_FLOAT_ONLY_BINARY
 #include "compiler/ir/FloatOnlyCases.inc"
     LAMINA_UNREACHABLE("a float-only operation on integers (the verifier refuses it)");

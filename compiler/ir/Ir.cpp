@@ -11,16 +11,18 @@
 namespace lamina::ir {
 namespace {
 
+enum class OperandClass : uint8_t { Any, Float, Bits, Int }; // IrOps.def's Operands
+
 struct OpInfo {
   std::string_view spelling;
   OpCategory category;
   OpCost cost;
-  bool floatsOnly;
+  OperandClass operands;
 };
 
 constexpr OpInfo kOps[] = {
 #define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands)                                     \
-  {Spelling, OpCategory::Category, OpCost::Cost, std::string_view(#Operands) == "Float"},
+  {Spelling, OpCategory::Category, OpCost::Cost, OperandClass::Operands},
 #include "compiler/ir/IrOps.def"
 };
 
@@ -122,7 +124,21 @@ OpCategory categoryOf(Op op) { return kOps[size_t(op)].category; }
 
 OpCost costOf(Op op) { return kOps[size_t(op)].cost; }
 
-bool takesFloatsOnly(Op op) { return kOps[size_t(op)].floatsOnly; }
+bool takesFloatsOnly(Op op) { return kOps[size_t(op)].operands == OperandClass::Float; }
+
+bool takesOperand(Op op, DType dtype) {
+  switch (kOps[size_t(op)].operands) {
+  case OperandClass::Any:
+    return true;
+  case OperandClass::Float:
+    return isFloat(dtype);
+  case OperandClass::Bits:
+    return !isFloat(dtype);
+  case OperandClass::Int:
+    return !isFloat(dtype) && dtype != DType::Bool;
+  }
+  LAMINA_UNREACHABLE("not an operand class");
+}
 
 namespace {
 

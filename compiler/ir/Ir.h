@@ -47,6 +47,8 @@ std::string_view spelling(Op op);
 OpCategory categoryOf(Op op);
 OpCost costOf(Op op);
 bool takesFloatsOnly(Op op); // IrOps.def's Operands column
+/// Whether `op` takes operands of `dtype` (IrOps.def's Operands column).
+bool takesOperand(Op op, DType dtype);
 
 using ValueId = uint32_t;
 

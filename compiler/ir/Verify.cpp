@@ -33,11 +33,10 @@ std::string checkInstr(const Function &f, ValueId id) {
     if (v >= id)
       return fmt::format("operand %{} is not defined before its use", v);
   auto operand = [&](size_t i) -> const TensorType & { return f.typeOf(in.operands[i]); };
-  if (takesFloatsOnly(in.op))
-    for (ValueId v : in.operands)
-      if (!isFloat(f.typeOf(v).dtype))
-        return fmt::format("{} takes floats, not {}", spelling(in.op),
-                           shortName(f.typeOf(v).dtype));
+  // Select's condition is bool by its own rule below; its values follow the Operands column.
+  for (size_t i = in.op == Op::Select ? 1 : 0; i < in.operands.size(); ++i)
+    if (DType t = f.typeOf(in.operands[i]).dtype; !takesOperand(in.op, t))
+      return fmt::format("{} does not take {} operands", spelling(in.op), shortName(t));
   auto arity = [&](size_t n) -> std::string {
     return in.operands.size() == n
                ? ""

@@ -60,6 +60,10 @@ private:
   ast::Expr *buildAndTest(P::AndTestContext *ctx);
   ast::Expr *buildNotTest(P::NotTestContext *ctx);
   ast::Expr *buildComparison(P::ComparisonContext *ctx);
+  ast::Expr *buildBitOr(P::BitOrContext *ctx);
+  ast::Expr *buildBitXor(P::BitXorContext *ctx);
+  ast::Expr *buildBitAnd(P::BitAndContext *ctx);
+  ast::Expr *buildShift(P::ShiftContext *ctx);
   ast::Expr *buildArith(P::ArithContext *ctx);
   ast::Expr *buildTerm(P::TermContext *ctx);
   ast::Expr *buildFactor(P::FactorContext *ctx);

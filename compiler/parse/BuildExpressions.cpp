@@ -6,25 +6,6 @@ namespace lamina::parse_detail {
 
 using namespace lamina::ast;
 
-namespace {
-/// Left-associative operators of one precedence level share a chain.
-int level(BinaryOp op) {
-  switch (op) {
-  case BinaryOp::Or:
-    return 0;
-  case BinaryOp::And:
-    return 1;
-  case BinaryOp::Add:
-  case BinaryOp::Sub:
-    return 2;
-  case BinaryOp::Pow:
-    return 4;
-  default:
-    return 3;
-  }
-}
-} // namespace
-
 /// One BinaryChain for `operands[0] ops[0] operands[1] …`, or the operand alone. A first
 /// operand that is itself a parenthesised chain of the same level is merged, since
 /// `(a + b) + c` is `a + b + c`; later operands never are (`a - (b + c)`).
@@ -34,7 +15,7 @@ Expr *AstBuilder::chain(antlr4::ParserRuleContext *ctx, std::vector<Expr *> oper
     return operands.front();
   BinaryChain *node = make<BinaryChain>(ctx);
   if (auto *first = dyn<BinaryChain>(operands.front());
-      first && level(first->ops.front()) == level(ops.front()) && ops.front() != BinaryOp::Pow) {
+      first && levelOf(first->ops.front()) == levelOf(ops.front()) && ops.front() != BinaryOp::Pow) {
     node->operands = first->operands;
     node->ops = first->ops;
   } else {
@@ -97,13 +78,13 @@ Expr *AstBuilder::buildNotTest(P::NotTestContext *ctx) {
   return node;
 }
 
-// comparison : arith (compOp arith)* ;
+// comparison : bitOr (compOp bitOr)* ;
 Expr *AstBuilder::buildComparison(P::ComparisonContext *ctx) {
   if (ctx->compOp().empty())
-    return buildArith(ctx->arith(0));
+    return buildBitOr(ctx->bitOr(0));
   Compare *node = make<Compare>(ctx);
-  for (P::ArithContext *operand : ctx->arith())
-    node->operands.push_back(buildArith(operand));
+  for (P::BitOrContext *operand : ctx->bitOr())
+    node->operands.push_back(buildBitOr(operand));
   for (P::CompOpContext *op : ctx->compOp())
     node->ops.push_back(op->LT()    ? CompareOp::Lt
                         : op->GT()  ? CompareOp::Gt
@@ -114,6 +95,41 @@ Expr *AstBuilder::buildComparison(P::ComparisonContext *ctx) {
                         : op->NOT() ? CompareOp::IsNot
                                     : CompareOp::Is);
   return node;
+}
+
+// bitOr : bitXor (PIPE bitXor)* ;
+Expr *AstBuilder::buildBitOr(P::BitOrContext *ctx) {
+  std::vector<Expr *> operands;
+  for (P::BitXorContext *operand : ctx->bitXor())
+    operands.push_back(buildBitXor(operand));
+  return chain(ctx, std::move(operands), std::vector(ctx->PIPE().size(), BinaryOp::BitOr));
+}
+
+// bitXor : bitAnd (CARET bitAnd)* ;
+Expr *AstBuilder::buildBitXor(P::BitXorContext *ctx) {
+  std::vector<Expr *> operands;
+  for (P::BitAndContext *operand : ctx->bitAnd())
+    operands.push_back(buildBitAnd(operand));
+  return chain(ctx, std::move(operands), std::vector(ctx->CARET().size(), BinaryOp::BitXor));
+}
+
+// bitAnd : shift (AMP shift)* ;
+Expr *AstBuilder::buildBitAnd(P::BitAndContext *ctx) {
+  std::vector<Expr *> operands;
+  for (P::ShiftContext *operand : ctx->shift())
+    operands.push_back(buildShift(operand));
+  return chain(ctx, std::move(operands), std::vector(ctx->AMP().size(), BinaryOp::BitAnd));
+}
+
+// shift : arith (shiftOp arith)* ;
+Expr *AstBuilder::buildShift(P::ShiftContext *ctx) {
+  std::vector<Expr *> operands;
+  for (P::ArithContext *operand : ctx->arith())
+    operands.push_back(buildArith(operand));
+  std::vector<BinaryOp> ops;
+  for (P::ShiftOpContext *op : ctx->shiftOp())
+    ops.push_back(op->LSHIFT() ? BinaryOp::LShift : BinaryOp::RShift);
+  return chain(ctx, std::move(operands), std::move(ops));
 }
 
 // arith : term (arithOp term)* ;
@@ -142,7 +158,7 @@ Expr *AstBuilder::buildTerm(P::TermContext *ctx) {
   return chain(ctx, std::move(operands), std::move(ops));
 }
 
-// factor : (PLUS | MINUS) factor | power ;
+// factor : (PLUS | MINUS | TILDE) factor | power ;
 Expr *AstBuilder::buildFactor(P::FactorContext *ctx) {
   if (ctx->power())
     return buildPower(ctx->power());
@@ -158,7 +174,7 @@ Expr *AstBuilder::buildFactor(P::FactorContext *ctx) {
         return number;
       }
   Unary *node = make<Unary>(ctx);
-  node->op = ctx->MINUS() ? UnaryOp::Neg : UnaryOp::Pos;
+  node->op = ctx->MINUS() ? UnaryOp::Neg : ctx->TILDE() ? UnaryOp::Invert : UnaryOp::Pos;
   node->operand = buildFactor(ctx->factor());
   return node;
 }

@@ -200,6 +200,11 @@ Stmt *AstBuilder::buildAugAssign(P::StatementContext *ctx) {
             : op->DSLASH_ASSIGN()  ? BinaryOp::FloorDiv
             : op->PERCENT_ASSIGN() ? BinaryOp::Mod
             : op->DSTAR_ASSIGN()   ? BinaryOp::Pow
+            : op->AMP_ASSIGN()     ? BinaryOp::BitAnd
+            : op->PIPE_ASSIGN()    ? BinaryOp::BitOr
+            : op->CARET_ASSIGN()   ? BinaryOp::BitXor
+            : op->LSHIFT_ASSIGN()  ? BinaryOp::LShift
+            : op->RSHIFT_ASSIGN()  ? BinaryOp::RShift
                                    : BinaryOp::MatMul;
   Expr *target = buildTestList(ctx->testList(0));
   aug->target = dyn<Name>(target);

@@ -16,7 +16,7 @@ constexpr size_t kExpressionStarts[] = {
     LaminaParser::NAME,   LaminaParser::NUMBER, LaminaParser::STRING, LaminaParser::LPAREN,
     LaminaParser::LBRACK, LaminaParser::MINUS,  LaminaParser::PLUS,   LaminaParser::NOT,
     LaminaParser::NONE,   LaminaParser::TRUE,   LaminaParser::FALSE,  LaminaParser::ELLIPSIS,
-    LaminaParser::LAMBDA};
+    LaminaParser::LAMBDA, LaminaParser::TILDE};
 
 std::string tokenWords(size_t type, const antlr4::dfa::Vocabulary &vocabulary) {
   switch (type) {

@@ -113,6 +113,7 @@ public:
         bump();
       break;
     case LaminaLexer::NOT:
+    case LaminaLexer::TILDE:
     case LaminaLexer::DSTAR:
     case LaminaLexer::ELSE:
     case LaminaLexer::DOT:

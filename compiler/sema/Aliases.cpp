@@ -33,7 +33,7 @@ constexpr Group kSameName[] = {
      "all mean var std argmax argmin cumsum cumprod count_nonzero reshape transpose "
      "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
      "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
-     "ndim reciprocal"},
+     "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
     {"ops.", "abs sign negative square sqrt rsqrt exp expm1 log log1p log2 log10 sin cos tan sinh "
              "cosh tanh erf floor ceil round trunc minimum maximum clip mod add subtract multiply "
              "divide floor_divide equal not_equal less less_equal greater greater_equal "
@@ -43,7 +43,8 @@ constexpr Group kSameName[] = {
              "take zeros ones full zeros_like ones_like full_like arange linspace eye array "
              "matmul dot einsum shape ndim cast relu relu6 sigmoid softplus softsign silu swish "
              "elu selu leaky_relu hard_sigmoid hard_silu hard_swish mish softmax log_softmax "
-             "stop_gradient reciprocal erfc"},
+             "stop_gradient reciprocal erfc bitwise_and bitwise_or bitwise_xor left_shift "
+             "right_shift"},
     {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
            "greater greater_equal less less_equal sum prod max min any all mean var std argmax "
            "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "
@@ -60,6 +61,7 @@ constexpr Group kSameName[] = {
                  "subtract multiply divide equal not_equal less less_equal greater greater_equal "
                  "logical_and logical_or logical_not logical_xor sigmoid softplus reciprocal "
                  "count_nonzero cumsum cumprod l2_normalize"},
+    {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
     {"tf.nn.", "relu relu6 elu selu sigmoid tanh softplus softsign silu swish log_softmax "
                "l2_normalize"},
     {"activations.", "relu relu6 sigmoid tanh softplus softsign selu elu gelu silu swish "
@@ -87,6 +89,10 @@ constexpr AliasDef kRenamed[] = {
     {"np.ravel", "flatten", ""},
     {"np.asarray", "array", ""},
     {"np.linalg.norm", "norm", ""},
+    {"np.bitwise_not", "invert", ""},
+    {"np.bitwise_invert", "invert", ""},
+    {"np.bitwise_left_shift", "left_shift", ""},
+    {"np.bitwise_right_shift", "right_shift", ""},
     // Keras 3 ops
     {"ops.concatenate", "concat", ""},
     {"ops.power", "pow", ""},
@@ -102,6 +108,10 @@ constexpr AliasDef kRenamed[] = {
     {"ops.one_hot", "one_hot", "x|indices, num_classes|depth, *, dtype=None"},
     {"ops.normalize", "l2_normalize", "x, axis=-1, epsilon=1e-12"},
     {"ops.norm", "norm", ""},
+    {"ops.bitwise_invert", "invert", ""},
+    {"ops.bitwise_not", "invert", ""},
+    {"ops.bitwise_left_shift", "left_shift", ""},
+    {"ops.bitwise_right_shift", "right_shift", ""},
     // Keras backend (Keras 2 / tf.keras)
     {"K.pow", "pow", "x, a|y"},
     {"K.concatenate", "concat", "tensors, axis=-1"},

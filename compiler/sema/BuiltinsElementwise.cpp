@@ -17,6 +17,10 @@ template <Op O> Value binary(Context &ctx, const CallArgs &a) {
   return applyElementwise(ctx, O, {a[0], a[1]}, a.calledAs, a.range);
 }
 
+template <Op O> Value logical(Context &ctx, const CallArgs &a) {
+  return applyLogical(ctx, O, {a[0], a[1]}, a.calledAs, a.range);
+}
+
 // abs, sign, negative keep integer types; bool has no sign.
 template <Op O> Value sameTypeUnary(Context &ctx, const CallArgs &a) {
   auto dtype = promoteValues(ctx, {a[0]}, a.calledAs, true, a.range);
@@ -54,6 +58,10 @@ Value identity(Context &ctx, const CallArgs &a) {
 
 Value logicalNot(Context &ctx, const CallArgs &a) {
   return unaryOp(ctx, ast::UnaryOp::Not, a[0], a.range);
+}
+
+Value invert(Context &ctx, const CallArgs &a) {
+  return unaryOp(ctx, ast::UnaryOp::Invert, a[0], a.range);
 }
 
 Value where(Context &ctx, const CallArgs &a) {
@@ -129,10 +137,18 @@ constexpr BuiltinDef kElementwise[] = {
     {"less_equal", "x, y", binary<Op::Le>, "`x <= y`"},
     {"greater", "x, y", binary<Op::Gt>, "`x > y`"},
     {"greater_equal", "x, y", binary<Op::Ge>, "`x >= y`"},
-    {"logical_and", "x, y", binary<Op::And>, "`x and y` on bool tensors"},
-    {"logical_or", "x, y", binary<Op::Or>, "`x or y` on bool tensors"},
-    {"logical_xor", "x, y", binary<Op::Xor>, "exclusive or on bool tensors"},
+    {"logical_and", "x, y", logical<Op::And>, "`x and y` on bool tensors"},
+    {"logical_or", "x, y", logical<Op::Or>, "`x or y` on bool tensors"},
+    {"logical_xor", "x, y", logical<Op::Xor>, "exclusive or on bool tensors"},
     {"logical_not", "x", logicalNot, "`not x` on bool tensors"},
+    {"bitwise_and", "x, y", binary<Op::And>, "`x & y`: and of the bits; logical and on bool"},
+    {"bitwise_or", "x, y", binary<Op::Or>, "`x | y`: or of the bits; logical or on bool"},
+    {"bitwise_xor", "x, y", binary<Op::Xor>, "`x ^ y`: xor of the bits; logical xor on bool"},
+    {"invert", "x", invert, "`~x`: every bit flipped; logical not on bool"},
+    {"left_shift", "x, y", binary<Op::Shl>,
+     "`x << y` on integers; a count outside [0, bits) gives 0 (NumPy)"},
+    {"right_shift", "x, y", binary<Op::Shr>,
+     "`x >> y` on integers, arithmetic when signed; past the width 0 or -1 (NumPy)"},
     {"where", "condition, x, y", where, "x where the bool condition holds, else y"},
     {"cast", "x, dtype", castTo, "convert to dtype (see Conversions)"},
     {"stop_gradient", "x", identity, "x itself (lamina has no gradients yet)"},

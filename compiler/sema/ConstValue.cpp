@@ -35,6 +35,11 @@ std::optional<ConstValue> fold(const ast::Expr *e, const SourceFile &file,
       break;
     if (u->op == ast::UnaryOp::Pos)
       return v;
+    if (u->op == ast::UnaryOp::Invert) {
+      if (v->kind == ConstValue::Kind::Int)
+        return ConstValue::integer(~v->i);
+      break;
+    }
     if (v->kind == ConstValue::Kind::Int && v->i != INT64_MIN)
       return ConstValue::integer(-v->i);
     if (v->kind == ConstValue::Kind::Float)

@@ -29,9 +29,17 @@ ir::Op irOp(BinaryOp op) {
   case BinaryOp::Pow:
     return ir::Op::Pow;
   case BinaryOp::And:
+  case BinaryOp::BitAnd:
     return ir::Op::And;
   case BinaryOp::Or:
+  case BinaryOp::BitOr:
     return ir::Op::Or;
+  case BinaryOp::BitXor:
+    return ir::Op::Xor;
+  case BinaryOp::LShift:
+    return ir::Op::Shl;
+  case BinaryOp::RShift:
+    return ir::Op::Shr;
   case BinaryOp::MatMul:
     break;
   }
@@ -115,6 +123,28 @@ Value intArithmetic(Context &ctx, BinaryOp op, const Value &a, const Value &b, S
         return ctx.fail(DiagKind::ConstantOverflow, r);
     }
     return Value::integer(result, r);
+  }
+  case BinaryOp::BitAnd:
+  case BinaryOp::BitOr:
+  case BinaryOp::BitXor:
+  case BinaryOp::LShift:
+  case BinaryOp::RShift: {
+    if (!ca || !cb)
+      return ctx.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}`", spelling(op)),
+                      (ca ? b : a).i.str());
+    if (op == BinaryOp::BitAnd || op == BinaryOp::BitOr || op == BinaryOp::BitXor)
+      return Value::integer(op == BinaryOp::BitAnd  ? *ca & *cb
+                            : op == BinaryOp::BitOr ? *ca | *cb
+                                                    : *ca ^ *cb,
+                            r);
+    if (*cb < 0)
+      return ctx.fail(DiagKind::Unsupported, r, "a negative shift count",
+                      "Python raises ValueError for it");
+    if (op == BinaryOp::RShift) // Python's ints are unbounded: shifting far out leaves the sign
+      return Value::integer(*ca >> std::min<int64_t>(*cb, 63), r);
+    if (*ca != 0 && (*cb >= 63 || (*ca << *cb) >> *cb != *ca))
+      return ctx.fail(DiagKind::ConstantOverflow, r);
+    return Value::integer(*ca << *cb, r);
   }
   default:
     break;
@@ -224,9 +254,30 @@ std::optional<WeakKind> weakKind(const Value &v) {
   }
 }
 
-bool isArithmetic(ir::Op op) {
-  return op != ir::Op::And && op != ir::Op::Or && op != ir::Op::Xor && op != ir::Op::Max &&
-         op != ir::Op::Min && op != ir::Op::Select && ir::categoryOf(op) != ir::OpCategory::Compare;
+bool isBitwise(BinaryOp op) {
+  return op == BinaryOp::BitAnd || op == BinaryOp::BitOr || op == BinaryOp::BitXor ||
+         op == BinaryOp::LShift || op == BinaryOp::RShift;
+}
+
+// NumPy's arithmetic on two bool tensors: `+` is or, `*` is and, `-` is refused, and `//`,
+// `%`, `**` give int8; the rest keep bool or, like `/`, convert as for integers.
+std::optional<std::pair<ir::Op, DType>> boolArithmetic(Context &ctx, ir::Op op,
+                                                       std::string_view opName, SourceRange r) {
+  switch (op) {
+  case ir::Op::Add:
+    return std::pair{ir::Op::Or, DType::Bool};
+  case ir::Op::Mul:
+    return std::pair{ir::Op::And, DType::Bool};
+  case ir::Op::Sub:
+    ctx.fail(DiagKind::BoolArithmetic, r, opName, "values (NumPy refuses it too; for xor write `^`)");
+    return std::nullopt;
+  case ir::Op::FloorDiv:
+  case ir::Op::Mod:
+  case ir::Op::Pow:
+    return std::pair{op, DType::I8};
+  default:
+    return std::pair{op, DType::Bool};
+  }
 }
 
 } // namespace
@@ -273,8 +324,8 @@ std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &value
       (k == WeakKind::Bool ? sawBool : sawNumber) = true;
     }
   }
-  if (arithmetic && sawBool) {
-    ctx.fail(DiagKind::BoolArithmetic, r, opName, sawNumber ? "and numbers together" : "values");
+  if (arithmetic && sawBool && !sawNumber) {
+    ctx.fail(DiagKind::BoolArithmetic, r, opName, "values");
     return std::nullopt;
   }
   if (!strong) {
@@ -395,16 +446,23 @@ Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values
                        std::string_view opName, SourceRange r) {
   bool select = op == ir::Op::Select;
   std::vector<Value> data(values.begin() + (select ? 1 : 0), values.end());
-  std::optional<DType> dtype = promoteValues(ctx, data, opName, isArithmetic(op), r);
+  std::optional<DType> dtype = promoteValues(ctx, data, opName, false, r);
   if (!dtype)
     return Value::error(r);
-  bool logical = op == ir::Op::And || op == ir::Op::Or || op == ir::Op::Xor;
-  if (logical && *dtype != DType::Bool)
-    return ctx.fail(DiagKind::NeedsBool, r, opName, shortName(*dtype));
-  if (op == ir::Op::Div && !isFloat(*dtype))
-    dtype = kDefaultFloat;
-  if (op == ir::Op::Atan2 && !isFloat(*dtype))
-    dtype = kDefaultFloat;
+  if (*dtype == DType::Bool && ir::categoryOf(op) == ir::OpCategory::Binary) {
+    auto rule = boolArithmetic(ctx, op, opName, r);
+    if (!rule)
+      return Value::error(r);
+    std::tie(op, dtype) = *rule;
+  }
+  if (!ir::takesOperand(op, *dtype)) {
+    if (ir::takesFloatsOnly(op)) // `/` and atan2 on integers: true division, as NumPy
+      dtype = kDefaultFloat;
+    else if (*dtype == DType::Bool) // shifts: NumPy's int8
+      dtype = DType::I8;
+    else
+      return ctx.fail(DiagKind::NeedsInteger, r, opName, shortName(*dtype));
+  }
   std::vector<ValueId> operands;
   if (select) {
     MaybeId cond = toTensor(ctx, values[0]);
@@ -425,10 +483,20 @@ Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values
   return out ? Value::ofTensor(*out, r) : Value::error(r);
 }
 
+Value applyLogical(Context &ctx, ir::Op op, const std::vector<Value> &values,
+                   std::string_view opName, SourceRange r) {
+  std::optional<DType> dtype = promoteValues(ctx, values, opName, false, r);
+  if (!dtype)
+    return Value::error(r);
+  if (*dtype != DType::Bool)
+    return ctx.fail(DiagKind::NeedsBool, r, opName, shortName(*dtype));
+  return applyElementwise(ctx, op, values, opName, r);
+}
+
 Value applyFloatUnary(Context &ctx, ir::Op op, const Value &v, SourceRange r) {
   if (v.isError())
     return v;
-  std::optional<DType> dtype = promoteValues(ctx, {v}, spelling(op), true, r);
+  std::optional<DType> dtype = promoteValues(ctx, {v}, spelling(op), false, r);
   if (!dtype)
     return Value::error(r);
   MaybeId t = toTensor(ctx, v, isFloat(*dtype) ? *dtype : kDefaultFloat);
@@ -449,17 +517,28 @@ Value binaryOp(Context &ctx, BinaryOp op, const Value &a, const Value &b, Source
       return *out;
   }
   if (a.isNumber() && b.isNumber() && op != BinaryOp::And && op != BinaryOp::Or) {
-    if (a.kind == K::Bool || b.kind == K::Bool)
-      return ctx.fail(DiagKind::BoolArithmetic, r, spelling(op), "values");
-    if (a.kind == K::Int && b.kind == K::Int && op != BinaryOp::Div)
-      return intArithmetic(ctx, op, a, b, r);
+    // Python: `&`, `|`, `^` of two bools is a bool; otherwise a bool is the int 0 or 1.
+    if (a.kind == K::Bool && b.kind == K::Bool && isBitwise(op) && op != BinaryOp::LShift &&
+        op != BinaryOp::RShift)
+      return Value::boolean(op == BinaryOp::BitAnd  ? a.b && b.b
+                            : op == BinaryOp::BitOr ? a.b || b.b
+                                                    : a.b != b.b,
+                            r);
+    Value x = a.kind == K::Bool ? Value::integer(a.b, a.range) : a;
+    Value y = b.kind == K::Bool ? Value::integer(b.b, b.range) : b;
+    if (isBitwise(op) && (x.kind == K::Float || y.kind == K::Float))
+      return ctx.fail(DiagKind::NeedsInteger, r, spelling(op), "float");
+    if (x.kind == K::Int && y.kind == K::Int && op != BinaryOp::Div)
+      return intArithmetic(ctx, op, x, y, r);
     bool symbolic =
-        (a.kind == K::Int && !a.i.isConstant()) || (b.kind == K::Int && !b.i.isConstant());
+        (x.kind == K::Int && !x.i.isConstant()) || (y.kind == K::Int && !y.i.isConstant());
     if (!symbolic && op != BinaryOp::MatMul)
-      return floatArithmetic(ctx, op, asDouble(a), asDouble(b), r);
+      return floatArithmetic(ctx, op, asDouble(x), asDouble(y), r);
   }
   if (a.kind == K::Bool && b.kind == K::Bool)
     return Value::boolean(op == BinaryOp::And ? a.b && b.b : a.b || b.b, r);
+  if (op == BinaryOp::And || op == BinaryOp::Or)
+    return applyLogical(ctx, irOp(op), {a, b}, spelling(op), r);
   if (op == BinaryOp::MatMul) {
     MaybeId ta = toTensor(ctx, a), tb = toTensor(ctx, b);
     if (!ta || !tb)
@@ -571,37 +650,64 @@ Value compareOp(Context &ctx, ast::CompareOp op, const Value &a, const Value &b,
 Value unaryOp(Context &ctx, ast::UnaryOp op, const Value &a, SourceRange r) {
   if (a.isError())
     return a;
-  switch (op) {
-  case ast::UnaryOp::Pos:
-    if (a.kind == K::Bool)
-      return ctx.fail(DiagKind::BoolArithmetic, r, "+", "values");
-    return isTensorLike(a) ? a : ctx.fail(DiagKind::ExpectedTensor, r, ctx.describe(a));
-  case ast::UnaryOp::Neg:
-    if (a.kind == K::Int) {
-      auto n = Dim::sub(Dim(0), a.i);
-      return n ? Value::integer(*n, r) : ctx.fail(DiagKind::ConstantOverflow, r);
-    }
-    if (a.kind == K::Float)
-      return Value::real(-a.f, r);
-    if (a.kind == K::Bool)
-      return ctx.fail(DiagKind::BoolArithmetic, r, "-", "values");
-    break;
-  case ast::UnaryOp::Not:
+  if (op == ast::UnaryOp::Not) {
     if (a.kind == K::Bool)
       return Value::boolean(!a.b, r);
     if (a.kind == K::None)
       return Value::boolean(true, r);
-    break;
+  } else if (a.isNumber()) {
+    // Python: a bool is the int 0 or 1 here (`-True == -1`, `~True == -2`).
+    Value x = a.kind == K::Bool ? Value::integer(a.b, a.range) : a;
+    if (op == ast::UnaryOp::Pos) {
+      x.range = r;
+      return x;
+    }
+    if (x.kind == K::Float)
+      return op == ast::UnaryOp::Neg ? Value::real(-x.f, r)
+                                     : ctx.fail(DiagKind::NeedsInteger, r, "~", "float");
+    // ~n is -n - 1, for symbolic sizes too.
+    auto n = Dim::sub(Dim(0), x.i);
+    if (n && op == ast::UnaryOp::Invert)
+      n = Dim::sub(*n, Dim(1));
+    return n ? Value::integer(*n, r) : ctx.fail(DiagKind::ConstantOverflow, r);
   }
-  std::optional<DType> dtype =
-      promoteValues(ctx, {a}, op == ast::UnaryOp::Not ? "not" : "-", op == ast::UnaryOp::Neg, r);
+  std::string_view name = op == ast::UnaryOp::Not ? "not" : spelling(op);
+  if (op == ast::UnaryOp::Pos)
+    return isTensorLike(a) ? a : ctx.fail(DiagKind::ExpectedTensor, r, ctx.describe(a));
+  std::optional<DType> dtype = promoteValues(ctx, {a}, name, op == ast::UnaryOp::Neg, r);
   if (!dtype)
     return Value::error(r);
-  if (op == ast::UnaryOp::Not && *dtype != DType::Bool)
-    return ctx.fail(DiagKind::NeedsBool, r, "not", shortName(*dtype));
   MaybeId t = toTensor(ctx, a, *dtype);
-  MaybeId out =
-      t ? ctx.unary(op == ast::UnaryOp::Not ? ir::Op::Not : ir::Op::Neg, *t, r) : std::nullopt;
+  if (!t)
+    return Value::error(r);
+  MaybeId out;
+  switch (op) {
+  case ast::UnaryOp::Not:
+    if (*dtype != DType::Bool)
+      return ctx.fail(DiagKind::NeedsBool, r, name, shortName(*dtype));
+    out = ctx.unary(ir::Op::Not, *t, r);
+    break;
+  case ast::UnaryOp::Neg:
+    out = ctx.unary(ir::Op::Neg, *t, r);
+    break;
+  case ast::UnaryOp::Invert: {
+    // NumPy's `~`: logical not on bool, every bit flipped on integers (xor with all ones).
+    if (*dtype == DType::Bool) {
+      out = ctx.unary(ir::Op::Not, *t, r);
+      break;
+    }
+    if (isFloat(*dtype))
+      return ctx.fail(DiagKind::NeedsInteger, r, name, shortName(*dtype));
+    int64_t ones = kindOf(*dtype) == DTypeKind::Unsigned
+                       ? int64_t(~uint64_t(0) >> (64 - 8 * byteSize(*dtype)))
+                       : -1;
+    MaybeId mask = ctx.scalarInt(*dtype, ones, r);
+    out = mask ? ctx.elementwise(ir::Op::Xor, {*t, *mask}, r) : std::nullopt;
+    break;
+  }
+  case ast::UnaryOp::Pos:
+    break;
+  }
   return out ? Value::ofTensor(*out, r) : Value::error(r);
 }
 

@@ -2,7 +2,7 @@
 
 // Python's operators on sema values: compile-time arithmetic on numbers, sequences and
 // shapes; typed IR for tensors, with the promotion rules of docs/language.md, "Types" (weak
-// scalars, NumPy's table, `/` on integers gives the default float, no bool arithmetic).
+// scalars, NumPy's table, `/` on integers gives the default float, bool arithmetic as NumPy's).
 
 #include "compiler/sema/Context.h"
 
@@ -17,7 +17,8 @@ Value unaryOp(Context &ctx, ast::UnaryOp op, const Value &a, SourceRange r);
 bool isTensorLike(const Value &v);
 
 /// The dtype that `values` promote to (tensors strong, numbers and number lists weak).
-/// Reports E0401 when bool would meet arithmetic and `arithmetic` is set.
+/// Reports E0401 when every operand is bool and `arithmetic` is set (bools meeting numbers
+/// promote, as in NumPy).
 std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &values,
                                    std::string_view opName, bool arithmetic, SourceRange r);
 
@@ -28,6 +29,11 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype = std:
 /// and of the elementwise builtins.
 Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values,
                        std::string_view opName, SourceRange r);
+
+/// `and`, `or` and logical_and/or/xor: bool operands only (NumPy's bitwise `&` is
+/// applyElementwise on And, which also takes integers).
+Value applyLogical(Context &ctx, ir::Op op, const std::vector<Value> &values,
+                   std::string_view opName, SourceRange r);
 
 /// Unary math that is only defined on floats (`exp`, `sqrt`, ...): integers and bools are
 /// first converted to the default float, as in JAX.

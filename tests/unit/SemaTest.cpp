@@ -370,9 +370,17 @@ TEST_CASE("python scalars and lists of numbers are weak") {
   // (NumPy gives int16; lamina has no i16, so the next signed type holds both.)
   CHECK(check("lambda a, b: a + b", {{"a", "i8[3]"}, {"b", "u8[3]"}}) == "i32[3]");
   CHECK(check("lambda a, b: a + b", {{"a", "f16[3]"}, {"b", "i32[3]"}}) == "f64[3]");
-  // No implicit bool arithmetic.
-  CHECK(check("lambda x: (x > 0) + 1", kX) == "E0401@1:19");
-  CHECK(check("lambda x: (x > 0) * x", kX) == "E0401@1:19");
+  // Bools in arithmetic as NumPy: a bool meeting a number takes its type, `+` and `*` of two
+  // bools are or and and, `-` of two bools is refused, `//` gives int8.
+  CHECK(check("lambda x: (x > 0) + 1", kX) == "i64[B, 4]");
+  CHECK(check("lambda x: (x > 0) * x", kX) == "f32[B, 4]");
+  CHECK(check("lambda x: 0.25 * (x < 5)", kX) == "f32[B, 4]");
+  CHECK(check("lambda x: (x > 0) + (x < 5)", kX) == "bool[B, 4]");
+  CHECK(check("lambda x: (x > 0) - (x < 5)", kX) == "E0401@1:19");
+  CHECK(check("lambda x: (x > 0) // (x < 5)", kX) == "i8[B, 4]");
+  CHECK(check("lambda x: (x > 0) / (x < 5)", kX) == "f32[B, 4]");
+  CHECK(check("lambda x: -(x > 0)", kX) == "E0401@1:11");
+  CHECK(check("lambda x: x * (True + 1)", kX) == "f32[B, 4]"); // Python: True + 1 == 2
 }
 
 // ---------------------------------------------------------------- shapes as values
@@ -765,22 +773,29 @@ TEST_CASE("a branch skipped on literals and arguments alone is type-checked: W00
   CHECK(v.fn->instrs.size() == analyzeText("lambda x: x", kX).fn->instrs.size());
 }
 
-TEST_CASE("the IR verifier refuses integer operands of float-only operations (IrOps.def)") {
+TEST_CASE("the IR verifier refuses operands outside an operation's Operands column (IrOps.def)") {
   // Built by hand: sema never makes one (`/`, sqrt and exp convert integers first), and no
   // backend has an integer version to fall back on.
-  for (ir::Op op : {ir::Op::Div, ir::Op::Atan2, ir::Op::Exp, ir::Op::Sqrt}) {
+  struct Refused {
+    ir::Op op;
+    DType dtype;
+  };
+  for (Refused c : {Refused{ir::Op::Div, DType::I32}, Refused{ir::Op::Atan2, DType::I32},
+                    Refused{ir::Op::Exp, DType::I32}, Refused{ir::Op::Sqrt, DType::I32},
+                    Refused{ir::Op::And, DType::F32}, Refused{ir::Op::Shl, DType::Bool},
+                    Refused{ir::Op::Shr, DType::F64}}) {
     ir::Function fn;
-    TensorType i32{DType::I32, {4}};
-    fn.inputs.push_back({"x", i32, 0});
-    fn.instrs.emplace_back(ir::Op::Input, i32, std::vector<ir::ValueId>{}, SourceRange{});
-    bool binary = ir::categoryOf(op) == ir::OpCategory::Binary;
-    fn.instrs.emplace_back(op, i32,
+    TensorType t{c.dtype, {4}};
+    fn.inputs.push_back({"x", t, 0});
+    fn.instrs.emplace_back(ir::Op::Input, t, std::vector<ir::ValueId>{}, SourceRange{});
+    bool binary = ir::categoryOf(c.op) == ir::OpCategory::Binary;
+    fn.instrs.emplace_back(c.op, t,
                            binary ? std::vector<ir::ValueId>{0, 0} : std::vector<ir::ValueId>{0},
                            SourceRange{});
     fn.outputs.push_back(1);
-    CAPTURE(ir::spelling(op));
-    CHECK(ir::verify(fn).find(fmt::format("{} takes floats, not i32", ir::spelling(op))) !=
-          std::string::npos);
+    CAPTURE(ir::spelling(c.op));
+    CHECK(ir::verify(fn).find(fmt::format("{} does not take {} operands", ir::spelling(c.op),
+                                          shortName(c.dtype))) != std::string::npos);
   }
   // What sema makes of them on integers: floats (SemaSupport verifies every program it checks).
   for (const char *source :
