@@ -2,6 +2,7 @@
 
 #include "compiler/parse/AstBuilder.h"
 #include "compiler/parse/LargeStack.h"
+#include "compiler/parse/PythonStatements.h"
 #include "compiler/parse/SourceChecks.h"
 #include "compiler/parse/SyntaxErrors.h"
 #include "compiler/parse/TokenPass.h"
@@ -24,7 +25,7 @@ std::unique_ptr<ast::Module> parseChecked(const SourceFile &file, DiagnosticEngi
   if (!checkSourceText(file, limits, diags))
     return nullptr;
   LexedSource lexed(file);
-  if (!lexAndCheck(lexed, limits, diags))
+  if (!lexAndCheck(lexed, limits, diags) || !checkPythonStatements(lexed, diags))
     return nullptr;
 
   antlr4::ListTokenSource source(std::move(lexed.tokens));

@@ -33,7 +33,8 @@ constexpr Group kSameName[] = {
      "all mean var std argmax argmin cumsum cumprod count_nonzero reshape transpose "
      "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
      "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
-     "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
+     "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift hypot "
+     "copysign signbit real imag conj tril triu size"},
     {"ops.", "abs sign negative square sqrt rsqrt exp expm1 log log1p log2 log10 sin cos tan sinh "
              "cosh tanh erf floor ceil round trunc minimum maximum clip mod add subtract multiply "
              "divide floor_divide equal not_equal less less_equal greater greater_equal "
@@ -44,23 +45,26 @@ constexpr Group kSameName[] = {
              "matmul dot einsum shape ndim cast relu relu6 sigmoid softplus softsign silu swish "
              "elu selu leaky_relu hard_sigmoid hard_silu hard_swish mish softmax log_softmax "
              "stop_gradient reciprocal erfc bitwise_and bitwise_or bitwise_xor left_shift "
-             "right_shift"},
+             "right_shift real imag conj tril triu unstack"},
     {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
            "greater greater_equal less less_equal sum prod max min any all mean var std argmax "
            "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "
            "softmax reshape flatten transpose expand_dims squeeze stack tile reverse one_hot "
            "zeros ones eye zeros_like ones_like arange cast dot batch_dot shape ndim "
            "stop_gradient"},
-    {"tf.", "abs sign square sqrt exp log sin cos tan tanh sigmoid floor ceil round maximum "
-            "minimum add subtract multiply divide equal not_equal less less_equal greater "
-            "greater_equal logical_and logical_or logical_not where cast reshape transpose "
-            "expand_dims squeeze stack tile repeat broadcast_to pad reverse zeros ones zeros_like "
-            "ones_like linspace einsum shape identity stop_gradient"},
+    {"tf.",
+     "abs sign square sqrt exp log sin cos tan tanh sigmoid floor ceil round maximum one_hot "
+     "minimum add subtract multiply divide equal not_equal less less_equal greater "
+     "greater_equal logical_and logical_or logical_not where cast reshape transpose "
+     "expand_dims squeeze stack tile repeat broadcast_to pad reverse zeros ones zeros_like "
+     "ones_like linspace einsum shape identity stop_gradient unstack sequence_mask "
+     "squared_difference"},
     {"tf.math.", "abs sign square sqrt rsqrt exp expm1 log log1p sin cos tan asin acos atan atan2 "
                  "sinh cosh tanh asinh acosh atanh erf erfc floor ceil round maximum minimum add "
                  "subtract multiply divide equal not_equal less less_equal greater greater_equal "
                  "logical_and logical_or logical_not logical_xor sigmoid softplus reciprocal "
-                 "count_nonzero cumsum cumprod l2_normalize"},
+                 "count_nonzero cumsum cumprod l2_normalize squared_difference divide_no_nan "
+                 "real imag conj reduce_euclidean_norm"},
     {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
     {"tf.nn.", "relu relu6 elu selu sigmoid tanh softplus softsign silu swish log_softmax "
                "l2_normalize"},
@@ -69,6 +73,11 @@ constexpr Group kSameName[] = {
 };
 
 constexpr std::string_view kTfReduce = "input_tensor|x, axis=None, keepdims|keep_dims=False";
+// tf.argmax(input, axis, output_type): TF 2 reduces axis 0 when it is None. (The slots keep
+// the target's order, so output_type is keyword-only here.)
+constexpr std::string_view kTfArg =
+    "input|x, axis|dimension=0, *, keepdims=False, output_type|dtype=None";
+constexpr std::string_view kTfScan = "x, axis=0, exclusive=False, reverse=False";
 
 constexpr AliasDef kRenamed[] = {
     // NumPy spellings
@@ -89,6 +98,7 @@ constexpr AliasDef kRenamed[] = {
     {"np.ravel", "flatten", ""},
     {"np.asarray", "array", ""},
     {"np.linalg.norm", "norm", ""},
+    {"np.conjugate", "conj", ""},
     {"np.bitwise_not", "invert", ""},
     {"np.bitwise_invert", "invert", ""},
     {"np.bitwise_left_shift", "left_shift", ""},
@@ -105,9 +115,12 @@ constexpr AliasDef kRenamed[] = {
     {"ops.amin", "min", ""},
     {"ops.convert_to_tensor", "array", "x|value, dtype=None"},
     {"ops.gelu", "gelu", "x, approximate=True"},
-    {"ops.one_hot", "one_hot", "x|indices, num_classes|depth, *, dtype=None"},
+    {"ops.one_hot", "one_hot",
+     "x|indices, num_classes|depth, *, on_value=None, off_value=None, axis=-1, dtype=None"},
     {"ops.normalize", "l2_normalize", "x, axis=-1, epsilon=1e-12"},
     {"ops.norm", "norm", ""},
+    {"ops.conjugate", "conj", ""},
+    {"ops.size", "_tf_size", "x|input, out_type=None"},
     {"ops.bitwise_invert", "invert", ""},
     {"ops.bitwise_not", "invert", ""},
     {"ops.bitwise_left_shift", "left_shift", ""},
@@ -125,6 +138,9 @@ constexpr AliasDef kRenamed[] = {
     {"K.int_shape", "shape", ""},
     {"K.dtype", "_dtype_name", ""},
     {"K.epsilon", "_epsilon", ""},
+    {"K.learning_phase", "_learning_phase", ""},
+    {"K.in_train_phase", "_in_train_phase", ""},
+    {"K.in_test_phase", "_in_test_phase", ""},
     {"K.floatx", "_floatx", ""},
     {"K.constant", "_keras_constant", ""},
     {"K.variable", "variable", "value, *, name=None, trainable=True, dtype=None"},
@@ -148,16 +164,16 @@ constexpr AliasDef kRenamed[] = {
     {"tf.math.reduce_logsumexp", "logsumexp", kTfReduce},
     {"tf.math.reduce_variance", "var", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
     {"tf.math.reduce_std", "std", "input_tensor|x, axis=None, keepdims=False, ddof=0"},
-    {"tf.argmax", "argmax", "input|x, axis|dimension=0, *, keepdims=False"},
-    {"tf.argmin", "argmin", "input|x, axis|dimension=0, *, keepdims=False"},
-    {"tf.math.argmax", "argmax", "input|x, axis|dimension=0, *, keepdims=False"},
-    {"tf.math.argmin", "argmin", "input|x, axis|dimension=0, *, keepdims=False"},
-    {"tf.math.cumsum", "cumsum", "x, axis=0"},
-    {"tf.math.cumprod", "cumprod", "x, axis=0"},
-    {"K.argmax", "argmax", "x, axis=-1, *, keepdims=False"},
-    {"K.argmin", "argmin", "x, axis=-1, *, keepdims=False"},
-    {"K.cumsum", "cumsum", "x, axis=0"},
-    {"K.cumprod", "cumprod", "x, axis=0"},
+    {"tf.argmax", "argmax", kTfArg},
+    {"tf.argmin", "argmin", kTfArg},
+    {"tf.math.argmax", "argmax", kTfArg},
+    {"tf.math.argmin", "argmin", kTfArg},
+    {"tf.math.cumsum", "cumsum", kTfScan},
+    {"tf.math.cumprod", "cumprod", kTfScan},
+    {"K.argmax", "argmax", "x, axis=-1, *, keepdims=False, output_type|dtype=None"},
+    {"K.argmin", "argmin", "x, axis=-1, *, keepdims=False, output_type|dtype=None"},
+    {"K.cumsum", "cumsum", "x, axis=0, *, exclusive=False, reverse=False"},
+    {"K.cumprod", "cumprod", "x, axis=0, *, exclusive=False, reverse=False"},
     {"K.expand_dims", "expand_dims", "x, axis=-1"},
     {"K.clip", "clip", "x, min_value|min, max_value|max"},
     {"K.reverse", "reverse", "x, axes|axis"},
@@ -171,8 +187,8 @@ constexpr AliasDef kRenamed[] = {
     {"tf.nn.swish", "swish", "features|x"},
     {"tf.nn.softplus", "softplus", "features|x"},
     {"tf.nn.softsign", "softsign", "features|x"},
-    {"tf.cumsum", "cumsum", "x, axis=0"},
-    {"tf.cumprod", "cumprod", "x, axis=0"},
+    {"tf.cumsum", "cumsum", kTfScan},
+    {"tf.cumprod", "cumprod", kTfScan},
     {"tf.clip_by_value", "clip", "t|x, clip_value_min, clip_value_max"},
     {"tf.pow", "pow", ""},
     {"tf.math.pow", "pow", ""},
@@ -188,13 +204,18 @@ constexpr AliasDef kRenamed[] = {
     {"tf.concat", "concat", "values, axis"},
     {"tf.split", "_tf_split", ""},
     {"tf.gather", "gather", "params|x, indices, *, axis=0"},
-    {"tf.one_hot", "one_hot", "indices, depth, *, dtype=None"},
+
     {"tf.fill", "full", "dims|shape, value|fill_value, dtype=None"},
     {"tf.range", "arange", "start, limit|stop=None, delta|step=1, dtype=None"},
     {"tf.eye", "_tf_eye", ""},
     {"tf.matmul", "_tf_matmul", ""},
     {"tf.linalg.matmul", "_tf_matmul", ""},
     {"tf.linalg.einsum", "einsum", ""},
+    {"tf.linalg.band_part", "band_part", ""},
+    {"tf.matrix_band_part", "band_part", ""},
+    {"tf.size", "_tf_size", ""},
+    {"tf.div_no_nan", "divide_no_nan", ""},
+    {"tf.nn.moments", "moments", ""},
     {"tf.norm", "norm", "tensor|x, ord=None, axis=None, keepdims=False"},
     {"tf.linalg.norm", "norm", "tensor|x, ord=None, axis=None, keepdims=False"},
     {"tf.rank", "ndim", ""},

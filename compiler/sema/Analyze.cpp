@@ -151,9 +151,12 @@ Value Analyzer::runEntry(const Entry &entry) {
     if (given != request_.arguments.end()) {
       bindings[p->name] = fromConst(given->second, p->range);
       argumentNames.erase(p->name);
+      if (p->name == "training")
+        ctx_.training = bindings[p->name];
     } else if (p->name == "training") {
       bindings[p->name] =
           p->defaultValue ? eval_.evalConstant(p->defaultValue) : Value::boolean(false, p->range);
+      ctx_.training = bindings[p->name];
     } else if (p->name == "mask") {
       bindings[p->name] = Value::none(p->range); // replaced below when a mask is passed
       auto it = std::find_if(request_.inputs.begin(), request_.inputs.end(),

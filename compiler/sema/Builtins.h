@@ -75,9 +75,17 @@ std::span<const BuiltinDef> elementwiseBuiltins();
 std::span<const BuiltinDef> activationBuiltins();
 std::span<const BuiltinDef> reductionBuiltins();
 std::span<const BuiltinDef> shapeBuiltins();
+std::span<const BuiltinDef> maskBuiltins();
 std::span<const BuiltinDef> creationBuiltins();
 std::span<const BuiltinDef> linalgBuiltins();
 std::span<const BuiltinDef> variableBuiltins();
+
+/// The tables with the titles the docs give them, in the order the docs list them.
+struct BuiltinArea {
+  std::string_view title;
+  std::span<const BuiltinDef> rows;
+};
+const std::vector<BuiltinArea> &builtinAreas();
 
 /// A migration alias: `name` (e.g. "tf.reduce_sum") calls the row `target`, with its own
 /// signature when the API's parameters differ (empty: the target's).

@@ -1,13 +1,15 @@
 // Elementwise builtins (docs/language.md, "Elementwise"): math functions, comparisons by name,
 // where, clip, cast. Binary ones promote their operands like the operators do.
 
-#include "compiler/sema/Builtins.h"
-#include "compiler/sema/Operators.h"
+#include "compiler/sema/Compose.h"
+
+#include <limits>
 
 namespace lamina::sema {
 namespace {
 
 using ir::Op;
+using namespace compose;
 
 template <Op O> Value floatUnary(Context &ctx, const CallArgs &a) {
   return applyFloatUnary(ctx, O, a[0], a.range);
@@ -76,6 +78,88 @@ Value clip(Context &ctx, const CallArgs &a) {
   if (!a.isNone(2))
     out = applyElementwise(ctx, Op::Min, {out, a[2]}, a.calledAs, a.range);
   return out;
+}
+
+// TensorFlow's squared_difference: `(x - y) ** 2`, in the promoted type.
+Value squaredDifference(Context &ctx, const CallArgs &a) {
+  Value d = applyElementwise(ctx, Op::Sub, {a[0], a[1]}, a.calledAs, a.range);
+  return ew(ctx, Op::Mul, {d, d}, a.range);
+}
+
+// TensorFlow's divide_no_nan: 0 wherever the divisor is 0, whatever the dividend (even NaN).
+Value divideNoNan(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value q = applyElementwise(ctx, Op::Div, {a[0], a[1]}, a.calledAs, r);
+  if (q.isError())
+    return q;
+  return ew(ctx, Op::Select, {ew(ctx, Op::Eq, {a[1], num(0, r)}, r), num(0, r), q}, r);
+}
+
+// The sign bit of a float: set for negative numbers and -0.0 (1 / -0.0 is -inf). A NaN's sign
+// bit is not visible to arithmetic, so signbit(NaN) is False whatever its bits.
+Value signBitOf(Context &ctx, const Value &x, SourceRange r) {
+  Value negZero = ew(ctx, Op::And,
+                     {ew(ctx, Op::Eq, {x, num(0, r)}, r),
+                      ew(ctx, Op::Lt, {ew(ctx, Op::Div, {num(1, r), x}, r), num(0, r)}, r)},
+                     r);
+  return ew(ctx, Op::Or, {ew(ctx, Op::Lt, {x, num(0, r)}, r), negZero}, r);
+}
+
+Value signBit(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  return x.isError() ? x : signBitOf(ctx, toFloat(ctx, x, a.range), a.range);
+}
+
+// copysign(x, y): |x| with the sign of y (NumPy); integers give the default float.
+Value copySign(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, r);
+  if (!dtype)
+    return Value::error(r);
+  DType t = isFloat(*dtype) ? *dtype : kDefaultFloat;
+  MaybeId x = toTensor(ctx, a[0], t), y = toTensor(ctx, a[1], t);
+  if (!x || !y)
+    return Value::error(r);
+  Value ax = fun(ctx, Op::Abs, Value::ofTensor(*x, r), r);
+  return ew(ctx, Op::Select,
+            {signBitOf(ctx, Value::ofTensor(*y, r), r), ew(ctx, Op::Neg, {ax}, r), ax}, r);
+}
+
+// hypot(x, y) = sqrt(x^2 + y^2) without overflow or underflow in between: the larger
+// magnitude times sqrt(1 + (smaller / larger)^2); inf if either is infinite, even beside NaN.
+Value hypot(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, r);
+  if (!dtype)
+    return Value::error(r);
+  DType t = isFloat(*dtype) ? *dtype : kDefaultFloat;
+  MaybeId xt = toTensor(ctx, a[0], t), yt = toTensor(ctx, a[1], t);
+  if (!xt || !yt)
+    return Value::error(r);
+  Value x = fun(ctx, Op::Abs, Value::ofTensor(*xt, r), r);
+  Value y = fun(ctx, Op::Abs, Value::ofTensor(*yt, r), r);
+  Value big = ew(ctx, Op::Max, {x, y}, r), small = ew(ctx, Op::Min, {x, y}, r);
+  Value q = ew(ctx, Op::Div, {small, big}, r);
+  Value scaled = ew(
+      ctx, Op::Mul,
+      {big, fun(ctx, Op::Sqrt, ew(ctx, Op::Add, {num(1, r), ew(ctx, Op::Mul, {q, q}, r)}, r), r)},
+      r);
+  Value finite = ew(ctx, Op::Select, {ew(ctx, Op::Eq, {big, num(0, r)}, r), num(0, r), scaled}, r);
+  Value inf = num(std::numeric_limits<double>::infinity(), r);
+  Value anyInf = ew(ctx, Op::Or, {fun(ctx, Op::IsInf, x, r), fun(ctx, Op::IsInf, y, r)}, r);
+  return ew(ctx, Op::Select, {anyInf, inf, finite}, r);
+}
+
+// Real tensors as complex ones with no imaginary part (NumPy's .real, .imag, conj).
+Value realPart(Context &ctx, const CallArgs &a) { return tensorOf(ctx, a[0]); }
+
+Value imagPart(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  const TensorType t = ctx.typeOf(x.tensor); // a copy: the IR grows below
+  return tensorValue(ctx.broadcastTo(ctx.scalarInt(t.dtype, 0, a.range), t.shape, a.range),
+                     a.range);
 }
 
 Value castTo(Context &ctx, const CallArgs &a) {
@@ -149,6 +233,14 @@ constexpr BuiltinDef kElementwise[] = {
      "`x << y` on integers; a count outside [0, bits) gives 0 (NumPy)"},
     {"right_shift", "x, y", binary<Op::Shr>,
      "`x >> y` on integers, arithmetic when signed; past the width 0 or -1 (NumPy)"},
+    {"squared_difference", "x, y", squaredDifference, "`(x - y) ** 2`"},
+    {"divide_no_nan", "x, y", divideNoNan, "`x / y`, and 0 wherever y is 0"},
+    {"hypot", "x1|x, x2|y", hypot, "`sqrt(x ** 2 + y ** 2)` without overflow"},
+    {"copysign", "x1|x, x2|y", copySign, "|x| with the sign of y (-0.0 counts as negative)"},
+    {"signbit", "x", signBit, "bool: x < 0 or x is -0.0 (False for NaN)"},
+    {"real", "x|val|input", realPart, "x itself: lamina's tensors are real"},
+    {"imag", "x|val|input", imagPart, "zeros like x: lamina's tensors are real"},
+    {"conj", "x|input", realPart, "x itself: lamina's tensors are real"},
     {"where", "condition, x, y", where, "x where the bool condition holds, else y"},
     {"cast", "x, dtype", castTo, "convert to dtype (see Conversions)"},
     {"stop_gradient", "x", identity, "x itself (lamina has no gradients yet)"},

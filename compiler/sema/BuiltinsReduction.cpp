@@ -84,6 +84,31 @@ Value stdDev(Context &ctx, const CallArgs &a) {
   return fun(ctx, Op::Sqrt, varianceOf(ctx, *red, *ddof, a.range), a.range);
 }
 
+// tf.nn.moments: (mean, variance) over the given axes, both from the same centred values.
+Value moments(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a, 1, 3);
+  if (!red)
+    return Value::error(a.range);
+  return Value::seq({meanOf(ctx, *red, a.range), varianceOf(ctx, *red, 0, a.range)}, true, a.range);
+}
+
+// tf.math.reduce_euclidean_norm: sqrt(sum(x^2)). Integers stay integers, as in TensorFlow
+// (the root computed in f64 and truncated).
+Value euclideanNorm(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  if (!red)
+    return Value::error(a.range);
+  SourceRange r = a.range;
+  DType t = ctx.typeOf(red->x.tensor).dtype;
+  Value x = isFloat(t) ? red->x : Value::ofTensor(ctx.cast(red->x.tensor, DType::F64, r), r);
+  Value root =
+      fun(ctx, Op::Sqrt,
+          reduce(ctx, Op::ReduceSum, ew(ctx, Op::Mul, {x, x}, r), red->axes, red->keepdims, r), r);
+  if (isFloat(t) || root.isError())
+    return root;
+  return Value::ofTensor(ctx.cast(fun(ctx, Op::Trunc, root, r).tensor, t, r), r);
+}
+
 // logsumexp = m + log(sum(exp(x - m))) with m the max, replaced by 0 where it is infinite so
 // that a row of -inf gives -inf rather than NaN.
 Value logsumexp(Context &ctx, const CallArgs &a) {
@@ -159,18 +184,23 @@ template <Op O> Value argReduce(Context &ctx, const CallArgs &a) {
   if (x.isError())
     return x;
   auto keep = boolArg(ctx, a, 2);
-  if (!keep)
+  auto dtype = dtypeArg(ctx, a, 3, DType::I64);
+  if (!keep || !dtype)
     return Value::error(a.range);
+  if (!isInteger(*dtype))
+    return ctx.fail(DiagKind::WrongKind, a[3].range, argName(a, 3), "an integer dtype",
+                    ctx.describe(a[3]));
   size_t rank = ctx.typeOf(x.tensor).rank();
+  Value out;
   if (a.isNone(1)) {
-    Value f = flat(ctx, x, a.range);
-    Value out = reduce(ctx, O, f, {0}, false, a.range);
-    if (!*keep || out.isError())
-      return out;
-    return tensorValue(ctx.reshape(out.tensor, Shape(rank, Dim(1)), a.range), a.range);
+    out = reduce(ctx, O, flat(ctx, x, a.range), {0}, false, a.range);
+    if (*keep && !out.isError())
+      out = tensorValue(ctx.reshape(out.tensor, Shape(rank, Dim(1)), a.range), a.range);
+  } else {
+    auto axis = axisArg(ctx, a, 1, rank);
+    out = axis ? reduce(ctx, O, x, {*axis}, *keep, a.range) : Value::error(a.range);
   }
-  auto axis = axisArg(ctx, a, 1, rank);
-  return axis ? reduce(ctx, O, x, {*axis}, *keep, a.range) : Value::error(a.range);
+  return out.isError() ? out : Value::ofTensor(ctx.cast(out.tensor, *dtype, a.range), a.range);
 }
 
 template <Op O> Value scan(Context &ctx, const CallArgs &a) {
@@ -185,11 +215,20 @@ template <Op O> Value scan(Context &ctx, const CallArgs &a) {
     return x;
   auto axis =
       a.isNone(1) ? std::optional<int64_t>(0) : axisArg(ctx, a, 1, ctx.typeOf(x.tensor).rank());
-  if (!axis)
+  auto exclusive = boolArg(ctx, a, 2);
+  auto reversed = boolArg(ctx, a, 3);
+  if (!axis || !exclusive || !reversed)
     return Value::error(a.range);
+  // TensorFlow's options: `reverse` scans from the end, `exclusive` leaves each element out
+  // of its own sum (the first is 0, or 1 for a product).
+  if (*reversed)
+    x = reverseAxes(ctx, x, {*axis}, a.range);
   ir::Instr in{O, ctx.typeOf(x.tensor), {x.tensor}, a.range};
   in.axes = {*axis};
-  return Value::ofTensor(ctx.append(std::move(in)), a.range);
+  Value out = Value::ofTensor(ctx.append(std::move(in)), a.range);
+  if (*exclusive)
+    out = shiftAlong(ctx, out, *axis, O == Op::CumProd ? 1 : 0, a.range);
+  return *reversed ? reverseAxes(ctx, out, {*axis}, a.range) : out;
 }
 
 constexpr std::string_view kReduce = "x, axis|dim=None, keepdims|keep_dims=False";
@@ -209,14 +248,20 @@ constexpr BuiltinDef kReductions[] = {
     {"count_nonzero", kReduce, countNonzero, "number of nonzero elements, as i64"},
     {"norm", "x, ord=None, axis=None, keepdims=False", norm,
      "vector norm: ord 2 (default, 'fro', 'euclidean'), 1 or inf"},
-    {"l2_normalize", "x, axis=None, epsilon=1e-12", l2Normalize,
+    {"l2_normalize", "x, axis|dim=None, epsilon=1e-12", l2Normalize,
      "`x / sqrt(max(sum(x ** 2, axis), epsilon))`"},
-    {"argmax", "x, axis=None, keepdims=False", argReduce<Op::ArgMax>,
-     "index of the first maximum, as i64; a NaN counts as the maximum"},
-    {"argmin", "x, axis=None, keepdims=False", argReduce<Op::ArgMin>,
-     "index of the first minimum, as i64; a NaN counts as the minimum"},
-    {"cumsum", "x, axis=None", scan<Op::CumSum>, "running sum; None flattens first"},
-    {"cumprod", "x, axis=None", scan<Op::CumProd>, "running product; None flattens first"},
+    {"moments", "x, axes|axis, shift=None, keepdims|keep_dims=False", moments,
+     "(mean, variance) over axes (tf.nn.moments; shift is ignored)"},
+    {"reduce_euclidean_norm", kReduce, euclideanNorm,
+     "`sqrt(sum(x ** 2))`; integers stay integers (TensorFlow)"},
+    {"argmax", "x, axis=None, keepdims=False, *, output_type|dtype=None", argReduce<Op::ArgMax>,
+     "index of the first maximum, as i64 (or output_type); a NaN counts as the maximum"},
+    {"argmin", "x, axis=None, keepdims=False, *, output_type|dtype=None", argReduce<Op::ArgMin>,
+     "index of the first minimum, as i64 (or output_type); a NaN counts as the minimum"},
+    {"cumsum", "x, axis=None, *, exclusive=False, reverse=False", scan<Op::CumSum>,
+     "running sum; None flattens first; TensorFlow's exclusive and reverse"},
+    {"cumprod", "x, axis=None, *, exclusive=False, reverse=False", scan<Op::CumProd>,
+     "running product; None flattens first; TensorFlow's exclusive and reverse"},
 };
 
 } // namespace

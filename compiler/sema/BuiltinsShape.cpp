@@ -228,6 +228,67 @@ Value splitBySizes(Context &ctx, const Value &x, int64_t axis, const std::vector
   return Value::seq(std::move(pieces), true, r);
 }
 
+// unstack(x, num, axis): the slices along axis, each without it, as a tuple.
+Value unstack(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  auto axis = axisArg(ctx, a, 2, ctx.typeOf(x.tensor).rank());
+  if (!axis)
+    return Value::error(a.range);
+  const Dim n = ctx.typeOf(x.tensor).shape[size_t(*axis)]; // a copy: slicing appends
+  if (!n.isConstant())
+    return ctx.fail(DiagKind::NeedsKnownDim, a.range, fmt::format("`{}`", a.calledAs), n.str());
+  if (!a.isNone(1)) {
+    auto num = intArg(ctx, a, 1);
+    if (!num)
+      return Value::error(a.range);
+    if (*num != n.constant())
+      return ctx.fail(DiagKind::SplitMismatch, a[1].range, n.constant(),
+                      fmt::format("{} pieces", *num));
+  }
+  if (n.constant() > ctx.limits.maxConstantElements)
+    return ctx.fail(DiagKind::TooManyElements, a.range, "the tuple of slices", n.constant(),
+                    ctx.limits.maxConstantElements);
+  Value parts =
+      splitBySizes(ctx, x, *axis, std::vector<Dim>(size_t(n.constant()), Dim(1)), a.range);
+  for (Value &part : parts.elements)
+    part = squeezeAxes(ctx, part, {*axis}, a.range);
+  return parts;
+}
+
+// The number of elements: NumPy's (a Python int; with an axis, that axis's size) and, for
+// tf.size, TensorFlow's (i32 when it becomes a tensor, as the sizes tf.shape gives).
+Value sizeOf(Context &ctx, const CallArgs &a, bool tensorFlow) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  const Shape &shape = ctx.typeOf(x.tensor).shape;
+  std::vector<int64_t> axes;
+  for (size_t i = 0; i < shape.size(); ++i)
+    axes.push_back(int64_t(i));
+  if (!tensorFlow && !a.isNone(1)) {
+    auto axis = axisArg(ctx, a, 1, shape.size());
+    if (!axis)
+      return Value::error(a.range);
+    axes = {*axis};
+  }
+  Value n = countOf(ctx, x, axes, a.range);
+  n.isShape = tensorFlow;
+  return n;
+}
+
+Value size(Context &ctx, const CallArgs &a) { return sizeOf(ctx, a, false); }
+
+Value tfSize(Context &ctx, const CallArgs &a) {
+  Value n = sizeOf(ctx, a, true);
+  if (n.isError() || a.isNone(1))
+    return n;
+  auto dtype = dtypeArg(ctx, a, 1, DType::I32);
+  MaybeId t = dtype ? toTensor(ctx, n, *dtype) : std::nullopt;
+  return tensorValue(t, a.range);
+}
+
 // The tensor and the axis of split and tf.split (slots 0 and 2).
 std::optional<std::pair<Value, int64_t>> splitOperand(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
@@ -503,17 +564,8 @@ Value reverse(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   if (x.isError())
     return x;
-  const Shape &in = ctx.typeOf(x.tensor).shape;
-  auto axes = axesArg(ctx, a, 1, in.size());
-  if (!axes)
-    return Value::error(a.range);
-  std::vector<Dim> begins(in.size(), Dim(0));
-  std::vector<int64_t> steps(in.size(), 1);
-  for (int64_t axis : *axes) {
-    begins[size_t(axis)] = Dim::sub(in[size_t(axis)], Dim(1)).value_or(Dim(0));
-    steps[size_t(axis)] = -1;
-  }
-  return Value::ofTensor(ctx.slice(x.tensor, begins, steps, in, a.range), a.range);
+  auto axes = axesArg(ctx, a, 1, ctx.typeOf(x.tensor).rank());
+  return axes ? reverseAxes(ctx, x, *axes, a.range) : Value::error(a.range);
 }
 
 // gather(x, indices, axis): result shape x.shape[:axis] + indices.shape + x.shape[axis+1:].
@@ -551,28 +603,6 @@ Value take(Context &ctx, const CallArgs &a) {
   return gather(ctx, flatArgs);
 }
 
-// one_hot(indices, depth): `indices[..., None] == arange(depth)`, as dtype.
-Value oneHot(Context &ctx, const CallArgs &a) {
-  Value idx = tensorOf(ctx, a[0]);
-  auto depth = intArg(ctx, a, 1);
-  auto dtype = dtypeArg(ctx, a, 2, kDefaultFloat);
-  if (idx.isError() || !depth || !dtype)
-    return Value::error(a.range);
-  const TensorType &ti = ctx.typeOf(idx.tensor);
-  if (!isInteger(ti.dtype))
-    return ctx.fail(DiagKind::WrongKind, a[0].range, argName(a, 0), "integer indices",
-                    ctx.describe(idx));
-  Shape expanded = ti.shape;
-  expanded.push_back(1);
-  // Compared as i64: a depth beyond the index type's range must not wrap (u8 index, depth 300).
-  MaybeId e = ctx.reshape(ctx.cast(idx.tensor, DType::I64, a.range), expanded, a.range);
-  if (!e)
-    return Value::error(a.range);
-  ValueId range = ctx.iota({Dim(*depth)}, 0, DType::I64, a.range);
-  MaybeId eq = ctx.elementwise(Op::Eq, {*e, range}, a.range);
-  return tensorValue(eq ? std::optional(ctx.cast(*eq, *dtype, a.range)) : std::nullopt, a.range);
-}
-
 constexpr BuiltinDef kShape[] = {
     {"reshape", "x, shape|newshape", reshape, "same elements in a new shape; one -1 is inferred"},
     {"flatten", "x", flatten, "one dimension"},
@@ -586,6 +616,11 @@ constexpr BuiltinDef kShape[] = {
      "a tuple of parts: n equal ones, or cut at the given indices"},
     {"_tf_split", "value|x, num_or_size_splits, axis=0", tfSplit,
      "a tuple of parts: n equal ones, or of the given sizes (one may be -1)"},
+    {"unstack", "x|value, num=None, axis=0", unstack,
+     "a tuple of the slices along axis (its size must be known)"},
+    {"size", "x|a|input, axis=None", size,
+     "number of elements (of one axis), as a Python int (NumPy)"},
+    {"_tf_size", "input|x, out_type=None", tfSize, "number of elements, i32 (TensorFlow)"},
     {"tile", "x, reps|multiples|repeats", tile, "repeat the whole tensor along each axis"},
     {"repeat", "x, repeats, axis=None", repeat, "repeat each element; None flattens first (NumPy)"},
     {"_repeat_vector", "x, n", repeatVector, "[B, D] to [B, n, D] (Keras RepeatVector)"},
@@ -597,8 +632,6 @@ constexpr BuiltinDef kShape[] = {
     {"gather", "x|params, indices, axis=0", gather,
      "take along axis; indices are clamped into range"},
     {"take", "x|a, indices, axis=None", take, "gather; None flattens first (NumPy)"},
-    {"one_hot", "indices, depth|num_classes, dtype=None", oneHot,
-     "`indices[..., None] == arange(depth)` as dtype (default f32)"},
 };
 
 } // namespace

@@ -1,7 +1,7 @@
 // Variables (docs/language.md, "Variables and initialisers"): state created once per layer
 // instance, named uniquely, listed in the function's declarations so the layer can create, save
 // and load it. The initial value is a constant, a filled tensor, or one of the random
-// initialisers.
+// initialisers. Also the training phase a layer is called in (Keras's learning phase).
 
 #include "compiler/sema/Compose.h"
 
@@ -139,6 +139,25 @@ Value variable(Context &ctx, const CallArgs &a) {
   return Value::ofTensor(ctx.append(std::move(in)), r);
 }
 
+// K.learning_phase(): the `training` argument of the entry (False when it has none: inference).
+Value learningPhase(Context &ctx, const CallArgs &a) {
+  Value out = ctx.training;
+  out.range = a.range;
+  return out;
+}
+
+// K.in_train_phase(x, alt, training=None): x when training, else alt; K.in_test_phase is the
+// other way round. `training` None is the learning phase; a bool tensor selects per element.
+template <bool Train> Value inPhase(Context &ctx, const CallArgs &a) {
+  Value training = a.isNone(2) ? ctx.training : a[2];
+  const Value &whenTrue = Train ? a[0] : a[1], &whenFalse = Train ? a[1] : a[0];
+  if (training.kind == Value::Kind::Bool)
+    return training.b ? whenTrue : whenFalse;
+  if (training.kind == Value::Kind::Int && training.i.isConstant())
+    return training.i.constant() != 0 ? whenTrue : whenFalse;
+  return applyElementwise(ctx, Op::Select, {training, whenTrue, whenFalse}, a.calledAs, a.range);
+}
+
 constexpr BuiltinDef kVariables[] = {
     {"variable", "value|initial_value|initializer, name=None, trainable=True, dtype=None", variable,
      "layer state, created once: a constant, a filled tensor or an initialiser"},
@@ -148,6 +167,11 @@ constexpr BuiltinDef kVariables[] = {
      "initialiser: uniform samples in [minval, maxval) (inside `variable` only)"},
     {"glorot_uniform", "shape, seed=None", glorotUniform,
      "initialiser: uniform in +-sqrt(6 / (fan_in + fan_out)) (inside `variable` only)"},
+    {"_learning_phase", "", learningPhase, "the `training` argument (False without one)"},
+    {"_in_train_phase", "x, alt, training=None", inPhase<true>,
+     "x when training (None: the learning phase), else alt"},
+    {"_in_test_phase", "x, alt, training=None", inPhase<false>,
+     "alt when training (None: the learning phase), else x"},
 };
 
 } // namespace

@@ -27,6 +27,36 @@ Value flat(Context &ctx, const Value &x, SourceRange r) {
   return tensorValue(ctx.reshape(x.tensor, {*n}, r), r);
 }
 
+Value reverseAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r) {
+  if (x.isError())
+    return x;
+  const Shape &in = ctx.typeOf(x.tensor).shape;
+  std::vector<Dim> begins(in.size(), Dim(0));
+  std::vector<int64_t> steps(in.size(), 1);
+  for (int64_t axis : axes) {
+    begins[size_t(axis)] = Dim::sub(in[size_t(axis)], Dim(1)).value_or(Dim(0));
+    steps[size_t(axis)] = -1;
+  }
+  return Value::ofTensor(ctx.slice(x.tensor, begins, steps, in, r), r);
+}
+
+Value shiftAlong(Context &ctx, const Value &x, int64_t axis, double fill, SourceRange r) {
+  if (x.isError())
+    return x;
+  const TensorType t = ctx.typeOf(x.tensor); // a copy: the IR grows below
+  Shape kept = t.shape, edge = t.shape;
+  auto n = Dim::sub(kept[size_t(axis)], Dim(1));
+  if (!n || (n->isConstant() && n->constant() < 0))
+    return x; // an empty axis stays empty
+  kept[size_t(axis)] = *n;
+  edge[size_t(axis)] = Dim(1);
+  ValueId head = ctx.slice(x.tensor, std::vector<Dim>(t.shape.size(), Dim(0)),
+                           std::vector<int64_t>(t.shape.size(), 1), kept, r);
+  MaybeId first = ctx.broadcastTo(ctx.scalar(t.dtype, fill, r), edge, r);
+  MaybeId out = first ? ctx.concat({*first, head}, axis, r) : std::nullopt;
+  return tensorValue(out, r);
+}
+
 Value squeezeAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r) {
   if (x.isError())
     return x;

@@ -28,6 +28,13 @@ Value countOf(Context &ctx, const Value &x, const std::vector<int64_t> &axes, So
 /// `x` reshaped to one dimension.
 Value flat(Context &ctx, const Value &x, SourceRange r);
 
+/// `x` with the order of the listed axes reversed (negative-step slices).
+Value reverseAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r);
+
+/// `x` moved one place along `axis`: the first element becomes `fill`, the last is dropped
+/// (an exclusive scan from an inclusive one).
+Value shiftAlong(Context &ctx, const Value &x, int64_t axis, double fill, SourceRange r);
+
 /// Drops the axes listed (which must have size 1).
 Value squeezeAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes, SourceRange r);
 

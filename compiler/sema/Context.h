@@ -29,6 +29,8 @@ public:
   const SemaLimits &limits;
   ir::Function &fn;
   std::set<std::string> variableNames;
+  /// The entry's `training` argument, as Keras's learning phase (False when it has none).
+  Value training = Value::boolean(false, SourceRange{});
   /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.
   bool tooLarge = false;
   /// Extra rank allowed for intermediates a builtin makes on its way (tile interleaves

@@ -128,6 +128,14 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       return Value::integer(int64_t(t.rank()), r);
     if (name == "dtype")
       return Value::ofDType(t.dtype, r);
+    if (name == "size") { // NumPy's element count, a Python int
+      std::optional<Dim> n = elementCount(t.shape);
+      return n ? Value::integer(*n, r) : ctx_.fail(DiagKind::ShapeOverflow, r, "element count");
+    }
+    if (name == "real" || name == "imag") { // lamina's tensors are real
+      CallArgs args{findBuiltin(name), name, r, {object}, {true}};
+      return args.def->lower(ctx_, args);
+    }
     if (name == "T") {
       std::vector<int64_t> perm;
       for (size_t i = t.rank(); i-- > 0;)
@@ -135,9 +143,9 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       return Value::ofTensor(ctx_.transpose(object.tensor, perm, r), r);
     }
     static constexpr std::string_view kMethods[] = {
-        "astype",    "reshape", "sum",    "mean",    "max",     "min",
-        "prod",      "any",     "all",    "flatten", "squeeze", "transpose",
-        "get_shape", "argmax",  "argmin", "std",     "var",     "cumsum"};
+        "astype", "reshape", "sum",     "mean",    "max",       "min",       "prod",
+        "any",    "all",     "flatten", "squeeze", "transpose", "get_shape", "argmax",
+        "argmin", "std",     "var",     "cumsum",  "cumprod",   "conj"};
     if (std::find(std::begin(kMethods), std::end(kMethods), name) != std::end(kMethods)) {
       Value m = Value::make(K::Method, r);
       m.s = name;

@@ -17,6 +17,7 @@
 namespace lamina {
 namespace {
 
+using sema::BuiltinArea;
 using sema::BuiltinDef;
 
 // A table cell: a `|` would end the cell, even inside a code span (GitHub's tables).
@@ -34,18 +35,6 @@ std::string code(std::string_view text) { return "`" + cell(text) + "`"; }
 
 std::string signatureCell(const BuiltinDef &def) {
   return code(fmt::format("({})", def.signature));
-}
-
-struct Area {
-  std::string_view title;
-  std::span<const BuiltinDef> rows;
-};
-
-std::vector<Area> areas() {
-  return {{"Elementwise", sema::elementwiseBuiltins()}, {"Activations", sema::activationBuiltins()},
-          {"Reductions", sema::reductionBuiltins()},    {"Shape", sema::shapeBuiltins()},
-          {"Creation", sema::creationBuiltins()},       {"Linear algebra", sema::linalgBuiltins()},
-          {"Variables", sema::variableBuiltins()}};
 }
 
 std::string_view prefixOf(std::string_view name) {
@@ -75,7 +64,7 @@ std::vector<std::string> otherSpellings(std::string_view prefix,
 
 std::string builtinReference() {
   std::string out;
-  for (const Area &area : areas()) {
+  for (const BuiltinArea &area : sema::builtinAreas()) {
     out += fmt::format("### {}\n\n| builtin | signature | meaning |\n|---|---|---|\n", area.title);
     for (const BuiltinDef &def : area.rows)
       if (!def.name.starts_with("_"))

@@ -33,6 +33,18 @@ std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynon
   return kSynonyms;
 }
 
+const std::vector<BuiltinArea> &builtinAreas() {
+  static const std::vector<BuiltinArea> areas = {{"Elementwise", elementwiseBuiltins()},
+                                                 {"Activations", activationBuiltins()},
+                                                 {"Reductions", reductionBuiltins()},
+                                                 {"Shape", shapeBuiltins()},
+                                                 {"Masks", maskBuiltins()},
+                                                 {"Creation", creationBuiltins()},
+                                                 {"Linear algebra", linalgBuiltins()},
+                                                 {"Variables and training", variableBuiltins()}};
+  return areas;
+}
+
 namespace {
 
 // A default value in a signature: None, True, False, a number, a 'string' or a tuple of those.
@@ -129,9 +141,8 @@ struct Registry {
   }
 
   Registry() {
-    for (auto table : {elementwiseBuiltins(), activationBuiltins(), reductionBuiltins(),
-                       shapeBuiltins(), creationBuiltins(), linalgBuiltins(), variableBuiltins()})
-      for (const BuiltinDef &def : table)
+    for (const BuiltinArea &area : builtinAreas())
+      for (const BuiltinDef &def : area.rows)
         add(def);
     for (const AliasDef &alias : aliasTable()) {
       auto target = rows.find(alias.target);
