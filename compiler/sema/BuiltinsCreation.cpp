@@ -190,6 +190,38 @@ Value ndim(Context &ctx, const CallArgs &a) {
   return x.isError() ? x : Value::integer(int64_t(ctx.typeOf(x.tensor).rank()), a.range);
 }
 
+// Python's len, list and tuple: on a list, tuple or shape its elements; on a tensor its first
+// axis (whose size must be known for list and tuple).
+Value len(Context &ctx, const CallArgs &a) {
+  if (a[0].isSeq())
+    return Value::integer(int64_t(a[0].elements.size()), a.range);
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  const Shape &shape = ctx.typeOf(x.tensor).shape;
+  if (shape.empty())
+    return ctx.fail(DiagKind::RankMismatch, a.range, "`len`", "a tensor of rank 1 or more", 0);
+  return Value::integer(shape[0], a.range);
+}
+
+template <bool Tuple> Value sequence(Context &ctx, const CallArgs &a) {
+  if (a[0].isSeq()) {
+    Value out = Value::seq(a[0].elements, Tuple, a.range);
+    out.isShape = a[0].isShape;
+    return out;
+  }
+  const BuiltinDef *unstack = findBuiltin("ops.unstack");
+  CallArgs args{unstack,
+                a.calledAs,
+                a.range,
+                {a[0], Value::none(a.range), Value::integer(0, a.range)},
+                {true, false, false}};
+  Value parts = unstack->lower(ctx, args);
+  if (!parts.isError())
+    parts.isTuple = Tuple;
+  return parts;
+}
+
 // Keras's K.dtype(x): the dtype's name as a string, 'float32'.
 Value dtypeName(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
@@ -219,6 +251,9 @@ constexpr BuiltinDef kCreation[] = {
      "a tensor from numbers, float32 unless dtype says otherwise"},
     {"shape", "x", shapeOf, "the shape as a tuple of ints and symbols"},
     {"ndim", "x", ndim, "the rank"},
+    {"len", "obj|x", len, "Python's len: elements of a list or shape, first axis of a tensor"},
+    {"list", "iterable|x", sequence<false>, "Python's list: of a sequence, or of a tensor's rows"},
+    {"tuple", "iterable|x", sequence<true>, "Python's tuple: of a sequence, or of a tensor's rows"},
     {"_dtype_name", "x", dtypeName, "the dtype's name as a string ('float32')"},
     {"_epsilon", "", epsilon, "Keras's fuzz factor, 1e-7"},
     {"_floatx", "", floatx, "'float32'"},

@@ -185,6 +185,21 @@ Value Evaluator::callMethod(const Value &method, std::vector<Value> positional,
   return args ? b->lower(ctx_, *args) : Value::error(r);
 }
 
+Value Evaluator::pythonConversion(std::string_view to, const Value &v, SourceRange r) {
+  bool symbolic = v.kind == K::Int && !v.i.isConstant();
+  if (to == "int") {
+    if (v.kind != K::Float)
+      return v.kind == K::Bool ? Value::integer(int64_t(v.b), r) : Value::integer(v.i, r);
+    if (!std::isfinite(v.f) || std::fabs(v.f) >= 9.2e18)
+      return ctx_.fail(DiagKind::ConstantOverflow, r);
+    return Value::integer(int64_t(std::trunc(v.f)), r);
+  }
+  if (symbolic)
+    return ctx_.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}`", to), v.i.str());
+  double x = v.kind == K::Float ? v.f : v.kind == K::Bool ? double(v.b) : double(v.i.constant());
+  return to == "float" ? Value::real(x, r) : Value::boolean(x != 0, r);
+}
+
 Value Evaluator::call(const ast::Call &node) {
   Value callee = eval(node.callee);
   std::vector<Value> positional;
@@ -214,6 +229,13 @@ Value Evaluator::call(const ast::Call &node) {
     return callMethod(callee, std::move(positional), std::move(keywords), node.range);
   case K::DType: // `tf.float32(x)`, `np.float32(1.5)`: a cast
     if (positional.size() == 1 && keywords.empty()) {
+      // Python's own int(), float() and bool() of a compile-time number give a Python number,
+      // which stays weak: `x * int(x.shape[1])` keeps x's dtype.
+      std::string_view spelled = textOf(node.callee->range);
+      if (const Value &v = positional[0];
+          v.isNumber() && !v.isSeq() &&
+          (spelled == "int" || spelled == "float" || spelled == "bool"))
+        return pythonConversion(spelled, v, node.range);
       MaybeId t = toTensor(ctx_, positional[0], callee.dtype);
       return tensorValue(t, node.range);
     }

@@ -42,6 +42,8 @@ private:
   Value lookup(const ast::Name &name);
   Value attribute(const ast::Attribute &node);
   Value call(const ast::Call &node);
+  /// Python's int(), float(), bool() of a compile-time number.
+  Value pythonConversion(std::string_view to, const Value &v, SourceRange r);
   Value callDef(const ast::Def &def, std::vector<Value> positional,
                 std::vector<std::pair<std::string, Value>> keywords, SourceRange r);
   /// A def's parameters bound to a call's arguments as Python binds them (E0315-E0318).

@@ -269,7 +269,8 @@ std::optional<std::pair<ir::Op, DType>> boolArithmetic(Context &ctx, ir::Op op,
   case ir::Op::Mul:
     return std::pair{ir::Op::And, DType::Bool};
   case ir::Op::Sub:
-    ctx.fail(DiagKind::BoolArithmetic, r, opName, "values (NumPy refuses it too; for xor write `^`)");
+    ctx.fail(DiagKind::BoolArithmetic, r, opName,
+             "values (NumPy refuses it too; for xor write `^`)");
     return std::nullopt;
   case ir::Op::FloorDiv:
   case ir::Op::Mod:
@@ -510,9 +511,12 @@ Value binaryOp(Context &ctx, BinaryOp op, const Value &a, const Value &b, Source
   if (a.isError() || b.isError())
     return Value::error(r);
   // Compile-time arithmetic: Python's rules on numbers, lists and shapes.
-  if ((a.isSeq() || b.isSeq()) && !containsTensor(a) && !containsTensor(b) &&
-      (op == BinaryOp::Add || op == BinaryOp::Mul) && !(a.isSeq() && b.kind == K::Float) &&
-      !(b.isSeq() && a.kind == K::Float)) {
+  // Python's list operations: two lists (or tuples) concatenate, whatever they hold
+  // (`moments(x, [1]) + (norm,)`); a list of numbers times an int repeats.
+  bool bothSeqs = a.isSeq() && b.isSeq() && op == BinaryOp::Add;
+  if (bothSeqs || ((a.isSeq() || b.isSeq()) && !containsTensor(a) && !containsTensor(b) &&
+                   (op == BinaryOp::Add || op == BinaryOp::Mul) &&
+                   !(a.isSeq() && b.kind == K::Float) && !(b.isSeq() && a.kind == K::Float))) {
     if (std::optional<Value> out = seqArithmetic(ctx, op, a, b, r))
       return *out;
   }

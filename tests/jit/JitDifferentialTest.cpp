@@ -552,6 +552,11 @@ const BinaryCase kBinary[] = {
     {"logical_and(x, y)", Kind::Exact, Op::Add, true, false, false},
     {"x or y", Kind::Exact, Op::Add, true, false, false},
     {"logical_xor(x, y)", Kind::Exact, Op::Add, true, false, false},
+    {"x & y | ~x", Kind::Exact, Op::Add, true, false, true},
+    {"x ^ y", Kind::Exact, Op::Add, true, false, true},
+    {"x << y", Kind::Exact, Op::Add, false, false, true}, // counts outside [0, bits) too
+    {"x >> y", Kind::Exact, Op::Add, false, false, true},
+    {"(x + y) * x // (y + x)", Kind::Exact, Op::Add, true, false, false}, // NumPy's bool rules
     {"x ** y", Kind::Math, Op::Pow}, // integers: exact (wrapping powers)
     {"pow(y, x)", Kind::Math, Op::Pow},
     {"atan2(x, y)", Kind::Math, Op::Atan2},
