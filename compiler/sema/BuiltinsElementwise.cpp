@@ -3,6 +3,8 @@
 
 #include "compiler/sema/Compose.h"
 
+#include <fmt/format.h>
+
 #include <limits>
 
 namespace lamina::sema {
@@ -67,6 +69,11 @@ Value invert(Context &ctx, const CallArgs &a) {
 }
 
 Value where(Context &ctx, const CallArgs &a) {
+  if (a.isNone(1) && a.isNone(2))
+    return ctx.fail(DiagKind::Unsupported, a.range,
+                    fmt::format("`{}` with only a condition", a.calledAs),
+                    "it gives the positions where the condition holds, whose number depends on "
+                    "the data; `where(condition, x, y)` keeps the shape");
   return applyElementwise(ctx, Op::Select, {a[0], a[1], a[2]}, a.calledAs, a.range);
 }
 
@@ -110,34 +117,37 @@ Value signBit(Context &ctx, const CallArgs &a) {
   return x.isError() ? x : signBitOf(ctx, toFloat(ctx, x, a.range), a.range);
 }
 
-// copysign(x, y): |x| with the sign of y (NumPy); integers give the default float.
-Value copySign(Context &ctx, const CallArgs &a) {
-  SourceRange r = a.range;
-  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, r);
+// The two operands of a float function of two arguments, promoted together; integers and
+// bools give the default float.
+std::optional<std::pair<Value, Value>> floatPair(Context &ctx, const CallArgs &a) {
+  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, a.range);
   if (!dtype)
-    return Value::error(r);
+    return std::nullopt;
   DType t = isFloat(*dtype) ? *dtype : kDefaultFloat;
   MaybeId x = toTensor(ctx, a[0], t), y = toTensor(ctx, a[1], t);
   if (!x || !y)
+    return std::nullopt;
+  return std::pair{Value::ofTensor(*x, a[0].range), Value::ofTensor(*y, a[1].range)};
+}
+
+// copysign(x, y): |x| with the sign of y (NumPy).
+Value copySign(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  auto xy = floatPair(ctx, a);
+  if (!xy)
     return Value::error(r);
-  Value ax = fun(ctx, Op::Abs, Value::ofTensor(*x, r), r);
-  return ew(ctx, Op::Select,
-            {signBitOf(ctx, Value::ofTensor(*y, r), r), ew(ctx, Op::Neg, {ax}, r), ax}, r);
+  Value ax = fun(ctx, Op::Abs, xy->first, r);
+  return ew(ctx, Op::Select, {signBitOf(ctx, xy->second, r), ew(ctx, Op::Neg, {ax}, r), ax}, r);
 }
 
 // hypot(x, y) = sqrt(x^2 + y^2) without overflow or underflow in between: the larger
 // magnitude times sqrt(1 + (smaller / larger)^2); inf if either is infinite, even beside NaN.
 Value hypot(Context &ctx, const CallArgs &a) {
   SourceRange r = a.range;
-  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, r);
-  if (!dtype)
+  auto xy = floatPair(ctx, a);
+  if (!xy)
     return Value::error(r);
-  DType t = isFloat(*dtype) ? *dtype : kDefaultFloat;
-  MaybeId xt = toTensor(ctx, a[0], t), yt = toTensor(ctx, a[1], t);
-  if (!xt || !yt)
-    return Value::error(r);
-  Value x = fun(ctx, Op::Abs, Value::ofTensor(*xt, r), r);
-  Value y = fun(ctx, Op::Abs, Value::ofTensor(*yt, r), r);
+  Value x = fun(ctx, Op::Abs, xy->first, r), y = fun(ctx, Op::Abs, xy->second, r);
   Value big = ew(ctx, Op::Max, {x, y}, r), small = ew(ctx, Op::Min, {x, y}, r);
   Value q = ew(ctx, Op::Div, {small, big}, r);
   Value scaled = ew(
@@ -241,7 +251,7 @@ constexpr BuiltinDef kElementwise[] = {
     {"real", "x|val|input", realPart, "x itself: lamina's tensors are real"},
     {"imag", "x|val|input", imagPart, "zeros like x: lamina's tensors are real"},
     {"conj", "x|input", realPart, "x itself: lamina's tensors are real"},
-    {"where", "condition, x, y", where, "x where the bool condition holds, else y"},
+    {"where", "condition, x=None, y=None", where, "x where the bool condition holds, else y"},
     {"cast", "x, dtype", castTo, "convert to dtype (see Conversions)"},
     {"stop_gradient", "x", identity, "x itself (lamina has no gradients yet)"},
     {"identity", "x", identity, "x itself"},

@@ -79,6 +79,26 @@ Value Evaluator::lookup(const ast::Name &node) {
   return Value::error(r);
 }
 
+// Operations Keras code calls that lamina refuses on purpose, and what to write instead: their
+// output's shape depends on the data. Without this, the nearest name by letters would be
+// suggested (`tf.unique` is not `tf.squeeze`). (Names that run Python stay unknown names.)
+static std::optional<std::string_view> whyNotSupported(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kRefused[] = {
+      {"boolean_mask", "its output's size depends on the data; keep the shape with "
+                       "`where(mask, x, 0)` or multiply by `cast(mask, x.dtype)`"},
+      {"unique", "its output's size depends on the data"},
+      {"nonzero",
+       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
+      {"argwhere",
+       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
+      {"ragged", "ragged tensors' sizes depend on the data; pad to a fixed size instead"},
+  };
+  for (auto [refused, why] : kRefused)
+    if (name == refused)
+      return why;
+  return std::nullopt;
+}
+
 Value Evaluator::attribute(const ast::Attribute &node) {
   Value object = eval(node.object);
   SourceRange r = node.range;
@@ -108,6 +128,8 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       return Value::real(name == "inf" ? std::numeric_limits<double>::infinity()
                                        : std::numeric_limits<double>::quiet_NaN(),
                          r);
+    if (std::optional<std::string_view> why = whyNotSupported(name))
+      return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}`", path), *why);
     Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, ctx_.file, r, path);
     if (auto guess = closestName(name, namesUnder(object.s)))
       d.withLabel(fmt::format("did you mean `{}.{}`?", object.s, *guess));
