@@ -1,5 +1,6 @@
 #include "compiler/sema/Operators.h"
 
+#include "compiler/ir/ScalarOps.h"
 #include "compiler/types/Elements.h"
 
 #include <cmath>
@@ -443,8 +444,35 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
   return ctx.concat(parts, 0, v.range, "stack");
 }
 
+// A float operation on Python numbers is computed now, in double, and stays a weak Python
+// float (as in JAX): `x * cos(3)` rounds cos(3) once, to x's dtype. Symbolic sizes and
+// int-only arithmetic are left to the tensor path (and to Python's int rules before it).
+static std::optional<Value> foldNumbers(ir::Op op, const std::vector<Value> &values,
+                                        SourceRange r) {
+  bool anyFloat = false;
+  std::vector<double> x;
+  for (const Value &v : values) {
+    if (!v.isNumber() || v.isSeq() || (v.kind == K::Int && !v.i.isConstant()))
+      return std::nullopt;
+    anyFloat = anyFloat || v.kind == K::Float;
+    x.push_back(v.kind == K::Bool ? double(v.b) : asDouble(v));
+  }
+  ir::OpCategory cat = ir::categoryOf(op);
+  if (!anyFloat && !ir::takesFloatsOnly(op))
+    return std::nullopt;
+  if (cat == ir::OpCategory::Unary)
+    return Value::real(ir::scalar::unaryFloat(op, x[0]), r);
+  if (cat == ir::OpCategory::Compare)
+    return Value::boolean(ir::scalar::compare(op, x[0], x[1]), r);
+  if (cat == ir::OpCategory::Binary && ir::takesOperand(op, DType::F64))
+    return Value::real(ir::scalar::binaryFloat(op, x[0], x[1]), r);
+  return std::nullopt;
+}
+
 Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values,
                        std::string_view opName, SourceRange r) {
+  if (std::optional<Value> folded = foldNumbers(op, values, r))
+    return *folded;
   bool select = op == ir::Op::Select;
   std::vector<Value> data(values.begin() + (select ? 1 : 0), values.end());
   std::optional<DType> dtype = promoteValues(ctx, data, opName, false, r);
@@ -497,6 +525,9 @@ Value applyLogical(Context &ctx, ir::Op op, const std::vector<Value> &values,
 Value applyFloatUnary(Context &ctx, ir::Op op, const Value &v, SourceRange r) {
   if (v.isError())
     return v;
+  if (v.isNumber() && !v.isSeq() && !(v.kind == K::Int && !v.i.isConstant()))
+    return Value::real(ir::scalar::unaryFloat(op, v.kind == K::Bool ? double(v.b) : asDouble(v)),
+                       r);
   std::optional<DType> dtype = promoteValues(ctx, {v}, spelling(op), false, r);
   if (!dtype)
     return Value::error(r);
