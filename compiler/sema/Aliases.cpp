@@ -29,8 +29,8 @@ constexpr Group kSameName[] = {
      "abs sign negative square sqrt exp expm1 log log1p log2 log10 sin cos tan sinh cosh "
      "tanh floor ceil round trunc minimum maximum clip mod add subtract multiply divide "
      "floor_divide equal not_equal less less_equal greater greater_equal logical_and "
-     "logical_or logical_xor logical_not where isnan isinf isfinite sum prod max min any "
-     "all mean var std argmax argmin cumsum cumprod count_nonzero reshape transpose "
+     "logical_or logical_xor logical_not where isnan isinf isfinite max min any "
+     "all argmax argmin count_nonzero reshape transpose "
      "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
      "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
      "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift hypot "
@@ -47,7 +47,7 @@ constexpr Group kSameName[] = {
              "stop_gradient reciprocal erfc bitwise_and bitwise_or bitwise_xor left_shift "
              "right_shift real imag conj tril triu unstack"},
     {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
-           "greater greater_equal less less_equal sum prod max min any all mean var std argmax "
+           "greater greater_equal less less_equal sum prod max min any all var std argmax "
            "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "
            "softmax reshape flatten transpose expand_dims squeeze stack tile reverse one_hot "
            "zeros ones eye zeros_like ones_like arange cast dot batch_dot shape ndim "
@@ -82,6 +82,14 @@ constexpr std::string_view kTfScan = "x, axis=0, exclusive=False, reverse=False"
 constexpr AliasDef kRenamed[] = {
     // NumPy spellings
     {"np.absolute", "abs", ""},
+    // NumPy's dtypes: integer sums are int64, integer means float64.
+    {"np.sum", "_np_sum", ""},
+    {"np.prod", "_np_prod", ""},
+    {"np.mean", "_np_mean", ""},
+    {"np.var", "_np_var", ""},
+    {"np.std", "_np_std", ""},
+    {"np.cumsum", "_np_cumsum", ""},
+    {"np.cumprod", "_np_cumprod", ""},
     {"np.arcsin", "asin", ""},
     {"np.arccos", "acos", ""},
     {"np.arctan", "atan", ""},
@@ -138,6 +146,7 @@ constexpr AliasDef kRenamed[] = {
     {"K.int_shape", "shape", ""},
     {"K.dtype", "_dtype_name", ""},
     {"K.epsilon", "_epsilon", ""},
+    {"K.mean", "_tf_mean", ""}, // Keras 2's backend is TensorFlow's: integer means truncate
     {"K.learning_phase", "_learning_phase", ""},
     {"K.in_train_phase", "_in_train_phase", ""},
     {"K.in_test_phase", "_in_test_phase", ""},
@@ -147,7 +156,7 @@ constexpr AliasDef kRenamed[] = {
     {"K.log_softmax", "log_softmax", ""},
     // TensorFlow
     {"tf.reduce_sum", "sum", kTfReduce},
-    {"tf.reduce_mean", "mean", kTfReduce},
+    {"tf.reduce_mean", "_tf_mean", kTfReduce},
     {"tf.reduce_max", "max", kTfReduce},
     {"tf.reduce_min", "min", kTfReduce},
     {"tf.reduce_prod", "prod", kTfReduce},
@@ -155,7 +164,7 @@ constexpr AliasDef kRenamed[] = {
     {"tf.reduce_all", "all", kTfReduce},
     {"tf.reduce_logsumexp", "logsumexp", kTfReduce},
     {"tf.math.reduce_sum", "sum", kTfReduce},
-    {"tf.math.reduce_mean", "mean", kTfReduce},
+    {"tf.math.reduce_mean", "_tf_mean", kTfReduce},
     {"tf.math.reduce_max", "max", kTfReduce},
     {"tf.math.reduce_min", "min", kTfReduce},
     {"tf.math.reduce_prod", "prod", kTfReduce},
@@ -206,7 +215,7 @@ constexpr AliasDef kRenamed[] = {
     {"tf.gather", "gather", "params|x, indices, *, axis=0"},
 
     {"tf.fill", "full", "dims|shape, value|fill_value, dtype=None"},
-    {"tf.range", "arange", "start, limit|stop=None, delta|step=1, dtype=None"},
+    {"tf.range", "_tf_range", ""},
     {"tf.eye", "_tf_eye", ""},
     {"tf.matmul", "_tf_matmul", ""},
     {"tf.linalg.matmul", "_tf_matmul", ""},

@@ -190,6 +190,19 @@ Value ndim(Context &ctx, const CallArgs &a) {
   return x.isError() ? x : Value::integer(int64_t(ctx.typeOf(x.tensor).rank()), a.range);
 }
 
+// tf.range: integer bounds give int32, as TensorFlow (NumPy's arange gives int64).
+Value tfRange(Context &ctx, const CallArgs &a) {
+  CallArgs b = a;
+  bool ints = true;
+  for (size_t slot : {0, 1, 2})
+    ints = ints && (a.isNone(slot) || a[slot].kind == Value::Kind::Int);
+  if (a.isNone(3) && ints) {
+    b.values[3] = Value::ofDType(DType::I32, a.range);
+    b.given[3] = true;
+  }
+  return arange(ctx, b);
+}
+
 // Python's len, list and tuple: on a list, tuple or shape its elements; on a tensor its first
 // axis (whose size must be known for list and tuple).
 Value len(Context &ctx, const CallArgs &a) {
@@ -241,6 +254,8 @@ constexpr BuiltinDef kCreation[] = {
     {"full_like", "x, fill_value, dtype=None", fullLike, "fill_value in x's shape and dtype"},
     {"arange", "start, stop=None, step=1, dtype=None", arange,
      "evenly spaced values in [start, stop)"},
+    {"_tf_range", "start, limit|stop=None, delta|step=1, dtype=None", tfRange,
+     "arange; integer bounds give i32 (TensorFlow)"},
     {"linspace", "start, stop, num=50, endpoint=True, dtype=None", linspace,
      "num evenly spaced values from start to stop"},
     {"eye", "N|n, M|m=None, k=0, dtype=None", eye, "ones on diagonal k, zeros elsewhere"},

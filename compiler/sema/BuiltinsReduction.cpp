@@ -44,6 +44,23 @@ template <Op O> Value plain(Context &ctx, const CallArgs &a) {
   return reduce(ctx, O, x, red->axes, red->keepdims, a.range);
 }
 
+// What NumPy sums and multiplies `x` in: the `dtype` argument (slot `dtypeSlot`) when given;
+// else int64 for bools and integers narrower than 64 bits (uint64 for unsigned ones, which
+// lamina does not have: int64 holds their sums the same up to 2^63).
+Value numpyAccumulator(Context &ctx, const Value &x, const CallArgs &a, size_t dtypeSlot) {
+  DType t = ctx.typeOf(x.tensor).dtype;
+  auto to = dtypeArg(ctx, a, dtypeSlot, isFloat(t) ? t : DType::I64);
+  return to ? Value::ofTensor(ctx.cast(x.tensor, *to, a.range), a.range) : Value::error(a.range);
+}
+
+template <Op O> Value numpyPlain(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a, 1, 3);
+  if (!red)
+    return Value::error(a.range);
+  Value x = numpyAccumulator(ctx, red->x, a, 2);
+  return x.isError() ? x : reduce(ctx, O, x, red->axes, red->keepdims, a.range);
+}
+
 Value meanOf(Context &ctx, const Reduction &red, SourceRange r) {
   Value x = toFloat(ctx, red.x, r);
   Value sum = reduce(ctx, Op::ReduceSum, x, red.axes, red.keepdims, r);
@@ -53,6 +70,47 @@ Value meanOf(Context &ctx, const Reduction &red, SourceRange r) {
 Value mean(Context &ctx, const CallArgs &a) {
   auto red = reductionArgs(ctx, a);
   return red ? meanOf(ctx, *red, a.range) : Value::error(a.range);
+}
+
+// The reduction of NumPy's mean, var and std: in `dtype` when given, else integers and
+// bools in float64.
+std::optional<Reduction> numpyFloatReduction(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a, 1, 3);
+  if (!red)
+    return std::nullopt;
+  DType t = ctx.typeOf(red->x.tensor).dtype;
+  auto to = dtypeArg(ctx, a, 2, isFloat(t) ? t : DType::F64);
+  if (!to)
+    return std::nullopt;
+  red->x = Value::ofTensor(ctx.cast(red->x.tensor, *to, a.range), a.range);
+  return red;
+}
+
+Value numpyMean(Context &ctx, const CallArgs &a) {
+  auto red = numpyFloatReduction(ctx, a);
+  return red ? meanOf(ctx, *red, a.range) : Value::error(a.range);
+}
+
+// tf.reduce_mean (and Keras 2's K.mean) of integers is an integer: the sum divided by the
+// count, truncated toward zero, in the input's dtype. Bools are refused, as TensorFlow does.
+Value tensorFlowMean(Context &ctx, const CallArgs &a) {
+  auto red = reductionArgs(ctx, a);
+  if (!red)
+    return Value::error(a.range);
+  SourceRange r = a.range;
+  DType t = ctx.typeOf(red->x.tensor).dtype;
+  if (isFloat(t))
+    return meanOf(ctx, *red, r);
+  if (t == DType::Bool)
+    return ctx.fail(DiagKind::WrongKind, a[0].range, argName(a, 0),
+                    "a number tensor (TensorFlow "
+                    "has no mean of bools; cast first)",
+                    ctx.describe(red->x));
+  Value sum = reduce(ctx, Op::ReduceSum, red->x, red->axes, red->keepdims, r);
+  Value sum64 = Value::ofTensor(ctx.cast(sum.tensor, DType::F64, r), r);
+  Value q =
+      fun(ctx, Op::Trunc, ew(ctx, Op::Div, {sum64, countOf(ctx, red->x, red->axes, r)}, r), r);
+  return q.isError() ? q : Value::ofTensor(ctx.cast(q.tensor, t, r), r);
 }
 
 // var = mean(|x - mean(x)|^2) / (n - ddof) * n; written as sum(d * d) / (n - ddof).
@@ -68,6 +126,15 @@ Value varianceOf(Context &ctx, const Reduction &given, int64_t ddof, SourceRange
   if (ddof != 0)
     n = binaryOp(ctx, ast::BinaryOp::Sub, n, Value::integer(ddof, r), r);
   return ew(ctx, Op::Div, {sum, n}, r);
+}
+
+template <bool Root> Value numpyVar(Context &ctx, const CallArgs &a) {
+  auto red = numpyFloatReduction(ctx, a);
+  auto ddof = intArg(ctx, a, 4);
+  if (!red || !ddof)
+    return Value::error(a.range);
+  Value v = varianceOf(ctx, *red, *ddof, a.range);
+  return Root ? fun(ctx, Op::Sqrt, v, a.range) : v;
 }
 
 Value var(Context &ctx, const CallArgs &a) {
@@ -203,35 +270,52 @@ template <Op O> Value argReduce(Context &ctx, const CallArgs &a) {
   return out.isError() ? out : Value::ofTensor(ctx.cast(out.tensor, *dtype, a.range), a.range);
 }
 
-template <Op O> Value scan(Context &ctx, const CallArgs &a) {
-  Value x = tensorOf(ctx, a[0]);
-  if (x.isError())
-    return x;
-  if (ctx.typeOf(x.tensor).dtype == DType::Bool)
-    x = Value::ofTensor(ctx.cast(x.tensor, DType::I64, a.range), a.range);
+// A running sum or product along `axis` of `a` (None flattens first), with TensorFlow's
+// options: `reverse` scans from the end, `exclusive` leaves each element out of its own sum
+// (the first is 0, or 1 for a product).
+template <Op O>
+Value scanOf(Context &ctx, Value x, const CallArgs &a, bool exclusive, bool reversed) {
   if (a.isNone(1))
     x = flat(ctx, x, a.range);
   if (x.isError())
     return x;
   auto axis =
       a.isNone(1) ? std::optional<int64_t>(0) : axisArg(ctx, a, 1, ctx.typeOf(x.tensor).rank());
-  auto exclusive = boolArg(ctx, a, 2);
-  auto reversed = boolArg(ctx, a, 3);
-  if (!axis || !exclusive || !reversed)
+  if (!axis)
     return Value::error(a.range);
-  // TensorFlow's options: `reverse` scans from the end, `exclusive` leaves each element out
-  // of its own sum (the first is 0, or 1 for a product).
-  if (*reversed)
+  if (reversed)
     x = reverseAxes(ctx, x, {*axis}, a.range);
   ir::Instr in{O, ctx.typeOf(x.tensor), {x.tensor}, a.range};
   in.axes = {*axis};
   Value out = Value::ofTensor(ctx.append(std::move(in)), a.range);
-  if (*exclusive)
+  if (exclusive)
     out = shiftAlong(ctx, out, *axis, O == Op::CumProd ? 1 : 0, a.range);
-  return *reversed ? reverseAxes(ctx, out, {*axis}, a.range) : out;
+  return reversed ? reverseAxes(ctx, out, {*axis}, a.range) : out;
+}
+
+// cumsum(x, axis, *, exclusive, reverse): bools count as i64.
+template <Op O> Value scan(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  auto exclusive = boolArg(ctx, a, 2);
+  auto reversed = boolArg(ctx, a, 3);
+  if (x.isError() || !exclusive || !reversed)
+    return Value::error(a.range);
+  if (ctx.typeOf(x.tensor).dtype == DType::Bool)
+    x = Value::ofTensor(ctx.cast(x.tensor, DType::I64, a.range), a.range);
+  return scanOf<O>(ctx, x, a, *exclusive, *reversed);
+}
+
+// NumPy's cumsum(a, axis, dtype): in dtype when given, else bools and integers as i64.
+template <Op O> Value numpyScan(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  x = numpyAccumulator(ctx, x, a, 2);
+  return x.isError() ? x : scanOf<O>(ctx, x, a, false, false);
 }
 
 constexpr std::string_view kReduce = "x, axis|dim=None, keepdims|keep_dims=False";
+constexpr std::string_view kNumPyReduce = "a|x, axis=None, dtype=None, *, keepdims=False";
 
 constexpr BuiltinDef kReductions[] = {
     {"sum", kReduce, plain<Op::ReduceSum>, "sum; bool counts as i64"},
@@ -262,6 +346,21 @@ constexpr BuiltinDef kReductions[] = {
      "running sum; None flattens first; TensorFlow's exclusive and reverse"},
     {"cumprod", "x, axis=None, *, exclusive=False, reverse=False", scan<Op::CumProd>,
      "running product; None flattens first; TensorFlow's exclusive and reverse"},
+    // The spellings whose API gives other dtypes (Aliases.cpp).
+    {"_np_sum", kNumPyReduce, numpyPlain<Op::ReduceSum>,
+     "sum; bools and integers as i64 unless dtype says (NumPy)"},
+    {"_np_prod", kNumPyReduce, numpyPlain<Op::ReduceProd>,
+     "product; bools and integers as i64 unless dtype says (NumPy)"},
+    {"_np_mean", kNumPyReduce, numpyMean, "mean; integers in f64 unless dtype says (NumPy)"},
+    {"_np_var", "a|x, axis=None, dtype=None, *, keepdims=False, ddof=0", numpyVar<false>,
+     "variance; integers in f64 unless dtype says (NumPy)"},
+    {"_np_std", "a|x, axis=None, dtype=None, *, keepdims=False, ddof=0", numpyVar<true>,
+     "standard deviation; integers in f64 unless dtype says (NumPy)"},
+    {"_np_cumsum", "a|x, axis=None, dtype=None", numpyScan<Op::CumSum>,
+     "running sum; bools and integers as i64 unless dtype says (NumPy)"},
+    {"_np_cumprod", "a|x, axis=None, dtype=None", numpyScan<Op::CumProd>,
+     "running product; bools and integers as i64 unless dtype says (NumPy)"},
+    {"_tf_mean", kReduce, tensorFlowMean, "mean; integers truncated, in their dtype (TensorFlow)"},
 };
 
 } // namespace

@@ -201,7 +201,12 @@ Value Evaluator::callMethod(const Value &method, std::vector<Value> positional,
   if ((target == "reshape" || target == "transpose") && positional.size() > 1)
     positional = {Value::seq(std::move(positional), true, r)};
   positional.insert(positional.begin(), self);
-  const BuiltinDef *b = findBuiltin(target);
+  // The methods are NumPy's ndarray methods: `x.sum()` of int32 is int64, as `np.sum`.
+  static constexpr std::string_view kNumPyMethods[] = {"sum", "prod",   "mean",   "var",
+                                                       "std", "cumsum", "cumprod"};
+  bool numpy = std::find(std::begin(kNumPyMethods), std::end(kNumPyMethods), target) !=
+               std::end(kNumPyMethods);
+  const BuiltinDef *b = findBuiltin(numpy ? "np." + target : target);
   std::string calledAs = "." + method.s;
   auto args = bindCall(ctx_, *b, calledAs, std::move(positional), std::move(keywords), r);
   return args ? b->lower(ctx_, *args) : Value::error(r);
