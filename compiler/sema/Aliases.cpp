@@ -66,7 +66,10 @@ constexpr Group kSameName[] = {
                  "count_nonzero cumsum cumprod l2_normalize squared_difference divide_no_nan "
                  "real imag conj reduce_euclidean_norm"},
     {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
-    {"tf.nn.", "relu relu6 elu selu sigmoid tanh softplus softsign silu swish log_softmax "
+    {"tf.image.", "resize flip_left_right flip_up_down rot90 per_image_standardization "
+                  "central_crop crop_to_bounding_box pad_to_bounding_box rgb_to_grayscale"},
+    {"tf.nn.", "depth_to_space space_to_depth relu relu6 elu selu sigmoid tanh softplus softsign "
+               "silu swish log_softmax "
                "l2_normalize"},
     {"activations.", "relu relu6 sigmoid tanh softplus softsign selu elu gelu silu swish "
                      "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax"},
@@ -148,6 +151,9 @@ constexpr AliasDef kRenamed[] = {
     {"K.epsilon", "_epsilon", ""},
     {"K.mean", "_tf_mean", ""}, // Keras 2's backend is TensorFlow's: integer means truncate
     {"K.learning_phase", "_learning_phase", ""},
+    {"K.resize_images", "_resize_images", ""},
+    {"tf.depth_to_space", "depth_to_space", ""},
+    {"tf.space_to_depth", "space_to_depth", ""},
     {"K.in_train_phase", "_in_train_phase", ""},
     {"K.in_test_phase", "_in_test_phase", ""},
     {"K.floatx", "_floatx", ""},

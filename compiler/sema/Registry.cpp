@@ -39,6 +39,7 @@ const std::vector<BuiltinArea> &builtinAreas() {
                                                  {"Reductions", reductionBuiltins()},
                                                  {"Shape", shapeBuiltins()},
                                                  {"Masks", maskBuiltins()},
+                                                 {"Images", imageBuiltins()},
                                                  {"Creation", creationBuiltins()},
                                                  {"Linear algebra", linalgBuiltins()},
                                                  {"Variables and training", variableBuiltins()}};
