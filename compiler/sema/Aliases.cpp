@@ -71,6 +71,15 @@ constexpr Group kSameName[] = {
     {"tf.nn.", "depth_to_space space_to_depth relu relu6 elu selu sigmoid tanh softplus softsign "
                "silu swish log_softmax "
                "l2_normalize"},
+    {"losses.", "mean_squared_error mean_absolute_error mean_absolute_percentage_error "
+                "mean_squared_logarithmic_error huber log_cosh kl_divergence poisson hinge "
+                "squared_hinge categorical_hinge cosine_similarity binary_crossentropy "
+                "categorical_crossentropy sparse_categorical_crossentropy"},
+    {"metrics.", "mean_squared_error mean_absolute_error mean_absolute_percentage_error "
+                 "mean_squared_logarithmic_error log_cosh kl_divergence poisson hinge "
+                 "squared_hinge categorical_hinge binary_crossentropy categorical_crossentropy "
+                 "sparse_categorical_crossentropy binary_accuracy categorical_accuracy "
+                 "sparse_categorical_accuracy"},
     {"activations.", "relu relu6 sigmoid tanh softplus softsign selu elu gelu silu swish "
                      "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax"},
 };
@@ -151,6 +160,21 @@ constexpr AliasDef kRenamed[] = {
     {"K.epsilon", "_epsilon", ""},
     {"K.mean", "_tf_mean", ""}, // Keras 2's backend is TensorFlow's: integer means truncate
     {"K.learning_phase", "_learning_phase", ""},
+    {"losses.mse", "mean_squared_error", ""},
+    {"losses.mae", "mean_absolute_error", ""},
+    {"losses.mape", "mean_absolute_percentage_error", ""},
+    {"losses.msle", "mean_squared_logarithmic_error", ""},
+    {"losses.logcosh", "log_cosh", ""},
+    {"losses.kld", "kl_divergence", ""},
+    {"losses.kullback_leibler_divergence", "kl_divergence", ""},
+    {"metrics.mse", "mean_squared_error", ""},
+    {"metrics.mae", "mean_absolute_error", ""},
+    {"metrics.cosine_similarity", "_cosine_similarity_metric", ""},
+    {"K.binary_crossentropy", "_backend_binary_crossentropy", ""},
+    {"K.categorical_crossentropy", "categorical_crossentropy",
+     "target|y_true, output|y_pred, from_logits=False, *, label_smoothing=0.0, axis=-1"},
+    {"K.sparse_categorical_crossentropy", "sparse_categorical_crossentropy",
+     "target|y_true, output|y_pred, from_logits=False, axis=-1"},
     {"K.resize_images", "_resize_images", ""},
     {"tf.depth_to_space", "depth_to_space", ""},
     {"tf.space_to_depth", "space_to_depth", ""},

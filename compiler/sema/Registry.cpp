@@ -29,6 +29,10 @@ std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynon
       {"activations.", "keras.activations."},
       {"activations.", "tf.keras.activations."},
       {"tf.", "tf.compat.v1."}, // TF 1's names that mean the same in TF 2
+      {"losses.", "keras.losses."},
+      {"losses.", "tf.keras.losses."},
+      {"metrics.", "keras.metrics."},
+      {"metrics.", "tf.keras.metrics."},
   };
   return kSynonyms;
 }
@@ -40,6 +44,7 @@ const std::vector<BuiltinArea> &builtinAreas() {
                                                  {"Shape", shapeBuiltins()},
                                                  {"Masks", maskBuiltins()},
                                                  {"Images", imageBuiltins()},
+                                                 {"Losses and metrics", lossBuiltins()},
                                                  {"Creation", creationBuiltins()},
                                                  {"Linear algebra", linalgBuiltins()},
                                                  {"Variables and training", variableBuiltins()}};
