@@ -96,6 +96,8 @@ struct VariableDecl {
   std::string name;
   TensorType type;
   bool trainable = true;
+  /// The random generators' call number: the runtime adds one after every call (Random.cpp).
+  bool callCounter = false;
   Initializer init;
   SourceRange range;
 };

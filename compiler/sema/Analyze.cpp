@@ -255,9 +255,8 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
                   std::any_of(result.elements.begin(), result.elements.end(),
                               [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
   std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
-  if (request_.constantResult && std::any_of(parts.begin(), parts.end(), [](const Value &p) {
-        return !sema::isTensorLike(p) && p.kind != K::Init;
-      }))
+  if (request_.constantResult && std::any_of(parts.begin(), parts.end(),
+                                             [](const Value &p) { return !sema::isTensorLike(p); }))
     if (std::optional<std::string> text = sema::repr(result)) {
       *request_.constantResult = std::move(*text);
       return true;
@@ -267,10 +266,6 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
     return false;
   }
   for (const Value &part : parts) {
-    if (part.kind == K::Init) {
-      ctx_.fail(DiagKind::RandomOutsideVariable, part.range, part.s);
-      return false;
-    }
     if (!sema::isTensorLike(part)) {
       ctx_.fail(DiagKind::ExpectedTensor, part.range.end ? part.range : r, ctx_.describe(part));
       return false;

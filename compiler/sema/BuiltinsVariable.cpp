@@ -4,6 +4,7 @@
 // initialisers. Also the training phase a layer is called in (Keras's learning phase).
 
 #include "compiler/sema/Compose.h"
+#include "compiler/sema/Random.h"
 
 #include "compiler/types/Elements.h"
 
@@ -13,6 +14,7 @@ namespace lamina::sema {
 namespace {
 
 using ir::Op;
+using namespace compose;
 
 // An initialiser value waiting for `variable(...)`.
 Value makeInit(Context &ctx, const CallArgs &a, ir::Initializer::Kind kind, double p, double q,
@@ -35,6 +37,7 @@ Value makeInit(Context &ctx, const CallArgs &a, ir::Initializer::Kind kind, doub
       return Value::error(a.range);
     init->seed = *seed;
   }
+  ctx.randomOrdinal.emplace(init, ctx.randomCalls++);
   Value out = Value::make(Value::Kind::Init, a.range);
   out.s = std::string(a.calledAs); // for "`random_normal` makes an initial value"
   out.init = std::move(init);
@@ -139,6 +142,37 @@ Value variable(Context &ctx, const CallArgs &a) {
   return Value::ofTensor(ctx.append(std::move(in)), r);
 }
 
+// dropout(x, rate, noise_shape, seed): each element kept with probability 1 - rate and
+// scaled by 1 / (1 - rate); noise_shape broadcasts one draw (Keras's K.dropout,
+// keras.random.dropout, tf.nn.dropout).
+Value dropout(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = tensorOf(ctx, a[0]);
+  auto rate = floatArg(ctx, a, 1);
+  if (x.isError() || !rate)
+    return Value::error(r);
+  if (!(*rate >= 0 && *rate < 1))
+    return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1), "a rate in [0, 1)",
+                    ctx.describe(a[1]));
+  x = toFloat(ctx, x, r);
+  TensorType noise = ctx.typeOf(x.tensor);
+  if (!a.isNone(2)) {
+    auto shape = shapeArg(ctx, a[2]);
+    if (!shape)
+      return Value::error(r);
+    noise.shape = *shape;
+  }
+  std::optional<int64_t> seed;
+  if (!a.isNone(3) && !(seed = intArg(ctx, a, 3)))
+    return Value::error(r);
+  MaybeId u = uniformSamples(ctx, noise, seed, ctx.randomCalls++, r);
+  if (!u)
+    return Value::error(r);
+  Value keep = ew(ctx, Op::Ge, {Value::ofTensor(*u, r), Value::real(*rate, r)}, r);
+  Value scaled = ew(ctx, Op::Mul, {x, Value::real(1 / (1 - *rate), r)}, r);
+  return ew(ctx, Op::Select, {keep, scaled, Value::real(0, r)}, r);
+}
+
 // K.learning_phase(): the `training` argument of the entry (False when it has none: inference).
 Value learningPhase(Context &ctx, const CallArgs &a) {
   Value out = ctx.training;
@@ -162,11 +196,13 @@ constexpr BuiltinDef kVariables[] = {
     {"variable", "value|initial_value|initializer, name=None, trainable=True, dtype=None", variable,
      "layer state, created once: a constant, a filled tensor or an initialiser"},
     {"random_normal", "shape, mean=0.0, stddev=1.0, dtype=None, seed=None", randomNormal,
-     "initialiser: normal samples (inside `variable` only)"},
+     "normal samples (Philox; a variable's initial value inside `variable`)"},
     {"random_uniform", "shape, minval=0.0, maxval=1.0, dtype=None, seed=None", randomUniform,
-     "initialiser: uniform samples in [minval, maxval) (inside `variable` only)"},
+     "uniform samples in [minval, maxval) (Philox; an initial value inside `variable`)"},
     {"glorot_uniform", "shape, seed=None", glorotUniform,
      "initialiser: uniform in +-sqrt(6 / (fan_in + fan_out)) (inside `variable` only)"},
+    {"dropout", "x|inputs, rate|level, noise_shape=None, seed=None", dropout,
+     "x with each element zeroed with probability rate, the rest scaled by 1 / (1 - rate)"},
     {"_learning_phase", "", learningPhase, "the `training` argument (False without one)"},
     {"_in_train_phase", "x, alt, training=None", inPhase<true>,
      "x when training (None: the learning phase), else alt"},

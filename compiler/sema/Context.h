@@ -9,6 +9,8 @@
 #include "compiler/sema/Sema.h"
 #include "compiler/sema/Value.h"
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <vector>
@@ -29,6 +31,12 @@ public:
   const SemaLimits &limits;
   ir::Function &fn;
   std::set<std::string> variableNames;
+  /// Random builtins called so far (Random.cpp): each call's ordinal is part of its Philox
+  /// key, so draws differ even unseeded or with one seed, in the order the source calls them.
+  /// A value drawn once is the same tensor wherever it is used (`eps` used twice).
+  int64_t randomCalls = 0;
+  std::map<std::shared_ptr<const ir::Initializer>, int64_t> randomOrdinal;
+  std::map<std::shared_ptr<const ir::Initializer>, ValueId> drawn;
   /// The entry's `training` argument, as Keras's learning phase (False when it has none).
   Value training = Value::boolean(false, SourceRange{});
   /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.

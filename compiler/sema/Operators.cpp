@@ -1,6 +1,7 @@
 #include "compiler/sema/Operators.h"
 
 #include "compiler/ir/ScalarOps.h"
+#include "compiler/sema/Random.h"
 #include "compiler/types/Elements.h"
 
 #include <cmath>
@@ -220,7 +221,7 @@ std::optional<Value> seqArithmetic(Context &ctx, BinaryOp op, const Value &a, co
 }
 
 bool containsTensor(const Value &v) {
-  if (v.kind == K::Tensor)
+  if (v.kind == K::Tensor || v.kind == K::Init) // random samples are drawn as tensors
     return true;
   if (v.isSeq())
     for (const Value &e : v.elements)
@@ -285,7 +286,7 @@ std::optional<std::pair<ir::Op, DType>> boolArithmetic(Context &ctx, ir::Op op,
 } // namespace
 
 bool isTensorLike(const Value &v) {
-  if (v.kind == K::Tensor || v.isNumber())
+  if (v.kind == K::Tensor || v.isNumber() || v.kind == K::Init)
     return true;
   if (!v.isSeq())
     return false;
@@ -303,9 +304,10 @@ std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &value
   for (const Value &v : values) {
     if (v.isError())
       return std::nullopt;
-    if (v.kind == K::Init) {
-      ctx.fail(DiagKind::RandomOutsideVariable, v.range, v.s);
-      return std::nullopt;
+    if (v.kind == K::Init) { // random samples: a tensor of the initialiser's type
+      strong = strong ? promote(*strong, v.initType.dtype) : v.initType.dtype;
+      sawNumber = true;
+      continue;
     }
     if (!isTensorLike(v)) {
       ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
@@ -362,9 +364,10 @@ MaybeId toTensor(Context &ctx, const Value &v, std::optional<DType> dtype) {
     break;
   case K::Error:
     return std::nullopt;
-  case K::Init:
-    ctx.fail(DiagKind::RandomOutsideVariable, v.range, v.s);
-    return std::nullopt;
+  case K::Init: {
+    MaybeId samples = drawSamples(ctx, v);
+    return samples && dtype ? std::optional(ctx.cast(*samples, *dtype, v.range)) : samples;
+  }
   default:
     ctx.fail(DiagKind::ExpectedTensor, v.range, ctx.describe(v));
     return std::nullopt;

@@ -29,6 +29,7 @@ std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynon
       {"activations.", "keras.activations."},
       {"activations.", "tf.keras.activations."},
       {"tf.", "tf.compat.v1."}, // TF 1's names that mean the same in TF 2
+      {"random.", "keras.random."},
       {"losses.", "keras.losses."},
       {"losses.", "tf.keras.losses."},
       {"metrics.", "keras.metrics."},

@@ -202,6 +202,10 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
     return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags,
                                 options);
   });
+  // The random generators' call number moves on, so the next call draws new samples.
+  for (size_t k = 0; k < fn.variables.size(); ++k)
+    if (fn.variables[k].callCounter)
+      ++*variables[k].data<int64_t>();
   return outputs;
 }
 

@@ -293,3 +293,50 @@ TEST_CASE("lambda: a layer fed ever new shapes keeps memory bounded") {
   CHECK(engine.liveKernels() <= 16 + LaminaFunction::kMaxSignatures);
   engine.setMemoryCacheCapacity(256);
 }
+
+TEST_CASE("lambda: random samples move on every call, the same on every engine and thread count") {
+  // The VAE's sampling lambda, the most copied Lambda body there is.
+  const char *sampling = "def sampling(args):\n"
+                         "    z_mean, z_log_var = args\n"
+                         "    eps = K.random_normal(shape=(K.shape(z_mean)[0], 4))\n"
+                         "    return z_mean + K.exp(0.5 * z_log_var) * eps\n";
+  const char *uniform = "lambda x: x * 0 + tf.random.uniform(tf.shape(x), seed=5)";
+  Tensor zero = f32({64, 4}, std::vector<float>(256, 0.0f));
+  auto layer = std::make_shared<Lambda>(sampling);
+  std::vector<Tensor> first = (*layer)({zero, zero}), second = (*layer)({zero, zero});
+  REQUIRE(first.at(0).shape() == TensorShape{64, 4});
+  CHECK_FALSE(bitEqual(first.at(0), second.at(0))); // the call counter moved on
+  REQUIRE(layer->weights().size() == 1);
+  CHECK(layer->weights()[0].name.ends_with("/seed_generator_state"));
+  CHECK_FALSE(layer->weights()[0].trainable);
+  CHECK(*layer->weights()[0].value.data<int64_t>() == 2);
+  // A new layer starts again from call 0: the same first samples.
+  auto again = std::make_shared<Lambda>(sampling);
+  CHECK(bitEqual((*again)({zero, zero}).at(0), first.at(0)));
+
+  // Uniform samples are integer arithmetic to the last step: equal bit for bit on the
+  // interpreter and the JIT with one or two threads.
+  LambdaOptions interpOptions;
+  interpOptions.engine = Engine::Interpreter;
+  Tensor x = f32({1000, 3}, std::vector<float>(3000, 1.0f));
+  Tensor byInterp = (*std::make_shared<Lambda>(uniform, interpOptions))(x);
+  for (unsigned threads : {1u, 2u}) {
+    CallOptions options;
+    options.compute.threads = threads;
+    Tensor byJit = std::make_shared<Lambda>(uniform)->call({x}, options).outputs.at(0);
+    CAPTURE(threads);
+    CHECK(bitEqual(byJit, byInterp));
+  }
+  // Their distribution: in [0, 1), mean 1/2, variance 1/12, within 5 standard errors.
+  double sum = 0, squares = 0;
+  const float *u = byInterp.data<float>();
+  for (int64_t k = 0; k < 3000; ++k) {
+    CHECK(u[k] >= 0.0f);
+    CHECK(u[k] < 1.0f);
+    sum += u[k];
+    squares += double(u[k]) * u[k];
+  }
+  double mean = sum / 3000, var = squares / 3000 - mean * mean;
+  CHECK(std::abs(mean - 0.5) < 5 * std::sqrt(1.0 / 12 / 3000));
+  CHECK(std::abs(var - 1.0 / 12) < 0.01);
+}

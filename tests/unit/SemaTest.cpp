@@ -526,16 +526,16 @@ TEST_CASE("variable errors: duplicate names, non-constant initial values, stray 
   // The initial value must be known at build time.
   CHECK(check("lambda x: x * variable(x, name=\"v\")", kX) == "E0403@1:24");
   CHECK(check("lambda x: x * variable(1.0, name=3)", kX) == "E0404@1:29");
-  // An initialiser outside variable(...) is rejected, naming it.
-  Analyzed stray = analyzeText("lambda x: x + random_normal([4])", kX);
+  // random_normal and random_uniform outside variable(...) draw samples (Random.cpp);
+  // glorot_uniform only makes initial values, and is rejected there, named.
+  CHECK(check("lambda x: x + random_normal([4])", kX) == "f32[B, 4]");
+  CHECK(check("lambda x: x * random_uniform([4], seed=1)", kX) == "f32[B, 4]");
+  Analyzed stray = analyzeText("lambda x: x + glorot_uniform([4])", kX);
   CHECK(stray.first() == "E0414@1:15");
-  CHECK(contains(stray.firstMessage(), "`random_normal`"));
-  CHECK(check("lambda x: relu(random_normal([4]))", kX) == "E0414@1:16");
-  CHECK(check("lambda x: concat([x, random_normal([4])], axis=0)", kX) == "E0414@1:22");
-  // Not asserted, reported: an initialiser as the result is E0402 ("got an initialiser"), not
-  // E0414: `lambda x: glorot_uniform([4, 4])`.
+  CHECK(contains(stray.firstMessage(), "`glorot_uniform`"));
+  CHECK(check("lambda x: relu(glorot_uniform([4]))", kX) == "E0414@1:16");
+  CHECK(check("lambda x: concat([x, glorot_uniform([1, 4])], axis=0)", kX) == "E0414@1:22");
   CHECK_FALSE(analyzeText("lambda x: glorot_uniform([4, 4])", kX).fn);
-  CHECK(check("lambda x: x * random_uniform([4], seed=1)", kX) == "E0414@1:15");
   CHECK(check("lambda x: variable(random_normal([2], dtype='int32'))", kX) == "E0404@1:20");
 }
 
