@@ -603,6 +603,15 @@ Array initialValue(const ir::VariableDecl &var, const std::map<std::string, int6
   Array a = makeArray(var.type.dtype, shape);
   int64_t n = a.elementCount();
   const ir::Initializer &init = var.init;
+  if (init.kind == ir::Initializer::Computed) {
+    // A function of no inputs (sema checked it reads none), run once here.
+    SourceFile none("<initial value>", "");
+    CollectingConsumer sink;
+    DiagnosticEngine diags(sink);
+    if (auto result = interpret(*init.program, {}, {}, none, diags))
+      return std::move(result->front());
+    return a; // only a byte budget could stop it: zeros, as made
+  }
   if (init.kind == ir::Initializer::Constant) {
     const Array &c = *init.value;
     for (int64_t k = 0; k < n; ++k) {

@@ -85,10 +85,16 @@ struct InputDecl {
 };
 
 /// How a variable gets its first value (docs/language.md, "Variables and initialisers").
+struct Function;
+
 struct Initializer {
-  enum Kind : uint8_t { Constant, RandomNormal, RandomUniform, GlorotUniform } kind = Constant;
+  enum Kind : uint8_t { Constant, Computed, RandomNormal, RandomUniform, GlorotUniform };
+  Kind kind = Constant;
   std::shared_ptr<const Array> value; // Constant (a scalar is broadcast to the shape)
-  double a = 0, b = 0;                // normal: mean, stddev; uniform: minval, maxval
+  /// Computed: a function of no inputs whose one output is the value (`0.25 * ones([6])`),
+  /// run once when the variable is made.
+  std::shared_ptr<const Function> program;
+  double a = 0, b = 0; // normal: mean, stddev; uniform: minval, maxval
   std::optional<int64_t> seed;
 };
 

@@ -79,6 +79,38 @@ std::shared_ptr<const Array> constantOf(Context &ctx, ValueId v) {
   return nullptr;
 }
 
+// The instructions that compute `v` as a function of no inputs, when they read no input,
+// variable or size that only a call knows (`variable(0.25 * np.ones((6,)))`).
+std::shared_ptr<const ir::Function> initialProgram(Context &ctx, ValueId v) {
+  std::vector<bool> needed(v + 1, false);
+  needed[v] = true;
+  for (ValueId id = v + 1; id-- > 0;) {
+    if (!needed[id])
+      continue;
+    const ir::Instr &in = ctx.fn.instrs[id];
+    if (in.op == Op::Input || in.op == Op::Variable || in.op == Op::DimValue)
+      return nullptr;
+    for (const Dim &d : in.type.shape)
+      if (!d.isConstant())
+        return nullptr;
+    for (ValueId o : in.operands)
+      needed[o] = true;
+  }
+  auto program = std::make_shared<ir::Function>();
+  std::vector<ValueId> renumbered(v + 1);
+  for (ValueId id = 0; id <= v; ++id) {
+    if (!needed[id])
+      continue;
+    ir::Instr in = ctx.fn.instrs[id];
+    for (ValueId &o : in.operands)
+      o = renumbered[o];
+    renumbered[id] = ValueId(program->instrs.size());
+    program->instrs.push_back(std::move(in));
+  }
+  program->outputs = {ValueId(program->instrs.size() - 1)};
+  return program;
+}
+
 Value variable(Context &ctx, const CallArgs &a) {
   SourceRange r = a.range;
   ir::VariableDecl decl;
@@ -105,11 +137,15 @@ Value variable(Context &ctx, const CallArgs &a) {
     MaybeId t = toTensor(ctx, init, dtype);
     if (!t)
       return Value::error(r);
-    auto c = constantOf(ctx, *t);
-    if (!c)
+    if (auto c = constantOf(ctx, *t)) {
+      decl.init.value = c;
+    } else if (auto program = initialProgram(ctx, *t)) {
+      decl.init.kind = ir::Initializer::Computed;
+      decl.init.program = std::move(program);
+    } else {
       return ctx.fail(DiagKind::ExpectedConstant, init.range, "the initial value of a variable",
                       ctx.describe(init));
-    decl.init.value = c;
+    }
     decl.type = ctx.typeOf(*t);
   }
   // Created once when the layer is built: sizes may come from the inputs' feature axes, never
