@@ -251,7 +251,8 @@ constexpr AliasDef kRenamed[] = {
     {"tf.math.is_finite", "isfinite", ""},
     {"tf.concat", "concat", "values, axis"},
     {"tf.split", "_tf_split", ""},
-    {"tf.gather", "gather", "params|x, indices, *, axis=0"},
+    {"tf.gather", "_tf_gather", ""},
+    {"tf.gather_nd", "gather_nd", ""},
 
     {"tf.fill", "full", "dims|shape, value|fill_value, dtype=None"},
     {"tf.range", "_tf_range", ""},

@@ -592,6 +592,112 @@ Value gather(Context &ctx, const CallArgs &a) {
   return Value::ofTensor(ctx.append(std::move(in)), a.range);
 }
 
+// Indices clamped into [0, n) and offset by `offset`: lamina's gather clamps, and a batched
+// or multi-dimensional gather must not let an index reach into a neighbouring row.
+Value clampedIndex(Context &ctx, const Value &idx, const Dim &n, SourceRange r) {
+  Value top = ew(ctx, Op::Sub, {Value::integer(n, r), Value::integer(1, r)}, r);
+  return ew(ctx, Op::Min, {ew(ctx, Op::Max, {idx, Value::integer(0, r)}, r), top}, r);
+}
+
+// A gather along axis 0 of `x` reshaped so its first `lead` axes are one.
+Value gatherFlat(Context &ctx, const Value &x, size_t lead, const Value &flatIndex, SourceRange r) {
+  Shape s = ctx.typeOf(x.tensor).shape;
+  Dim rows = 1;
+  for (size_t k = 0; k < lead; ++k)
+    rows = Dim::mul(rows, s[k]).value_or(Dim(0));
+  Shape folded{rows};
+  folded.insert(folded.end(), s.begin() + int64_t(lead), s.end());
+  MaybeId data = ctx.reshape(x.tensor, folded, r);
+  if (!data || flatIndex.isError())
+    return Value::error(r);
+  CallArgs args{findBuiltin("gather"),
+                "gather",
+                r,
+                {Value::ofTensor(*data, r), flatIndex, Value::integer(0, r)},
+                {true, true, true}};
+  return args.def->lower(ctx, args);
+}
+
+// tf.gather(params, indices, validate_indices, axis, batch_dims): with batch_dims b, the
+// first b axes of params and indices are one batch, and each batch gathers from its own rows.
+Value tfGather(Context &ctx, const CallArgs &a) {
+  auto batchDims = intArg(ctx, a, 4);
+  if (!batchDims)
+    return Value::error(a.range);
+  CallArgs plain = a;
+  plain.values = {a[0], a[1], a.isNone(3) ? Value::integer(*batchDims, a.range) : a[3]};
+  plain.given = {true, true, true};
+  if (*batchDims == 0)
+    return gather(ctx, plain);
+  Value x = tensorOf(ctx, a[0]), idx = tensorOf(ctx, a[1]);
+  if (x.isError() || idx.isError())
+    return Value::error(a.range);
+  size_t b = size_t(*batchDims);
+  const Shape sx = ctx.typeOf(x.tensor).shape, si = ctx.typeOf(idx.tensor).shape;
+  if (*batchDims < 0 || b >= sx.size() || b > si.size())
+    return ctx.fail(DiagKind::AxisOutOfRange, a[4].range, *batchDims,
+                    std::min(sx.size(), si.size()));
+  for (size_t k = 0; k < b; ++k)
+    if (sx[k] != si[k])
+      return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1),
+                      fmt::format("the first {} axes of params, {}", b, shapeString(sx)),
+                      ctx.describe(idx));
+  auto axis = axisArg(ctx, plain, 2, sx.size());
+  if (!axis)
+    return Value::error(a.range);
+  if (*axis != int64_t(b))
+    return ctx.fail(DiagKind::Unsupported, a[3].range, "`axis` other than `batch_dims`",
+                    "lamina gathers batches along the axis right after them");
+  SourceRange r = a.range;
+  // Each index plus its batch's first row in params flattened over [batch..., axis].
+  Value offset = Value::integer(0, r);
+  Dim stride = sx[b];
+  for (size_t k = b; k-- > 0;) {
+    Value along = Value::ofTensor(ctx.iota(si, int64_t(k), DType::I64, r), r);
+    offset = ew(ctx, Op::Add, {offset, ew(ctx, Op::Mul, {along, Value::integer(stride, r)}, r)}, r);
+    stride = Dim::mul(stride, sx[k]).value_or(Dim(0));
+  }
+  Value local =
+      clampedIndex(ctx, Value::ofTensor(ctx.cast(idx.tensor, DType::I64, r), r), sx[b], r);
+  return gatherFlat(ctx, x, b + 1, ew(ctx, Op::Add, {local, offset}, r), r);
+}
+
+// tf.gather_nd(params, indices): each row of indices' last axis (of size m) picks an element,
+// or a slice, of params' first m axes.
+Value gatherNd(Context &ctx, const CallArgs &a) {
+  auto batchDims = intArg(ctx, a, 2);
+  Value x = tensorOf(ctx, a[0]), idx = tensorOf(ctx, a[1]);
+  if (x.isError() || idx.isError() || !batchDims)
+    return Value::error(a.range);
+  if (*batchDims != 0)
+    return ctx.fail(DiagKind::Unsupported, a[2].range, "`batch_dims` in `gather_nd`",
+                    "add the batch index as the first column of indices instead");
+  SourceRange r = a.range;
+  const Shape sx = ctx.typeOf(x.tensor).shape, si = ctx.typeOf(idx.tensor).shape;
+  if (si.empty() || !si.back().isConstant())
+    return ctx.fail(DiagKind::NeedsKnownDim, a[1].range, "the last axis of `gather_nd`'s indices",
+                    si.empty() ? std::string("a scalar") : si.back().str());
+  size_t m = size_t(si.back().constant());
+  if (m == 0 || m > sx.size())
+    return ctx.fail(DiagKind::TooManyIndices, a[1].range, m, sx.size());
+  Value ix = Value::ofTensor(ctx.cast(idx.tensor, DType::I64, r), r);
+  Value flatIndex = Value::integer(0, r);
+  Dim stride = 1;
+  for (size_t k = m; k-- > 0;) {
+    std::vector<Dim> begins(si.size(), Dim(0));
+    begins.back() = Dim(int64_t(k));
+    Shape column = si;
+    column.back() = Dim(1);
+    Value c = Value::ofTensor(
+        ctx.slice(ix.tensor, begins, std::vector<int64_t>(si.size(), 1), column, r), r);
+    c = squeezeAxes(ctx, clampedIndex(ctx, c, sx[k], r), {int64_t(si.size()) - 1}, r);
+    flatIndex =
+        ew(ctx, Op::Add, {flatIndex, ew(ctx, Op::Mul, {c, Value::integer(stride, r)}, r)}, r);
+    stride = Dim::mul(stride, sx[k]).value_or(Dim(0));
+  }
+  return gatherFlat(ctx, x, m, flatIndex, r);
+}
+
 Value take(Context &ctx, const CallArgs &a) {
   if (!a.isNone(2))
     return gather(ctx, a);
@@ -632,6 +738,10 @@ constexpr BuiltinDef kShape[] = {
     {"gather", "x|params, indices, axis=0", gather,
      "take along axis; indices are clamped into range"},
     {"take", "x|a, indices, axis=None", take, "gather; None flattens first (NumPy)"},
+    {"_tf_gather", "params|x, indices, validate_indices=None, axis=None, batch_dims=0", tfGather,
+     "gather; with batch_dims, each batch from its own rows (TensorFlow)"},
+    {"gather_nd", "params|x, indices, batch_dims=0", gatherNd,
+     "each row of indices' last axis picks an element or slice of params' first axes"},
 };
 
 } // namespace
