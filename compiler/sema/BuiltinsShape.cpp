@@ -738,7 +738,7 @@ constexpr BuiltinDef kShape[] = {
     {"gather", "x|params, indices, axis=0", gather,
      "take along axis; indices are clamped into range"},
     {"take", "x|a, indices, axis=None", take, "gather; None flattens first (NumPy)"},
-    {"_tf_gather", "params|x, indices, validate_indices=None, axis=None, batch_dims=0", tfGather,
+    {"_tf_gather", "params|x, indices, *, validate_indices=None, axis=None, batch_dims=0", tfGather,
      "gather; with batch_dims, each batch from its own rows (TensorFlow)"},
     {"gather_nd", "params|x, indices, batch_dims=0", gatherNd,
      "each row of indices' last axis picks an element or slice of params' first axes"},
