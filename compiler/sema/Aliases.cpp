@@ -34,7 +34,7 @@ constexpr Group kSameName[] = {
      "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
      "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
      "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift hypot "
-     "copysign signbit real imag conj tril triu size"},
+     "copysign signbit real imag conj tril triu size swapaxes moveaxis"},
     {"ops.", "abs sign negative square sqrt rsqrt exp expm1 log log1p log2 log10 sin cos tan sinh "
              "cosh tanh erf floor ceil round trunc minimum maximum clip mod add subtract multiply "
              "divide floor_divide equal not_equal less less_equal greater greater_equal "
@@ -45,7 +45,7 @@ constexpr Group kSameName[] = {
              "matmul dot einsum shape ndim cast relu relu6 sigmoid softplus softsign silu swish "
              "elu selu leaky_relu hard_sigmoid hard_silu hard_swish mish softmax log_softmax "
              "stop_gradient reciprocal erfc bitwise_and bitwise_or bitwise_xor left_shift "
-             "right_shift real imag conj tril triu unstack"},
+             "right_shift real imag conj tril triu unstack swapaxes moveaxis"},
     {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
            "greater greater_equal less less_equal sum prod max min any all var std argmax "
            "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "

@@ -1,5 +1,5 @@
 // Linear algebra: matmul (`@`), dot, batch_dot (Keras's axes rules) and a documented subset of
-// einsum: explicit or implicit output, no `...`, no repeated index within one operand.
+// einsum: explicit or implicit output, `...` and diagonals (a letter twice in one operand).
 
 #include "compiler/sema/Compose.h"
 
@@ -198,6 +198,96 @@ std::optional<Value> einsumAsMatMul(Context &ctx, const std::vector<std::string>
   return Value::ofTensor(ctx.transpose(*flat, perm, r), r);
 }
 
+// `...` in einsum: each operand's ellipsis stands for its axes no letter names, aligned from
+// the right across operands (NumPy's broadcasting); they get letters the equation does not
+// use. Implicit output puts them first, as NumPy does.
+bool expandEllipsis(Context &ctx, std::vector<std::string> &terms, std::optional<std::string> &out,
+                    std::vector<Value> &operands, SourceRange where) {
+  std::string used;
+  for (const std::string &t : terms)
+    used += t;
+  if (out)
+    used += *out;
+  if (used.find("...") == std::string::npos)
+    return true;
+  std::vector<size_t> widths(terms.size(), 0);
+  size_t widest = 0;
+  for (size_t k = 0; k < terms.size(); ++k) {
+    size_t at = terms[k].find("...");
+    if (at == std::string::npos)
+      continue;
+    Value v = tensorOf(ctx, operands[k]);
+    if (v.isError())
+      return false;
+    operands[k] = v;
+    size_t rank = ctx.typeOf(v.tensor).rank(), named = terms[k].size() - 3;
+    if (rank < named) {
+      ctx.fail(DiagKind::RankMismatch, operands[k].range, fmt::format("einsum term `{}`", terms[k]),
+               fmt::format("rank {} or more", named), rank);
+      return false;
+    }
+    widths[k] = rank - named;
+    widest = std::max(widest, widths[k]);
+  }
+  std::string letters;
+  for (char c = 'A'; letters.size() < widest && c <= 'z'; ++c)
+    if (std::isalpha(static_cast<unsigned char>(c)) && used.find(c) == std::string::npos)
+      letters += c;
+  if (letters.size() < widest) {
+    ctx.fail(DiagKind::Unsupported, where, "this many axes under `...`", "52 letters at most");
+    return false;
+  }
+  for (size_t k = 0; k < terms.size(); ++k)
+    if (size_t at = terms[k].find("..."); at != std::string::npos)
+      terms[k].replace(at, 3, letters.substr(widest - widths[k]));
+  if (out) {
+    if (size_t at = out->find("..."); at != std::string::npos)
+      out->replace(at, 3, letters);
+  } else { // NumPy: the broadcast axes, then the indices that appear once, in order
+    std::map<char, int> counts;
+    for (const std::string &t : terms)
+      for (char c : t)
+        ++counts[c];
+    std::string implicit = letters;
+    for (auto [c, n] : counts)
+      if (n == 1 && letters.find(c) == std::string::npos)
+        implicit += c;
+    out = implicit;
+  }
+  return true;
+}
+
+// A letter twice in one term (`ii->i`, `bii->bi`) takes that diagonal: the operand summed over
+// its second axis against an equality mask of the two, which then lose one letter.
+bool takeDiagonals(Context &ctx, std::string &term, Value &operand, SourceRange r) {
+  for (size_t q = 0; q < term.size(); ++q) {
+    size_t p = term.find(term[q]);
+    if (p == q)
+      continue;
+    Value x = tensorOf(ctx, operand);
+    if (x.isError())
+      return false;
+    const Shape shape = ctx.typeOf(x.tensor).shape;
+    if (shape.size() != term.size()) {
+      ctx.fail(DiagKind::RankMismatch, operand.range, fmt::format("einsum term `{}`", term),
+               fmt::format("rank {}", term.size()), shape.size());
+      return false;
+    }
+    Value same = ew(ctx, Op::Eq,
+                    {Value::ofTensor(ctx.iota(shape, int64_t(p), DType::I64, r), r),
+                     Value::ofTensor(ctx.iota(shape, int64_t(q), DType::I64, r), r)},
+                    r);
+    Value zero = Value::ofTensor(ctx.scalarInt(ctx.typeOf(x.tensor).dtype, 0, r), r);
+    operand =
+        reduce(ctx, Op::ReduceSum, ew(ctx, Op::Select, {same, x, zero}, r), {int64_t(q)}, false, r);
+    if (operand.isError())
+      return false;
+    term.erase(q, 1);
+    return takeDiagonals(ctx, term, operand, r);
+  }
+  return true;
+}
+
 Value einsum(Context &ctx, const CallArgs &a) {
   SourceRange r = a.range;
   if (a[0].kind != Value::Kind::String)
@@ -206,8 +296,6 @@ Value einsum(Context &ctx, const CallArgs &a) {
   for (char c : a[0].s)
     if (c != ' ')
       eq += c;
-  if (eq.find("...") != std::string::npos)
-    return ctx.fail(DiagKind::Unsupported, a[0].range, "`...` in einsum", "write every index out");
   size_t arrow = eq.find("->");
   std::string lhs = eq.substr(0, arrow);
   std::vector<std::string> terms;
@@ -218,38 +306,46 @@ Value einsum(Context &ctx, const CallArgs &a) {
       break;
     start = comma + 1;
   }
-  const std::vector<Value> &operands = a[1].elements;
+  std::vector<Value> operands = a[1].elements;
   if (terms.size() != operands.size())
     return ctx.fail(DiagKind::WrongKind, a[0].range, "the einsum equation",
                     fmt::format("one term per operand ({})", operands.size()),
                     fmt::format("{} terms", terms.size()));
+  std::optional<std::string> explicitOut;
+  if (arrow != std::string::npos)
+    explicitOut = eq.substr(arrow + 2);
+  if (!expandEllipsis(ctx, terms, explicitOut, operands, a[0].range))
+    return Value::error(r);
+  if (!explicitOut) { // NumPy's implicit output: the letters used once, in order
+    std::map<char, int> uses;
+    for (const std::string &t : terms)
+      for (char c : t)
+        ++uses[c];
+    explicitOut.emplace();
+    for (auto [c, n] : uses)
+      if (n == 1)
+        *explicitOut += c;
+  }
+  for (size_t k = 0; k < operands.size(); ++k)
+    if (!takeDiagonals(ctx, terms[k], operands[k], r))
+      return Value::error(r);
   std::map<char, int> counts;
   for (const std::string &t : terms)
     for (char c : t) {
       if (!std::isalpha(static_cast<unsigned char>(c)))
         return ctx.fail(DiagKind::WrongKind, a[0].range, "an einsum index", "a letter",
                         fmt::format("`{}`", c));
-      if (std::count(t.begin(), t.end(), c) > 1)
-        return ctx.fail(DiagKind::Unsupported, a[0].range, "a repeated index in one operand",
-                        "lamina's einsum has no diagonals");
       ++counts[c];
     }
-  std::string out;
-  if (arrow != std::string::npos) {
-    out = eq.substr(arrow + 2);
-    for (char c : out)
-      if (std::count(out.begin(), out.end(), c) > 1)
-        return ctx.fail(DiagKind::Unsupported, a[0].range, "a repeated output index",
-                        "lamina's einsum has no diagonals");
-    for (char c : out)
-      if (!counts.count(c))
-        return ctx.fail(DiagKind::WrongKind, a[0].range, "an output index",
-                        "an index of some operand", fmt::format("`{}`", c));
-  } else {
-    for (auto [c, n] : counts)
-      if (n == 1)
-        out += c;
-  }
+  const std::string &out = *explicitOut;
+  for (char c : out)
+    if (std::count(out.begin(), out.end(), c) > 1)
+      return ctx.fail(DiagKind::Unsupported, a[0].range, "a repeated output index",
+                      "an output takes each index once");
+  for (char c : out)
+    if (!counts.count(c))
+      return ctx.fail(DiagKind::WrongKind, a[0].range, "an output index",
+                      "an index of some operand", fmt::format("`{}`", c));
   if (auto product = einsumAsMatMul(ctx, terms, out, operands, r))
     return *product;
   // Layout: output letters, then contracted letters; every operand is transposed into that

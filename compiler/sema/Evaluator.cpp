@@ -167,7 +167,7 @@ Value Evaluator::attribute(const ast::Attribute &node) {
     static constexpr std::string_view kMethods[] = {
         "astype", "reshape", "sum",     "mean",    "max",       "min",       "prod",
         "any",    "all",     "flatten", "squeeze", "transpose", "get_shape", "argmax",
-        "argmin", "std",     "var",     "cumsum",  "cumprod",   "conj"};
+        "argmin", "std",     "var",     "cumsum",  "cumprod",   "conj",      "swapaxes"};
     if (std::find(std::begin(kMethods), std::end(kMethods), name) != std::end(kMethods)) {
       Value m = Value::make(K::Method, r);
       m.s = name;
