@@ -78,6 +78,7 @@ std::span<const BuiltinDef> shapeBuiltins();
 std::span<const BuiltinDef> maskBuiltins();
 std::span<const BuiltinDef> imageBuiltins();
 std::span<const BuiltinDef> lossBuiltins();
+std::span<const BuiltinDef> sortBuiltins();
 std::span<const BuiltinDef> creationBuiltins();
 std::span<const BuiltinDef> linalgBuiltins();
 std::span<const BuiltinDef> variableBuiltins();

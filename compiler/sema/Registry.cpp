@@ -44,6 +44,7 @@ const std::vector<BuiltinArea> &builtinAreas() {
                                                  {"Reductions", reductionBuiltins()},
                                                  {"Shape", shapeBuiltins()},
                                                  {"Masks", maskBuiltins()},
+                                                 {"Sorting", sortBuiltins()},
                                                  {"Images", imageBuiltins()},
                                                  {"Losses and metrics", lossBuiltins()},
                                                  {"Creation", creationBuiltins()},
