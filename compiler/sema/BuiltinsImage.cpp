@@ -264,23 +264,37 @@ Value cropBox(Context &ctx, const Image &image, int64_t top, int64_t left, int64
                          r);
 }
 
-// tf.image.crop_to_bounding_box(image, offset_height, offset_width, target_height,
-// target_width): the box must lie inside the image.
-Value cropToBox(Context &ctx, const CallArgs &a) {
+// The arguments of crop_to_bounding_box and pad_to_bounding_box: the image, its known
+// height and width, and the box (offset_height, offset_width, target_height, target_width).
+struct Box {
+  Image image;
+  int64_t h, w, top, left, height, width;
+};
+
+std::optional<Box> boxArgs(Context &ctx, const CallArgs &a) {
   auto image = imageArg(ctx, a);
   auto top = intArg(ctx, a, 1), left = intArg(ctx, a, 2);
   auto height = intArg(ctx, a, 3), width = intArg(ctx, a, 4);
   if (!image || !top || !left || !height || !width)
-    return Value::error(a.range);
+    return std::nullopt;
   auto h = knownSize(ctx, image->x, image->h, a), w = knownSize(ctx, image->x, image->w, a);
   if (!h || !w)
+    return std::nullopt;
+  return Box{*image, *h, *w, *top, *left, *height, *width};
+}
+
+// tf.image.crop_to_bounding_box(image, offset_height, offset_width, target_height,
+// target_width): the box must lie inside the image.
+Value cropToBox(Context &ctx, const CallArgs &a) {
+  auto b = boxArgs(ctx, a);
+  if (!b)
     return Value::error(a.range);
-  if (*top < 0 || *left < 0 || *height <= 0 || *width <= 0 || *top + *height > *h ||
-      *left + *width > *w)
+  if (b->top < 0 || b->left < 0 || b->height <= 0 || b->width <= 0 || b->top + b->height > b->h ||
+      b->left + b->width > b->w)
     return ctx.fail(DiagKind::IndexOutOfRange, a.range,
-                    fmt::format("box ({}, {}) + {}x{}", *top, *left, *height, *width),
-                    fmt::format("{}x{}", *h, *w));
-  return cropBox(ctx, *image, *top, *left, *height, *width, a.range);
+                    fmt::format("box ({}, {}) + {}x{}", b->top, b->left, b->height, b->width),
+                    fmt::format("{}x{}", b->h, b->w));
+  return cropBox(ctx, b->image, b->top, b->left, b->height, b->width, a.range);
 }
 
 // tf.image.central_crop(image, central_fraction): TensorFlow's box, from the top-left corner
@@ -304,23 +318,19 @@ Value centralCrop(Context &ctx, const CallArgs &a) {
 // tf.image.pad_to_bounding_box(image, offset_height, offset_width, target_height,
 // target_width): zeros around the image.
 Value padToBox(Context &ctx, const CallArgs &a) {
-  auto image = imageArg(ctx, a);
-  auto top = intArg(ctx, a, 1), left = intArg(ctx, a, 2);
-  auto height = intArg(ctx, a, 3), width = intArg(ctx, a, 4);
-  if (!image || !top || !left || !height || !width)
+  auto b = boxArgs(ctx, a);
+  if (!b)
     return Value::error(a.range);
-  auto h = knownSize(ctx, image->x, image->h, a), w = knownSize(ctx, image->x, image->w, a);
-  if (!h || !w)
-    return Value::error(a.range);
-  int64_t bottom = *height - *top - *h, right = *width - *left - *w;
-  if (*top < 0 || *left < 0 || bottom < 0 || right < 0)
+  const Image *image = &b->image;
+  int64_t bottom = b->height - b->top - b->h, right = b->width - b->left - b->w;
+  if (b->top < 0 || b->left < 0 || bottom < 0 || right < 0)
     return ctx.fail(DiagKind::IndexOutOfRange, a.range,
-                    fmt::format("a {}x{} image at ({}, {})", *h, *w, *top, *left),
-                    fmt::format("{}x{}", *height, *width));
+                    fmt::format("a {}x{} image at ({}, {})", b->h, b->w, b->top, b->left),
+                    fmt::format("{}x{}", b->height, b->width));
   size_t rank = ctx.typeOf(image->x.tensor).rank();
   std::vector<Value> widths;
   for (size_t i = 0; i < rank; ++i) {
-    int64_t before = int64_t(i) == image->h ? *top : int64_t(i) == image->w ? *left : 0;
+    int64_t before = int64_t(i) == image->h ? b->top : int64_t(i) == image->w ? b->left : 0;
     int64_t after = int64_t(i) == image->h ? bottom : int64_t(i) == image->w ? right : 0;
     widths.push_back(Value::seq({Value::integer(before, a.range), Value::integer(after, a.range)},
                                 false, a.range));

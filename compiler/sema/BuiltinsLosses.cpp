@@ -206,33 +206,45 @@ Value binaryCrossentropyOf(Context &ctx, const Value &t, const Value &p, bool lo
   return ew(ctx, Op::Neg, {ew(ctx, Op::Add, {pos, neg}, r)}, r);
 }
 
-std::optional<bool> fromLogits(Context &ctx, const CallArgs &a, size_t slot) {
-  return boolArg(ctx, a, slot);
+// The arguments of keras.losses' cross-entropies: (y_true, y_pred, from_logits,
+// label_smoothing, axis).
+struct CrossEntropy {
+  Value truth, pred;
+  bool logits;
+  double smoothing;
+  int64_t axis;
+};
+
+std::optional<CrossEntropy> crossEntropyArgs(Context &ctx, const CallArgs &a) {
+  auto tp = truePred(ctx, a);
+  auto logits = boolArg(ctx, a, 2);
+  auto smoothing = floatArg(ctx, a, 3);
+  if (!tp || !logits || !smoothing)
+    return std::nullopt;
+  auto axis = axisArg(ctx, a, 4, rankOf(ctx, tp->second));
+  if (!axis)
+    return std::nullopt;
+  return CrossEntropy{tp->first, tp->second, *logits, *smoothing, *axis};
 }
 
 // keras.losses.binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis).
 Value binaryCrossentropy(Context &ctx, const CallArgs &a) {
-  auto tp = truePred(ctx, a);
-  auto logits = fromLogits(ctx, a, 2);
-  auto smoothing = floatArg(ctx, a, 3);
-  if (!tp || !logits || !smoothing)
-    return Value::error(a.range);
-  auto axis = axisArg(ctx, a, 4, rankOf(ctx, tp->second));
-  if (!axis)
+  auto ce = crossEntropyArgs(ctx, a);
+  if (!ce)
     return Value::error(a.range);
   SourceRange r = a.range;
-  Value t = tp->first;
-  if (*smoothing != 0)
+  Value t = ce->truth;
+  if (ce->smoothing != 0)
     t = ew(ctx, Op::Add,
-           {ew(ctx, Op::Mul, {t, num(1 - *smoothing, r)}, r), num(0.5 * *smoothing, r)}, r);
-  Value e = binaryCrossentropyOf(ctx, t, tp->second, *logits, r);
-  return ew(ctx, Op::Div, {sumAxis(ctx, e, *axis, r), countOf(ctx, e, {*axis}, r)}, r);
+           {ew(ctx, Op::Mul, {t, num(1 - ce->smoothing, r)}, r), num(0.5 * ce->smoothing, r)}, r);
+  Value e = binaryCrossentropyOf(ctx, t, ce->pred, ce->logits, r);
+  return ew(ctx, Op::Div, {sumAxis(ctx, e, ce->axis, r), countOf(ctx, e, {ce->axis}, r)}, r);
 }
 
 // K.binary_crossentropy(target, output, from_logits): per element, no mean.
 Value backendBinaryCrossentropy(Context &ctx, const CallArgs &a) {
   auto tp = truePred(ctx, a);
-  auto logits = fromLogits(ctx, a, 2);
+  auto logits = boolArg(ctx, a, 2);
   if (!tp || !logits)
     return Value::error(a.range);
   return binaryCrossentropyOf(ctx, tp->first, tp->second, *logits, a.range);
@@ -258,24 +270,19 @@ Value categoricalOf(Context &ctx, const Value &t, const Value &p, bool logits, i
 
 // keras.losses.categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis).
 Value categoricalCrossentropy(Context &ctx, const CallArgs &a) {
-  auto tp = truePred(ctx, a);
-  auto logits = fromLogits(ctx, a, 2);
-  auto smoothing = floatArg(ctx, a, 3);
-  if (!tp || !logits || !smoothing)
-    return Value::error(a.range);
-  auto axis = axisArg(ctx, a, 4, rankOf(ctx, tp->second));
-  if (!axis)
+  auto ce = crossEntropyArgs(ctx, a);
+  if (!ce)
     return Value::error(a.range);
   SourceRange r = a.range;
-  Value t = tp->first;
-  if (*smoothing != 0) {
-    Value classes = countOf(ctx, t, {*axis}, r);
+  Value t = ce->truth;
+  if (ce->smoothing != 0) {
+    Value classes = countOf(ctx, t, {ce->axis}, r);
     t = ew(ctx, Op::Add,
-           {ew(ctx, Op::Mul, {t, num(1 - *smoothing, r)}, r),
-            ew(ctx, Op::Div, {num(*smoothing, r), classes}, r)},
+           {ew(ctx, Op::Mul, {t, num(1 - ce->smoothing, r)}, r),
+            ew(ctx, Op::Div, {num(ce->smoothing, r), classes}, r)},
            r);
   }
-  return categoricalOf(ctx, t, tp->second, *logits, *axis, r);
+  return categoricalOf(ctx, t, ce->pred, ce->logits, ce->axis, r);
 }
 
 // sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis): integer labels (a last
@@ -285,7 +292,7 @@ Value sparseCategoricalCrossentropy(Context &ctx, const CallArgs &a) {
   SourceRange r = a.range;
   Value labels = tensorOf(ctx, a[0]);
   Value pred = tensorOf(ctx, a[1]);
-  auto logits = fromLogits(ctx, a, 2);
+  auto logits = boolArg(ctx, a, 2);
   if (labels.isError() || pred.isError() || !logits)
     return Value::error(r);
   pred = toFloat(ctx, pred, r);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <numeric>
 
 namespace lamina::sema {
 namespace {
@@ -228,8 +229,10 @@ Value splitBySizes(Context &ctx, const Value &x, int64_t axis, const std::vector
   return Value::seq(std::move(pieces), true, r);
 }
 
-// swapaxes(x, axis1, axis2) and moveaxis(x, source, destination): NumPy's, as transposes.
-Value swapAxes(Context &ctx, const CallArgs &a) {
+// swapaxes(x, axis1, axis2) and moveaxis(x, source, destination): NumPy's, as transposes of
+// the permutation `order` makes from the rank and the two axes.
+template <void (*Order)(std::vector<int64_t> &, int64_t, int64_t)>
+Value permuteTwo(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   if (x.isError())
     return x;
@@ -237,26 +240,19 @@ Value swapAxes(Context &ctx, const CallArgs &a) {
   auto p = axisArg(ctx, a, 1, rank), q = axisArg(ctx, a, 2, rank);
   if (!p || !q)
     return Value::error(a.range);
-  std::vector<int64_t> perm;
-  for (int64_t i = 0; i < int64_t(rank); ++i)
-    perm.push_back(i == *p ? *q : i == *q ? *p : i);
+  std::vector<int64_t> perm(rank);
+  std::iota(perm.begin(), perm.end(), int64_t(0));
+  Order(perm, *p, *q);
   return Value::ofTensor(ctx.transpose(x.tensor, perm, a.range), a.range);
 }
 
-Value moveAxis(Context &ctx, const CallArgs &a) {
-  Value x = tensorOf(ctx, a[0]);
-  if (x.isError())
-    return x;
-  size_t rank = ctx.typeOf(x.tensor).rank();
-  auto from = axisArg(ctx, a, 1, rank), to = axisArg(ctx, a, 2, rank);
-  if (!from || !to)
-    return Value::error(a.range);
-  std::vector<int64_t> perm;
-  for (int64_t i = 0; i < int64_t(rank); ++i)
-    if (i != *from)
-      perm.push_back(i);
-  perm.insert(perm.begin() + *to, *from);
-  return Value::ofTensor(ctx.transpose(x.tensor, perm, a.range), a.range);
+void swapOrder(std::vector<int64_t> &perm, int64_t p, int64_t q) {
+  std::swap(perm[size_t(p)], perm[size_t(q)]);
+}
+
+void moveOrder(std::vector<int64_t> &perm, int64_t from, int64_t to) {
+  perm.erase(perm.begin() + from);
+  perm.insert(perm.begin() + to, from);
 }
 
 // unstack(x, num, axis): the slices along axis, each without it, as a tuple.
@@ -753,8 +749,9 @@ constexpr BuiltinDef kShape[] = {
      "a tuple of parts: n equal ones, or cut at the given indices"},
     {"_tf_split", "value|x, num_or_size_splits, axis=0", tfSplit,
      "a tuple of parts: n equal ones, or of the given sizes (one may be -1)"},
-    {"swapaxes", "x|a, axis1, axis2", swapAxes, "exchange two axes"},
-    {"moveaxis", "x|a, source, destination", moveAxis, "move one axis to another place"},
+    {"swapaxes", "x|a, axis1, axis2", permuteTwo<swapOrder>, "exchange two axes"},
+    {"moveaxis", "x|a, source, destination", permuteTwo<moveOrder>,
+     "move one axis to another place"},
     {"unstack", "x|value, num=None, axis=0", unstack,
      "a tuple of the slices along axis (its size must be known)"},
     {"size", "x|a|input, axis=None", size,
