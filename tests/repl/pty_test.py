@@ -221,7 +221,11 @@ def main():
         s.send("\x12twice")  # Ctrl-R: reverse search
         s.read_until("(x)", "Ctrl-R finding twice(x)")
         s.send("\x15\x07")  # leave the search (Ctrl-G) after clearing
-        s.send("\r")
+        # A line with a value of its own, so the prompt awaited is the one after it, not the
+        # search's redraw: keys sent before the editor is back in raw mode would be echoed by
+        # the terminal and lost (it happened under CI's load).
+        s.send("6 * 7\r")
+        s.read_until("42", "the value of a line typed after the search")
         s.read_until(">>> ", "a prompt after the search")
         check(True, "Ctrl-R searches the history")
         s.send("\x12antirectifier(x):")  # a def from the first session, found whole
