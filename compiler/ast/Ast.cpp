@@ -48,7 +48,7 @@ std::string_view spelling(UnaryOp op) {
 }
 
 std::string_view spelling(BinaryOp op) {
-  constexpr std::string_view names[] = {"+",   "-",  "*", "/", "//", "%", "@", "**",
+  constexpr std::string_view names[] = {"+",   "-",  "*", "/", "//", "%",  "@", "**",
                                         "and", "or", "&", "|", "^",  "<<", ">>"};
   return names[static_cast<size_t>(op)];
 }

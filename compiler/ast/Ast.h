@@ -83,7 +83,17 @@ std::string_view spelling(CompareOp op);
 
 /// Python's binding strength of the binary operators, loosest first; a chain holds operators
 /// of one level (`a + b - c`, `m & n & o`).
-enum class BinaryLevel : uint8_t { Or, And, BitOr, BitXor, BitAnd, Shift, Additive, Multiplicative, Power };
+enum class BinaryLevel : uint8_t {
+  Or,
+  And,
+  BitOr,
+  BitXor,
+  BitAnd,
+  Shift,
+  Additive,
+  Multiplicative,
+  Power
+};
 BinaryLevel levelOf(BinaryOp op);
 
 // ------------------------------------------------------------------ expressions

@@ -15,7 +15,8 @@ Expr *AstBuilder::chain(antlr4::ParserRuleContext *ctx, std::vector<Expr *> oper
     return operands.front();
   BinaryChain *node = make<BinaryChain>(ctx);
   if (auto *first = dyn<BinaryChain>(operands.front());
-      first && levelOf(first->ops.front()) == levelOf(ops.front()) && ops.front() != BinaryOp::Pow) {
+      first && levelOf(first->ops.front()) == levelOf(ops.front()) &&
+      ops.front() != BinaryOp::Pow) {
     node->operands = first->operands;
     node->ops = first->ops;
   } else {

@@ -252,15 +252,26 @@ Value backendBinaryCrossentropy(Context &ctx, const CallArgs &a) {
 
 // -sum(y_true * log(p)) along axis, p the normalized and clipped y_pred, or the log_softmax of
 // the logits.
+// log_softmax of z along axis, from the shifted values so large logits do not overflow.
+Value logSoftmaxAlong(Context &ctx, const Value &z, int64_t axis, SourceRange r) {
+  Value s = ew(ctx, Op::Sub, {z, reduce(ctx, Op::ReduceMax, z, {axis}, true, r)}, r);
+  Value lse =
+      fun(ctx, Op::Log, reduce(ctx, Op::ReduceSum, fun(ctx, Op::Exp, s, r), {axis}, true, r), r);
+  return ew(ctx, Op::Sub, {s, lse}, r);
+}
+
+// Integer labels for the sparse losses and metrics: a last axis of 1 (Keras's [B, 1]) dropped.
+Value sparseLabels(Context &ctx, Value labels, size_t predRank, SourceRange r) {
+  if (rankOf(ctx, labels) == predRank && ctx.typeOf(labels.tensor).shape.back() == Dim(1))
+    labels = squeezeAxes(ctx, labels, {int64_t(predRank) - 1}, r);
+  return labels;
+}
+
 Value categoricalOf(Context &ctx, const Value &t, const Value &p, bool logits, int64_t axis,
                     SourceRange r) {
   Value logp;
   if (logits) {
-    Value m = reduce(ctx, Op::ReduceMax, p, {axis}, true, r);
-    Value s = ew(ctx, Op::Sub, {p, m}, r);
-    Value lse =
-        fun(ctx, Op::Log, reduce(ctx, Op::ReduceSum, fun(ctx, Op::Exp, s, r), {axis}, true, r), r);
-    logp = ew(ctx, Op::Sub, {s, lse}, r);
+    logp = logSoftmaxAlong(ctx, p, axis, r);
   } else {
     Value q = ew(ctx, Op::Div, {p, reduce(ctx, Op::ReduceSum, p, {axis}, true, r)}, r);
     logp = fun(ctx, Op::Log, clipProb(ctx, q, r), r);
@@ -303,8 +314,7 @@ Value sparseCategoricalCrossentropy(Context &ctx, const CallArgs &a) {
   if (*axis != int64_t(rank) - 1)
     return ctx.fail(DiagKind::Unsupported, a[3].range, "an `axis` other than the last",
                     "the classes are the last axis");
-  if (rankOf(ctx, labels) == rank && ctx.typeOf(labels.tensor).shape.back() == Dim(1))
-    labels = squeezeAxes(ctx, labels, {int64_t(rank) - 1}, r);
+  labels = sparseLabels(ctx, labels, rank, r);
   if (isFloat(ctx.typeOf(labels.tensor).dtype))
     labels = Value::ofTensor(ctx.cast(labels.tensor, DType::I64, r), r);
   Shape expanded = ctx.typeOf(labels.tensor).shape;
@@ -316,12 +326,9 @@ Value sparseCategoricalCrossentropy(Context &ctx, const CallArgs &a) {
   Value positions = Value::ofTensor(ctx.iota({classes}, 0, ctx.typeOf(labels.tensor).dtype, r), r);
   Value hot = ew(ctx, Op::Eq, {Value::ofTensor(*column, r), positions}, r);
   Value z = *logits ? pred : fun(ctx, Op::Log, clipProb(ctx, pred, r), r);
-  Value m = reduce(ctx, Op::ReduceMax, z, {*axis}, true, r);
-  Value s = ew(ctx, Op::Sub, {z, m}, r);
-  Value lse =
-      fun(ctx, Op::Log, reduce(ctx, Op::ReduceSum, fun(ctx, Op::Exp, s, r), {*axis}, false, r), r);
-  Value picked = sumAxis(ctx, ew(ctx, Op::Select, {hot, s, num(0, r)}, r), *axis, r);
-  return ew(ctx, Op::Sub, {lse, picked}, r);
+  Value logp = logSoftmaxAlong(ctx, z, *axis, r);
+  return ew(ctx, Op::Neg, {sumAxis(ctx, ew(ctx, Op::Select, {hot, logp, num(0, r)}, r), *axis, r)},
+            r);
 }
 
 // Accuracy metrics, as float32: per element (binary) or per sample, as Keras 3.
@@ -356,8 +363,7 @@ Value sparseCategoricalAccuracy(Context &ctx, const CallArgs &a) {
   if (labels.isError() || pred.isError())
     return Value::error(r);
   size_t rank = rankOf(ctx, pred);
-  if (rankOf(ctx, labels) == rank && ctx.typeOf(labels.tensor).shape.back() == Dim(1))
-    labels = squeezeAxes(ctx, labels, {int64_t(rank) - 1}, r);
+  labels = sparseLabels(ctx, labels, rank, r);
   Value guess = argmaxLast(ctx, pred, r);
   Value hit = ew(ctx, Op::Eq,
                  {Value::ofTensor(ctx.cast(labels.tensor, DType::F32, r), r),
