@@ -132,10 +132,10 @@ llvm::Value *Emitter::load(ir::ValueId v, const Index &index) {
   if (plan.storage[v] == Storage::Constant) {
     auto &global = constants_[v];
     if (!global) {
-      const auto *bytes = reinterpret_cast<const char *>(in.constant->bytes.data());
-      auto *data =
-          llvm::ConstantDataArray::getRaw(llvm::StringRef(bytes, in.constant->bytes.size()),
-                                          uint64_t(in.constant->elementCount()), elem);
+      const Array &value = *in.get<ir::ValueAttrs>().value;
+      const auto *bytes = reinterpret_cast<const char *>(value.bytes.data());
+      auto *data = llvm::ConstantDataArray::getRaw(llvm::StringRef(bytes, value.bytes.size()),
+                                                   uint64_t(value.elementCount()), elem);
       global = new llvm::GlobalVariable(module, data->getType(), true,
                                         llvm::GlobalValue::PrivateLinkage, data, "const");
       global->setAlignment(llvm::Align(64));
@@ -300,7 +300,7 @@ llvm::Value *Emitter::element(ir::ValueId v, const Index &index) {
 }
 
 llvm::Value *Emitter::constantLeaf(const ir::Instr &in, const Index &) {
-  const Array &c = *in.constant;
+  const Array &c = *in.get<ir::ValueAttrs>().value;
   DType t = in.type.dtype;
   return isFloat(t) ? constantOf(t, loadFloat(c, 0)) : intConstant(t, loadInt(c, 0));
 }
@@ -328,11 +328,11 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
     case Op::Constant:
       return constantLeaf(in, index);
     case Op::DimValue: {
-      Value *d = dim(in.dim);
+      Value *d = dim(in.get<ir::SizeAttrs>().size);
       return cast(DType::I64, t, splat(d));
     }
     case Op::Iota: {
-      Value *i = laneVector(index[size_t(in.axes[0])]);
+      Value *i = laneVector(index[size_t(in.get<ir::AxisAttrs>().axis)]);
       return cast(DType::I64, t, i);
     }
     case Op::Input:
@@ -360,14 +360,14 @@ llvm::Value *Emitter::elementUncached(ir::ValueId v, const Index &index, bool ro
     case Op::Transpose: {
       Index idx(index.size());
       for (size_t a = 0; a < index.size(); ++a)
-        idx[size_t(in.axes[a])] = index[a];
+        idx[size_t(in.get<ir::PermutationAttrs>().perm[a])] = index[a];
       return operand(0, idx);
     }
     case Op::Slice: {
       Index idx(index.size());
       for (size_t a = 0; a < index.size(); ++a) {
-        int64_t step = in.steps[a];
-        Value *begin = dim(in.begins[a]);
+        int64_t step = in.get<ir::WindowAttrs>().steps[a];
+        Value *begin = dim(in.get<ir::WindowAttrs>().begins[a]);
         idx[a].base = b.CreateAdd(begin, b.CreateMul(index[a].base, b.getInt64(uint64_t(step))));
         idx[a].stride = index[a].stride * step;
         if (index[a].vec)

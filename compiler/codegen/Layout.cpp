@@ -26,9 +26,9 @@ size_t bufferOf(const transforms::KernelPlan &plan, const KernelLayout &layout, 
   const ir::Instr &in = plan.fn.instrs[v];
   switch (plan.storage[v]) {
   case transforms::Storage::Input:
-    return size_t(in.index);
+    return size_t(in.get<ir::IndexAttrs>().index);
   case transforms::Storage::Variable:
-    return layout.inputs + size_t(in.index);
+    return layout.inputs + size_t(in.get<ir::IndexAttrs>().index);
   case transforms::Storage::Output: {
     auto it = std::find(plan.fn.outputs.begin(), plan.fn.outputs.end(), v);
     return layout.outputBuffer(size_t(it - plan.fn.outputs.begin()));

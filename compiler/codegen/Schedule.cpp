@@ -50,7 +50,7 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
     const Shape &operand = plan.fn.typeOf(root.operands[0]).shape;
     for (size_t a = 0; a < n; ++a)
       out.loops.push_back(axisName(domain, a) + " of the result");
-    std::vector<int64_t> axes = root.axes;
+    std::vector<int64_t> axes = root.get<ir::ReduceAttrs>().axes;
     std::sort(axes.begin(), axes.end());
     for (int64_t a : axes)
       out.loops.push_back(fmt::format("reduced {}", axisName(operand, size_t(a))));
@@ -64,7 +64,7 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
                       "the reduced axes",
                       out.tile);
     } else if (isArg(root.op)) {
-      bool contiguous = size_t(root.axes[0]) + 1 == operand.size() && w > 1;
+      bool contiguous = size_t(root.get<ir::ReduceAttrs>().axes[0]) + 1 == operand.size() && w > 1;
       out.vectors = contiguous ? "along the reduced last axis, lanes combined as a tree" : "none";
     } else {
       out.vectors = w > 1 ? fmt::format("along the innermost reduced axis, up to {} accumulators",
@@ -74,7 +74,7 @@ Schedule scheduleOf(const transforms::KernelPlan &plan, const Stage &s,
     return out;
   }
   if (s.kind == StageKind::Scan) {
-    size_t axis = size_t(root.axes[0]);
+    size_t axis = size_t(root.get<ir::AxisAttrs>().axis);
     for (size_t a = 0; a < n; ++a)
       out.loops.push_back(axisName(domain, a) + (a == axis ? ", in order" : ""));
     out.vectors = axis + 1 < n && w > 1

@@ -103,7 +103,7 @@ llvm::Value *Emitter::reshapeOperandIndex(const ir::Instr &in, const Index &inde
 }
 
 llvm::Value *Emitter::concatElement(const ir::Instr &in, const Index &index) {
-  size_t axis = size_t(in.axes[0]);
+  size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
   const AxisIndex &at = index[axis];
   Value *result = nullptr;
   Value *start = b.getInt64(0);
@@ -140,6 +140,7 @@ llvm::Value *Emitter::concatElement(const ir::Instr &in, const Index &index) {
 
 llvm::Value *Emitter::padElement(const ir::Instr &in, const Index &index) {
   const Shape &from = plan.fn.typeOf(in.operands[0]).shape;
+  double fill = in.get<ir::PaddingAttrs>().value;
   // An empty operand has no element to read (clamping into [0, -1] would read past it):
   // every result element is padding. Sizes known at compile time decide here; a symbolic one
   // decides at run time, in a block that reads the operand only when it has elements.
@@ -147,7 +148,7 @@ llvm::Value *Emitter::padElement(const ir::Instr &in, const Index &index) {
   for (const Dim &d : from) {
     if (auto c = d.asConstant()) {
       if (*c == 0)
-        return constantOf(in.type.dtype, in.padValue);
+        return constantOf(in.type.dtype, fill);
       continue;
     }
     Value *zero = b.CreateICmpEQ(dim(d), b.getInt64(0));
@@ -164,7 +165,7 @@ llvm::Value *Emitter::padElement(const ir::Instr &in, const Index &index) {
     b.CreateBr(join);
     b.SetInsertPoint(join);
     llvm::PHINode *phi = b.CreatePHI(value->getType(), 2);
-    phi->addIncoming(constantOf(in.type.dtype, in.padValue), before);
+    phi->addIncoming(constantOf(in.type.dtype, fill), before);
     phi->addIncoming(value, readEnd);
     // Values computed in the read block do not dominate what follows.
     memo_.clear();
@@ -175,6 +176,7 @@ llvm::Value *Emitter::padElement(const ir::Instr &in, const Index &index) {
 
 llvm::Value *Emitter::padElementNonEmpty(const ir::Instr &in, const Index &index) {
   const Shape &from = plan.fn.typeOf(in.operands[0]).shape;
+  const auto &[pads, mode, fill] = in.get<ir::PaddingAttrs>();
   Index idx(index.size());
   Value *inside = nullptr;
   for (size_t a = 0; a < index.size(); ++a) {
@@ -185,13 +187,13 @@ llvm::Value *Emitter::padElementNonEmpty(const ir::Instr &in, const Index &index
     };
     auto v64 = [&](Value *s) { return vector ? b.CreateVectorSplat(width, s) : s; };
     Value *n = v64(dim(from[a]));
-    Value *p = b.CreateSub(vector ? laneVector(index[a]) : index[a].base, c64(in.pads[a].first));
+    Value *p = b.CreateSub(vector ? laneVector(index[a]) : index[a].base, c64(pads[a].first));
     Value *below = b.CreateICmpSLT(p, c64(0)), *above = b.CreateICmpSGE(p, n);
     Value *ok = b.CreateNot(b.CreateOr(below, above));
     inside = inside ? b.CreateAnd(inside, ok) : ok;
-    if (in.padMode != ir::PadMode::Constant) {
+    if (mode != ir::PadMode::Constant) {
       // Mirror at the edges: reflect skips the edge element, symmetric repeats it.
-      bool reflect = in.padMode == ir::PadMode::Reflect;
+      bool reflect = mode == ir::PadMode::Reflect;
       Value *negP = b.CreateSub(c64(0), p);
       Value *low = reflect ? negP : b.CreateSub(negP, c64(1));
       Value *twice = b.CreateMul(n, c64(2));
@@ -210,9 +212,9 @@ llvm::Value *Emitter::padElementNonEmpty(const ir::Instr &in, const Index &index
     }
   }
   Value *value = element(in.operands[0], idx);
-  if (in.padMode != ir::PadMode::Constant || !inside)
+  if (mode != ir::PadMode::Constant || !inside)
     return value;
-  return b.CreateSelect(inside, value, constantOf(in.type.dtype, in.padValue));
+  return b.CreateSelect(inside, value, constantOf(in.type.dtype, fill));
 }
 
 llvm::Value *Emitter::gatherElement(const ir::Instr &in, const Index &index) {
@@ -220,7 +222,7 @@ llvm::Value *Emitter::gatherElement(const ir::Instr &in, const Index &index) {
   // negative and clamped into the axis.
   const Shape &data = plan.fn.typeOf(in.operands[0]).shape;
   const ir::Instr &indices = plan.fn.instrs[in.operands[1]];
-  size_t axis = size_t(in.axes[0]), irank = indices.type.rank();
+  size_t axis = size_t(in.get<ir::AxisAttrs>().axis), irank = indices.type.rank();
   Index at(index.begin() + long(axis), index.begin() + long(axis + irank));
   // When the lanes run along another axis (a row of an embedding table), every lane reads the
   // same index: compute it once, as a scalar, so the rows are read with vector loads.

@@ -154,7 +154,8 @@ private:
       return;
     }
     const ir::Instr &rootInstr = e_.plan.fn.instrs[root];
-    if (s_.splitConcat && rootInstr.op == Op::Concat && a == size_t(rootInstr.axes[0])) {
+    if (s_.splitConcat && rootInstr.op == Op::Concat &&
+        a == size_t(rootInstr.get<ir::AxisAttrs>().axis)) {
       auto [lo, hi] = range(a);
       Value *offset = e_.i64(0);
       for (ir::ValueId part : rootInstr.operands) {
@@ -343,7 +344,7 @@ private:
     // operand (a transcendental function) has parallelism enough, and unrolling it would only
     // multiply the code to compile.
     unsigned w = o_.vectorWidth, unroll = costly(operand) ? 1 : o_.reductionUnroll;
-    std::vector<int64_t> axes = in.axes;
+    std::vector<int64_t> axes = in.get<ir::ReduceAttrs>().axes;
     std::sort(axes.begin(), axes.end());
     llvm::Constant *init = identity(c, t, scalar);
     llvm::AllocaInst *scalarAcc = e_.slot(scalar, "acc");
@@ -420,7 +421,7 @@ private:
       acc = e_.quietNaN(acc);
     if (c == Combine::Max || c == Combine::Min) {
       Value *count = e_.i64(1);
-      for (int64_t a : in.axes)
+      for (int64_t a : in.get<ir::ReduceAttrs>().axes)
         count = b_.CreateMul(count, e_.dim(operand.shape[size_t(a)]));
       Value *empty = b_.CreateICmpEQ(count, e_.i64(0));
       llvm::Type *scalar = e_.scalarComputeType(t);
@@ -476,7 +477,7 @@ private:
     llvm::Type *scalar = e_.scalarComputeType(t), *i64 = b_.getInt64Ty(), *i1 = b_.getInt1Ty();
     ArgRule rule{in.op == Op::ArgMax, t};
     bool fl = isFloat(t);
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::ReduceAttrs>().axes[0]);
     auto [lo, size] = reducedRange(axis, shape);
     auto wins = [&](Value *x, Value *cur) { return argWins(rule, x, cur); };
     auto isNaN = [&](Value *x) { return argIsNaN(rule, x); };
@@ -566,10 +567,10 @@ private:
     Index idx(shape.size(), AxisIndex{e_.i64(0), 0, nullptr});
     size_t r = 0;
     for (size_t j = 0; j < shape.size(); ++j) {
-      bool reduced = std::find(in.axes.begin(), in.axes.end(), int64_t(j)) != in.axes.end();
+      bool reduced = in.get<ir::ReduceAttrs>().reduces(int64_t(j));
       if (!reduced)
-        idx[j] = result[in.keepdims ? j : r++];
-      else if (in.keepdims)
+        idx[j] = result[in.get<ir::ReduceAttrs>().keepdims ? j : r++];
+      else if (in.get<ir::ReduceAttrs>().keepdims)
         ++r;
     }
     return idx;
@@ -600,7 +601,7 @@ private:
     ir::ValueId operand = in.operands[0];
     const Shape &shape = e_.plan.fn.typeOf(operand).shape;
     DType t = e_.plan.fn.typeOf(operand).dtype;
-    std::vector<int64_t> axes = in.axes;
+    std::vector<int64_t> axes = in.get<ir::ReduceAttrs>().axes;
     std::sort(axes.begin(), axes.end());
     llvm::Type *scalar = e_.scalarComputeType(t);
     auto [lo, hi] = range(a);
@@ -816,7 +817,7 @@ private:
   // axis would stride through memory. Each element still takes exactly its column's steps.
   void scanStage(size_t a, Index idx) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    size_t axis = size_t(in.axes[0]), n = s_.domain.size();
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis), n = s_.domain.size();
     if (axis + 1 < n && o_.vectorWidth > 1 &&
         targetBuffer() == bufferOf(e_.plan, e_.layout, s_.root))
       return scanRows(0, idx);
@@ -845,7 +846,7 @@ private:
   // one computed from the one before.
   void scanRows(size_t a, Index idx) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
     if (a < axis)
       return axisLoop(a, idx, [&] { scanRows(a + 1, idx); });
     Value *size = e_.dim(s_.domain[axis]);
@@ -864,7 +865,7 @@ private:
     if (a + 1 < s_.domain.size())
       return axisLoop(a, idx, [&] { scanRow(a + 1, idx, fromPrevious); });
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
     DType t = in.type.dtype;
     Op op = in.op == Op::CumSum ? Op::Add : Op::Mul;
     auto [lo, hi] = range(a);
@@ -886,7 +887,7 @@ private:
   // out[k] = out[k - 1] op x[k] along the scan's axis, at the current width.
   void scanAlong(Index idx) {
     const ir::Instr &in = e_.plan.fn.instrs[s_.root];
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
     DType t = in.type.dtype;
     unsigned width = e_.width;
     llvm::Type *type = e_.computeType(t);

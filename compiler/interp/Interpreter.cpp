@@ -184,7 +184,7 @@ template <class F> void forEachIndex(const std::vector<int64_t> &shape, F f) {
 
 Val reduce(const ir::Instr &in, const Val &x) {
   std::vector<bool> reduced(x.shape.size(), false);
-  for (int64_t a : in.axes)
+  for (int64_t a : in.get<ir::ReduceAttrs>().axes)
     reduced[size_t(a)] = true;
   // The output without keepdims's 1s, to index accumulators.
   std::vector<int64_t> kept;
@@ -290,7 +290,7 @@ Val reduce(const ir::Instr &in, const Val &x) {
 
 Val scan(const ir::Instr &in, const Val &x) {
   Val out = makeVal(in.type.dtype, x.shape);
-  size_t axis = size_t(in.axes[0]);
+  size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
   std::vector<int64_t> strides = stridesOf(x.shape);
   bool sum = in.op == Op::CumSum;
   forEachIndex(x.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
@@ -335,7 +335,7 @@ Val movement(const ir::Instr &in, const std::vector<const Val *> &args) {
     forEachIndex(out.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       int64_t src = 0;
       for (size_t a = 0; a < idx.size(); ++a)
-        src += idx[a] * xs[size_t(in.axes[a])];
+        src += idx[a] * xs[size_t(in.get<ir::PermutationAttrs>().perm[a])];
       copyElement(out, k, x, src);
     });
     break;
@@ -343,12 +343,14 @@ Val movement(const ir::Instr &in, const std::vector<const Val *> &args) {
     forEachIndex(out.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       int64_t src = 0;
       for (size_t a = 0; a < idx.size(); ++a)
-        src += (in.begins[a].constant() + idx[a] * in.steps[a]) * xs[a];
+        src += (in.get<ir::WindowAttrs>().begins[a].constant() +
+                idx[a] * in.get<ir::WindowAttrs>().steps[a]) *
+               xs[a];
       copyElement(out, k, x, src);
     });
     break;
   case Op::Concat: {
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
     forEachIndex(out.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       int64_t pos = idx[axis];
       for (const Val *part : args) {
@@ -365,18 +367,19 @@ Val movement(const ir::Instr &in, const std::vector<const Val *> &args) {
     });
     break;
   }
-  case Op::Pad:
+  case Op::Pad: {
+    const auto &[pads, mode, fill] = in.get<ir::PaddingAttrs>();
     forEachIndex(out.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       int64_t src = 0;
       for (size_t a = 0; a < idx.size(); ++a) {
-        int64_t p = idx[a] - in.pads[a].first, n = x.shape[a];
+        int64_t p = idx[a] - pads[a].first, n = x.shape[a];
         if (p < 0 || p >= n) {
-          if (in.padMode == ir::PadMode::Constant) {
-            out.isFloatType() ? void(out.f[size_t(k)] = roundToFloat(out.dtype, in.padValue))
-                              : void(out.i[size_t(k)] = floatToInt(out.dtype, in.padValue));
+          if (mode == ir::PadMode::Constant) {
+            out.isFloatType() ? void(out.f[size_t(k)] = roundToFloat(out.dtype, fill))
+                              : void(out.i[size_t(k)] = floatToInt(out.dtype, fill));
             return;
           }
-          bool reflect = in.padMode == ir::PadMode::Reflect;
+          bool reflect = mode == ir::PadMode::Reflect;
           // Mirror at the edges: reflect skips the edge element, symmetric repeats it.
           if (p < 0)
             p = reflect ? -p : -p - 1;
@@ -388,9 +391,10 @@ Val movement(const ir::Instr &in, const std::vector<const Val *> &args) {
       copyElement(out, k, x, src);
     });
     break;
+  }
   case Op::Gather: {
     const Val &indices = *args[1];
-    size_t axis = size_t(in.axes[0]), irank = indices.shape.size();
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis), irank = indices.shape.size();
     int64_t n = x.shape[axis];
     forEachIndex(out.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       // out[pre, i..., post] = x[pre, indices[i...], post]; indices clamped into range.
@@ -456,22 +460,22 @@ Val leaf(const ir::Instr &in, const std::vector<Array> &inputs,
          const std::vector<Array> &variables) {
   switch (in.op) {
   case Op::Input:
-    return fromArray(inputs[size_t(in.index)]);
+    return fromArray(inputs[size_t(in.get<ir::IndexAttrs>().index)]);
   case Op::Variable:
-    return fromArray(variables[size_t(in.index)]);
+    return fromArray(variables[size_t(in.get<ir::IndexAttrs>().index)]);
   case Op::Constant:
-    return fromArray(*in.constant);
+    return fromArray(*in.get<ir::ValueAttrs>().value);
   case Op::DimValue: {
     Val v = makeVal(in.type.dtype, {});
     if (v.isFloatType())
-      v.f[0] = roundToFloat(v.dtype, double(in.dim.constant()));
+      v.f[0] = roundToFloat(v.dtype, double(in.get<ir::SizeAttrs>().size.constant()));
     else
-      v.i[0] = wrapToInt(v.dtype, in.dim.constant());
+      v.i[0] = wrapToInt(v.dtype, in.get<ir::SizeAttrs>().size.constant());
     return v;
   }
   case Op::Iota: {
     Val v = makeVal(in.type.dtype, concreteShape(in.type.shape));
-    size_t axis = size_t(in.axes[0]);
+    size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
     forEachIndex(v.shape, [&](const std::vector<int64_t> &idx, int64_t k) {
       if (v.isFloatType())
         v.f[size_t(k)] = roundToFloat(v.dtype, double(idx[axis]));

@@ -102,17 +102,18 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
       }
       d = *v;
     }
-    for (Dim &d : c.begins) {
-      auto v = value(d, in.range);
-      if (!v)
-        return std::nullopt;
-      d = *v;
-    }
+    if (auto *window = std::get_if<ir::WindowAttrs>(&c.attributes))
+      for (Dim &d : window->begins) {
+        auto v = value(d, in.range);
+        if (!v)
+          return std::nullopt;
+        d = *v;
+      }
     if (in.op == ir::Op::DimValue) {
-      auto v = value(in.dim, in.range);
+      auto v = value(in.get<ir::SizeAttrs>().size, in.range);
       if (!v)
         return std::nullopt;
-      c.dim = *v;
+      c.get<ir::SizeAttrs>().size = *v;
     }
     std::vector<int64_t> result = concrete(c.type.shape);
     auto operandShape = [&](size_t i) { return concrete(out[in.operands[i]].type.shape); };
@@ -132,7 +133,7 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
     case ir::OpCategory::Reduce:
       // The index of the largest of no elements does not exist.
       if ((in.op == ir::Op::ArgMax || in.op == ir::Op::ArgMin) &&
-          operandShape(0)[size_t(in.axes[0])] == 0) {
+          operandShape(0)[size_t(in.get<ir::ReduceAttrs>().axes[0])] == 0) {
         int64_t count = 1;
         for (int64_t d : result)
           count *= d;
@@ -154,7 +155,7 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
             return fail(a, b, "the batch dimensions must match or be 1");
       }
       if (in.op == ir::Op::Concat) {
-        size_t axis = size_t(in.axes[0]);
+        size_t axis = size_t(in.get<ir::AxisAttrs>().axis);
         int64_t total = 0;
         for (size_t i = 0; i < in.operands.size(); ++i) {
           std::vector<int64_t> s = operandShape(i);
@@ -172,7 +173,7 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
         int64_t count = 1;
         for (int64_t d : idx)
           count *= d;
-        if (count > 0 && data[size_t(in.axes[0])] == 0) {
+        if (count > 0 && data[size_t(in.get<ir::AxisAttrs>().axis)] == 0) {
           diags.report(DiagKind::IndexOutOfRange, file, in.range, 0, 0);
           return std::nullopt;
         }
@@ -180,8 +181,8 @@ std::optional<std::vector<ir::Instr>> specialize(const ir::Function &fn, const B
       if (in.op == ir::Op::Slice) {
         std::vector<int64_t> s = operandShape(0);
         for (size_t a = 0; a < s.size(); ++a) {
-          int64_t first = c.begins[a].constant();
-          int64_t last = first + (result[a] - 1) * in.steps[a];
+          int64_t first = c.get<ir::WindowAttrs>().begins[a].constant();
+          int64_t last = first + (result[a] - 1) * in.get<ir::WindowAttrs>().steps[a];
           if (result[a] > 0 && (first < 0 || first >= s[a] || last < 0 || last >= s[a])) {
             diags.report(DiagKind::IndexOutOfRange, file, in.range,
                          first < 0 || first >= s[a] ? first : last, s[a]);

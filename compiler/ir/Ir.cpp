@@ -12,17 +12,43 @@ namespace lamina::ir {
 namespace {
 
 enum class OperandClass : uint8_t { Any, Float, Bits, Int }; // IrOps.def's Operands
+enum class GradientRule : uint8_t { Chain, Zero, Leaf };     // IrOps.def's Gradient
+
+// IrOps.def's Attributes names, in the order of the Attributes variant's alternatives.
+enum class AttributeSet : uint8_t {
+  None,
+  Index,
+  Value,
+  Size,
+  Axis,
+  Permutation,
+  Reduce,
+  Window,
+  Padding
+};
+static_assert(size_t(AttributeSet::Padding) + 1 == std::variant_size_v<Attributes>);
+static_assert(std::is_same_v<std::variant_alternative_t<size_t(AttributeSet::Value), Attributes>,
+                             ValueAttrs>);
+static_assert(std::is_same_v<std::variant_alternative_t<size_t(AttributeSet::Padding), Attributes>,
+                             PaddingAttrs>);
 
 struct OpInfo {
   std::string_view spelling;
   OpCategory category;
   OpCost cost;
   OperandClass operands;
+  AttributeSet attributes;
+  GradientRule gradient;
 };
 
 constexpr OpInfo kOps[] = {
-#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands)                                     \
-  {Spelling, OpCategory::Category, OpCost::Cost, OperandClass::Operands},
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands, Attributes, Gradient)               \
+  {Spelling,                                                                                       \
+   OpCategory::Category,                                                                           \
+   OpCost::Cost,                                                                                   \
+   OperandClass::Operands,                                                                         \
+   AttributeSet::Attributes,                                                                       \
+   GradientRule::Gradient},
 #include "compiler/ir/IrOps.def"
 };
 
@@ -41,52 +67,42 @@ std::string intList(const std::vector<int64_t> &values) {
 }
 
 std::string attributes(const Function &f, const Instr &in) {
-  switch (in.op) {
-  case Op::Input:
-    return fmt::format(" {}", f.inputs[in.index].name);
-  case Op::Variable:
-    return fmt::format(" \"{}\"", f.variables[in.index].name);
-  case Op::DimValue:
-    return " " + in.dim.str();
-  case Op::Iota:
-  case Op::CumSum:
-  case Op::CumProd:
-  case Op::Concat:
-  case Op::Gather:
-    return fmt::format(" axis={}", in.axes.at(0));
-  case Op::Transpose:
-    return " perm=" + intList(in.axes);
-  case Op::Slice: {
-    std::string out;
-    for (size_t i = 0; i < in.begins.size(); ++i)
-      out += fmt::format("{}{}:{}", i ? ", " : "", in.begins[i].str(), in.steps[i]);
-    return " begin:step=[" + out + "]";
-  }
-  case Op::Pad: {
-    std::string out;
-    for (auto [lo, hi] : in.pads)
-      out += fmt::format("{}({}, {})", out.empty() ? "" : ", ", lo, hi);
-    static constexpr std::array<std::string_view, 3> kModes = {"constant", "reflect", "symmetric"};
-    return fmt::format(" pads=[{}] mode={} value={}", out, kModes[size_t(in.padMode)], in.padValue);
-  }
-  case Op::Constant: // the value follows the type (constantText)
-  case Op::Broadcast:
-  case Op::Reshape:
-  case Op::MatMul:
-    return "";
-#define LAMINA_SKIP_OTHER
-#define LAMINA_SKIP_LEAF
-#include "compiler/ir/OpCases.inc"
-    break; // by category (below)
-  }
-  if (categoryOf(in.op) == OpCategory::Reduce)
-    return " axes=" + intList(in.axes) + (in.keepdims ? " keepdims" : "");
-  return "";
+  static constexpr std::array<std::string_view, 3> kModes = {"constant", "reflect", "symmetric"};
+  struct Printer {
+    const Function &f;
+    const Instr &in;
+    std::string operator()(const NoAttrs &) const { return ""; }
+    std::string operator()(const ValueAttrs &) const { return ""; } // after the type: constantText
+    std::string operator()(const IndexAttrs &a) const {
+      if (in.op == Op::Input)
+        return fmt::format(" {}", f.inputs[size_t(a.index)].name);
+      return fmt::format(" \"{}\"", f.variables[size_t(a.index)].name);
+    }
+    std::string operator()(const SizeAttrs &a) const { return " " + a.size.str(); }
+    std::string operator()(const AxisAttrs &a) const { return fmt::format(" axis={}", a.axis); }
+    std::string operator()(const PermutationAttrs &a) const { return " perm=" + intList(a.perm); }
+    std::string operator()(const ReduceAttrs &a) const {
+      return " axes=" + intList(a.axes) + (a.keepdims ? " keepdims" : "");
+    }
+    std::string operator()(const WindowAttrs &a) const {
+      std::string out;
+      for (size_t i = 0; i < a.begins.size(); ++i)
+        out += fmt::format("{}{}:{}", i ? ", " : "", a.begins[i].str(), a.steps[i]);
+      return " begin:step=[" + out + "]";
+    }
+    std::string operator()(const PaddingAttrs &a) const {
+      std::string out;
+      for (auto [lo, hi] : a.pads)
+        out += fmt::format("{}({}, {})", out.empty() ? "" : ", ", lo, hi);
+      return fmt::format(" pads=[{}] mode={} value={}", out, kModes[size_t(a.mode)], a.value);
+    }
+  };
+  return std::visit(Printer{f, in}, in.attributes);
 }
 
 // Formats the value of a small constant; large ones print only their type.
 std::string constantText(const Instr &in) {
-  const Array &a = *in.constant;
+  const Array &a = *in.get<ValueAttrs>().value;
   if (a.elementCount() != 1)
     return fmt::format(" <{} elements>", a.elementCount());
   const std::byte *p = a.bytes.data();
@@ -124,6 +140,14 @@ OpCategory categoryOf(Op op) { return kOps[size_t(op)].category; }
 
 OpCost costOf(Op op) { return kOps[size_t(op)].cost; }
 
+size_t attributesIndex(Op op) { return size_t(kOps[size_t(op)].attributes); }
+
+bool isDifferentiable(Op op) { return kOps[size_t(op)].gradient == GradientRule::Chain; }
+
+void Instr::wrongAttributes() const {
+  LAMINA_UNREACHABLE("an instruction read as carrying attributes of another kind");
+}
+
 bool takesFloatsOnly(Op op) { return kOps[size_t(op)].operands == OperandClass::Float; }
 
 bool takesOperand(Op op, DType dtype) {
@@ -152,10 +176,12 @@ std::string instrText(const Function &f, const Instr &in) {
 
 // A constant's bytes, length-prefixed: the printer shows only small values.
 void appendConstant(std::string &key, const Instr &in) {
-  if (!in.constant)
+  const ValueAttrs *constant = std::get_if<ValueAttrs>(&in.attributes);
+  if (!constant || !constant->value)
     return;
-  key += fmt::format(" #{}:", in.constant->bytes.size());
-  key.append(reinterpret_cast<const char *>(in.constant->bytes.data()), in.constant->bytes.size());
+  const std::vector<std::byte> &bytes = constant->value->bytes;
+  key += fmt::format(" #{}:", bytes.size());
+  key.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
 } // namespace

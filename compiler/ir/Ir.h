@@ -26,16 +26,20 @@
 #include "compiler/types/Array.h"
 #include "compiler/types/Type.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace lamina::ir {
 
 enum class Op : uint8_t {
-#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands) Enum,
+#define LAMINA_IR_OP(Enum, Spelling, Category, Cost, Operands, Attributes, Gradient) Enum,
 #include "compiler/ir/IrOps.def"
 };
 
@@ -49,31 +53,80 @@ OpCost costOf(Op op);
 bool takesFloatsOnly(Op op); // IrOps.def's Operands column
 /// Whether `op` takes operands of `dtype` (IrOps.def's Operands column).
 bool takesOperand(Op op, DType dtype);
+/// Whether reverse-mode differentiation applies a rule to `op` (IrOps.def's Gradient column
+/// Chain); Zero and Leaf operations pass no gradient to operands.
+bool isDifferentiable(Op op);
 
 using ValueId = uint32_t;
 
 enum class PadMode : uint8_t { Constant, Reflect, Symmetric };
 
+// An instruction's attributes, one set per kind of operation: IrOps.def's Attributes column
+// names which, and the verifier checks it. Each is printed, compared and hashed through
+// keyOf only.
+struct NoAttrs {};
+struct IndexAttrs {  // input, variable
+  int64_t index = 0; // position in the function's inputs or variables
+};
+struct ValueAttrs {                   // constant
+  std::shared_ptr<const Array> value; // already of the result type
+};
+struct SizeAttrs { // dim
+  Dim size;
+};
+struct AxisAttrs { // iota, cumsum, cumprod, concat, gather
+  int64_t axis = 0;
+};
+struct PermutationAttrs { // transpose: result axis i is operand axis perm[i]
+  std::vector<int64_t> perm;
+};
+struct ReduceAttrs {         // reductions; argmax and argmin name one axis
+  std::vector<int64_t> axes; // ascending
+  bool keepdims = false;
+
+  bool reduces(int64_t axis) const {
+    return std::find(axes.begin(), axes.end(), axis) != axes.end();
+  }
+};
+struct WindowAttrs { // slice: element k of axis i reads begins[i] + k * steps[i]
+  std::vector<Dim> begins;
+  std::vector<int64_t> steps;
+};
+struct PaddingAttrs {                            // pad
+  std::vector<std::pair<int64_t, int64_t>> pads; // (before, after) per axis
+  PadMode mode = PadMode::Constant;
+  double value = 0; // PadMode::Constant
+};
+
+/// The alternatives in the order of IrOps.def's Attributes names (attributesIndex).
+using Attributes = std::variant<NoAttrs, IndexAttrs, ValueAttrs, SizeAttrs, AxisAttrs,
+                                PermutationAttrs, ReduceAttrs, WindowAttrs, PaddingAttrs>;
+
+/// The index in Attributes of the set IrOps.def gives `op`.
+size_t attributesIndex(Op op);
+
 struct Instr {
-  Instr(Op o, TensorType t, std::vector<ValueId> ops, SourceRange r)
-      : op(o), type(std::move(t)), operands(std::move(ops)), range(r) {}
+  Instr(Op o, TensorType t, std::vector<ValueId> ops, SourceRange r, Attributes a = NoAttrs{})
+      : op(o), type(std::move(t)), operands(std::move(ops)), range(r), attributes(std::move(a)) {}
 
   Op op;
   TensorType type;
   std::vector<ValueId> operands;
   SourceRange range;
+  Attributes attributes;
 
-  // Attributes; which ones an operation reads is listed in IrOps.def.
-  std::vector<int64_t> axes;  // reductions, transpose permutation, one-axis operations
-  bool keepdims = false;      // reductions
-  std::vector<Dim> begins;    // slice
-  std::vector<int64_t> steps; // slice
-  std::vector<std::pair<int64_t, int64_t>> pads; // pad
-  PadMode padMode = PadMode::Constant;
-  double padValue = 0;
-  std::shared_ptr<const Array> constant; // constant: the value, already of `type`
-  Dim dim;                               // dim
-  int64_t index = 0;                     // input, variable: position in the function's lists
+  /// The attribute set of kind `A`; asking for another kind than the instruction carries is a
+  /// lamina bug (the verifier checks the kind against IrOps.def).
+  template <class A> const A &get() const {
+    const A *a = std::get_if<A>(&attributes);
+    if (!a)
+      wrongAttributes();
+    return *a;
+  }
+  template <class A> A &get() { return const_cast<A &>(std::as_const(*this).get<A>()); }
+
+private:
+  [[noreturn]] void wrongAttributes() const;
 };
 
 /// A parameter of the entry point that receives a tensor (one element of a list parameter is

@@ -42,16 +42,26 @@ std::string checkInstr(const Function &f, ValueId id) {
                ? ""
                : fmt::format("expects {} operands, has {}", n, in.operands.size());
   };
+  if (in.attributes.index() != attributesIndex(in.op))
+    return "carries the attributes of another kind of operation";
+  if (const auto *a = std::get_if<AxisAttrs>(&in.attributes)) {
+    size_t rank = in.operands.empty() ? in.type.rank() : operand(0).rank();
+    if (a->axis < 0 || size_t(a->axis) >= rank)
+      return "axis out of range";
+  }
   switch (categoryOf(in.op)) {
   case OpCategory::Leaf:
     if (auto e = arity(0); !e.empty())
       return e;
-    if (in.op == Op::Constant && (!in.constant || in.constant->dtype != in.type.dtype ||
-                                  knownElementCount(in.type.shape) != in.constant->elementCount()))
-      return "constant value does not match its type";
-    if (in.op == Op::Input && size_t(in.index) >= f.inputs.size())
+    if (in.op == Op::Constant) {
+      const auto &value = in.get<ValueAttrs>().value;
+      if (!value || value->dtype != in.type.dtype ||
+          knownElementCount(in.type.shape) != value->elementCount())
+        return "constant value does not match its type";
+    }
+    if (in.op == Op::Input && size_t(in.get<IndexAttrs>().index) >= f.inputs.size())
       return "input index out of range";
-    if (in.op == Op::Variable && size_t(in.index) >= f.variables.size())
+    if (in.op == Op::Variable && size_t(in.get<IndexAttrs>().index) >= f.variables.size())
       return "variable index out of range";
     return "";
   case OpCategory::Unary: {
@@ -89,10 +99,11 @@ std::string checkInstr(const Function &f, ValueId id) {
     if (auto e = arity(1); !e.empty())
       return e;
     int64_t rank = int64_t(operand(0).rank());
-    for (size_t i = 0; i < in.axes.size(); ++i)
-      if (in.axes[i] < 0 || in.axes[i] >= rank || (i && in.axes[i] <= in.axes[i - 1]))
+    const auto &[axes, keepdims] = in.get<ReduceAttrs>();
+    for (size_t i = 0; i < axes.size(); ++i)
+      if (axes[i] < 0 || axes[i] >= rank || (i && axes[i] <= axes[i - 1]))
         return "reduction axes are not sorted, unique and in range";
-    size_t expectedRank = in.keepdims ? size_t(rank) : size_t(rank) - in.axes.size();
+    size_t expectedRank = keepdims ? size_t(rank) : size_t(rank) - axes.size();
     if (in.type.rank() != expectedRank)
       return "reduction result has the wrong rank";
     return "";
@@ -108,26 +119,30 @@ std::string checkInstr(const Function &f, ValueId id) {
         knownElementCount(operand(0).shape) && knownElementCount(in.type.shape))
       return "reshape changes the element count";
     return "";
-  case Op::Transpose:
+  case Op::Transpose: {
     if (auto e = arity(1); !e.empty())
       return e;
-    if (in.axes.size() != operand(0).rank() || in.type.rank() != operand(0).rank())
+    const std::vector<int64_t> &perm = in.get<PermutationAttrs>().perm;
+    if (perm.size() != operand(0).rank() || in.type.rank() != operand(0).rank())
       return "permutation length differs from the rank";
-    for (size_t i = 0; i < in.axes.size(); ++i)
-      if (in.axes[i] < 0 || size_t(in.axes[i]) >= in.axes.size() ||
-          !(operand(0).shape[size_t(in.axes[i])] == in.type.shape[i]))
+    for (size_t i = 0; i < perm.size(); ++i)
+      if (perm[i] < 0 || size_t(perm[i]) >= perm.size() ||
+          !(operand(0).shape[size_t(perm[i])] == in.type.shape[i]))
         return "permutation does not match the result shape";
     return "";
-  case Op::Slice:
+  }
+  case Op::Slice: {
     if (auto e = arity(1); !e.empty())
       return e;
-    if (in.begins.size() != operand(0).rank() || in.steps.size() != operand(0).rank() ||
+    const auto &[begins, steps] = in.get<WindowAttrs>();
+    if (begins.size() != operand(0).rank() || steps.size() != operand(0).rank() ||
         in.type.rank() != operand(0).rank())
       return "slice has the wrong number of axes";
-    for (int64_t step : in.steps)
+    for (int64_t step : steps)
       if (step == 0)
         return "slice step is zero";
     return "";
+  }
   case Op::Concat:
     if (in.operands.empty())
       return "concat has no operands";
@@ -144,7 +159,7 @@ std::string checkInstr(const Function &f, ValueId id) {
   case Op::Pad:
     if (auto e = arity(1); !e.empty())
       return e;
-    if (in.pads.size() != operand(0).rank())
+    if (in.get<PaddingAttrs>().pads.size() != operand(0).rank())
       return "pad has the wrong number of axes";
     return "";
   case Op::MatMul:

@@ -99,8 +99,7 @@ private:
     if (!ctx_.checkShape(type.shape, r))
       return Value::error(r);
     fn_.inputs.push_back({name, type, binding});
-    ir::Instr in{ir::Op::Input, type, {}, r};
-    in.index = int64_t(fn_.inputs.size() - 1);
+    ir::Instr in{ir::Op::Input, type, {}, r, ir::IndexAttrs{int64_t(fn_.inputs.size() - 1)}};
     return Value::ofTensor(ctx_.append(std::move(in)), r);
   }
   Value runExpressionMode();

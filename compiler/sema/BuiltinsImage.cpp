@@ -55,8 +55,8 @@ Value gatherAlong(Context &ctx, const Value &x, const std::vector<int64_t> &indi
   ValueId at = ctx.constant(std::move(idx), r);
   Shape out = ctx.typeOf(x.tensor).shape;
   out[size_t(axis)] = Dim(int64_t(indices.size()));
-  ir::Instr in{Op::Gather, {ctx.typeOf(x.tensor).dtype, out}, {x.tensor, at}, r};
-  in.axes = {axis};
+  ir::Instr in{
+      Op::Gather, {ctx.typeOf(x.tensor).dtype, out}, {x.tensor, at}, r, ir::AxisAttrs{axis}};
   return Value::ofTensor(ctx.append(std::move(in)), r);
 }
 

@@ -285,8 +285,7 @@ Value scanOf(Context &ctx, Value x, const CallArgs &a, bool exclusive, bool reve
     return Value::error(a.range);
   if (reversed)
     x = reverseAxes(ctx, x, {*axis}, a.range);
-  ir::Instr in{O, ctx.typeOf(x.tensor), {x.tensor}, a.range};
-  in.axes = {*axis};
+  ir::Instr in{O, ctx.typeOf(x.tensor), {x.tensor}, a.range, ir::AxisAttrs{*axis}};
   Value out = Value::ofTensor(ctx.append(std::move(in)), a.range);
   if (exclusive)
     out = shiftAlong(ctx, out, *axis, O == Op::CumProd ? 1 : 0, a.range);

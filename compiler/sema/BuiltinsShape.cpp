@@ -579,10 +579,7 @@ Value pad(Context &ctx, const CallArgs &a) {
   }
   if (!ctx.checkShape(out, a.range))
     return Value::error(a.range);
-  ir::Instr in{Op::Pad, {t.dtype, out}, {x.tensor}, a.range};
-  in.pads = *widths;
-  in.padMode = m;
-  in.padValue = *value;
+  ir::Instr in{Op::Pad, {t.dtype, out}, {x.tensor}, a.range, ir::PaddingAttrs{*widths, m, *value}};
   return Value::ofTensor(ctx.append(std::move(in)), a.range);
 }
 
@@ -614,8 +611,7 @@ Value gather(Context &ctx, const CallArgs &a) {
   out.insert(out.end(), tx.shape.begin() + *axis + 1, tx.shape.end());
   if (!ctx.checkShape(out, a.range))
     return Value::error(a.range);
-  ir::Instr in{Op::Gather, {tx.dtype, out}, {x.tensor, idx.tensor}, a.range};
-  in.axes = {*axis};
+  ir::Instr in{Op::Gather, {tx.dtype, out}, {x.tensor, idx.tensor}, a.range, ir::AxisAttrs{*axis}};
   return Value::ofTensor(ctx.append(std::move(in)), a.range);
 }
 

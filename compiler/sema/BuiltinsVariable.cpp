@@ -66,10 +66,10 @@ Value glorotUniform(Context &ctx, const CallArgs &a) {
 std::shared_ptr<const Array> constantOf(Context &ctx, ValueId v) {
   const ir::Instr &in = ctx.fn.instrs[v];
   if (in.op == Op::Constant)
-    return in.constant;
+    return in.get<ir::ValueAttrs>().value;
   if (in.op == Op::Broadcast && ctx.fn.instrs[in.operands[0]].op == Op::Constant &&
       ctx.typeOf(in.operands[0]).rank() == 0)
-    return ctx.fn.instrs[in.operands[0]].constant;
+    return ctx.fn.instrs[in.operands[0]].get<ir::ValueAttrs>().value;
   if (in.op == Op::Cast)
     if (auto c = constantOf(ctx, in.operands[0]); c && c->elementCount() == 1) {
       Array converted = makeArray(in.type.dtype, {});
@@ -172,8 +172,7 @@ Value variable(Context &ctx, const CallArgs &a) {
   }
   if (!ctx.variableNames.insert(decl.name).second)
     return ctx.fail(DiagKind::DuplicateVariable, a.isNone(1) ? r : a[1].range, decl.name);
-  ir::Instr in{Op::Variable, decl.type, {}, r};
-  in.index = int64_t(ctx.fn.variables.size());
+  ir::Instr in{Op::Variable, decl.type, {}, r, ir::IndexAttrs{int64_t(ctx.fn.variables.size())}};
   ctx.fn.variables.push_back(std::move(decl));
   return Value::ofTensor(ctx.append(std::move(in)), r);
 }

@@ -27,8 +27,11 @@ ValueId Context::constant(Array value, SourceRange r) {
   TensorType type{value.dtype, {}};
   for (int64_t d : value.shape)
     type.shape.push_back(d);
-  ir::Instr in{ir::Op::Constant, std::move(type), {}, r};
-  in.constant = std::make_shared<const Array>(std::move(value));
+  ir::Instr in{ir::Op::Constant,
+               std::move(type),
+               {},
+               r,
+               ir::ValueAttrs{std::make_shared<const Array>(std::move(value))}};
   return append(std::move(in));
 }
 
@@ -51,7 +54,7 @@ ValueId Context::cast(ValueId v, DType to, SourceRange r) {
   const ir::Instr &in = fn.instrs[v];
   // A cast of a scalar constant is folded, so `x * 2` prints as one constant of x's type.
   if (in.op == ir::Op::Constant && t.rank() == 0) {
-    const Array &c = *in.constant;
+    const Array &c = *in.get<ir::ValueAttrs>().value;
     return isFloat(c.dtype) ? scalar(to, loadFloat(c, 0), r) : scalarInt(to, loadInt(c, 0), r);
   }
   return op(ir::Op::Cast, {v}, {to, t.shape}, r);
@@ -60,8 +63,7 @@ ValueId Context::cast(ValueId v, DType to, SourceRange r) {
 ValueId Context::dimValue(const Dim &d, DType type, SourceRange r) {
   if (auto c = d.asConstant())
     return scalarInt(type, *c, r);
-  ir::Instr in{ir::Op::DimValue, {type, {}}, {}, r};
-  in.dim = d;
+  ir::Instr in{ir::Op::DimValue, {type, {}}, {}, r, ir::SizeAttrs{d}};
   return append(std::move(in));
 }
 
@@ -159,9 +161,7 @@ ValueId Context::reduce(ir::Op o, ValueId v, std::vector<int64_t> axes, bool kee
     else if (keepdims)
       out.shape.push_back(1);
   }
-  ir::Instr instr{o, std::move(out), {v}, r};
-  instr.axes = std::move(axes);
-  instr.keepdims = keepdims;
+  ir::Instr instr{o, std::move(out), {v}, r, ir::ReduceAttrs{std::move(axes), keepdims}};
   return append(std::move(instr));
 }
 
@@ -188,8 +188,7 @@ ValueId Context::transpose(ValueId v, std::vector<int64_t> perm, SourceRange r) 
   }
   if (identity)
     return v;
-  ir::Instr instr{ir::Op::Transpose, std::move(out), {v}, r};
-  instr.axes = std::move(perm);
+  ir::Instr instr{ir::Op::Transpose, std::move(out), {v}, r, ir::PermutationAttrs{std::move(perm)}};
   return append(std::move(instr));
 }
 
@@ -215,9 +214,11 @@ ValueId Context::slice(ValueId v, std::vector<Dim> begins, std::vector<int64_t> 
     identity = identity && begins[i] == Dim(0) && steps[i] == 1;
   if (identity)
     return v;
-  ir::Instr instr{ir::Op::Slice, {in.dtype, std::move(shape)}, {v}, r};
-  instr.begins = std::move(begins);
-  instr.steps = std::move(steps);
+  ir::Instr instr{ir::Op::Slice,
+                  {in.dtype, std::move(shape)},
+                  {v},
+                  r,
+                  ir::WindowAttrs{std::move(begins), std::move(steps)}};
   return append(std::move(instr));
 }
 
@@ -249,14 +250,12 @@ MaybeId Context::concat(const std::vector<ValueId> &values, int64_t axis, Source
   first.shape[size_t(axis)] = total;
   if (!checkShape(first.shape, r))
     return std::nullopt;
-  ir::Instr instr{ir::Op::Concat, std::move(first), values, r};
-  instr.axes = {axis};
+  ir::Instr instr{ir::Op::Concat, std::move(first), values, r, ir::AxisAttrs{axis}};
   return append(std::move(instr));
 }
 
 ValueId Context::iota(Shape shape, int64_t axis, DType type, SourceRange r) {
-  ir::Instr instr{ir::Op::Iota, {type, std::move(shape)}, {}, r};
-  instr.axes = {axis};
+  ir::Instr instr{ir::Op::Iota, {type, std::move(shape)}, {}, r, ir::AxisAttrs{axis}};
   return append(std::move(instr));
 }
 

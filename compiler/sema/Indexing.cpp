@@ -215,8 +215,11 @@ Value indexTensor(Context &ctx, const Value &x, const std::vector<IndexItem> &it
     Shape out(gathered.begin(), gathered.begin() + long(it->first));
     out.insert(out.end(), ti.shape.begin(), ti.shape.end());
     out.insert(out.end(), gathered.begin() + long(it->first) + 1, gathered.end());
-    ir::Instr gather{ir::Op::Gather, {ctx.typeOf(v).dtype, out}, {v, *idx}, r};
-    gather.axes = {int64_t(it->first)};
+    ir::Instr gather{ir::Op::Gather,
+                     {ctx.typeOf(v).dtype, out},
+                     {v, *idx},
+                     r,
+                     ir::AxisAttrs{int64_t(it->first)}};
     v = ctx.append(std::move(gather));
     gathered = out;
   }

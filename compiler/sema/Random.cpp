@@ -41,7 +41,8 @@ ValueId callCounter(Context &ctx, SourceRange r) {
   for (size_t k = 0; k < ctx.fn.variables.size(); ++k)
     if (ctx.fn.variables[k].callCounter)
       for (ValueId id = 0; id < ctx.fn.instrs.size(); ++id)
-        if (ctx.fn.instrs[id].op == Op::Variable && ctx.fn.instrs[id].index == int64_t(k))
+        if (ctx.fn.instrs[id].op == Op::Variable &&
+            ctx.fn.instrs[id].get<ir::IndexAttrs>().index == int64_t(k))
           return id;
   ir::VariableDecl decl;
   decl.name = "seed_generator_state";
@@ -55,8 +56,7 @@ ValueId callCounter(Context &ctx, SourceRange r) {
   storeInt(zero, 0, 0);
   decl.init.value = std::make_shared<const Array>(std::move(zero));
   decl.range = r;
-  ir::Instr in{Op::Variable, decl.type, {}, r};
-  in.index = int64_t(ctx.fn.variables.size());
+  ir::Instr in{Op::Variable, decl.type, {}, r, ir::IndexAttrs{int64_t(ctx.fn.variables.size())}};
   ctx.fn.variables.push_back(std::move(decl));
   return ctx.append(std::move(in));
 }

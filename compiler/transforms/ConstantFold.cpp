@@ -43,8 +43,8 @@ void foldConstants(ir::Function &fn) {
     auto result = interpret(single, {}, {}, none, diags);
     if (!result)
       continue; // a run-time error stays where the program will report it
-    ir::Instr folded(ir::Op::Constant, in.type, {}, in.range);
-    folded.constant = std::make_shared<const Array>(std::move(result->front()));
+    ir::Instr folded(ir::Op::Constant, in.type, {}, in.range,
+                     ir::ValueAttrs{std::make_shared<const Array>(std::move(result->front()))});
     in = std::move(folded);
   }
   eliminateDeadCode(fn);

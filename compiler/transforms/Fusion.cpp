@@ -70,7 +70,7 @@ public:
         plan_.storage[v] = Storage::Input;
       else if (in.op == Op::Variable)
         plan_.storage[v] = Storage::Variable;
-      else if (in.op == Op::Constant && in.constant->elementCount() != 1)
+      else if (in.op == Op::Constant && in.get<ir::ValueAttrs>().value->elementCount() != 1)
         plan_.storage[v] = Storage::Constant;
       else if (in.op == Op::CumSum || in.op == Op::CumProd || in.op == Op::MatMul)
         store(ir::ValueId(v), fmt::format("{} runs as a loop of its own", ir::spelling(in.op)));
@@ -230,13 +230,14 @@ public:
         // keepdims); axis 0 must be one that is kept.
         std::vector<int> kept;
         for (int j = 0; j < int(fn.typeOf(o).rank()); ++j) {
-          bool reduced = std::find(in.axes.begin(), in.axes.end(), j) != in.axes.end();
-          if (!reduced || in.keepdims)
+          bool reduced = in.get<ir::ReduceAttrs>().reduces(j);
+          if (!reduced || in.get<ir::ReduceAttrs>().keepdims)
             kept.push_back(reduced ? kUnknown : j);
         }
         next = size_t(at) < kept.size() ? kept[size_t(at)] : kUnknown;
-      } else if ((in.op == Op::Concat && in.axes[0] != at) ||
-                 ((in.op == Op::CumSum || in.op == Op::CumProd) && in.axes[0] != at)) {
+      } else if ((in.op == Op::Concat && in.get<ir::AxisAttrs>().axis != at) ||
+                 ((in.op == Op::CumSum || in.op == Op::CumProd) &&
+                  in.get<ir::AxisAttrs>().axis != at)) {
         next = at;
       } else if (at == kInvariant) {
         next = kInvariant;
@@ -346,19 +347,18 @@ private:
       stage.kind = StageKind::Reduce;
       const ir::Instr &operand = fn.instrs[in.operands[0]];
       size_t rank = operand.type.rank();
-      stage.columns =
-          rank > 0 && std::find(in.axes.begin(), in.axes.end(), int64_t(rank - 1)) == in.axes.end();
+      stage.columns = rank > 0 && !in.get<ir::ReduceAttrs>().reduces(int64_t(rank - 1));
       // Split over threads by rows of outputs; one row of columns is the vector axis itself,
       // and splitting it would only cut the register tile into passes that each read it all.
       stage.parallel = !(stage.columns && in.type.rank() == 1);
       bool arg = in.op == Op::ArgMax || in.op == Op::ArgMin;
       bool noRows = !stage.parallel || in.type.rank() == 0 || isLiteralOne(in.type.shape[0]);
-      stage.splitReduced = std::find(in.axes.begin(), in.axes.end(), 0) != in.axes.end() &&
-                           noRows && (stage.columns || !arg);
+      stage.splitReduced =
+          in.get<ir::ReduceAttrs>().reduces(0) && noRows && (stage.columns || !arg);
       visitUnknown(in.operands[0], operand.type.rank());
     } else if (in.op == Op::CumSum || in.op == Op::CumProd) {
       stage.kind = StageKind::Scan;
-      stage.parallel = in.axes[0] != 0;
+      stage.parallel = in.get<ir::AxisAttrs>().axis != 0;
       visitUnknown(in.operands[0], in.type.rank());
     } else if (in.op == Op::MatMul) {
       stage.kind = StageKind::MatMul;
@@ -371,7 +371,7 @@ private:
       stage.splitConcat = true;
       for (ir::ValueId o : in.operands)
         visit(o, identity, fn.typeOf(o).shape);
-      if (rowDepth_ && size_t(in.axes[0]) < *rowDepth_) {
+      if (rowDepth_ && size_t(in.get<ir::AxisAttrs>().axis) < *rowDepth_) {
         for (ir::ValueId r : rows_)
           store(r, "reduction stored: the concat that uses it joins rows");
         return std::nullopt;
@@ -558,7 +558,7 @@ private:
     ir::ValueId operand = in.operands[0];
     const Shape &shape = fn.typeOf(operand).shape;
     std::string why;
-    std::vector<int64_t> axes = in.axes;
+    std::vector<int64_t> axes = in.get<ir::ReduceAttrs>().axes;
     std::sort(axes.begin(), axes.end());
     size_t depth = shape.size() - axes.size();
     bool trailing = !axes.empty() && depth >= 1;

@@ -14,9 +14,9 @@ using ir::Op;
 // The value of a one-element constant, as a double.
 std::optional<double> scalarConstant(const ir::Function &fn, ir::ValueId v) {
   const ir::Instr &in = fn.instrs[v];
-  if (in.op != Op::Constant || in.constant->elementCount() != 1)
+  if (in.op != Op::Constant || in.get<ir::ValueAttrs>().value->elementCount() != 1)
     return std::nullopt;
-  return loadFloat(*in.constant, 0);
+  return loadFloat(*in.get<ir::ValueAttrs>().value, 0);
 }
 
 bool sameShape(const ir::Function &fn, ir::ValueId a, const ir::Instr &in) {
@@ -84,10 +84,10 @@ private:
         if (std::fabs(mantissa) == 0.5 && std::isfinite(reciprocal) &&
             roundToFloat(in.type.dtype, reciprocal) == reciprocal) {
           const ir::Instr &c = fn_.instrs[in.operands[1]];
-          ir::Instr k(Op::Constant, c.type, {}, c.range);
-          Array value = makeArray(c.type.dtype, c.constant->shape);
+          Array value = makeArray(c.type.dtype, c.get<ir::ValueAttrs>().value->shape);
           storeFloat(value, 0, reciprocal);
-          k.constant = std::make_shared<const Array>(std::move(value));
+          ir::Instr k(Op::Constant, c.type, {}, c.range,
+                      ir::ValueAttrs{std::make_shared<const Array>(std::move(value))});
           return binary(Op::Mul, in.operands[0], add(std::move(k)), in);
         }
       }
@@ -95,7 +95,7 @@ private:
       if (sameShape(fn_, in.operands[0], in))
         return in.operands[0];
     } else if (in.op == Op::Transpose) {
-      if (isIdentityPermutation(in.axes))
+      if (isIdentityPermutation(in.get<ir::PermutationAttrs>().perm))
         return in.operands[0];
     }
     return add(std::move(in));

@@ -787,7 +787,8 @@ TEST_CASE("the IR verifier refuses operands outside an operation's Operands colu
     ir::Function fn;
     TensorType t{c.dtype, {4}};
     fn.inputs.push_back({"x", t, 0});
-    fn.instrs.emplace_back(ir::Op::Input, t, std::vector<ir::ValueId>{}, SourceRange{});
+    fn.instrs.emplace_back(ir::Op::Input, t, std::vector<ir::ValueId>{}, SourceRange{},
+                           ir::IndexAttrs{0});
     bool binary = ir::categoryOf(c.op) == ir::OpCategory::Binary;
     fn.instrs.emplace_back(c.op, t,
                            binary ? std::vector<ir::ValueId>{0, 0} : std::vector<ir::ValueId>{0},
@@ -805,4 +806,45 @@ TEST_CASE("the IR verifier refuses operands outside an operation's Operands colu
     REQUIRE(result.fn);
     CHECK(ir::verify(*result.fn).empty());
   }
+}
+
+TEST_CASE("each operation carries the attribute set IrOps.def names, and the verifier checks it") {
+  TensorType t{DType::F32, {2, 3}};
+  auto withInput = [&](ir::Instr second) {
+    ir::Function fn;
+    fn.inputs.push_back({"x", t, 0});
+    fn.instrs.emplace_back(ir::Op::Input, t, std::vector<ir::ValueId>{}, SourceRange{},
+                           ir::IndexAttrs{0});
+    fn.instrs.push_back(std::move(second));
+    fn.outputs.push_back(1);
+    return ir::verify(fn);
+  };
+  auto transpose = [&](ir::Attributes attributes) {
+    return ir::Instr(ir::Op::Transpose, {DType::F32, {3, 2}}, {0}, SourceRange{},
+                     std::move(attributes));
+  };
+  CHECK(withInput(transpose(ir::PermutationAttrs{{1, 0}})).empty());
+  CHECK(withInput(transpose(ir::ReduceAttrs{{1, 0}, false}))
+            .find("carries the attributes of another kind") != std::string::npos);
+  CHECK(withInput(transpose(ir::NoAttrs{})).find("carries the attributes of another kind") !=
+        std::string::npos);
+  CHECK(withInput(ir::Instr(ir::Op::CumSum, t, {0}, SourceRange{}, ir::AxisAttrs{2}))
+            .find("axis out of range") != std::string::npos);
+  CHECK(withInput(ir::Instr(ir::Op::CumSum, t, {0}, SourceRange{}, ir::AxisAttrs{1})).empty());
+
+  ir::Instr reduce(ir::Op::ReduceSum, {DType::F32, {2}}, {0}, SourceRange{},
+                   ir::ReduceAttrs{{1}, false});
+  CHECK(reduce.get<ir::ReduceAttrs>().axes == std::vector<int64_t>{1});
+  CHECK(ir::attributesIndex(ir::Op::ReduceSum) == reduce.attributes.index());
+  CHECK(ir::attributesIndex(ir::Op::Add) == ir::Attributes(ir::NoAttrs{}).index());
+  CHECK(ir::attributesIndex(ir::Op::Pad) == ir::Attributes(ir::PaddingAttrs{}).index());
+}
+
+TEST_CASE("IrOps.def's Gradient column: which operations differentiation applies a rule to") {
+  for (ir::Op op : {ir::Op::Exp, ir::Op::Mul, ir::Op::Select, ir::Op::ReduceMax, ir::Op::MatMul,
+                    ir::Op::Gather, ir::Op::Cast, ir::Op::Pad})
+    CHECK_MESSAGE(ir::isDifferentiable(op), ir::spelling(op));
+  for (ir::Op op : {ir::Op::Floor, ir::Op::Round, ir::Op::Sign, ir::Op::Lt, ir::Op::ArgMax,
+                    ir::Op::And, ir::Op::FloorDiv, ir::Op::Input, ir::Op::Constant, ir::Op::Iota})
+    CHECK_MESSAGE(!ir::isDifferentiable(op), ir::spelling(op));
 }
