@@ -2,6 +2,8 @@
 
 #include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
+#include "runtime/io/LittleEndian.h"
+#include "runtime/io/MessageText.h"
 
 #include <algorithm>
 #include <cctype>
@@ -33,6 +35,9 @@ constexpr size_t kAlign = 64;
 constexpr size_t kGrowthDigits = 21;
 
 using detail::lowerFirst;
+using detail::outOfMemory;
+using detail::plural;
+using detail::quote;
 using detail::systemError;
 using detail::writeAtomically;
 
@@ -49,14 +54,9 @@ uint64_t saturatingAdd(uint64_t a, uint64_t b) {
   return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
 }
 
-// Text from a file, quoted, and cut short: a header may be 64 KiB of one string.
-std::string quoted(std::string_view text, size_t max = 40) {
-  return "'" + std::string(text.substr(0, max)) + (text.size() > max ? "...'" : "'");
-}
-
-std::string plural(uint64_t n, std::string_view unit) {
-  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
-}
+// Header text in messages is cut shorter than quote's default: a header may be 64 KiB of one
+// string, and the message names the header's own words, which are short.
+constexpr size_t kQuoted = 40;
 
 // The NumPy types lamina has, by the two characters after the byte-order character.
 struct NpyType {
@@ -71,7 +71,7 @@ std::string unsupportedDescr(std::string_view descr) {
   std::string list;
   for (const NpyType &t : kNpyTypes)
     list += (list.empty() ? "'" : ", '") + std::string(npyDescr(t.dtype)) + "'";
-  return "unsupported descr " + quoted(descr) + "; supported: " + list +
+  return "unsupported descr " + quote(descr, kQuoted) + "; supported: " + list +
          ", with any byte order ('<', '>', '|', '=' or none)";
 }
 
@@ -129,7 +129,7 @@ public:
                    : key == "shape"         ? &seenShape
                                             : nullptr;
       if (!seen)
-        return failAt(keyAt, "unknown key " + quoted(key) +
+        return failAt(keyAt, "unknown key " + quote(key, kQuoted) +
                                  " (the keys are 'descr', 'fortran_order' and 'shape')");
       if (*seen)
         return failAt(keyAt, "duplicate key '" + key + "'");
@@ -270,7 +270,7 @@ private:
     for (; isDigit(); ++pos_)
       tooLarge |= __builtin_mul_overflow(value, 10u, &value) ||
                   __builtin_add_overflow(value, unsigned(text_[pos_] - '0'), &value);
-    std::string digits = quoted(text_.substr(start, pos_ - start));
+    std::string digits = quote(text_.substr(start, pos_ - start), kQuoted);
     if (negative) {
       failAt(start, "dimension " + digits + " is negative");
       return false;
@@ -332,13 +332,6 @@ struct Layout {
   uint64_t dataBytes = 0;
 };
 
-uint64_t readLittleEndian(std::span<const std::byte> bytes, size_t at, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = n; i-- > 0;)
-    v = v << 8 | std::to_integer<uint64_t>(bytes[at + i]);
-  return v;
-}
-
 // "3 x 4 elements of 4 bytes", "a 0-d array of 8 bytes".
 std::string declared(const std::vector<int64_t> &shape, unsigned itemBytes) {
   std::string item = "of " + plural(itemBytes, "byte");
@@ -349,24 +342,6 @@ std::string declared(const std::vector<int64_t> &shape, unsigned itemBytes) {
     dims += (dims.empty() ? "" : " x ") + std::to_string(d);
   bool one = shape.size() == 1 && shape[0] == 1;
   return dims + (one ? " element " : " elements ") + item;
-}
-
-/// The byte count of an array of `shape`, false if it overflows. Like NumPy, the non-zero
-/// dimensions must multiply to less than 2^63 bytes even when another dimension is zero,
-/// which keeps Array::elementCount() from overflowing whatever the order of dimensions.
-bool shapeBytes(const std::vector<int64_t> &shape, unsigned itemBytes, int64_t &bytes,
-                bool &empty) {
-  int64_t product = itemBytes;
-  bool overflow = false;
-  empty = false;
-  for (int64_t d : shape) {
-    if (d == 0)
-      empty = true;
-    else
-      overflow |= __builtin_mul_overflow(product, d, &product);
-  }
-  bytes = empty ? 0 : product;
-  return !overflow;
 }
 
 /// Checks everything up to the data, except its size. `head` is the start of a file of `fileSize`
@@ -388,7 +363,7 @@ std::string parseLayout(std::span<const std::byte> head, uint64_t fileSize, cons
   uint64_t headerOffset = 8 + lengthBytes;
   if (fileSize < headerOffset)
     return tooShort;
-  uint64_t headerBytes = readLittleEndian(head, 8, lengthBytes);
+  uint64_t headerBytes = detail::readLittleEndian(head.subspan(8, lengthBytes));
   if (headerBytes > kMaxHeaderBytes)
     return "header of " + plural(headerBytes, "byte") + " is longer than the limit of " +
            std::to_string(kMaxHeaderBytes);
@@ -407,16 +382,16 @@ std::string parseLayout(std::span<const std::byte> head, uint64_t fileSize, cons
     return unsupportedDescr(fields.descr);
 
   unsigned itemBytes = byteSize(type->dtype);
-  int64_t bytes = 0;
-  bool empty = false;
-  if (!shapeBytes(fields.shape, itemBytes, bytes, empty))
+  detail::ShapeBytes size = detail::shapeBytes(fields.shape, itemBytes);
+  if (!size.fits)
     return "header declares " + declared(fields.shape, itemBytes) +
-           (empty ? ": an empty shape whose other dimensions multiply to more than 2^63 bytes, "
-                    "which NumPy refuses too"
-                  : ", more than the limit of " + plural(limits.maxBytes, "byte"));
-  if (uint64_t(bytes) > limits.maxBytes)
+           (size.empty
+                ? ": an empty shape whose other dimensions multiply to more than 2^63 bytes, "
+                  "which NumPy refuses too"
+                : ", more than the limit of " + plural(limits.maxBytes, "byte"));
+  if (size.bytes > limits.maxBytes)
     return "header declares " + declared(fields.shape, itemBytes) + " (" +
-           plural(uint64_t(bytes), "byte") + "), more than the limit of " +
+           plural(size.bytes, "byte") + "), more than the limit of " +
            plural(limits.maxBytes, "byte");
 
   out.dtype = type->dtype;
@@ -424,7 +399,7 @@ std::string parseLayout(std::span<const std::byte> head, uint64_t fileSize, cons
   out.fortran = fields.fortran;
   out.shape = std::move(fields.shape);
   out.dataOffset = headerOffset + headerBytes;
-  out.dataBytes = uint64_t(bytes);
+  out.dataBytes = size.bytes;
   return "";
 }
 
@@ -478,13 +453,8 @@ std::string parseWhole(std::span<const std::byte> head, uint64_t fileSize, const
 /// Turns the checked data (exactly layout.dataBytes) into the array.
 std::string decode(const Layout &layout, std::vector<std::byte> data, Array &out) {
   if (layout.dtype == DType::Bool)
-    for (size_t i = 0; i < data.size(); ++i)
-      if (std::to_integer<unsigned>(data[i]) > 1) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", std::to_integer<unsigned>(data[i]));
-        return "bool data byte at offset " + std::to_string(layout.dataOffset + i) + " is " + hex +
-               "; bool values must be 0 or 1";
-      }
+    if (std::string e = detail::checkBoolBytes(data, layout.dataOffset); !e.empty())
+      return e;
   size_t itemBytes = byteSize(layout.dtype);
   if (layout.swap)
     for (size_t i = 0; i < data.size(); i += itemBytes)
@@ -547,13 +517,12 @@ std::string checkWritable(const Array &a) {
     return "bf16 has no .npy type; cast to f32 first";
   if (std::string error = detail::checkDTypeAndShape(a); !error.empty())
     return error;
-  int64_t bytes = 0;
-  bool empty = false;
-  if (!shapeBytes(a.shape, byteSize(a.dtype), bytes, empty))
+  detail::ShapeBytes size = detail::shapeBytes(a.shape, byteSize(a.dtype));
+  if (!size.fits)
     return "array shape has more bytes than fit in 63 bits";
-  if (a.bytes.size() != uint64_t(bytes))
+  if (a.bytes.size() != size.bytes)
     return "array holds " + plural(a.bytes.size(), "byte") + " but its shape and dtype need " +
-           std::to_string(bytes);
+           std::to_string(size.bytes);
   return detail::checkBoolValues(a);
 }
 
@@ -573,8 +542,7 @@ std::string encodeHeader(const Array &a) {
   std::string out(kMagic);
   out += '\x01';
   out += '\x00';
-  out += static_cast<char>(dict.size() & 0xff);
-  out += static_cast<char>(dict.size() >> 8);
+  detail::appendLittleEndian(out, dict.size(), 2);
   return out + dict;
 }
 
@@ -701,7 +669,7 @@ NamedArrays readNpzImpl(const std::string &path, const IoLimits &limits) {
     std::string name = zs.name;
     if (!name.ends_with(".npy"))
       continue;
-    std::string member = "member " + quoted(name, 200);
+    std::string member = "member " + quote(name, 200);
     if (!seen.insert(name).second) // (libzip checks this too)
       return fail(member + " appears twice");
     if ((zs.valid & ZIP_STAT_ENCRYPTION_METHOD) && zs.encryption_method != ZIP_EM_NONE)
@@ -813,10 +781,6 @@ std::string writeNpzImpl(const std::string &path,
   zip.release(); // zip_close freed it
   return "";
 }
-
-// Reading checks sizes against the limits before allocating, but the limits may still be more
-// than the machine has; running out of memory is then an error like any other.
-std::string outOfMemory(std::string_view name) { return std::string(name) + ": out of memory"; }
 
 } // namespace
 

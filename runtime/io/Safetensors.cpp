@@ -1,16 +1,15 @@
 #include "runtime/io/Safetensors.h"
 
-#include "runtime/io/JsonText.h"
-
 #include "compiler/diag/Utf8.h"
 #include "runtime/io/ArrayChecks.h"
 #include "runtime/io/AtomicWrite.h"
-
-#include <nlohmann/json.hpp>
+#include "runtime/io/JsonReader.h"
+#include "runtime/io/JsonText.h"
+#include "runtime/io/LittleEndian.h"
+#include "runtime/io/MessageText.h"
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -25,6 +24,10 @@ namespace lamina::io {
 
 namespace {
 
+using detail::outOfMemory;
+using detail::plural;
+using detail::quote;
+using detail::readLittleEndian;
 using detail::systemError;
 using detail::writeAtomically;
 
@@ -51,33 +54,6 @@ std::string_view stName(DType dtype) {
   return "";
 }
 
-std::string plural(uint64_t n, std::string_view unit) {
-  return std::to_string(n) + " " + std::string(unit) + (n == 1 ? "" : "s");
-}
-
-// Text from a file in an error message: quoted, control characters escaped, cut short (on a
-// character boundary) so that a 16 MiB name does not become a 16 MiB message.
-std::string quote(std::string_view text, size_t max = 60) {
-  bool cut = text.size() > max;
-  if (cut) {
-    while (max > 0 && (static_cast<unsigned char>(text[max]) & 0xc0) == 0x80)
-      --max;
-    text = text.substr(0, max);
-  }
-  std::string out = "'";
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      out += hex;
-    } else {
-      out += c;
-    }
-  }
-  return out + (cut ? "...'" : "'");
-}
-
 std::string tensor(std::string_view name) { return "tensor " + quote(name); }
 
 std::string shapeText(const std::vector<int64_t> &shape) {
@@ -98,22 +74,6 @@ std::string supportedList() {
   return list;
 }
 
-/// The byte count of a tensor of `shape`, false if it overflows. As for `.npy` files, the
-/// non-zero dimensions must multiply to less than 2^63 bytes even when another dimension is
-/// zero, which keeps Array::elementCount() from overflowing whatever the order of dimensions.
-bool shapeBytes(const std::vector<int64_t> &shape, unsigned itemBytes, uint64_t &bytes) {
-  int64_t product = itemBytes;
-  bool empty = false;
-  for (int64_t d : shape) {
-    if (d == 0)
-      empty = true;
-    else if (__builtin_mul_overflow(product, d, &product))
-      return false;
-  }
-  bytes = empty ? 0 : uint64_t(product);
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -131,62 +91,62 @@ struct Header {
   std::map<std::string, std::string> metadata;
 };
 
-/// Refuses a header nested deeper than kMaxSafetensorsJsonDepth before the JSON parser sees
-/// it. Brackets inside strings do not count; a string that never ends is left for the parser.
-std::string checkDepth(std::string_view text) {
-  size_t depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxSafetensorsJsonDepth)
-        return "header JSON is nested more than " + std::to_string(kMaxSafetensorsJsonDepth) +
-               " levels deep (at byte " + std::to_string(kLengthBytes + i) + ")";
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return "";
-}
-
-/// Reads the header JSON as nlohmann's parser reports it (a SAX handler), so that nothing but
-/// the expected structure is ever stored: an object of tensors, each an object with exactly
+/// Checks the header JSON as lamina's reader reports it (its events), so that nothing but the
+/// expected structure is ever stored: an object of tensors, each an object with exactly
 /// "dtype" (a string), "shape" (at most kMaxRank dimensions) and "data_offsets" (two
-/// integers), and an optional "__metadata__" object of strings. Stops at the first problem,
-/// duplicate keys included, which a JSON object would silently merge.
-class HeaderReader {
+/// integers), and an optional "__metadata__" object of strings. Stops the reader at the first
+/// problem. The reader itself refuses duplicate keys, which a JSON object would silently
+/// merge; duplicateKey() words them for the object being read.
+class HeaderReader final : public JsonHandler {
 public:
-  using json = nlohmann::json;
-
   HeaderReader(uint64_t dataBytes, const IoLimits &limits, Header &out)
       : dataBytes_(dataBytes), limits_(limits), out_(out) {}
 
   const std::string &error() const { return error_; }
 
-  bool null() { return unexpected("null"); }
-  bool boolean(bool value) { return unexpected(value ? "true" : "false"); }
-  bool binary(json::binary_t &) { return unexpected("binary data"); }
-  bool number_float(json::number_float_t, const json::string_t &text) {
-    return number(Number::Other, 0, text);
-  }
-  bool number_integer(json::number_integer_t value) {
-    // The parser reports integers with a minus sign this way, "-0" included.
-    if (value == 0)
-      return number(Number::Unsigned, 0, "-0");
-    return number(Number::Negative, 0, std::to_string(value));
-  }
-  bool number_unsigned(json::number_unsigned_t value) {
-    return number(Number::Unsigned, value, std::to_string(value));
+  /// The message for a key that the object being read has twice.
+  std::string duplicateKey(const std::string &key) const {
+    if (state_ == State::Top)
+      return "the header has the key " + quote(key) + " twice";
+    if (state_ == State::Metadata)
+      return "'__metadata__' has the key " + quote(key) + " twice";
+    return tensor(out_.entries.back().name) + " has the key " + quote(key) + " twice";
   }
 
-  bool string(json::string_t &value) {
+  bool null(size_t, size_t) override { return unexpected("null"); }
+  bool boolean(bool value, size_t, size_t) override { return unexpected(value ? "true" : "false"); }
+
+  bool number(const JsonNumber &n, size_t, size_t) override {
+    if (state_ != State::Shape && state_ != State::Offsets)
+      return unexpected("the number " + quote(n.text, 40));
+    Entry &e = current();
+    bool zero = n.magnitude && *n.magnitude == 0;
+    // Only integers are dimensions and offsets; "-0" is 0, as JSON readers read it.
+    bool negative = n.integral && n.negative && !zero;
+    std::optional<uint64_t> value = n.integral && !negative ? n.magnitude : std::nullopt;
+    if (state_ == State::Shape) {
+      if (negative)
+        return fail(tensor(e.name) + ": dimension " + std::string(n.text) + " is negative");
+      if (!value || *value > uint64_t(INT64_MAX))
+        return fail(tensor(e.name) + ": dimension " + quote(n.text, 40) +
+                    " is not an integer from 0 to 2^63 - 1");
+      if (e.shape.size() == kMaxRank)
+        return fail(tensor(e.name) + " has more than " + std::to_string(kMaxRank) + " dimensions");
+      e.shape.push_back(static_cast<int64_t>(*value));
+      return true;
+    }
+    if (negative)
+      return fail(tensor(e.name) + ": data offset " + std::string(n.text) + " is negative");
+    if (!value)
+      return fail(tensor(e.name) + ": data offset " + quote(n.text, 40) +
+                  " is not an integer from 0 to 2^64 - 1");
+    if (offsetCount_ == 2)
+      return fail(tensor(e.name) + ": 'data_offsets' has more than 2 values");
+    (offsetCount_++ == 0 ? e.begin : e.end) = *value;
+    return true;
+  }
+
+  bool string(std::string &&value, std::vector<uint32_t> &&, size_t, size_t) override {
     if (state_ == State::Dtype) {
       state_ = State::Tensor;
       return setDtype(value);
@@ -199,7 +159,7 @@ public:
     return unexpected("the string " + quote(value, 40));
   }
 
-  bool start_object(size_t) {
+  bool beginObject(size_t) override {
     switch (state_) {
     case State::Start:
       state_ = State::Top;
@@ -215,12 +175,10 @@ public:
     }
   }
 
-  bool key(json::string_t &name) {
+  bool key(std::string &&name, size_t, size_t) override {
     if (state_ == State::Top)
       return topKey(std::move(name));
     if (state_ == State::Metadata) {
-      if (out_.metadata.count(name))
-        return fail("'__metadata__' has the key " + quote(name) + " twice");
       metadataKey_ = std::move(name);
       state_ = State::MetadataValue;
       return true;
@@ -231,14 +189,12 @@ public:
     if (field == 0)
       return fail(tensor(e.name) + " has the unknown key " + quote(name) +
                   " (the keys are 'dtype', 'shape' and 'data_offsets')");
-    if (fields_ & field)
-      return fail(tensor(e.name) + " has the key '" + name + "' twice");
     fields_ |= field;
     state_ = field == 1 ? State::Dtype : field == 2 ? State::ShapeStart : State::OffsetsStart;
     return true;
   }
 
-  bool end_object() {
+  bool endObject(size_t) override {
     if (state_ == State::Metadata) {
       state_ = State::Top;
       return true;
@@ -251,7 +207,7 @@ public:
     return true;
   }
 
-  bool start_array(size_t) {
+  bool beginArray(size_t) override {
     if (state_ == State::ShapeStart) {
       state_ = State::Shape;
       return true;
@@ -264,34 +220,12 @@ public:
     return unexpected("an array");
   }
 
-  bool end_array() {
+  bool endArray(size_t) override {
     if (state_ == State::Offsets && offsetCount_ != 2)
       return fail(tensor(current().name) + ": 'data_offsets' has " + plural(offsetCount_, "value") +
                   "; it needs 2, begin and end");
     state_ = State::Tensor; // State::Shape or State::Offsets: no other array is accepted
     return true;
-  }
-
-  bool parse_error(size_t position, const std::string &, const nlohmann::json::exception &ex) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
-    std::string what = ex.what();
-    size_t column = what.find("column ");
-    size_t colon = column == std::string::npos ? column : what.find(": ", column);
-    if (colon != std::string::npos)
-      what = what.substr(colon + 2);
-    // "; last read: '...'" quotes the token, which may be a 16 MiB string: leave it out.
-    size_t lastRead = what.find("; last read: '");
-    if (lastRead != std::string::npos) {
-      size_t expected = what.rfind("'; expected ");
-      what =
-          what.substr(0, lastRead) +
-          (expected != std::string::npos && expected > lastRead ? what.substr(expected + 1) : "");
-    }
-    if (what.size() > 200)
-      what = what.substr(0, 200) + "...";
-    fail("malformed header JSON at byte " +
-         std::to_string(kLengthBytes + (position > 0 ? position - 1 : 0)) + ": " + what);
-    return false;
   }
 
 private:
@@ -310,7 +244,6 @@ private:
     MetadataValue, // after a metadata key: a string
     Done,
   };
-  enum class Number { Unsigned, Negative, Other };
 
   Entry &current() { return out_.entries.back(); }
 
@@ -354,8 +287,6 @@ private:
   }
 
   bool topKey(std::string key) {
-    if (!topKeys_.insert(key).second)
-      return fail("the header has the key " + quote(key) + " twice");
     if (key == kMetadataKey) {
       state_ = State::MetadataStart;
       return true;
@@ -385,32 +316,6 @@ private:
                 " (supported: " + supportedList() + ")");
   }
 
-  bool number(Number kind, uint64_t value, const std::string &text) {
-    if (state_ != State::Shape && state_ != State::Offsets)
-      return unexpected("the number " + quote(text, 40));
-    Entry &e = current();
-    if (state_ == State::Shape) {
-      if (kind == Number::Negative)
-        return fail(tensor(e.name) + ": dimension " + text + " is negative");
-      if (kind != Number::Unsigned || value > uint64_t(INT64_MAX))
-        return fail(tensor(e.name) + ": dimension " + quote(text, 40) +
-                    " is not an integer from 0 to 2^63 - 1");
-      if (e.shape.size() == kMaxRank)
-        return fail(tensor(e.name) + " has more than " + std::to_string(kMaxRank) + " dimensions");
-      e.shape.push_back(static_cast<int64_t>(value));
-      return true;
-    }
-    if (kind == Number::Negative)
-      return fail(tensor(e.name) + ": data offset " + text + " is negative");
-    if (kind != Number::Unsigned)
-      return fail(tensor(e.name) + ": data offset " + quote(text, 40) +
-                  " is not an integer from 0 to 2^64 - 1");
-    if (offsetCount_ == 2)
-      return fail(tensor(e.name) + ": 'data_offsets' has more than 2 values");
-    (offsetCount_++ == 0 ? e.begin : e.end) = value;
-    return true;
-  }
-
   /// The tensor's object is complete: check it as a whole.
   bool finishTensor() {
     const Entry &e = current();
@@ -418,10 +323,10 @@ private:
     for (auto [field, key] : {std::pair{1u, "dtype"}, {2u, "shape"}, {4u, "data_offsets"}})
       if (!(fields_ & field))
         return fail(name + " has no '" + std::string(key) + "' key");
-    unsigned itemBytes = byteSize(e.dtype);
-    uint64_t bytes = 0;
+    detail::ShapeBytes size = detail::shapeBytes(e.shape, byteSize(e.dtype));
+    uint64_t bytes = size.bytes;
     std::string declared = "shape " + shapeText(e.shape) + " of " + std::string(stName(e.dtype));
-    if (!shapeBytes(e.shape, itemBytes, bytes))
+    if (!size.fits)
       return fail(name + ": the non-zero dimensions of " + declared +
                   " multiply to 2^63 bytes or more");
     if (bytes > limits_.maxBytes)
@@ -443,19 +348,11 @@ private:
   const IoLimits &limits_;
   Header &out_;
   State state_ = State::Start;
-  std::unordered_set<std::string> topKeys_;
   unsigned fields_ = 0; // 1 dtype, 2 shape, 4 data_offsets: those seen in the current tensor
   uint64_t offsetCount_ = 0;
   std::string metadataKey_;
   std::string error_;
 };
-
-uint64_t readLittleEndian64(std::span<const std::byte> bytes) {
-  uint64_t v = 0;
-  for (size_t i = kLengthBytes; i-- > 0;)
-    v = v << 8 | std::to_integer<uint64_t>(bytes[i]);
-  return v;
-}
 
 /// Checks the header length against the file's size and the limit. `first` holds the file's
 /// first min(fileSize, 8) bytes.
@@ -464,7 +361,7 @@ std::string checkLength(std::span<const std::byte> first, uint64_t fileSize,
   if (fileSize < kLengthBytes)
     return "truncated: " + plural(fileSize, "byte") +
            " is too short for a .safetensors file, which starts with an 8-byte header length";
-  headerBytes = readLittleEndian64(first);
+  headerBytes = readLittleEndian(first);
   if (headerBytes == 0)
     return "header length is 0; the shortest header is '{}'";
   if (headerBytes > fileSize - kLengthBytes)
@@ -482,12 +379,31 @@ std::string parseHeader(std::string_view text, uint64_t dataBytes, const IoLimit
   // The reference implementation requires this too; JSON would allow leading whitespace.
   if (text.empty() || text[0] != '{')
     return "header is not a JSON object: it does not start with '{'";
-  if (std::string e = checkDepth(text); !e.empty())
-    return e;
   HeaderReader reader(dataBytes, limits, out);
-  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &reader);
-  if (!ok || !reader.error().empty())
-    return reader.error().empty() ? "malformed header JSON" : reader.error();
+  // Strict JSON as serde_json (the reference) reads it: no NaN, no byte-order mark, and
+  // `\u0000` is a character like any other.
+  JsonError problem = readJson(
+      text, reader,
+      JsonReadOptions::strict({kMaxSafetensorsHeaderBytes, unsigned(kMaxSafetensorsJsonDepth)}));
+  switch (problem.kind) {
+  case JsonError::Kind::None:
+    break;
+  case JsonError::Kind::Stopped:
+    return reader.error();
+  case JsonError::Kind::DuplicateKey:
+    return reader.duplicateKey(problem.key);
+  case JsonError::Kind::TooDeep:
+    return "header JSON is nested more than " + std::to_string(kMaxSafetensorsJsonDepth) +
+           " levels deep (at byte " + std::to_string(kLengthBytes + problem.at) + ")";
+  case JsonError::Kind::TooLarge: // checkLength has refused it already
+  case JsonError::Kind::Syntax:
+    // The reader's words name characters, not tokens, except a number too large for a double,
+    // which may be megabytes of digits.
+    if (problem.message.size() > 200)
+      problem.message = problem.message.substr(0, 200) + "...";
+    return "malformed header JSON at byte " + std::to_string(kLengthBytes + problem.at) + ": " +
+           problem.message;
+  }
 
   // Sorted by where their data begins (and empty tensors before a non-empty one at the same
   // offset), the tensors must follow each other with no gap or overlap from 0 to the end.
@@ -521,14 +437,8 @@ std::string parseHeader(std::string_view text, uint64_t dataBytes, const IoLimit
 std::string makeArray(const Entry &e, std::vector<std::byte> bytes, uint64_t dataOffset,
                       Array &out) {
   if (e.dtype == DType::Bool)
-    for (size_t i = 0; i < bytes.size(); ++i)
-      if (std::to_integer<unsigned>(bytes[i]) > 1) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", std::to_integer<unsigned>(bytes[i]));
-        return tensor(e.name) + ": bool data byte at offset " +
-               std::to_string(dataOffset + e.begin + i) + " is " + hex +
-               "; bool values must be 0 or 1";
-      }
+    if (std::string error = detail::checkBoolBytes(bytes, dataOffset + e.begin); !error.empty())
+      return tensor(e.name) + ": " + error;
   out.dtype = e.dtype;
   out.shape = e.shape;
   out.bytes = std::move(bytes);
@@ -658,12 +568,12 @@ NamedArrays readImpl(const std::string &path, const IoLimits &limits,
 std::string checkWritable(const Array &a) {
   if (std::string error = detail::checkDTypeAndShape(a); !error.empty())
     return error;
-  uint64_t bytes = 0;
-  if (!shapeBytes(a.shape, byteSize(a.dtype), bytes))
+  detail::ShapeBytes size = detail::shapeBytes(a.shape, byteSize(a.dtype));
+  if (!size.fits)
     return "array shape " + shapeText(a.shape) + " has 2^63 bytes or more";
-  if (a.bytes.size() != bytes)
+  if (a.bytes.size() != size.bytes)
     return "array holds " + plural(a.bytes.size(), "byte") + " but its shape " +
-           shapeText(a.shape) + " and dtype need " + std::to_string(bytes);
+           shapeText(a.shape) + " and dtype need " + std::to_string(size.bytes);
   return detail::checkBoolValues(a);
 }
 
@@ -746,8 +656,7 @@ std::string encodeHead(const std::vector<std::pair<std::string, Array>> &arrays,
            std::to_string(kMaxSafetensorsHeaderBytes);
 
   out.head.reserve(kLengthBytes + json.size());
-  for (size_t i = 0; i < kLengthBytes; ++i)
-    out.head += static_cast<char>((uint64_t(json.size()) >> (8 * i)) & 0xff);
+  detail::appendLittleEndian(out.head, json.size(), kLengthBytes);
   out.head += json;
   return "";
 }
@@ -787,10 +696,6 @@ std::string writeImpl(const std::string &path,
     return path + ": " + e;
   return "";
 }
-
-// Reading checks sizes against the limits before allocating, but the limits may still be more
-// than the machine has; running out of memory is then an error like any other.
-std::string outOfMemory(std::string_view name) { return std::string(name) + ": out of memory"; }
 
 } // namespace
 

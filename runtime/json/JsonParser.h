@@ -1,20 +1,18 @@
 #pragma once
 
-// The JSON reader behind Json::parse and the config loader. It keeps every value's position,
-// so a config error (a lambda's included) points at its line and column in the file.
+// The Json tree behind Json::parse and the config loader, built from the events of lamina's
+// one JSON reader (runtime/io/JsonReader.h). It keeps every value's position, so a config
+// error (a lambda's included) points at its line and column in the file.
 
 #include "compiler/diag/Diagnostic.h"
 #include "lamina/Json.h"
+#include "runtime/io/JsonReader.h"
 
-#include <cstddef>
 #include <optional>
 
 namespace lamina {
 
-struct JsonLimits {
-  size_t maxBytes = size_t(16) << 20; // docs/embedding.md, "Limits"
-  unsigned maxDepth = 64;
-};
+using io::JsonLimits;
 
 /// Parses the whole of `file` (one value, surrounded by whitespace only). Reports E0801 (too
 /// large, checked before anything else), E0802 (syntax, invalid UTF-8 or escapes, duplicate

@@ -88,3 +88,31 @@ TEST_CASE("tensor files: damaged files and refused writes are E1001") {
   CHECK_FALSE(std::filesystem::exists(bf));
   errorOf([&] { saveNpz((dir.path / "e.npz").string(), {{"x", Tensor()}}); }, "E1001");
 }
+
+TEST_CASE("tensor files: refused .safetensors headers are E1001 naming what is wrong") {
+  TempDir dir;
+  // A file of the given header JSON and no data: an 8-byte little-endian length first.
+  auto header = [&](const std::string &json) {
+    std::string length;
+    for (int i = 0; i < 8; ++i)
+      length += static_cast<char>((json.size() >> (8 * i)) & 0xff);
+    return dir.file("h.safetensors", length + json);
+  };
+  auto refused = [&](const std::string &json, const std::string &part) {
+    CAPTURE(json);
+    std::string what = errorOf([&] { loadSafetensors(header(json)); }, "E1001");
+    CHECK_MESSAGE(what.find("h.safetensors: " + part) != std::string::npos, what);
+  };
+  std::string w = R"("w":{"dtype":"U8","shape":[0],"data_offsets":[0,0]})";
+  refused("{" + w + "," + w + "}", "the header has the key 'w' twice");
+  refused(R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[0,0.0]}})",
+          "tensor 'w': data offset '0.0' is not an integer from 0 to 2^64 - 1");
+  refused(R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[-1,0]}})",
+          "tensor 'w': data offset -1 is negative");
+  refused(R"({"w":{"dtype":"U8","shape":[0],"data_offsets":[9007199254740993,9007199254740993]}})",
+          "tensor 'w': data_offsets [9007199254740993, 9007199254740993] run past the end of the "
+          "data, which has 0 bytes");
+  refused("[]", "header is not a JSON object: it does not start with '{'");
+  refused("{} x", "malformed header JSON at byte 11: unexpected text after the value");
+  refused("{\"\xff\":{}}", "malformed header JSON at byte 10: the string is not valid UTF-8");
+}
