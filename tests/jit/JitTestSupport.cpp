@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -16,6 +17,9 @@
 
 namespace lamina::jittest {
 namespace {
+
+// Relaxed atomics: the tests call the JIT from several threads at once.
+std::atomic<uint64_t> gKernels{0}, gCalls{0}, gOutputs{0};
 
 std::string describeDiagnostics(const std::vector<Diagnostic> &diagnostics) {
   std::string out;
@@ -163,6 +167,8 @@ std::shared_ptr<const driver::Kernel> compileKernel(const Program &program, std:
                                                     const driver::CompileOptions &options) {
   std::string why;
   auto kernel = driver::Driver::shared().compile(program.fn, options, &why);
+  if (kernel)
+    gKernels.fetch_add(1, std::memory_order_relaxed);
   if (!kernel)
     error = fmt::format("the JIT cannot compile `{}` ({}): {}", program.source, program.signature(),
                         why);
@@ -206,7 +212,15 @@ std::string Tolerance::describe() const {
   return "";
 }
 
+Counts counts() {
+  return {gKernels.load(std::memory_order_relaxed), gCalls.load(std::memory_order_relaxed),
+          gOutputs.load(std::memory_order_relaxed)};
+}
+
+void countCall() { gCalls.fetch_add(1, std::memory_order_relaxed); }
+
 std::optional<Mismatch> compareArrays(const Array &want, const Array &got, const Tolerance &tol) {
+  gOutputs.fetch_add(1, std::memory_order_relaxed);
   if (want.dtype != got.dtype || want.shape != got.shape)
     return Mismatch{-1,
                     fmt::format("the interpreter gives {}, the JIT {}", typeOf(want), typeOf(got))};
@@ -312,8 +326,17 @@ std::string differential(const Program &program, const driver::Kernel &kernel,
                          const std::vector<Array> &arrays, const std::vector<Tolerance> &tolerances,
                          Executor &executor, const std::string &context,
                          const std::vector<Array> &variables, const driver::RunOptions &options) {
+  return differential(program, kernel, arrays, interpretProgram(program, arrays, variables),
+                      tolerances, executor, context, variables, options);
+}
+
+std::string differential(const Program &program, const driver::Kernel &kernel,
+                         const std::vector<Array> &arrays, const Outcome &want,
+                         const std::vector<Tolerance> &tolerances, Executor &executor,
+                         const std::string &context, const std::vector<Array> &variables,
+                         const driver::RunOptions &options) {
+  countCall();
   std::string head = context.empty() ? "" : context + "\n  ";
-  Outcome want = interpretProgram(program, arrays, variables);
   Outcome got = runKernel(program, kernel, arrays, executor, variables, options);
   auto brief = [&](const std::string &what) {
     std::string inputs;

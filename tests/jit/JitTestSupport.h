@@ -140,6 +140,23 @@ std::string differential(const Program &program, const driver::Kernel &kernel,
                          Executor &executor, const std::string &context = "",
                          const std::vector<Array> &variables = {},
                          const driver::RunOptions &options = {});
+/// The same with the interpreter's outcome for `arrays` already known (a caller that needs the
+/// expected values for its tolerances then interprets once, not twice).
+std::string differential(const Program &program, const driver::Kernel &kernel,
+                         const std::vector<Array> &arrays, const Outcome &want,
+                         const std::vector<Tolerance> &tolerances, Executor &executor,
+                         const std::string &context = "", const std::vector<Array> &variables = {},
+                         const driver::RunOptions &options = {});
+
+/// What a suite did, for the summary at its end (a refactoring of a suite must not shrink
+/// these): kernels compiled, calls that ran both engines (or two runs of the JIT) and
+/// compared them, and output arrays compared (compareArrays).
+struct Counts {
+  uint64_t kernels = 0, calls = 0, outputs = 0;
+};
+Counts counts();
+/// Counts a comparison of engines made without differential() (e.g. one thread against two).
+void countCall();
 
 /// The report for a mismatch found outside differential() (e.g. between two JIT runs).
 std::string mismatchReport(const Program &program, const std::vector<Array> &arrays, size_t output,
