@@ -32,7 +32,12 @@ std::optional<ir::Function> Driver::check(const SourceFile &file, const SemaRequ
   auto module = parse(file, diags, limits);
   if (!module)
     return std::nullopt;
-  return analyze(*module, file, request, diags);
+  return check(*module, file, request, diags);
+}
+
+std::optional<ir::Function> Driver::check(const ast::Module &module, const SourceFile &file,
+                                          const SemaRequest &request, DiagnosticEngine &diags) {
+  return analyze(module, file, request, diags);
 }
 
 std::shared_ptr<const Kernel> Driver::compile(const ir::Function &fn, const CompileOptions &options,

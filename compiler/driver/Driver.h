@@ -65,6 +65,9 @@ public:
   /// reporting to `diags`.
   std::optional<ir::Function> check(const SourceFile &file, const SemaRequest &request,
                                     DiagnosticEngine &diags, const ParseLimits &limits = {});
+  /// Checks `module`, which its caller parsed from `file` (the REPL keeps its inputs' ASTs).
+  std::optional<ir::Function> check(const ast::Module &module, const SourceFile &file,
+                                    const SemaRequest &request, DiagnosticEngine &diags);
 
   /// The kernel for a checked function: optimized, planned, generated and loaded, or found in
   /// a cache. Nothing (and `error` set) if LLVM fails.

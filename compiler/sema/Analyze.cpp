@@ -102,9 +102,12 @@ private:
     ir::Instr in{ir::Op::Input, type, {}, r, ir::IndexAttrs{int64_t(fn_.inputs.size() - 1)}};
     return Value::ofTensor(ctx_.append(std::move(in)), r);
   }
+  void bindGlobals();
   Value runExpressionMode();
+  std::optional<std::vector<Value>> runStatementsMode(SourceRange all);
   Value runEntry(const Entry &entry);
   bool collectOutputs(const Value &result, SourceRange r);
+  bool collectParts(const std::vector<Value> &parts, const Value &whole, SourceRange r);
   void checkDeclaredOutputs(const Entry *entry, SourceRange r);
   void checkShapeLambda(SourceRange r);
 
@@ -115,9 +118,8 @@ private:
   sema::Evaluator eval_;
 };
 
-Value Analyzer::runExpressionMode() {
-  fn_.name = "expr";
-  // Free names are the inputs: bind each named input (a repeated name binds a list).
+// The caller's inputs and arguments as globals, by name (a repeated input name binds a list).
+void Analyzer::bindGlobals() {
   std::map<std::string, std::vector<Value>> byName;
   std::vector<std::string> order;
   for (size_t k = 0; k < request_.inputs.size(); ++k) {
@@ -132,9 +134,47 @@ Value Analyzer::runExpressionMode() {
   }
   for (const auto &[name, value] : request_.arguments)
     eval_.globals[name] = fromConst(value, {});
+}
+
+// Free names are the inputs.
+Value Analyzer::runExpressionMode() {
+  fn_.name = "expr";
+  bindGlobals();
   std::vector<ast::Stmt *> body(module_.items.begin(), module_.items.end());
-  SourceRange all{0, uint32_t(ctx_.file.text().size())};
+  SourceRange all{0, uint32_t(ctx_.file->text().size())};
   return eval_.run(body, {}, true, all);
+}
+
+// The REPL's input (SemaRequest::resultNames): its statements run with the session's values
+// as globals; the results are the last expression's parts, then the named values.
+std::optional<std::vector<Value>> Analyzer::runStatementsMode(SourceRange all) {
+  fn_.name = "input";
+  bindGlobals();
+  std::vector<ast::Stmt *> body;
+  for (ast::Node *item : module_.items)
+    if (!ast::dyn<ast::Def>(item))
+      body.push_back(static_cast<ast::Stmt *>(item));
+  bool endsWithExpression = !body.empty() && ast::dyn<ast::ExprStmt>(body.back());
+  std::map<std::string, Value> frame;
+  Value result = eval_.run(body, {}, endsWithExpression, all, &frame);
+  if (ctx_.diags.hasErrors())
+    return std::nullopt;
+  std::vector<Value> parts;
+  if (endsWithExpression) {
+    if (result.isSeq() && result.isTuple && !result.isShape)
+      parts = result.elements;
+    else
+      parts.push_back(result);
+  }
+  for (const std::string &name : *request_.resultNames) {
+    auto it = frame.find(name);
+    if (it == frame.end()) {
+      ctx_.fail(DiagKind::InternalError, all, "the statements bind no `" + name + "`");
+      return std::nullopt;
+    }
+    parts.push_back(it->second);
+  }
+  return parts;
 }
 
 Value Analyzer::runEntry(const Entry &entry) {
@@ -209,7 +249,7 @@ Value Analyzer::runEntry(const Entry &entry) {
       }
       if (given.empty()) {
         ctx_.diags.emit(
-            makeDiagnostic(DiagKind::MissingInput, ctx_.file, p->range, p->name)
+            makeDiagnostic(DiagKind::MissingInput, *ctx_.file, p->range, p->name)
                 .withLabel(fmt::format("give an input named `{}` (-i {}=...)", p->name, p->name)));
         return Value::error(p->range);
       }
@@ -227,7 +267,7 @@ Value Analyzer::runEntry(const Entry &entry) {
     bindParam(inputParams[0], inputs);
     for (size_t i = 1; i < inputParams.size(); ++i)
       ctx_.diags.emit(
-          makeDiagnostic(DiagKind::MissingArgument, ctx_.file, inputParams[i]->range, entry.name,
+          makeDiagnostic(DiagKind::MissingArgument, *ctx_.file, inputParams[i]->range, entry.name,
                          inputParams[i]->name)
               .withLabel(fmt::format("inputs given by position all go to `{}`, as in Keras; "
                                      "give `{}` a default or a value in `arguments`, or name the "
@@ -253,15 +293,19 @@ bool Analyzer::collectOutputs(const Value &result, SourceRange r) {
                  (result.isTuple || !sema::isTensorLike(result) ||
                   std::any_of(result.elements.begin(), result.elements.end(),
                               [](const Value &e) { return e.kind == K::Tensor || e.isSeq(); }));
-  std::vector<Value> parts = several ? result.elements : std::vector<Value>{result};
+  return collectParts(several ? result.elements : std::vector<Value>{result}, result, r);
+}
+
+// One output per part; `whole` is what the REPL prints when a part is no tensor.
+bool Analyzer::collectParts(const std::vector<Value> &parts, const Value &whole, SourceRange r) {
   if (request_.constantResult && std::any_of(parts.begin(), parts.end(),
                                              [](const Value &p) { return !sema::isTensorLike(p); }))
-    if (std::optional<std::string> text = sema::repr(result)) {
+    if (std::optional<std::string> text = sema::repr(whole)) {
       *request_.constantResult = std::move(*text);
       return true;
     }
   if (parts.empty()) {
-    ctx_.fail(DiagKind::ExpectedTensor, result.range.end ? result.range : r, "an empty tuple");
+    ctx_.fail(DiagKind::ExpectedTensor, whole.range.end ? whole.range : r, "an empty tuple");
     return false;
   }
   for (const Value &part : parts) {
@@ -371,20 +415,29 @@ void Analyzer::checkShapeLambda(SourceRange r) {
 
 std::optional<ir::Function> Analyzer::run() {
   auto [defs, statements, lambda] = moduleItems(module_);
-  SourceRange all{0, uint32_t(ctx_.file.text().size())};
-  if (defs.empty() && !lambda && statements.empty()) {
+  SourceRange all{0, uint32_t(ctx_.file->text().size())};
+  if (defs.empty() && !lambda && statements.empty() && !request_.resultNames) {
     ctx_.fail(DiagKind::NoEntryPoint, all);
     return std::nullopt;
   }
-  if (!statements.empty() && (lambda || !defs.empty())) {
+  if (!statements.empty() && (lambda || !defs.empty()) && !request_.resultNames) {
     ctx_.fail(DiagKind::StatementOutsideDef, statements[0]->range);
     return std::nullopt;
   }
   for (const auto &[name, value] : request_.arguments)
     eval_.arguments.insert(name);
+  eval_.addSharedDefs(request_.defs);
   Value result;
   std::optional<Entry> entry;
-  if (statements.empty()) {
+  if (request_.resultNames) {
+    auto parts = runStatementsMode(all);
+    Value whole = parts && parts->size() == 1 ? parts->front() : Value::seq({}, true, all);
+    if (parts && parts->size() != 1)
+      whole.elements = *parts;
+    if (!parts || ctx_.diags.hasErrors() || !collectParts(*parts, whole, all) ||
+        ctx_.diags.hasErrors())
+      return std::nullopt;
+  } else if (statements.empty()) {
     entry.emplace();
     if (lambda) {
       entry->name = "lambda";
@@ -403,7 +456,8 @@ std::optional<ir::Function> Analyzer::run() {
   } else {
     result = runExpressionMode();
   }
-  if (ctx_.diags.hasErrors() || !collectOutputs(result, all) || ctx_.diags.hasErrors())
+  if (!request_.resultNames &&
+      (ctx_.diags.hasErrors() || !collectOutputs(result, all) || ctx_.diags.hasErrors()))
     return std::nullopt;
   if (request_.constantResult && !request_.constantResult->empty())
     return std::move(fn_); // nothing to compute: the REPL prints the value

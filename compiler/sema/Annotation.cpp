@@ -18,15 +18,15 @@ std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotat
   std::optional<DType> dtype = name ? parseDType(name->id) : std::nullopt;
   if (!dtype) {
     ctx.fail(DiagKind::BadAnnotation, annotation->range,
-             ctx.file.text().substr(annotation->range.begin,
-                                    annotation->range.end - annotation->range.begin));
+             ctx.file->text().substr(annotation->range.begin,
+                                     annotation->range.end - annotation->range.begin));
     return std::nullopt;
   }
   TensorType type{*dtype, {}};
   if (!dims)
     return type;
   for (const ast::Expr *d : *dims) {
-    std::string_view text = ctx.file.text();
+    std::string_view text = ctx.file->text();
     switch (d->kind) {
     case ast::NodeKind::Number:
       if (auto &n = static_cast<const ast::Number &>(*d); n.isInteger && n.intValue >= 0) {

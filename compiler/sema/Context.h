@@ -24,9 +24,14 @@ class Context {
 public:
   Context(const SourceFile &sourceFile, DiagnosticEngine &engine, const SemaLimits &semaLimits,
           ir::Function &function)
-      : file(sourceFile), diags(engine), limits(semaLimits), fn(function) {}
+      : file(&sourceFile), diags(engine), limits(semaLimits), fn(function) {}
 
-  const SourceFile &file;
+  /// The source being evaluated: the program's, or while a shared def's body runs
+  /// (SemaRequest::defs), that def's, so its diagnostics point into the text it was typed in.
+  const SourceFile *file;
+  /// While a shared def's body runs: the range of the call in the program. The instructions
+  /// it emits carry it, so a run-time error (reported against the program) points at the call.
+  std::optional<SourceRange> callSite;
   DiagnosticEngine &diags;
   const SemaLimits &limits;
   ir::Function &fn;
@@ -47,12 +52,12 @@ public:
 
   /// Reports a diagnostic and returns the error value that stands in for the result.
   template <class... Args> Value fail(DiagKind kind, SourceRange range, const Args &...args) {
-    diags.report(kind, file, range, args...);
+    diags.report(kind, *file, range, args...);
     return Value::error(range);
   }
   template <class... Args>
   Value failWithLabel(std::string label, DiagKind kind, SourceRange range, const Args &...args) {
-    diags.emit(makeDiagnostic(kind, file, range, args...).withLabel(std::move(label)));
+    diags.emit(makeDiagnostic(kind, *file, range, args...).withLabel(std::move(label)));
     return Value::error(range);
   }
   std::string describe(const Value &v) const { return sema::describe(v, fn); }

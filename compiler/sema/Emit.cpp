@@ -10,6 +10,8 @@
 namespace lamina::sema {
 
 ValueId Context::append(ir::Instr instr) {
+  if (callSite)
+    instr.range = *callSite;
   if (fn.instrs.size() >= limits.maxOperations && !tooLarge) {
     tooLarge = true;
     fail(DiagKind::TooManyOperations, instr.range, limits.maxOperations);

@@ -20,8 +20,14 @@ Evaluator::Evaluator(Context &ctx, const ast::Module &module) : ctx_(ctx) {
       defs_[def->name] = def;
 }
 
+void Evaluator::addSharedDefs(const std::vector<SharedDef> &defs) {
+  for (const SharedDef &shared : defs)
+    if (defs_.emplace(shared.def->name, shared.def).second)
+      sharedFiles_[shared.def] = shared.file;
+}
+
 std::string_view Evaluator::textOf(SourceRange r) const {
-  return std::string_view(ctx_.file.text()).substr(r.begin, r.end - r.begin);
+  return std::string_view(ctx_.file->text()).substr(r.begin, r.end - r.begin);
 }
 
 std::vector<std::string> Evaluator::visibleNames() const {
@@ -70,7 +76,7 @@ Value Evaluator::lookup(const ast::Name &node) {
   }
   if (auto t = parseDType(id))
     return Value::ofDType(*t, r);
-  Diagnostic d = makeDiagnostic(DiagKind::UnknownName, ctx_.file, r, id);
+  Diagnostic d = makeDiagnostic(DiagKind::UnknownName, *ctx_.file, r, id);
   if (auto guess = closestName(id, visibleNames()))
     d.withLabel(fmt::format("did you mean `{}`?", *guess));
   else if (id == "lambda" || id == "import" || id.starts_with("__"))
@@ -130,7 +136,7 @@ Value Evaluator::attribute(const ast::Attribute &node) {
                          r);
     if (std::optional<std::string_view> why = whyNotSupported(name))
       return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}`", path), *why);
-    Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, ctx_.file, r, path);
+    Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, *ctx_.file, r, path);
     if (auto guess = closestName(name, namesUnder(object.s)))
       d.withLabel(fmt::format("did you mean `{}.{}`?", object.s, *guess));
     ctx_.diags.emit(std::move(d));
@@ -317,9 +323,20 @@ Value Evaluator::callDef(const ast::Def &def, std::vector<Value> positional,
   auto bindings = bindDef(def, std::move(positional), std::move(keywords), r);
   if (!bindings)
     return Value::error(r);
+  // A shared def's body reports into its own source; what it emits points at this call
+  // (the outermost one in the program, when shared defs call each other).
+  const SourceFile *savedFile = ctx_.file;
+  std::optional<SourceRange> savedCallSite = ctx_.callSite;
+  if (auto it = sharedFiles_.find(&def); it != sharedFiles_.end()) {
+    if (!ctx_.callSite)
+      ctx_.callSite = r;
+    ctx_.file = it->second;
+  }
   callStack_.push_back(&def);
   Value out = run(def.body, std::move(*bindings), false, r);
   callStack_.pop_back();
+  ctx_.file = savedFile;
+  ctx_.callSite = savedCallSite;
   out.range = r;
   return out;
 }
@@ -344,7 +361,8 @@ Value Evaluator::evalConstant(const ast::Expr *expr) {
 }
 
 Value Evaluator::run(const std::vector<ast::Stmt *> &body, std::map<std::string, Value> bindings,
-                     bool lastExpressionIsResult, SourceRange where) {
+                     bool lastExpressionIsResult, SourceRange where,
+                     std::map<std::string, Value> *frameOut) {
   std::map<std::string, Value> *saved = frame_;
   frame_ = &bindings;
   Value result = Value::none(where);
@@ -382,6 +400,8 @@ Value Evaluator::run(const std::vector<ast::Stmt *> &body, std::map<std::string,
   }
   if (lastExpressionIsResult && !haveResult && !body.empty() && !ctx_.diags.hasErrors())
     ctx_.fail(DiagKind::NoResult, body.back()->range);
+  if (frameOut)
+    *frameOut = bindings;
   frame_ = saved;
   return haveResult ? result : Value::error(where);
 }

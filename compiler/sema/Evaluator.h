@@ -16,6 +16,8 @@ namespace lamina::sema {
 class Evaluator {
 public:
   Evaluator(Context &ctx, const ast::Module &module);
+  /// Makes defs typed in other sources callable; the module's own defs keep their names.
+  void addSharedDefs(const std::vector<SharedDef> &defs);
 
   /// Names visible everywhere that no local shadows: expression mode binds its inputs here.
   std::map<std::string, Value> globals;
@@ -27,8 +29,10 @@ public:
   /// Runs a `def` body (or a top-level statement list) in a fresh frame that starts with
   /// `bindings`; returns the value of the `return` (or of the last expression statement when
   /// `lastExpressionIsResult`).
+  /// `frameOut`, when given, receives the frame's names as the body leaves them.
   Value run(const std::vector<ast::Stmt *> &body, std::map<std::string, Value> bindings,
-            bool lastExpressionIsResult, SourceRange where);
+            bool lastExpressionIsResult, SourceRange where,
+            std::map<std::string, Value> *frameOut = nullptr);
   /// Evaluates a lambda body in a frame holding `bindings`.
   Value evalWith(const ast::Expr *body, std::map<std::string, Value> bindings);
   /// Evaluates a parameter default or a constant outside any frame.
@@ -73,6 +77,7 @@ private:
 
   Context &ctx_;
   std::map<std::string, const ast::Def *> defs_;
+  std::map<const ast::Def *, const SourceFile *> sharedFiles_; // the shared defs' sources
   std::map<std::string, Value> *frame_ = nullptr;
   std::vector<const ast::Def *> callStack_;
 };

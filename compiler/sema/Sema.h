@@ -45,6 +45,14 @@ struct ParsedSource {
   std::shared_ptr<const ast::Module> module;
 };
 
+/// A def typed in another source, callable from the program by name (the REPL's earlier
+/// inputs). Diagnostics in its body point into `file`; the instructions it emits carry the
+/// range of the program's call, so run-time errors point at that call.
+struct SharedDef {
+  const ast::Def *def = nullptr;
+  const SourceFile *file = nullptr;
+};
+
 struct SemaRequest {
   std::vector<InputBinding> inputs;
   /// The layer's `arguments` (or `--arg`): parameters named here are compile-time constants.
@@ -63,6 +71,16 @@ struct SemaRequest {
   /// For the REPL: when set, a result that is no tensor (a dtype, a string, None, a builtin)
   /// is written here as Python prints it, and the function has no outputs.
   std::string *constantResult = nullptr;
+
+  // The REPL's statements mode: the program is statements (and defs) run with the inputs and
+  // arguments bound as globals by name, as in expression mode.
+  /// Defs from other sources the program may call; one of the program's own of the same name
+  /// wins.
+  std::vector<SharedDef> defs;
+  /// Statements mode when set: the outputs are the last expression statement's value (one
+  /// output per element of a tuple; a list is one tensor), then the values these names have
+  /// after the statements, in order.
+  std::optional<std::vector<std::string>> resultNames;
 };
 
 /// Analyzes `module` (parsed from `file`) for the inputs and arguments of `request`. Returns

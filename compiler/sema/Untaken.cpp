@@ -110,7 +110,7 @@ void Evaluator::skipBranch(std::vector<const ast::Expr *> conditions, const ast:
   for (const Diagnostic &d : captured)
     if (d.info().severity == Severity::Error) {
       Diagnostic warning =
-          makeDiagnostic(DiagKind::UntakenBranchFails, ctx_.file, d.range, d.message);
+          makeDiagnostic(DiagKind::UntakenBranchFails, *ctx_.file, d.range, d.message);
       warning.label = d.label;
       warning.notes = d.notes;
       SourceRange condition{conditions.front()->range.begin, conditions.back()->range.end};

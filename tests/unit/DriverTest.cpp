@@ -107,3 +107,58 @@ TEST_CASE("driver: the inline executor covers every iteration once, in order") {
     CHECK(seen[size_t(i)] == i);
   CHECK(driver::inlineExecutor().concurrency() == 1);
 }
+
+TEST_CASE("driver: statements mode binds globals, shares defs typed elsewhere, points into "
+          "each source") {
+  driver::Driver &d = driver::Driver::shared();
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto parseFile = [&](const SourceFile &file) {
+    auto module = parse(file, diags);
+    REQUIRE(module);
+    return module;
+  };
+  SourceFile defs("<earlier>",
+                  "def twice(a):\n    return a * 2.0\ndef bad(a):\n    return a @ a\n");
+  auto defModule = parseFile(defs);
+  std::vector<SharedDef> shared;
+  for (const ast::Node *item : defModule->items)
+    shared.push_back({ast::dyn<ast::Def>(item), &defs});
+
+  // `y = twice(x)` then `y + k`: results are the expression, then the assigned name.
+  SourceFile input("<input>", "y = twice(x)\ny + k");
+  auto module = parseFile(input);
+  SemaRequest request = requestFor("f32[2, 3]");
+  request.arguments.emplace_back("k", ConstValue::integer(1));
+  request.defs = shared;
+  request.resultNames = std::vector<std::string>{"y"};
+  auto fn = d.check(*module, input, request, diags);
+  REQUIRE(fn);
+  REQUIRE(fn->outputs.size() == 2);
+  CHECK(fn->typeOf(fn->outputs[0]).str() == "f32[2, 3]");
+  // What twice() emitted carries the range of its call, in the input's text.
+  for (const ir::Instr &in : fn->instrs)
+    CHECK(in.range.end <= input.text().size());
+  const ir::Instr &twice = fn->instrs[fn->outputs[1]];
+  CHECK(twice.op == ir::Op::Mul);
+  CHECK(input.text().substr(twice.range.begin, twice.range.end - twice.range.begin) == "twice(x)");
+  Array x = makeArray(DType::F32, {2, 3});
+  for (int64_t i = 0; i < 6; ++i)
+    storeFloat(x, i, double(i));
+  std::string jitError;
+  auto outputs = d.evaluate(*fn, {x}, {}, input, diags, jitError);
+  REQUIRE(outputs);
+  CHECK(loadFloat((*outputs)[0], 5) == 11.0); // exact: small integers in f32
+  CHECK(loadFloat((*outputs)[1], 5) == 10.0);
+  CHECK(sink.diagnostics.empty());
+
+  // An error in a shared def's body is reported in the source that def was typed in.
+  SourceFile call("<call>", "bad(x)");
+  auto callModule = parseFile(call);
+  request.resultNames = std::vector<std::string>{};
+  CHECK_FALSE(d.check(*callModule, call, request, diags));
+  REQUIRE(sink.diagnostics.size() == 1);
+  CHECK(sink.diagnostics[0].kind == DiagKind::MatMulMismatch);
+  CHECK(sink.diagnostics[0].file == &defs);
+  CHECK(sink.diagnostics[0].location().line == 4);
+}

@@ -1,22 +1,15 @@
-// Turning one input into a program, running it off the REPL's thread (so Ctrl-C can abandon
-// it), and taking the results back: printing values and binding names.
+// Checking one input, running it off the REPL's thread (so Ctrl-C can abandon it), and taking
+// the results back: printing values and binding names.
 //
-// The program for `y = relu(x) @ transpose(x)` with `x` bound is
-//
-//     <the defs the input calls, and the defs they call, as typed>
-//     def __repl__(x):
-//     y = relu(x) @ transpose(x)
-//     return y
-//
-// with `x` bound to the session's array, so every type and shape is concrete. A last bare
-// expression becomes `return <expr>, <assigned names>`. Indentation carries no meaning in
-// lamina, so the input's own lines are used as they are, and ProgramText maps every
-// diagnostic back onto them.
+// Sema checks the input as typed, in statements mode (SemaRequest::resultNames): the session's
+// values it mentions are pre-bound globals (tensors as inputs, so every type and shape is
+// concrete; literals as arguments), the defs it calls (and the defs they call) are shared
+// from the inputs that typed them, and the results are the last expression's value, then the
+// names the input assigns. Every diagnostic already points into the text it is about.
 
 #include "compiler/interp/Interpreter.h"
 #include "compiler/types/Elements.h"
 #include "tools/lamina/repl/Interrupt.h"
-#include "tools/lamina/repl/ProgramText.h"
 #include "tools/lamina/repl/Session.h"
 
 #include <fmt/format.h>
@@ -48,11 +41,13 @@ std::string duration(double ns) {
 struct Job {
   int mode = 0;
   int timeRuns = 0;
-  std::shared_ptr<const SourceFile> program;
+  std::shared_ptr<const SourceFile> program;                  // the input as typed
+  std::shared_ptr<const ast::Module> module;                  // ... parsed
+  std::vector<std::shared_ptr<const ast::Module>> defModules; // the shared defs' ASTs ...
+  std::vector<std::shared_ptr<const SourceFile>> defFiles;    // ... and sources
   SemaRequest request;
   std::vector<std::shared_ptr<const Array>> arrays; // one per request input
   EvalSettings eval;
-  ParseLimits limits;
   std::atomic<bool> cancel{false}; // set when Ctrl-C abandons the job: it stops soon after
 
   CollectingConsumer collected;
@@ -133,7 +128,7 @@ void runJob(Job &job) {
   if (job.printConstants)
     job.request.constantResult = &constant;
   std::optional<ir::Function> fn =
-      driver::Driver::shared().check(*job.program, job.request, diags, job.limits);
+      driver::Driver::shared().check(*job.module, *job.program, job.request, diags);
   double checkMs = millisecondsSince(t0);
   if (!fn)
     return;
@@ -176,20 +171,12 @@ void runJob(Job &job) {
   }
   }
 }
-
-std::string joined(const std::vector<std::string> &names) {
-  std::string out;
-  for (const std::string &n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 } // namespace
 
 Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const SourceFile> &display,
-                                   const ast::Module &module, int timeRuns) {
+                                   const std::shared_ptr<const ast::Module> &module, int timeRuns) {
   std::vector<const ast::Node *> statements;
-  for (const ast::Node *item : module.items)
+  for (const ast::Node *item : module->items)
     if (!ast::dyn<ast::Def>(item))
       statements.push_back(item);
   if (statements.empty()) {
@@ -200,8 +187,8 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
   for (const ast::Node *s : statements)
     collectNames(*s, mentioned);
 
-  // The defs the input calls, and the ones they call, in the order they were typed.
-  std::vector<const StoredDef *> defs;
+  auto job = std::make_shared<Job>();
+  // The defs the input calls, and the ones they call; and the names all of them mention.
   std::set<std::string> included;
   std::vector<std::string> pending(mentioned.begin(), mentioned.end());
   while (!pending.empty()) {
@@ -210,25 +197,16 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
     auto it = defs_.find(name);
     if (it == defs_.end() || !included.insert(name).second)
       continue;
-    defs.push_back(&it->second);
+    job->request.defs.push_back({it->second.def, it->second.file.get()});
+    job->defModules.push_back(it->second.module);
+    job->defFiles.push_back(it->second.file);
+    mentioned.insert(it->second.mentions.begin(), it->second.mentions.end());
     pending.insert(pending.end(), it->second.mentions.begin(), it->second.mentions.end());
   }
-  std::sort(defs.begin(), defs.end(),
-            [](const StoredDef *a, const StoredDef *b) { return a->order < b->order; });
-
-  SourceRange whole{statements.front()->range.begin, statements.back()->range.end};
-  auto text = std::make_shared<ProgramText>(display, whole);
-  for (const StoredDef *def : defs) {
-    text->addMapped(def->file, def->range);
-    text->addSynthetic("\n");
-  }
-  auto job = std::make_shared<Job>();
-  std::vector<std::string> params;
   for (const std::string &name : mentioned) {
     auto it = values_.find(name);
     if (it == values_.end())
       continue;
-    params.push_back(name);
     if (it->second.tensor) {
       job->request.inputs.push_back({name, arrayType(*it->second.tensor)});
       job->arrays.push_back(it->second.tensor);
@@ -248,34 +226,14 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
     else if (auto *aug = ast::dyn<ast::AugAssign>(s))
       assign(aug->target->id);
   }
-  text->addSynthetic("def __repl__(" + joined(params) + "):\n");
+  job->request.resultNames = assigned;
   bool endsWithExpression = ast::dyn<ast::ExprStmt>(statements.back()) != nullptr;
-  bool listLiteral = endsWithExpression && assigned.empty() &&
-                     ast::dyn<ast::List>(ast::dyn<ast::ExprStmt>(statements.back())->value);
-  for (const ast::Node *s : statements) {
-    if (s == statements.back() && endsWithExpression)
-      text->addSynthetic("return ");
-    text->addMapped(display, s->range);
-    // One output per assigned name, and a list literal is one tensor, not several outputs:
-    // a trailing comma makes the result a tuple whose parts each become one tensor.
-    if (s == statements.back() && endsWithExpression && !assigned.empty())
-      text->addSynthetic(", " + joined(assigned));
-    else if (s == statements.back() && listLiteral)
-      text->addSynthetic(",");
-    text->addSynthetic("\n");
-  }
-  if (!endsWithExpression)
-    text->addSynthetic("return " + joined(assigned) + (assigned.size() == 1 ? ",\n" : "\n"));
-
   job->printConstants = assigned.empty() && endsWithExpression;
   job->mode = int(mode);
   job->timeRuns = timeRuns;
-  job->program = std::make_shared<const SourceFile>("<repl program>", text->text());
+  job->program = display;
+  job->module = module;
   job->eval = settings_.eval;
-  // The pieces were each checked against the limits when typed; together they may be larger.
-  job->limits = settings_.limits;
-  job->limits.maxSourceBytes *= 16;
-  job->limits.maxNodes *= 16;
 
   clearInterrupt();
   job->eval.cancel = &job->cancel;
@@ -287,7 +245,7 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
     return {false, false};
   }
   for (const Diagnostic &d : job->collected.diagnostics)
-    render(text->map(d, *job->program));
+    render(d);
   if (!job->jitError.empty())
     error(job->jitError);
   if (!job->ok)
@@ -295,11 +253,7 @@ Session::Outcome Session::evaluate(Mode mode, const std::shared_ptr<const Source
 
   std::fflush(settings_.errors);
   if (!job->constant.empty()) {
-    std::string shown = job->constant;
-    // A list literal was made a one-tuple above (to stay one tensor): show the list.
-    if (listLiteral && shown.starts_with("([") && shown.ends_with("],)"))
-      shown = shown.substr(1, shown.size() - 3);
-    std::fputs((shown + "\n").c_str(), stdout);
+    std::fputs((job->constant + "\n").c_str(), stdout);
     std::fflush(stdout);
     return {};
   }

@@ -169,7 +169,7 @@ Session::Outcome Session::expressionCommand(Mode mode, const std::string &text, 
     if ((i < argBegin || i >= argEnd) && blanked[i] != '\n')
       blanked[i] = ' ';
   SourceFile parsed("<repl>", blanked);
-  std::unique_ptr<ast::Module> module = parseInput(parsed, display);
+  std::shared_ptr<const ast::Module> module = parseInput(parsed, display);
   if (!module)
     return {false, false};
   for (const ast::Node *item : module->items)
@@ -177,7 +177,7 @@ Session::Outcome Session::expressionCommand(Mode mode, const std::string &text, 
       error("commands take an expression; type the def on its own first");
       return {false, false};
     }
-  return evaluate(mode, display, *module, timeRuns);
+  return evaluate(mode, display, module, timeRuns);
 }
 
 Session::Outcome Session::astCommand(const std::string &text, size_t argBegin) {
@@ -186,7 +186,7 @@ Session::Outcome Session::astCommand(const std::string &text, size_t argBegin) {
   for (size_t i = 0; i < argBegin; ++i)
     blanked[i] = ' ';
   SourceFile parsed("<repl>", blanked);
-  std::unique_ptr<ast::Module> module = parseInput(parsed, display);
+  std::shared_ptr<const ast::Module> module = parseInput(parsed, display);
   if (!module)
     return {false, false};
   std::fputs(ast::dump(*module, *display).c_str(), stdout);

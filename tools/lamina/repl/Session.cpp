@@ -56,9 +56,9 @@ void Session::resetState() {
   std::shared_ptr<const SourceFile> helpers = helperSource();
   CollectingConsumer ignored;
   DiagnosticEngine diags(ignored);
-  std::unique_ptr<ast::Module> module = parse(*helpers, diags, settings_.limits);
+  std::shared_ptr<const ast::Module> module = parse(*helpers, diags, settings_.limits);
   if (module)
-    storeDefs(*module, helpers);
+    storeDefs(module, helpers);
 }
 
 std::vector<std::string> Session::names() const {
@@ -88,8 +88,8 @@ void Session::bind(const std::string &name, Binding binding) {
   values_[name] = std::move(binding);
 }
 
-std::unique_ptr<ast::Module> Session::parseInput(const SourceFile &parsed,
-                                                 const std::shared_ptr<const SourceFile> &display) {
+std::shared_ptr<const ast::Module>
+Session::parseInput(const SourceFile &parsed, const std::shared_ptr<const SourceFile> &display) {
   ForwardingConsumer consumer([&](const Diagnostic &d) {
     Diagnostic shown = d;
     if (shown.file == &parsed)
@@ -138,13 +138,13 @@ bool Session::bindLiteral(const ast::Module &module, const SourceFile &file) {
   return true;
 }
 
-void Session::storeDefs(const ast::Module &module,
+void Session::storeDefs(const std::shared_ptr<const ast::Module> &module,
                         const std::shared_ptr<const SourceFile> &display) {
-  for (const ast::Node *item : module.items) {
+  for (const ast::Node *item : module->items) {
     auto *def = ast::dyn<ast::Def>(item);
     if (!def)
       continue;
-    StoredDef stored{display, def->range, {}, nextOrder_++};
+    StoredDef stored{display, module, def, {}};
     collectNames(*def, stored.mentions);
     values_.erase(def->name);
     defs_[def->name] = std::move(stored);
@@ -152,7 +152,7 @@ void Session::storeDefs(const ast::Module &module,
 }
 
 Session::Outcome Session::evaluateInput(const std::shared_ptr<const SourceFile> &display) {
-  std::unique_ptr<ast::Module> module = parseInput(*display, display);
+  std::shared_ptr<const ast::Module> module = parseInput(*display, display);
   if (!module)
     return {false, false};
   for (const ast::Node *item : module->items) {
@@ -164,13 +164,13 @@ Session::Outcome Session::evaluateInput(const std::shared_ptr<const SourceFile> 
       return {false, false};
     }
   }
-  storeDefs(*module, display);
+  storeDefs(module, display);
   bool statements = false;
   for (const ast::Node *item : module->items)
     statements = statements || !ast::dyn<ast::Def>(item);
   if (!statements || bindLiteral(*module, *display))
     return {};
-  return evaluate(Mode::Eval, display, *module);
+  return evaluate(Mode::Eval, display, module);
 }
 
 } // namespace lamina::cli::repl

@@ -1,9 +1,9 @@
 #pragma once
 
 // One REPL session: the names it has bound (tensors, and the constants typed as literals),
-// the defs typed so far, and the settings. Every input is a small program: the defs it needs,
-// then an entry def whose parameters are the session's names it mentions, bound to the
-// concrete arrays, so types and shapes are always concrete (Evaluation.cpp).
+// the defs typed so far (with the parsed inputs that hold them), and the settings. Sema checks
+// each input as typed, with the session's names it mentions pre-bound to the concrete arrays,
+// so types and shapes are always concrete (Evaluation.cpp).
 
 #include "compiler/sema/ConstValue.h"
 #include "tools/lamina/Commands.h"
@@ -19,8 +19,6 @@
 #include <vector>
 
 namespace lamina::cli::repl {
-
-class ProgramText;
 
 struct SessionSettings {
   EvalSettings eval;
@@ -55,21 +53,22 @@ private:
     std::optional<ConstValue> constant;
   };
   struct StoredDef {
-    std::shared_ptr<const SourceFile> file;
-    SourceRange range;
+    std::shared_ptr<const SourceFile> file;    // where it was typed
+    std::shared_ptr<const ast::Module> module; // the input it was typed in, parsed
+    const ast::Def *def = nullptr;
     std::set<std::string> mentions; // names its body uses (to include the defs it calls)
-    uint64_t order = 0;             // definition order
   };
   enum class Mode { Eval, Type, Shape, Ir, Opt, Llvm, Asm, Time };
 
   Outcome evaluateInput(const std::shared_ptr<const SourceFile> &display);
   // Parses `parsed` (the input, a command's words blanked) and reports against `display`.
-  std::unique_ptr<ast::Module> parseInput(const SourceFile &parsed,
-                                          const std::shared_ptr<const SourceFile> &display);
+  std::shared_ptr<const ast::Module> parseInput(const SourceFile &parsed,
+                                                const std::shared_ptr<const SourceFile> &display);
   bool bindLiteral(const ast::Module &module, const SourceFile &file);
-  void storeDefs(const ast::Module &module, const std::shared_ptr<const SourceFile> &display);
+  void storeDefs(const std::shared_ptr<const ast::Module> &module,
+                 const std::shared_ptr<const SourceFile> &display);
   Outcome evaluate(Mode mode, const std::shared_ptr<const SourceFile> &display,
-                   const ast::Module &module, int timeRuns = 0);
+                   const std::shared_ptr<const ast::Module> &module, int timeRuns = 0);
   void bind(const std::string &name, Binding binding);
   void resetState();
 
@@ -90,7 +89,6 @@ private:
   SessionSettings settings_;
   std::map<std::string, Binding> values_;
   std::map<std::string, StoredDef> defs_;
-  uint64_t nextOrder_ = 0;
   BackgroundWork background_;
 };
 
