@@ -1,22 +1,23 @@
 #include "compiler/driver/Driver.h"
 
 #include "compiler/interp/Interpreter.h"
+#include "compiler/support/LruCache.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <mutex>
-#include <unordered_map>
 
 namespace lamina::driver {
 
 struct Driver::Impl {
   jit::Jit &engine = jit::Jit::shared();
-  std::mutex mutex; // everything below
-  // compileSource's front cache: source text and request to kernel (cleared when full; the
-  // kernels stay in the JIT's IR-keyed cache).
-  std::unordered_map<std::string, std::shared_ptr<const Kernel>> bySource;
-  size_t capacity = 256;
+  mutable std::mutex mutex; // everything below
+  CachePolicy policy;
+  // compileSource's front cache: source text and request to kernel (an evicted kernel may
+  // still be in the JIT's IR-keyed cache).
+  using Cache = LruCache<std::string, std::shared_ptr<const Kernel>>;
+  Cache bySource{policy.kernels};
 };
 
 Driver::Driver() : impl_(std::make_unique<Impl>()) {}
@@ -42,7 +43,14 @@ std::optional<ir::Function> Driver::check(const ast::Module &module, const Sourc
 
 std::shared_ptr<const Kernel> Driver::compile(const ir::Function &fn, const CompileOptions &options,
                                               std::string *error, CompileStats *stats) {
-  return impl_->engine.compile(fn, options, error, stats);
+  return impl_->engine.compile(fn, withPolicy(options), error, stats);
+}
+
+CompileOptions Driver::withPolicy(const CompileOptions &options) const {
+  CompileOptions out = options;
+  std::lock_guard lock(impl_->mutex);
+  out.boundShapesCapacity = impl_->policy.boundShapes;
+  return out;
 }
 
 namespace {
@@ -75,8 +83,8 @@ std::string sourceKey(const SourceFile &file, const SemaRequest &request,
   field(fmt::format("{},{},{},{}", l.maxRank, l.maxConstantElements, l.maxInlineDepth,
                     l.maxOperations));
   field(fmt::format("{},{},{}", limits.maxSourceBytes, limits.maxNestingDepth, limits.maxNodes));
-  field(fmt::format("{}|{}|{}|{}", options.cpu, options.vectorWidth, options.diskCache,
-                    options.cacheDir));
+  field(fmt::format("{}|{}|{}|{}|{}", options.cpu, options.vectorWidth, options.diskCache,
+                    options.cacheDir, options.boundShapesCapacity));
   return key;
 }
 
@@ -87,16 +95,16 @@ Driver::compileSource(const SourceFile &file, const SemaRequest &request, Diagno
                       const CompileOptions &options, CompileStats *stats,
                       const ParseLimits &limits) {
   auto start = std::chrono::steady_clock::now();
-  std::string key = sourceKey(file, request, options, limits);
+  std::string key = sourceKey(file, request, withPolicy(options), limits);
   {
     std::lock_guard lock(impl_->mutex);
-    if (auto it = impl_->bySource.find(key); it != impl_->bySource.end()) {
+    if (auto *found = impl_->bySource.find(key)) {
       if (stats) {
         *stats = CompileStats{};
         stats->source = CompileSource::MemoryCache;
         stats->milliseconds = millisecondsSince(start);
       }
-      return it->second;
+      return *found;
     }
   }
   auto fn = check(file, request, diags, limits);
@@ -110,10 +118,9 @@ Driver::compileSource(const SourceFile &file, const SemaRequest &request, Diagno
   }
   if (stats)
     stats->milliseconds = millisecondsSince(start);
+  Impl::Cache::Evicted evicted; // released outside the lock, which the JIT's are not under
   std::lock_guard lock(impl_->mutex);
-  if (impl_->bySource.size() >= impl_->capacity)
-    impl_->bySource.clear();
-  impl_->bySource.emplace(std::move(key), kernel);
+  evicted = impl_->bySource.insert(std::move(key), kernel);
   return kernel;
 }
 
@@ -157,22 +164,43 @@ std::string Driver::emitText(const ir::Function &fn, TextStage stage,
   return {};
 }
 
-void Driver::setMemoryCacheCapacity(size_t kernels) {
-  impl_->engine.setMemoryCacheCapacity(kernels);
+void Driver::setCachePolicy(const CachePolicy &policy) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->policy.signatures = std::max<size_t>(policy.signatures, 1);
+    impl_->policy.boundShapes = std::max<size_t>(policy.boundShapes, 1);
+  }
+  setMemoryCacheCapacity(policy.kernels);
+}
+
+CachePolicy Driver::cachePolicy() const {
   std::lock_guard lock(impl_->mutex);
-  impl_->capacity = std::max<size_t>(kernels, 1);
-  if (impl_->bySource.size() > impl_->capacity)
-    impl_->bySource.clear();
+  return impl_->policy;
+}
+
+void Driver::setMemoryCacheCapacity(size_t kernels) {
+  Impl::Cache::Evicted dropped; // released outside the lock
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->policy.kernels = std::max<size_t>(kernels, 1);
+    dropped = impl_->bySource.setCapacity(impl_->policy.kernels);
+  }
+  impl_->engine.setMemoryCacheCapacity(kernels);
+}
+
+void Driver::setSignatureCacheCapacity(size_t signatures) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->policy.signatures = std::max<size_t>(signatures, 1);
 }
 
 size_t Driver::memoryCacheSize() const { return impl_->engine.memoryCacheSize(); }
 
 void Driver::clearMemoryCache() {
   // Released outside the lock: dropping the last reference to a kernel takes the JIT's locks.
-  std::unordered_map<std::string, std::shared_ptr<const Kernel>> dropped;
+  Impl::Cache::Evicted dropped;
   {
     std::lock_guard lock(impl_->mutex);
-    dropped.swap(impl_->bySource);
+    dropped = impl_->bySource.clear();
   }
   impl_->engine.clearMemoryCache();
 }

@@ -10,11 +10,22 @@
 //   auto kernel = d.compile(*fn, options, &error);           // cached by the optimized IR
 //   auto outs = d.evaluate(*fn, inputs, settings, file, diags);
 //
-// Caches, from the front: compileSource's (source text and request to kernel), the JIT's
-// in-memory one (optimized IR and target to machine code) and the JIT's on-disk object cache.
+// The caches, from the front, and who bounds them. The driver owns the policy of every one
+// (CachePolicy.h, set with setCachePolicy): each is an LruCache (compiler/support/LruCache.h),
+// holding at most its capacity and evicting the least recently used entry first.
+//   - A layer function's checked forms, by input signature (SignatureCache.h, one per
+//     function): CachePolicy::signatures, default 64.
+//   - compileSource's, by source text and request: CachePolicy::kernels, default 256.
+//   - The JIT's in-memory one, by optimized IR and target: CachePolicy::kernels, default 256.
+//   - A kernel's run-time shape checks, by the values of its symbols: CachePolicy::boundShapes,
+//     default 16, which compile() passes to the JIT as CompileOptions::boundShapesCapacity
+//     (overriding the caller's); a kernel keeps the capacity it was compiled with.
+//   - The JIT's on-disk object cache (docs/performance.md): unbounded, CompileOptions'
+//     diskCache and cacheDir.
 // A kernel lives while a caller or a cache holds it.
 
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/driver/CachePolicy.h"
 #include "compiler/ir/Ir.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/parse/Parse.h"
@@ -95,8 +106,15 @@ public:
   /// A stage's text for a checked function (`lamina emit`, the REPL's :ir, :opt, :llvm, :asm).
   std::string emitText(const ir::Function &fn, TextStage stage, const CompileOptions &options = {});
 
-  /// The in-memory caches: at most `kernels` kernels each (at least one).
+  /// Every cache's capacity (each at least one), applied now to the driver's and the JIT's
+  /// kernel caches, to each layer function's signature cache at its next miss, and to the
+  /// kernels compiled from now on.
+  void setCachePolicy(const CachePolicy &policy);
+  CachePolicy cachePolicy() const;
+  /// The in-memory kernel caches: at most `kernels` kernels each (CachePolicy::kernels).
   void setMemoryCacheCapacity(size_t kernels);
+  /// Each layer function's signature cache (CachePolicy::signatures).
+  void setSignatureCacheCapacity(size_t signatures);
   /// Kernels the JIT's in-memory cache holds.
   size_t memoryCacheSize() const;
   /// Empties the in-memory caches (the kernels callers hold stay alive).
@@ -105,6 +123,9 @@ public:
   size_t liveKernels() const;
 
 private:
+  /// `options` with the policy's share for the kernel.
+  CompileOptions withPolicy(const CompileOptions &options) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -8,6 +8,7 @@
 #include "compiler/jit/Backend.h"
 #include "compiler/jit/DiskCache.h"
 #include "compiler/jit/KernelImpl.h"
+#include "compiler/support/LruCache.h"
 #include "jit/CodegenFingerprint.h"
 
 #include <fmt/format.h>
@@ -19,7 +20,6 @@
 
 #include <chrono>
 #include <future>
-#include <list>
 #include <unordered_map>
 
 namespace lamina::jit {
@@ -31,14 +31,13 @@ struct Jit::Impl : std::enable_shared_from_this<Jit::Impl> {
 
   std::mutex mutex; // everything below
   // Machine code by the key of the optimized function; each compile() wraps it in a Kernel
-  // that checks and reports against its caller's own function.
-  using Entry = std::pair<std::string, std::shared_ptr<const Kernel::Impl>>;
-  std::list<Entry> recent; // most recent first
-  std::unordered_map<std::string, std::list<Entry>::iterator> byKey;
+  // that checks and reports against its caller's own function. The capacity is the driver's
+  // (CachePolicy::kernels).
+  using Cache = LruCache<std::string, std::shared_ptr<const Kernel::Impl>>;
+  Cache recent{256};
   std::unordered_map<std::string, std::shared_future<std::shared_ptr<const Kernel::Impl>>>
       compiling;
   std::unordered_map<std::string, std::string> targetDescriptions; // by CompileOptions::cpu
-  size_t capacity = 256;
   uint64_t counter = 0;
   std::atomic<size_t> live{0};
 };
@@ -103,12 +102,10 @@ Jit &Jit::shared() {
 }
 
 void Jit::setMemoryCacheCapacity(size_t kernels) {
+  // Destroyed outside the lock: releasing code takes ORC locks.
+  Impl::Cache::Evicted dropped;
   std::lock_guard lock(impl_->mutex);
-  impl_->capacity = std::max<size_t>(kernels, 1);
-  while (impl_->recent.size() > impl_->capacity) {
-    impl_->byKey.erase(impl_->recent.back().first);
-    impl_->recent.pop_back();
-  }
+  dropped = impl_->recent.setCapacity(kernels);
 }
 
 size_t Jit::memoryCacheSize() const {
@@ -118,10 +115,9 @@ size_t Jit::memoryCacheSize() const {
 
 void Jit::clearMemoryCache() {
   // Destroyed outside the lock: releasing code takes ORC locks.
-  std::list<Impl::Entry> dropped;
+  Impl::Cache::Evicted dropped;
   std::lock_guard lock(impl_->mutex);
-  dropped.swap(impl_->recent);
-  impl_->byKey.clear();
+  dropped = impl_->recent.clear();
 }
 
 size_t Jit::liveKernels() const { return impl_->live.load(); }
@@ -231,7 +227,7 @@ std::shared_ptr<const Kernel> Jit::compile(const ir::Function &fn, const Compile
       *stats = local;
     if (!code)
       return nullptr;
-    return std::make_shared<const Kernel>(std::move(code), fn);
+    return std::make_shared<const Kernel>(std::move(code), fn, options.boundShapesCapacity);
   };
   std::string localError;
   std::string &err = error ? *error : localError;
@@ -259,10 +255,8 @@ std::shared_ptr<const Kernel> Jit::compile(const ir::Function &fn, const Compile
   uint64_t id = 0;
   {
     std::unique_lock lock(e.mutex);
-    if (auto it = e.byKey.find(key); it != e.byKey.end()) {
-      e.recent.splice(e.recent.begin(), e.recent, it->second);
-      return finish(it->second->second, CompileSource::MemoryCache);
-    }
+    if (auto *found = e.recent.find(key))
+      return finish(*found, CompileSource::MemoryCache);
     if (auto it = e.compiling.find(key); it != e.compiling.end()) {
       auto pending = it->second;
       lock.unlock();
@@ -275,18 +269,12 @@ std::shared_ptr<const Kernel> Jit::compile(const ir::Function &fn, const Compile
     id = e.counter++;
   }
   auto kernel = build(impl_, fn, options, key, id, err, local);
-  std::list<Impl::Entry> evicted;
+  Impl::Cache::Evicted evicted; // released outside the lock
   {
     std::lock_guard lock(e.mutex);
     e.compiling.erase(key);
-    if (kernel) {
-      e.recent.emplace_front(key, kernel);
-      e.byKey[key] = e.recent.begin();
-      while (e.recent.size() > e.capacity) {
-        e.byKey.erase(e.recent.back().first);
-        evicted.splice(evicted.begin(), e.recent, std::prev(e.recent.end()));
-      }
-    }
+    if (kernel)
+      evicted = e.recent.insert(std::move(key), kernel);
   }
   promise.set_value(kernel);
   return finish(kernel, local.source);

@@ -42,6 +42,9 @@ struct CompileOptions {
   /// ~/.cache/lamina/kernels.
   std::string cacheDir;
   transforms::PipelineOptions pipeline;
+  /// The kernel's cache of run-time shape checks, by symbol values (least recently used
+  /// evicted). The driver sets it from its cache policy (compiler/driver/CachePolicy.h).
+  size_t boundShapesCapacity = 16;
 };
 
 enum class CompileSource : uint8_t { Compiled, MemoryCache, DiskCache };
@@ -78,8 +81,9 @@ public:
   struct Impl;
   struct Checks;
   /// The shared code of `impl`, checked and reported against `checked`, the caller's function
-  /// (which optimizes to impl's).
-  Kernel(std::shared_ptr<const Impl> impl, ir::Function checked);
+  /// (which optimizes to impl's); the checks of at most `boundShapesCapacity` sets of symbol
+  /// values are kept.
+  Kernel(std::shared_ptr<const Impl> impl, ir::Function checked, size_t boundShapesCapacity);
   ~Kernel();
   Kernel(const Kernel &) = delete;
   Kernel &operator=(const Kernel &) = delete;
@@ -91,6 +95,8 @@ public:
   /// The fused plan as `lamina emit --stage ir-opt` prints it.
   std::string planText() const;
   size_t stageCount() const;
+  /// Sets of symbol values whose run-time checks this kernel keeps (at most the capacity).
+  size_t boundShapesCached() const;
 
   /// The output shapes for these input shapes, after the run-time shape checks (E0701,
   /// E0702, E0704, E0508 at the operator's span) and the byte budget of `options`, which the

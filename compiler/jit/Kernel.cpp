@@ -12,16 +12,23 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace lamina::jit {
 
-Kernel::Kernel(std::shared_ptr<const Impl> impl, ir::Function checked)
-    : impl_(std::move(impl)), checks_(std::make_unique<const Checks>(std::move(checked))) {}
+Kernel::Kernel(std::shared_ptr<const Impl> impl, ir::Function checked, size_t boundShapesCapacity)
+    : impl_(std::move(impl)),
+      checks_(std::make_unique<const Checks>(std::move(checked), boundShapesCapacity)) {}
 Kernel::~Kernel() = default;
 
 const ir::Function &Kernel::function() const { return impl_->plan.fn; }
 std::string Kernel::planText() const { return transforms::print(impl_->plan); }
 size_t Kernel::stageCount() const { return impl_->stages.size(); }
+
+size_t Kernel::boundShapesCached() const {
+  std::lock_guard lock(checks_->boundMutex);
+  return checks_->bound.size();
+}
 
 namespace {
 
@@ -118,8 +125,8 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
                                                const SourceFile &file, DiagnosticEngine &diags) {
   {
     std::lock_guard lock(c.boundMutex);
-    if (auto it = c.bound.find(symbols); it != c.bound.end())
-      return it->second;
+    if (auto *found = c.bound.find(symbols))
+      return *found;
   }
   const transforms::KernelPlan &plan = k.plan;
   std::map<std::string, int64_t> named;
@@ -190,9 +197,8 @@ std::shared_ptr<const BoundShapes> boundShapes(const Kernel::Impl &k, const Kern
     shapes->splitResults.push_back(s.splitReduced ? count(domain) : 0);
   }
   std::lock_guard lock(c.boundMutex);
-  if (c.bound.size() >= 16)
-    c.bound.clear();
-  c.bound[std::vector<int64_t>(symbols.begin(), symbols.end())] = shapes;
+  // What this evicts holds only sizes: cheap to release under the lock.
+  (void)c.bound.insert(std::vector<int64_t>(symbols.begin(), symbols.end()), shapes);
   return shapes;
 }
 

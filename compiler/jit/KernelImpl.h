@@ -5,9 +5,9 @@
 
 #include "compiler/codegen/Layout.h"
 #include "compiler/jit/Jit.h"
+#include "compiler/support/LruCache.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -68,11 +68,11 @@ struct SymbolsLess {
 /// checks and the budget are applied to it, so their diagnostics point into the caller's
 /// source, never into whichever source compiled the shared code first.
 struct Kernel::Checks {
-  explicit Checks(ir::Function checked) : fn(std::move(checked)) {}
+  Checks(ir::Function checked, size_t capacity) : fn(std::move(checked)), bound(capacity) {}
   ir::Function fn;
   // The checks and sizes of recently seen symbol values (a few batch sizes in a row).
   mutable std::mutex boundMutex;
-  mutable std::map<std::vector<int64_t>, std::shared_ptr<const BoundShapes>, SymbolsLess> bound;
+  mutable LruCache<std::vector<int64_t>, std::shared_ptr<const BoundShapes>, SymbolsLess> bound;
 };
 
 } // namespace lamina::jit

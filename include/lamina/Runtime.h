@@ -24,6 +24,10 @@ LAMINA_API void setBlasThreads(int threads);
 
 /// The compiled kernels kept in memory besides those a layer holds (at least 1; default 256).
 LAMINA_API void setKernelMemoryCache(size_t kernels);
+/// The input signatures (dtypes and shapes, batch axis aside) each Lambda, Activation or
+/// Dense epilogue keeps checked and compiled, least recently used dropped first (at least 1;
+/// default 64). Each layer follows a new value at its next new signature.
+LAMINA_API void setLayerSignatureCache(size_t signatures);
 
 struct RuntimeStats {
   size_t liveKernels = 0;   // compiled kernels alive, held by a layer or a cache

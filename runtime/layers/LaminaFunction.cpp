@@ -88,10 +88,14 @@ std::shared_ptr<const LaminaFunction::Checked>
 LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
                       const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
                       const ComputeOptions *compile) {
-  std::string key = signatureKey(dtypes, shapes, mask, training, compile);
-  std::lock_guard lock(mutex_);
-  if (auto it = checked_.find(key); it != checked_.end())
-    return it->second;
+  return checked_.get(signatureKey(dtypes, shapes, mask, training, compile),
+                      [&] { return checkAnew(dtypes, shapes, mask, training, compile); });
+}
+
+std::shared_ptr<const LaminaFunction::Checked>
+LaminaFunction::checkAnew(const std::vector<DType> &dtypes, const std::vector<TensorShape> &shapes,
+                          const std::optional<std::pair<DType, TensorShape>> &mask, bool training,
+                          const ComputeOptions *compile) const {
   SemaRequest request;
   for (size_t k = 0; k < dtypes.size(); ++k)
     request.inputs.push_back({"", laminaType(dtypes[k], shapes[k], k)});
@@ -124,12 +128,6 @@ LaminaFunction::check(const std::vector<DType> &dtypes, const std::vector<Tensor
     if (!checked->kernel)
       raise(fmt::format("{}: the JIT failed: {}", source_->file->name(), error));
   }
-  // A layer fed ever new shapes (a varying sequence length) must not keep every kernel it
-  // ever compiled alive: past the limit the signatures start over (the JIT's own cache still
-  // holds the recent kernels).
-  if (checked_.size() >= kMaxSignatures)
-    checked_.clear();
-  checked_.emplace(key, checked);
   return checked;
 }
 

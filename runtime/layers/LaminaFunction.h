@@ -3,33 +3,23 @@
 // A lamina function as layers run it: the parsed source, its arguments, and the checked and
 // compiled forms per input signature. Lambda, Activation and Dense's epilogue are all one of
 // these. A signature is the inputs' dtypes and shapes with the batch axis (axis 0) symbolic,
-// so a kernel compiled on the first call serves every later batch size.
+// so a kernel compiled on the first call serves every later batch size. The forms are kept in
+// a driver::SignatureCache, bounded by the driver's cache policy.
 
 #include "compiler/ast/Ast.h"
+#include "compiler/driver/SignatureCache.h"
 #include "compiler/ir/Ir.h"
 #include "compiler/sema/Sema.h"
 #include "lamina/Layer.h"
 #include "lamina/Layers.h"
 #include "runtime/layers/LambdaSource.h"
 
-#include <mutex>
-#include <unordered_map>
-
 namespace lamina {
-
-namespace jit {
-class Kernel;
-}
 
 class LaminaFunction {
 public:
-  /// Signatures kept per function (see check()).
-  static constexpr size_t kMaxSignatures = 64;
-
-  struct Checked {
-    ir::Function fn;                           // sema's function (the interpreter runs it)
-    std::shared_ptr<const jit::Kernel> kernel; // the JIT's (null with Engine::Interpreter)
-  };
+  /// Sema's function and, with Engine::Jit, its kernel.
+  using Checked = driver::CheckedFunction;
 
   /// Parses the source; throws lamina::Error with its diagnostics.
   LaminaFunction(std::shared_ptr<const LambdaSource> source,
@@ -44,7 +34,7 @@ public:
 
   /// Checks (and, given `compile`, compiles with its target and cache) for inputs of these
   /// dtypes and shapes (-1: any); `mask`, when given, is the dtype and shape of the input mask.
-  /// Cached; thread-safe.
+  /// Cached (driver::CachePolicy::signatures of them); thread-safe.
   std::shared_ptr<const Checked> check(const std::vector<DType> &dtypes,
                                        const std::vector<TensorShape> &shapes,
                                        const std::optional<std::pair<DType, TensorShape>> &mask,
@@ -61,7 +51,16 @@ public:
   /// An output type of sema's function as a Keras shape (symbols become -1).
   static TensorShape kerasShape(const TensorType &type);
 
+  /// Signatures whose checked forms are cached.
+  size_t signaturesCached() const { return checked_.size(); }
+
 private:
+  // check()'s miss: sema and, given `compile`, the JIT.
+  std::shared_ptr<const Checked> checkAnew(const std::vector<DType> &dtypes,
+                                           const std::vector<TensorShape> &shapes,
+                                           const std::optional<std::pair<DType, TensorShape>> &mask,
+                                           bool training, const ComputeOptions *compile) const;
+
   std::shared_ptr<const LambdaSource> source_, outputShapeLambda_;
   std::optional<ParsedSource> shapeLambda_; // outputShapeLambda_, parsed
   std::unique_ptr<ast::Module> module_;
@@ -70,8 +69,7 @@ private:
   std::optional<ConstValue> outputShape_;
   SourceRange outputShapeInConfig_; // the tuple's JSON value, when read from a config
   Engine engine_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const Checked>> checked_;
+  driver::SignatureCache checked_;
 };
 
 /// A JSON value as a compile-time constant (arguments, output_shape); nothing when it has no

@@ -21,6 +21,10 @@ void setKernelMemoryCache(size_t kernels) {
   driver::Driver::shared().setMemoryCacheCapacity(kernels);
 }
 
+void setLayerSignatureCache(size_t signatures) {
+  driver::Driver::shared().setSignatureCacheCapacity(signatures);
+}
+
 RuntimeStats runtimeStats() {
   driver::Driver &d = driver::Driver::shared();
   return RuntimeStats{d.liveKernels(), d.memoryCacheSize()};

@@ -3,12 +3,15 @@
 
 #include "lamina/Layers.h"
 #include "compiler/driver/Driver.h"
+#include "lamina/Runtime.h"
 #include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "tests/runtime/RuntimeTestSupport.h"
 
+#include <atomic>
 #include <cmath>
 #include <optional>
+#include <thread>
 
 using namespace lamina;
 using namespace lamina::test;
@@ -290,8 +293,66 @@ TEST_CASE("lambda: a layer fed ever new shapes keeps memory bounded") {
   auto layer = std::make_shared<Lambda>("lambda x: x * 2.0");
   for (int64_t cols = 1; cols <= 150; ++cols)
     CHECK((*layer)(ramp({1, cols})).shape() == TensorShape{1, cols});
-  CHECK(engine.liveKernels() <= 16 + LaminaFunction::kMaxSignatures);
+  CHECK(engine.liveKernels() <= 16 + engine.cachePolicy().signatures);
   engine.setMemoryCacheCapacity(256);
+}
+
+TEST_CASE("lambda: a function keeps its most recently used signatures, up to the policy's count") {
+  driver::Driver &d = driver::Driver::shared();
+  const size_t before = d.cachePolicy().signatures;
+  setLayerSignatureCache(4); // the public API sets the driver's policy
+  CHECK(d.cachePolicy().signatures == 4);
+  LaminaFunction fn(LambdaSource::fromText("lambda x: x * 2.0", "<signatures>"), {},
+                    Engine::Interpreter);
+  auto checkCols = [&](int64_t cols) {
+    return fn.check({DType::F32}, {{-1, cols}}, std::nullopt, false, nullptr);
+  };
+  std::vector<std::shared_ptr<const LaminaFunction::Checked>> first;
+  for (int64_t cols = 1; cols <= 4; ++cols)
+    first.push_back(checkCols(cols));
+  CHECK(fn.signaturesCached() == 4);
+  CHECK(checkCols(1) == first[0]); // a hit, which makes 1 the most recently used
+  auto fifth = checkCols(5);       // evicts 2, the least recently used, not 1
+  CHECK(fn.signaturesCached() == 4);
+  CHECK(checkCols(1) == first[0]);
+  CHECK(checkCols(4) == first[3]);
+  CHECK(checkCols(5) == fifth);
+  CHECK(checkCols(2) != first[1]); // checked anew (evicting 3)
+  CHECK(fn.signaturesCached() == 4);
+  for (int64_t cols = 6; cols <= 20; ++cols) {
+    auto checked = checkCols(cols);
+    CHECK(LaminaFunction::kerasShape(checked->fn.typeOf(checked->fn.outputs[0])) ==
+          TensorShape{-1, cols});
+    CHECK(fn.signaturesCached() <= 4);
+  }
+  setLayerSignatureCache(before);
+}
+
+TEST_CASE("lambda: threads feeding ever new shapes get right results from a bounded cache") {
+  driver::Driver &d = driver::Driver::shared();
+  const driver::CachePolicy before = d.cachePolicy();
+  driver::CachePolicy tight = before;
+  tight.signatures = 3;
+  tight.boundShapes = 2;
+  d.setCachePolicy(tight);
+  auto layer = std::make_shared<Lambda>("lambda x: x * 2.0 + 1.0");
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int64_t step = 0; step < 24; ++step) {
+        int64_t rows = 1 + (step + t) % 5, cols = 1 + (step * 3 + t) % 7;
+        Tensor x = ramp({rows, cols});
+        Tensor y = (*layer)(x);
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j)
+            wrong += std::abs(y.at({i, j}) - (x.at({i, j}) * 2.0 + 1.0)) > 1e-5;
+      }
+    });
+  for (auto &t : threads)
+    t.join();
+  CHECK(wrong == 0);
+  d.setCachePolicy(before);
 }
 
 TEST_CASE("lambda: random samples move on every call, the same on every engine and thread count") {
