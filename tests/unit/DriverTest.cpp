@@ -161,71 +161,70 @@ TEST_CASE("driver: statements mode binds globals, shares defs typed elsewhere, p
   CHECK(sink.diagnostics[0].kind == DiagKind::MatMulMismatch);
   CHECK(sink.diagnostics[0].file == &defs);
   CHECK(sink.diagnostics[0].location().line == 4);
+}
+TEST_CASE("driver: compileSource keeps the most recently used kernels, up to the policy's count") {
+  driver::Driver &d = driver::Driver::shared();
+  const driver::CachePolicy before = d.cachePolicy();
+  d.setMemoryCacheCapacity(2);
+  CHECK(d.cachePolicy().kernels == 2);
+  CHECK(d.memoryCacheSize() <= 2);
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  SourceFile a("<lru>", "lambda x: x * 11.0"), b("<lru>", "lambda x: x * 12.0"),
+      c("<lru>", "lambda x: x * 13.0");
+  auto compile = [&](const SourceFile &file) {
+    return d.compileSource(file, requestFor("f32[B, 4]"), diags, memoryOnly());
+  };
+  auto ka = compile(a), kb = compile(b);
+  REQUIRE(ka);
+  REQUIRE(kb);
+  CHECK(compile(a) == ka); // a hit, which makes `a` the most recently used
+  auto kc = compile(c);    // evicts `b`, the least recently used, not `a`
+  CHECK(compile(a) == ka);
+  CHECK(compile(c) == kc);
+  CHECK(compile(b) != kb); // made anew
+  CHECK(d.memoryCacheSize() <= 2);
+  CHECK(sink.diagnostics.empty());
+  d.setCachePolicy(before);
+  CHECK(d.cachePolicy().kernels == before.kernels);
+}
 
-  TEST_CASE(
-      "driver: compileSource keeps the most recently used kernels, up to the policy's count") {
-    driver::Driver &d = driver::Driver::shared();
-    const driver::CachePolicy before = d.cachePolicy();
-    d.setMemoryCacheCapacity(2);
-    CHECK(d.cachePolicy().kernels == 2);
-    CHECK(d.memoryCacheSize() <= 2);
-    CollectingConsumer sink;
-    DiagnosticEngine diags(sink);
-    SourceFile a("<lru>", "lambda x: x * 11.0"), b("<lru>", "lambda x: x * 12.0"),
-        c("<lru>", "lambda x: x * 13.0");
-    auto compile = [&](const SourceFile &file) {
-      return d.compileSource(file, requestFor("f32[B, 4]"), diags, memoryOnly());
-    };
-    auto ka = compile(a), kb = compile(b);
-    REQUIRE(ka);
-    REQUIRE(kb);
-    CHECK(compile(a) == ka); // a hit, which makes `a` the most recently used
-    auto kc = compile(c);    // evicts `b`, the least recently used, not `a`
-    CHECK(compile(a) == ka);
-    CHECK(compile(c) == kc);
-    CHECK(compile(b) != kb); // made anew
-    CHECK(d.memoryCacheSize() <= 2);
-    CHECK(sink.diagnostics.empty());
-    d.setCachePolicy(before);
-    CHECK(d.cachePolicy().kernels == before.kernels);
-  }
-
-  TEST_CASE("driver: a kernel keeps the run-time checks of at most the policy's count of sizes") {
-    driver::Driver &d = driver::Driver::shared();
-    const driver::CachePolicy before = d.cachePolicy();
-    driver::CachePolicy policy = before;
-    policy.boundShapes = 3;
-    d.setCachePolicy(policy);
-    SourceFile file("<bound>", "lambda x: x * 2.0 + 1.0");
-    CollectingConsumer sink;
-    DiagnosticEngine diags(sink);
-    auto fn = d.check(file, requestFor("f32[N]"), diags);
-    REQUIRE(fn);
-    // Sizes 1 to 10, each computed right, with the checks of the latest `capacity` kept (the
-    // kernel starts with `held`).
-    auto runSizes = [&](const driver::Kernel &kernel, size_t capacity, size_t held) {
-      for (int64_t n = 1; n <= 10; ++n) {
-        Array x = makeArray(DType::F32, {n});
-        for (int64_t k = 0; k < n; ++k)
-          storeFloat(x, k, 0.5 * double(k) - 2.0);
-        auto out = kernel.run({x}, {}, driver::inlineExecutor(), file, diags);
-        REQUIRE(out);
-        REQUIRE((*out)[0].shape == std::vector<int64_t>{n});
-        for (int64_t k = 0; k < n; ++k)
-          CHECK(loadFloat((*out)[0], k) == doctest::Approx((0.5 * double(k) - 2.0) * 2.0 + 1.0));
-        CHECK(kernel.boundShapesCached() == std::min(std::max(held, size_t(n)), capacity));
-      }
-    };
-    auto kernel = d.compile(*fn, memoryOnly());
-    REQUIRE(kernel);
-    runSizes(*kernel, 3, 0);
-    // A kernel keeps the capacity it was compiled with; the next compile follows the policy.
-    policy.boundShapes = 5;
-    d.setCachePolicy(policy);
-    runSizes(*kernel, 3, 3);
-    auto wider = d.compile(*fn, memoryOnly());
-    REQUIRE(wider);
-    runSizes(*wider, 5, 0);
-    CHECK(sink.diagnostics.empty());
-    d.setCachePolicy(before);
-  }
+TEST_CASE("driver: a kernel keeps the run-time checks of at most the policy's count of sizes") {
+  driver::Driver &d = driver::Driver::shared();
+  const driver::CachePolicy before = d.cachePolicy();
+  driver::CachePolicy policy = before;
+  policy.boundShapes = 3;
+  d.setCachePolicy(policy);
+  SourceFile file("<bound>", "lambda x: x * 2.0 + 1.0");
+  CollectingConsumer sink;
+  DiagnosticEngine diags(sink);
+  auto fn = d.check(file, requestFor("f32[N]"), diags);
+  REQUIRE(fn);
+  // Sizes 1 to 10, each computed right, with the checks of the latest `capacity` kept (the
+  // kernel starts with `held`).
+  auto runSizes = [&](const driver::Kernel &kernel, size_t capacity, size_t held) {
+    for (int64_t n = 1; n <= 10; ++n) {
+      Array x = makeArray(DType::F32, {n});
+      for (int64_t k = 0; k < n; ++k)
+        storeFloat(x, k, 0.5 * double(k) - 2.0);
+      auto out = kernel.run({x}, {}, driver::inlineExecutor(), file, diags);
+      REQUIRE(out);
+      REQUIRE((*out)[0].shape == std::vector<int64_t>{n});
+      for (int64_t k = 0; k < n; ++k)
+        CHECK(loadFloat((*out)[0], k) == doctest::Approx((0.5 * double(k) - 2.0) * 2.0 + 1.0));
+      CHECK(kernel.boundShapesCached() == std::min(std::max(held, size_t(n)), capacity));
+    }
+  };
+  auto kernel = d.compile(*fn, memoryOnly());
+  REQUIRE(kernel);
+  runSizes(*kernel, 3, 0);
+  // A kernel keeps the capacity it was compiled with; the next compile follows the policy.
+  policy.boundShapes = 5;
+  d.setCachePolicy(policy);
+  runSizes(*kernel, 3, 3);
+  auto wider = d.compile(*fn, memoryOnly());
+  REQUIRE(wider);
+  runSizes(*wider, 5, 0);
+  CHECK(sink.diagnostics.empty());
+  d.setCachePolicy(before);
+}
