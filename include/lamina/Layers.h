@@ -128,8 +128,6 @@ struct LambdaOptions {
   Engine engine = Engine::Jit;
 };
 
-struct LambdaSource; // where the text came from (a config file), for error positions
-
 /// Keras's Lambda with the function as lamina source text: `Lambda("lambda x: x ** 2")`.
 /// The text is parsed at construction (syntax errors are reported then), checked for each
 /// input signature (dtypes and shapes; the batch dimension stays symbolic, so one compiled
@@ -137,9 +135,6 @@ struct LambdaSource; // where the text came from (a config file), for error posi
 class LAMINA_API Lambda final : public Layer {
 public:
   explicit Lambda(std::string function, LambdaOptions options = {});
-  Lambda(std::shared_ptr<const LambdaSource> function, LambdaOptions options,
-         std::shared_ptr<const LambdaSource> maskFunction,
-         std::shared_ptr<const LambdaSource> outputShapeFunction);
   ~Lambda() override;
   std::string className() const override { return "Lambda"; }
   /// The source text, as saved in configs.
@@ -165,6 +160,12 @@ private:
                               const ComputeOptions &compute);
 
   struct Impl;
+  // A Lambda read from a config also knows where its text sits in the config file, which
+  // only the runtime can say: LambdaFactory (internal) makes it with this constructor, which
+  // leaves the functions to be compiled from the config's text.
+  friend class LambdaFactory;
+  Lambda(std::unique_ptr<Impl> impl, LambdaOptions options);
+
   std::unique_ptr<Impl> impl_;
   LambdaOptions options_;
 };

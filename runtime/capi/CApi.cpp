@@ -65,7 +65,9 @@ template <class Body> int guarded(lamina_error **error, Body &&body) {
   } catch (const lamina::Error &e) {
     store(error, {e.what(), e.code(), e.diagnostics()});
   } catch (const std::bad_alloc &) {
-    store(error, {"out of memory", "", {}});
+    // The C++ API already turns its own allocation failures into E0706; this catches one in
+    // the C layer itself (copying the caller's shapes, say), with the same code.
+    store(error, {"error[E0706]: out of memory", "E0706", {}});
   } catch (const std::exception &e) {
     store(error, {std::string("internal error: ") + e.what(), "E0007", {}});
   } catch (...) {

@@ -2,6 +2,7 @@
 
 #include "runtime/io/JsonText.h"
 #include "runtime/json/JsonParser.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 
 #include <algorithm>
@@ -52,13 +53,15 @@ Json Json::object() {
 }
 
 Json Json::parse(std::string_view text, std::string_view name) {
-  SourceFile file{std::string(name), std::string(text)};
-  ReportCollector collector;
-  DiagnosticEngine diags(collector);
-  std::optional<Json> value = parseJson(file, diags);
-  if (!value)
-    collector.raise();
-  return std::move(*value);
+  return guarded("Json::parse", [&]() -> Json {
+    SourceFile file{std::string(name), std::string(text)};
+    ReportCollector collector;
+    DiagnosticEngine diags(collector);
+    std::optional<Json> value = parseJson(file, diags);
+    if (!value)
+      collector.raise();
+    return std::move(*value);
+  });
 }
 
 std::optional<int64_t> Json::asInt() const {
@@ -80,18 +83,22 @@ const Json *Json::find(std::string_view key) const {
 }
 
 Json &Json::set(std::string key, Json value) {
-  for (auto &[name, existing] : members_)
-    if (name == key) {
-      existing = std::move(value);
-      return *this;
-    }
-  members_.emplace_back(std::move(key), std::move(value));
-  return *this;
+  return guarded("Json::set", [&]() -> Json & {
+    for (auto &[name, existing] : members_)
+      if (name == key) {
+        existing = std::move(value);
+        return *this;
+      }
+    members_.emplace_back(std::move(key), std::move(value));
+    return *this;
+  });
 }
 
 Json &Json::push(Json value) {
-  items_.push_back(std::move(value));
-  return *this;
+  return guarded("Json::push", [&]() -> Json & {
+    items_.push_back(std::move(value));
+    return *this;
+  });
 }
 
 namespace {
@@ -159,9 +166,11 @@ void dumpTo(std::string &out, const Json &j, int indent, int level) {
 } // namespace
 
 std::string Json::dump(int indent) const {
-  std::string out;
-  dumpTo(out, *this, indent, 0);
-  return out;
+  return guarded("Json::dump", [&]() -> std::string {
+    std::string out;
+    dumpTo(out, *this, indent, 0);
+    return out;
+  });
 }
 
 bool operator==(const Json &a, const Json &b) {

@@ -1,13 +1,14 @@
 #include "lamina/Layers.h"
 #include "runtime/layers/Activations.h"
 #include "runtime/layers/LaminaFunction.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 
 #include <fmt/format.h>
 
 namespace lamina {
 
-Activation::Activation(std::string activation, ActivationOptions options)
+Activation::Activation(std::string activation, ActivationOptions options) try
     : Layer(options.name, "activation", options.dtype, options.trainable),
       activation_(std::move(activation)) {
   auto source = activationSource(activation_);
@@ -17,11 +18,14 @@ Activation::Activation(std::string activation, ActivationOptions options)
   function_ = std::make_shared<LaminaFunction>(LambdaSource::fromText(*source, "<" + name_ + ">"),
                                                std::vector<std::pair<std::string, ConstValue>>{},
                                                Engine::Jit);
+} catch (...) {
+  rethrowAtBoundary("Activation::Activation");
 }
 
 std::vector<TensorShape>
 Activation::computeOutputShape(const std::vector<TensorShape> &inputShapes) {
-  return inputShapes;
+  return guarded("Activation::computeOutputShape",
+                 [&]() -> std::vector<TensorShape> { return inputShapes; });
 }
 
 std::vector<DType> Activation::computeOutputDType(const std::vector<DType> &inputDTypes,
@@ -39,9 +43,11 @@ CallResult Activation::compute(const std::vector<Tensor> &inputs, const CallOpti
 }
 
 Json Activation::getConfig() const {
-  Json config = Layer::getConfig();
-  config.set("activation", Json::string(activation_));
-  return config;
+  return guarded("Activation::getConfig", [&]() -> Json {
+    Json config = Layer::getConfig();
+    config.set("activation", Json::string(activation_));
+    return config;
+  });
 }
 
 } // namespace lamina

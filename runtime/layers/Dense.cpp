@@ -2,6 +2,7 @@
 #include "runtime/layers/Activations.h"
 #include "runtime/layers/Initializers.h"
 #include "runtime/layers/LaminaFunction.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 
 #include <fmt/format.h>
@@ -28,7 +29,7 @@ std::string denseSource(int64_t units, bool useBias, DType dtype, const std::str
 
 } // namespace
 
-Dense::Dense(int64_t units, DenseOptions options)
+Dense::Dense(int64_t units, DenseOptions options) try
     : Layer(options.name, "dense", options.dtype, options.trainable), units_(units),
       options_(std::move(options)) {
   if (units_ <= 0)
@@ -46,6 +47,8 @@ Dense::Dense(int64_t units, DenseOptions options)
       LambdaSource::fromText(denseSource(units_, options_.useBias, dtype_, *activation),
                              "<" + name_ + ">"),
       std::vector<std::pair<std::string, ConstValue>>{}, Engine::Jit);
+} catch (...) {
+  rethrowAtBoundary("Dense::Dense");
 }
 
 void Dense::buildImpl(const std::vector<TensorShape> &inputShapes) {
@@ -59,16 +62,20 @@ void Dense::buildImpl(const std::vector<TensorShape> &inputShapes) {
 }
 
 std::vector<TensorShape> Dense::computeOutputShape(const std::vector<TensorShape> &inputShapes) {
-  if (inputShapes.size() != 1 || inputShapes[0].empty())
-    raise(fmt::format("Dense `{}` takes one input of rank 1 or more", name_));
-  TensorShape out = inputShapes[0];
-  out.back() = units_;
-  return {out};
+  return guarded("Dense::computeOutputShape", [&]() -> std::vector<TensorShape> {
+    if (inputShapes.size() != 1 || inputShapes[0].empty())
+      raise(fmt::format("Dense `{}` takes one input of rank 1 or more", name_));
+    TensorShape out = inputShapes[0];
+    out.back() = units_;
+    return {out};
+  });
 }
 
 std::vector<Tensor> Dense::computeMask(const std::vector<Tensor> &,
                                        const std::vector<Tensor> &masks) {
-  return masks; // Dense supports masking: the mask passes through
+  return guarded("Dense::computeMask", [&]() -> std::vector<Tensor> {
+    return masks; // Dense supports masking: the mask passes through
+  });
 }
 
 std::vector<bool> Dense::outputHasMask(const std::vector<bool> &inputHasMask, size_t) {
@@ -99,31 +106,33 @@ CallResult Dense::compute(const std::vector<Tensor> &inputs, const CallOptions &
 }
 
 Json Dense::getConfig() const {
-  auto initializer = [](const Initializer &init) {
-    Json config = Json::object();
-    if (init.name == "constant")
-      config.set("value", Json::number(init.value));
-    if (init.name == "random_normal" || init.name == "truncated_normal") {
-      config.set("mean", Json::number(init.mean));
-      config.set("stddev", Json::number(init.stddev));
-    }
-    if (init.name == "random_uniform") {
-      config.set("minval", Json::number(init.minval));
-      config.set("maxval", Json::number(init.maxval));
-    }
-    config.set("seed", init.seed ? Json::integer(*init.seed) : Json());
-    Json out = Json::object();
-    out.set("class_name", Json::string(init.name));
-    out.set("config", std::move(config));
-    return out;
-  };
-  Json config = Layer::getConfig();
-  config.set("units", Json::integer(units_));
-  config.set("activation", Json::string(options_.activation));
-  config.set("use_bias", Json::boolean(options_.useBias));
-  config.set("kernel_initializer", initializer(options_.kernelInitializer));
-  config.set("bias_initializer", initializer(options_.biasInitializer));
-  return config;
+  return guarded("Dense::getConfig", [&]() -> Json {
+    auto initializer = [](const Initializer &init) {
+      Json config = Json::object();
+      if (init.name == "constant")
+        config.set("value", Json::number(init.value));
+      if (init.name == "random_normal" || init.name == "truncated_normal") {
+        config.set("mean", Json::number(init.mean));
+        config.set("stddev", Json::number(init.stddev));
+      }
+      if (init.name == "random_uniform") {
+        config.set("minval", Json::number(init.minval));
+        config.set("maxval", Json::number(init.maxval));
+      }
+      config.set("seed", init.seed ? Json::integer(*init.seed) : Json());
+      Json out = Json::object();
+      out.set("class_name", Json::string(init.name));
+      out.set("config", std::move(config));
+      return out;
+    };
+    Json config = Layer::getConfig();
+    config.set("units", Json::integer(units_));
+    config.set("activation", Json::string(options_.activation));
+    config.set("use_bias", Json::boolean(options_.useBias));
+    config.set("kernel_initializer", initializer(options_.kernelInitializer));
+    config.set("bias_initializer", initializer(options_.biasInitializer));
+    return config;
+  });
 }
 
 } // namespace lamina

@@ -1,7 +1,9 @@
 #include "compiler/interp/Interpreter.h"
 #include "lamina/Layers.h"
+#include "runtime/layers/LambdaFactory.h"
 #include "runtime/layers/LaminaFunction.h"
 #include "runtime/layers/TensorJson.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 #include "runtime/tensor/TensorBridge.h"
 
@@ -56,7 +58,7 @@ std::optional<ConstValue> outputShapeTuple(const LambdaOptions &options, const s
 
 } // namespace
 
-Lambda::Lambda(std::string function, LambdaOptions options)
+Lambda::Lambda(std::string function, LambdaOptions options) try
     : Layer(options.name, "lambda", options.dtype, options.trainable), impl_(new Impl),
       options_(std::move(options)) {
   std::string where = "<" + name_ + ">";
@@ -70,26 +72,36 @@ Lambda::Lambda(std::string function, LambdaOptions options)
     impl_->mask = std::make_unique<LaminaFunction>(
         LambdaSource::fromText(*options_.maskFunction, "<" + name_ + " mask>"),
         argumentsOf(options_, name_), options_.engine);
+} catch (...) {
+  rethrowAtBoundary("Lambda::Lambda");
 }
 
-Lambda::Lambda(std::shared_ptr<const LambdaSource> function, LambdaOptions options,
-               std::shared_ptr<const LambdaSource> maskFunction,
-               std::shared_ptr<const LambdaSource> outputShapeFunction)
-    : Layer(options.name, "lambda", options.dtype, options.trainable), impl_(new Impl),
-      options_(std::move(options)) {
+Lambda::Lambda(std::unique_ptr<Impl> impl, LambdaOptions options)
+    : Layer(options.name, "lambda", options.dtype, options.trainable), impl_(std::move(impl)),
+      options_(std::move(options)) {}
+
+std::shared_ptr<Lambda> LambdaFactory::fromConfig(std::shared_ptr<const LambdaSource> function,
+                                                  LambdaOptions options,
+                                                  std::shared_ptr<const LambdaSource> maskFunction,
+                                                  std::shared_ptr<const LambdaSource> outputShape) {
+  std::shared_ptr<Lambda> layer(new Lambda(std::make_unique<Lambda::Impl>(), std::move(options)));
+  LambdaOptions &o = layer->options_;
+  // The options say what a config written back will hold: the texts, as the config had them.
   if (maskFunction)
-    options_.maskFunction = maskFunction->file->text();
-  if (outputShapeFunction)
-    options_.outputShape = Json::string(outputShapeFunction->file->text());
+    o.maskFunction = maskFunction->file->text();
+  if (outputShape)
+    o.outputShape = Json::string(outputShape->file->text());
   SourceRange shapeInConfig;
-  if (options_.outputShape && options_.outputShape->isArray())
-    shapeInConfig = {options_.outputShape->begin(), options_.outputShape->end()};
-  impl_->function = std::make_unique<LaminaFunction>(
-      std::move(function), argumentsOf(options_, name_), options_.engine,
-      outputShapeTuple(options_, name_), outputShapeFunction, shapeInConfig);
+  if (o.outputShape && o.outputShape->isArray())
+    shapeInConfig = {o.outputShape->begin(), o.outputShape->end()};
+  const std::string &name = layer->name();
+  layer->impl_->function =
+      std::make_unique<LaminaFunction>(std::move(function), argumentsOf(o, name), o.engine,
+                                       outputShapeTuple(o, name), outputShape, shapeInConfig);
   if (maskFunction)
-    impl_->mask = std::make_unique<LaminaFunction>(std::move(maskFunction),
-                                                   argumentsOf(options_, name_), options_.engine);
+    layer->impl_->mask =
+        std::make_unique<LaminaFunction>(std::move(maskFunction), argumentsOf(o, name), o.engine);
+  return layer;
 }
 
 Lambda::~Lambda() = default;
@@ -135,14 +147,16 @@ void Lambda::buildImpl(const std::vector<TensorShape> &inputShapes) {
 }
 
 std::vector<TensorShape> Lambda::computeOutputShape(const std::vector<TensorShape> &inputShapes) {
-  std::vector<DType> dtypes = buildDTypes_.size() == inputShapes.size()
-                                  ? buildDTypes_
-                                  : std::vector<DType>(inputShapes.size(), dtype_);
-  auto checked = impl_->function->check(dtypes, inputShapes, std::nullopt, false, nullptr);
-  std::vector<TensorShape> out;
-  for (ir::ValueId id : checked->fn.outputs)
-    out.push_back(LaminaFunction::kerasShape(checked->fn.typeOf(id)));
-  return out;
+  return guarded("Lambda::computeOutputShape", [&]() -> std::vector<TensorShape> {
+    std::vector<DType> dtypes = buildDTypes_.size() == inputShapes.size()
+                                    ? buildDTypes_
+                                    : std::vector<DType>(inputShapes.size(), dtype_);
+    auto checked = impl_->function->check(dtypes, inputShapes, std::nullopt, false, nullptr);
+    std::vector<TensorShape> out;
+    for (ir::ValueId id : checked->fn.outputs)
+      out.push_back(LaminaFunction::kerasShape(checked->fn.typeOf(id)));
+    return out;
+  });
 }
 
 std::vector<DType> Lambda::computeOutputDType(const std::vector<DType> &inputDTypes,
@@ -186,7 +200,8 @@ CallResult Lambda::compute(const std::vector<Tensor> &inputs, const CallOptions 
 
 std::vector<Tensor> Lambda::computeMask(const std::vector<Tensor> &inputs,
                                         const std::vector<Tensor> &masks) {
-  return masksOf(inputs, masks, {});
+  return guarded("Lambda::computeMask",
+                 [&]() -> std::vector<Tensor> { return masksOf(inputs, masks, {}); });
 }
 
 std::vector<Tensor> Lambda::masksOf(const std::vector<Tensor> &inputs,
@@ -201,36 +216,38 @@ std::vector<Tensor> Lambda::masksOf(const std::vector<Tensor> &inputs,
 }
 
 Json Lambda::getConfig() const {
-  Json config = Layer::getConfig();
-  // A multi-line function is saved as a list of lines: configs are read by people.
-  const std::string &text = function();
-  if (text.find('\n') == std::string::npos) {
-    config.set("function", Json::string(text));
-  } else {
-    Json lines = Json::array();
-    size_t start = 0;
-    while (true) {
-      size_t end = text.find('\n', start);
-      lines.push(Json::string(text.substr(start, end - start)));
-      if (end == std::string::npos)
-        break;
-      start = end + 1;
+  return guarded("Lambda::getConfig", [&]() -> Json {
+    Json config = Layer::getConfig();
+    // A multi-line function is saved as a list of lines: configs are read by people.
+    const std::string &text = function();
+    if (text.find('\n') == std::string::npos) {
+      config.set("function", Json::string(text));
+    } else {
+      Json lines = Json::array();
+      size_t start = 0;
+      while (true) {
+        size_t end = text.find('\n', start);
+        lines.push(Json::string(text.substr(start, end - start)));
+        if (end == std::string::npos)
+          break;
+        start = end + 1;
+      }
+      config.set("function", std::move(lines));
     }
-    config.set("function", std::move(lines));
-  }
-  config.set("function_type", Json::string("lamina"));
-  config.set("output_shape", options_.outputShape ? *options_.outputShape : Json());
-  if (options_.maskFunction)
-    config.set("mask", Json::string(*options_.maskFunction));
-  else if (options_.maskConstant)
-    config.set("mask", tensorToJson(*options_.maskConstant));
-  else
-    config.set("mask", Json());
-  Json arguments = Json::object();
-  for (const auto &[name, value] : options_.arguments)
-    arguments.set(name, value);
-  config.set("arguments", std::move(arguments));
-  return config;
+    config.set("function_type", Json::string("lamina"));
+    config.set("output_shape", options_.outputShape ? *options_.outputShape : Json());
+    if (options_.maskFunction)
+      config.set("mask", Json::string(*options_.maskFunction));
+    else if (options_.maskConstant)
+      config.set("mask", tensorToJson(*options_.maskConstant));
+    else
+      config.set("mask", Json());
+    Json arguments = Json::object();
+    for (const auto &[name, value] : options_.arguments)
+      arguments.set(name, value);
+    config.set("arguments", std::move(arguments));
+    return config;
+  });
 }
 
 } // namespace lamina

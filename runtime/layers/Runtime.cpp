@@ -5,14 +5,17 @@
 #include "compiler/driver/Driver.h"
 #include "lamina/Layer.h"
 #include "runtime/layers/LaminaFunction.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/threads/ThreadPool.h"
 
 namespace lamina {
 
 Executor &threadPool(unsigned threads) {
-  ComputeOptions compute;
-  compute.threads = threads;
-  return executorFor(compute);
+  return guarded("threadPool", [&]() -> Executor & {
+    ComputeOptions compute;
+    compute.threads = threads;
+    return executorFor(compute);
+  });
 }
 
 void setBlasThreads(int threads) { driver::setBlasThreads(threads); }

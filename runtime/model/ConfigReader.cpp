@@ -3,6 +3,7 @@
 #include "runtime/json/JsonParser.h"
 #include "runtime/layers/Activations.h"
 #include "runtime/layers/Initializers.h"
+#include "runtime/layers/LambdaFactory.h"
 #include "runtime/layers/LambdaSource.h"
 #include "runtime/layers/TensorJson.h"
 #include "runtime/support/Report.h"
@@ -396,8 +397,8 @@ private:
         options.arguments[key] = value;
       }
     }
-    return std::make_shared<Lambda>(source(function, "function", layerName), options, maskSource,
-                                    shapeSource);
+    return LambdaFactory::fromConfig(source(function, "function", layerName), options, maskSource,
+                                     shapeSource);
   }
 
   // ---- models

@@ -1,5 +1,6 @@
 #include "lamina/Model.h"
 
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 
 #include <fmt/format.h>
@@ -8,14 +9,19 @@
 
 namespace lamina {
 
-Model::Model(const std::string &name, const std::string &prefix)
-    : Layer(name, prefix, DType::F32, true) {}
+Model::Model(const std::string &name, const std::string &prefix) try
+    : Layer(name, prefix, DType::F32, true) {
+} catch (...) {
+  rethrowAtBoundary("Model::Model");
+}
 
 Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs,
-             const std::string &name)
+             const std::string &name) try
     : Layer(name, "functional", DType::F32, true) {
   setGraph(std::move(inputs), std::move(outputs));
   build(std::vector<TensorShape>{});
+} catch (...) {
+  rethrowAtBoundary("Model::Model");
 }
 
 // Orders the nodes so that each runs after those it reads (depth-first from the outputs),
@@ -86,24 +92,30 @@ void Model::setGraph(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTen
 }
 
 std::shared_ptr<Layer> Model::getLayer(const std::string &name) const {
-  for (const auto &layer : layers_)
-    if (layer->name() == name)
-      return layer;
-  raise(fmt::format("model `{}` has no layer `{}`", name_, name));
+  return guarded("Model::getLayer", [&]() -> std::shared_ptr<Layer> {
+    for (const auto &layer : layers_)
+      if (layer->name() == name)
+        return layer;
+    raise(fmt::format("model `{}` has no layer `{}`", name_, name));
+  });
 }
 
 std::vector<std::string> Model::inputNames() const {
-  std::vector<std::string> out;
-  for (const SymbolicTensor &t : inputs_)
-    out.push_back(t.layer()->name());
-  return out;
+  return guarded("Model::inputNames", [&]() -> std::vector<std::string> {
+    std::vector<std::string> out;
+    for (const SymbolicTensor &t : inputs_)
+      out.push_back(t.layer()->name());
+    return out;
+  });
 }
 
 std::vector<TensorShape> Model::computeOutputShape(const std::vector<TensorShape> &) {
-  std::vector<TensorShape> out;
-  for (const SymbolicTensor &t : outputs_)
-    out.push_back(t.shape());
-  return out;
+  return guarded("Model::computeOutputShape", [&]() -> std::vector<TensorShape> {
+    std::vector<TensorShape> out;
+    for (const SymbolicTensor &t : outputs_)
+      out.push_back(t.shape());
+    return out;
+  });
 }
 
 CallResult Model::compute(const std::vector<Tensor> &inputs, const CallOptions &options) {

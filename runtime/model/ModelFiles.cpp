@@ -6,6 +6,7 @@
 #include "runtime/io/Safetensors.h"
 #include "runtime/json/JsonParser.h"
 #include "runtime/model/ConfigReader.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 #include "runtime/tensor/TensorBridge.h"
 
@@ -73,8 +74,10 @@ fs::path resolveWeights(const fs::path &folder, const LoadedConfig &loaded,
 } // namespace
 
 std::shared_ptr<Model> modelFromJson(std::string_view text, std::string_view name) {
-  auto file = std::make_shared<const SourceFile>(std::string(name), std::string(text));
-  return readModelConfig(file).model;
+  return guarded("modelFromJson", [&]() -> std::shared_ptr<Model> {
+    auto file = std::make_shared<const SourceFile>(std::string(name), std::string(text));
+    return readModelConfig(file).model;
+  });
 }
 
 // Matches the file's arrays to the model's weights by name; `where` locates errors (the
@@ -124,63 +127,70 @@ static void assignWeights(Model &model, const std::string &path, const SourceFil
 }
 
 void loadWeights(Model &model, const std::string &path) {
-  assignWeights(model, path, nullptr, nullptr);
+  return guarded("loadWeights", [&] { assignWeights(model, path, nullptr, nullptr); });
 }
 
 void saveWeights(const Model &model, const std::string &path) {
-  std::vector<std::pair<std::string, Array>> arrays;
-  for (const Weight &w : model.weights())
-    arrays.emplace_back(w.name, toArray(w.value));
-  std::string error = path.ends_with(".npz")
-                          ? io::writeNpz(path, arrays)
-                          : io::writeSafetensors(path, arrays, {{"format", "lamina"}});
-  if (!error.empty())
-    raise(error);
+  return guarded("saveWeights", [&] {
+    std::vector<std::pair<std::string, Array>> arrays;
+    for (const Weight &w : model.weights())
+      arrays.emplace_back(w.name, toArray(w.value));
+    std::string error = path.ends_with(".npz")
+                            ? io::writeNpz(path, arrays)
+                            : io::writeSafetensors(path, arrays, {{"format", "lamina"}});
+    if (!error.empty())
+      raise(error);
+  });
 }
 
 std::shared_ptr<Model> loadModel(const std::string &path) {
-  std::error_code ec;
-  fs::path configPath =
-      fs::is_directory(path, ec) ? fs::path(path) / "config.json" : fs::path(path);
-  auto file = std::make_shared<const SourceFile>(configPath.string(), readConfigText(configPath));
-  LoadedConfig loaded = readModelConfig(file);
-  if (!loaded.weights.empty()) {
-    fs::path weights = resolveWeights(
-        configPath.parent_path().empty() ? fs::path(".") : configPath.parent_path(), loaded, file);
-    if (!loaded.model->built())
-      raise(makeDiagnostic(DiagKind::ModelGraphError, *file,
-                           SourceRange{loaded.weightsValue.begin(), loaded.weightsValue.end()},
-                           "weights need a built model: give the Sequential an InputLayer or "
-                           "`build_input_shape`"));
-    assignWeights(*loaded.model, weights.string(), file.get(), &loaded.weightsValue);
-  }
-  return loaded.model;
+  return guarded("loadModel", [&]() -> std::shared_ptr<Model> {
+    std::error_code ec;
+    fs::path configPath =
+        fs::is_directory(path, ec) ? fs::path(path) / "config.json" : fs::path(path);
+    auto file = std::make_shared<const SourceFile>(configPath.string(), readConfigText(configPath));
+    LoadedConfig loaded = readModelConfig(file);
+    if (!loaded.weights.empty()) {
+      fs::path weights = resolveWeights(configPath.parent_path().empty() ? fs::path(".")
+                                                                         : configPath.parent_path(),
+                                        loaded, file);
+      if (!loaded.model->built())
+        raise(makeDiagnostic(DiagKind::ModelGraphError, *file,
+                             SourceRange{loaded.weightsValue.begin(), loaded.weightsValue.end()},
+                             "weights need a built model: give the Sequential an InputLayer or "
+                             "`build_input_shape`"));
+      assignWeights(*loaded.model, weights.string(), file.get(), &loaded.weightsValue);
+    }
+    return loaded.model;
+  });
 }
 
 void saveModel(const Model &model, const std::string &folder, const std::string &weightsFormat) {
-  if (weightsFormat != "safetensors" && weightsFormat != "npz")
-    raise(fmt::format("weights format `{}`: use \"safetensors\" or \"npz\"", weightsFormat));
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec)
-    raise(fmt::format("{}: {}", folder, ec.message()));
-  std::string weightsName;
-  if (model.built() && !model.weights().empty()) {
-    weightsName = "model.weights." + weightsFormat;
-    saveWeights(model, (fs::path(folder) / weightsName).string());
-  }
-  std::string text = modelToJson(model, weightsName).dump(2) + "\n";
-  fs::path target = fs::path(folder) / "config.json", temp = target;
-  temp += ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out)
-      raise(fmt::format("{}: cannot write", temp.string()));
-  }
-  fs::rename(temp, target, ec);
-  if (ec)
-    raise(fmt::format("{}: {}", target.string(), ec.message()));
+  return guarded("saveModel", [&] {
+    if (weightsFormat != "safetensors" && weightsFormat != "npz")
+      raise(fmt::format("weights format `{}`: use \"safetensors\" or \"npz\"", weightsFormat));
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec)
+      raise(fmt::format("{}: {}", folder, ec.message()));
+    std::string weightsName;
+    if (model.built() && !model.weights().empty()) {
+      weightsName = "model.weights." + weightsFormat;
+      saveWeights(model, (fs::path(folder) / weightsName).string());
+    }
+    std::string text = modelToJson(model, weightsName).dump(2) + "\n";
+    fs::path target = fs::path(folder) / "config.json", temp = target;
+    temp += ".tmp";
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out)
+        raise(fmt::format("{}: cannot write", temp.string()));
+    }
+    fs::rename(temp, target, ec);
+    if (ec)
+      raise(fmt::format("{}: {}", target.string(), ec.message()));
+  });
 }
 
 } // namespace lamina

@@ -1,43 +1,48 @@
 #include "lamina/Model.h"
 
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 
 #include <fmt/format.h>
 
 namespace lamina {
 
-Sequential::Sequential(std::vector<std::shared_ptr<Layer>> layers, const std::string &name)
+Sequential::Sequential(std::vector<std::shared_ptr<Layer>> layers, const std::string &name) try
     : Model(name, "sequential") {
   for (auto &layer : layers)
     add(std::move(layer));
+} catch (...) {
+  rethrowAtBoundary("Sequential::Sequential");
 }
 
 void Sequential::add(std::shared_ptr<Layer> layer) {
-  if (!layer)
-    raise(fmt::format("Sequential `{}`: add() was given no layer", name_));
-  if (auto *input = dynamic_cast<InputLayer *>(layer.get())) {
-    if (!stack_.empty() || buildShape_)
-      raise(fmt::format("Sequential `{}`: an InputLayer can only be its first layer", name_));
-    buildShape_ = input->batchShape();
-    inputDType_ = dtype_ = input->dtype();
-    inputName_ = input->name();
-    return;
-  }
-  if (!names_.insert(layer->name()).second)
-    raise(fmt::format("Sequential `{}` already has a layer named `{}`", name_, layer->name()));
-  stack_.push_back(layer);
-  // With a known input shape the model is built as layers arrive, as in Keras: the first
-  // layer builds the graph, later ones extend it.
-  if (built()) {
-    std::vector<SymbolicTensor> out = (*layer)(outputs_);
-    if (out.size() != 1)
-      raise(fmt::format("layer `{}` of Sequential `{}` has {} outputs; a Sequential layer must "
-                        "have one (use a functional Model)",
-                        layer->name(), name_, out.size()));
-    setGraph(inputs_, out);
-  } else if (buildShape_) {
-    build(*buildShape_);
-  }
+  return guarded("Sequential::add", [&] {
+    if (!layer)
+      raise(fmt::format("Sequential `{}`: add() was given no layer", name_));
+    if (auto *input = dynamic_cast<InputLayer *>(layer.get())) {
+      if (!stack_.empty() || buildShape_)
+        raise(fmt::format("Sequential `{}`: an InputLayer can only be its first layer", name_));
+      buildShape_ = input->batchShape();
+      inputDType_ = dtype_ = input->dtype();
+      inputName_ = input->name();
+      return;
+    }
+    if (!names_.insert(layer->name()).second)
+      raise(fmt::format("Sequential `{}` already has a layer named `{}`", name_, layer->name()));
+    stack_.push_back(layer);
+    // With a known input shape the model is built as layers arrive, as in Keras: the first
+    // layer builds the graph, later ones extend it.
+    if (built()) {
+      std::vector<SymbolicTensor> out = (*layer)(outputs_);
+      if (out.size() != 1)
+        raise(fmt::format("layer `{}` of Sequential `{}` has {} outputs; a Sequential layer must "
+                          "have one (use a functional Model)",
+                          layer->name(), name_, out.size()));
+      setGraph(inputs_, out);
+    } else if (buildShape_) {
+      build(*buildShape_);
+    }
+  });
 }
 
 // Building wires the stack as a functional graph from an Input of the given shape, so the
@@ -68,10 +73,12 @@ void Sequential::buildImpl(const std::vector<TensorShape> &inputShapes) {
 
 std::vector<TensorShape>
 Sequential::computeOutputShape(const std::vector<TensorShape> &inputShapes) {
-  std::vector<TensorShape> shapes = inputShapes;
-  for (const auto &layer : stack_)
-    shapes = layer->computeOutputShape(shapes);
-  return shapes;
+  return guarded("Sequential::computeOutputShape", [&]() -> std::vector<TensorShape> {
+    std::vector<TensorShape> shapes = inputShapes;
+    for (const auto &layer : stack_)
+      shapes = layer->computeOutputShape(shapes);
+    return shapes;
+  });
 }
 
 CallResult Sequential::compute(const std::vector<Tensor> &inputs, const CallOptions &options) {

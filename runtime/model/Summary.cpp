@@ -1,6 +1,7 @@
 // model.summary(): Keras 3's table, drawn with the same box characters.
 
 #include "lamina/Model.h"
+#include "runtime/support/Boundary.h"
 
 #include <fmt/format.h>
 
@@ -128,38 +129,42 @@ std::string paramsOf(const Layer &layer) {
 } // namespace
 
 std::string Model::summary() const {
-  std::vector<Row> rows;
-  for (const auto &node : order_) {
-    const Layer &layer = *node->layer;
-    std::vector<std::string> from;
-    for (const SymbolicTensor &in : node->inputs)
-      from.push_back(
-          fmt::format("{}[{}][{}]", in.layer()->name(), in.nodeIndex(), in.tensorIndex()));
-    std::vector<TensorShape> shapes;
-    for (const SymbolicTensor &out : node->outputs)
-      shapes.push_back(out.shape());
-    rows.push_back({fmt::format("{} ({})", layer.name(), layer.className()), shapeText(shapes),
-                    paramsOf(layer),
-                    from.empty() ? "-" : fmt::format("{}", fmt::join(from, ", "))});
-  }
-  return table(name_, rows, true, trainableWeights(), nonTrainableWeights());
+  return guarded("Model::summary", [&]() -> std::string {
+    std::vector<Row> rows;
+    for (const auto &node : order_) {
+      const Layer &layer = *node->layer;
+      std::vector<std::string> from;
+      for (const SymbolicTensor &in : node->inputs)
+        from.push_back(
+            fmt::format("{}[{}][{}]", in.layer()->name(), in.nodeIndex(), in.tensorIndex()));
+      std::vector<TensorShape> shapes;
+      for (const SymbolicTensor &out : node->outputs)
+        shapes.push_back(out.shape());
+      rows.push_back({fmt::format("{} ({})", layer.name(), layer.className()), shapeText(shapes),
+                      paramsOf(layer),
+                      from.empty() ? "-" : fmt::format("{}", fmt::join(from, ", "))});
+    }
+    return table(name_, rows, true, trainableWeights(), nonTrainableWeights());
+  });
 }
 
 std::string Sequential::summary() const {
-  std::vector<Row> rows;
-  std::optional<std::vector<TensorShape>> shapes;
-  if (buildShape_)
-    shapes = std::vector<TensorShape>{*buildShape_};
-  for (const auto &layer : stack_) {
-    std::string shape = "?";
-    if (shapes) {
-      shapes = layer->computeOutputShape(*shapes);
-      shape = shapeText(*shapes);
+  return guarded("Sequential::summary", [&]() -> std::string {
+    std::vector<Row> rows;
+    std::optional<std::vector<TensorShape>> shapes;
+    if (buildShape_)
+      shapes = std::vector<TensorShape>{*buildShape_};
+    for (const auto &layer : stack_) {
+      std::string shape = "?";
+      if (shapes) {
+        shapes = layer->computeOutputShape(*shapes);
+        shape = shapeText(*shapes);
+      }
+      rows.push_back(
+          {fmt::format("{} ({})", layer->name(), layer->className()), shape, paramsOf(*layer), ""});
     }
-    rows.push_back(
-        {fmt::format("{} ({})", layer->name(), layer->className()), shape, paramsOf(*layer), ""});
-  }
-  return table(name_, rows, false, trainableWeights(), nonTrainableWeights());
+    return table(name_, rows, false, trainableWeights(), nonTrainableWeights());
+  });
 }
 
 } // namespace lamina

@@ -77,7 +77,8 @@ void *acquire(size_t bytes, size_t &capacity) {
       std::aligned_alloc(huge ? kHugePage : kAlignment,
                          huge ? (capacity + kHugePage - 1) / kHugePage * kHugePage : capacity);
   if (!data)
-    raise(fmt::format("cannot allocate {} bytes for a tensor", capacity));
+    raiseKind(DiagKind::OutOfMemory,
+              fmt::format("cannot allocate {} bytes for a tensor", capacity));
   if (huge)
     ::madvise(data, capacity, MADV_HUGEPAGE); // advice only: failure changes nothing
   return data;

@@ -5,6 +5,7 @@
 
 #include "runtime/io/Npy.h"
 #include "runtime/io/Safetensors.h"
+#include "runtime/support/Boundary.h"
 #include "runtime/support/Report.h"
 #include "runtime/tensor/TensorBridge.h"
 
@@ -47,31 +48,39 @@ io::IoLimits ioLimits(const ReadLimits &limits) { return io::IoLimits{limits.max
 } // namespace
 
 Tensor loadNpy(const std::string &path, const ReadLimits &limits) {
-  io::ReadResult read = io::readNpy(path, ioLimits(limits));
-  check(read.error);
-  return fromArray(*read.array);
+  return guarded("loadNpy", [&]() -> Tensor {
+    io::ReadResult read = io::readNpy(path, ioLimits(limits));
+    check(read.error);
+    return fromArray(*read.array);
+  });
 }
 
 void saveNpy(const std::string &path, const Tensor &tensor) {
-  check(io::writeNpy(path, arraysOf({{path, tensor}})[0].second));
+  return guarded("saveNpy", [&] {
+    check(io::writeNpy(path, arraysOf({{path, tensor}})[0].second));
+  });
 }
 
 NamedTensors loadNpz(const std::string &path, const ReadLimits &limits) {
-  return tensorsOf(io::readNpz(path, ioLimits(limits)));
+  return guarded("loadNpz",
+                 [&]() -> NamedTensors { return tensorsOf(io::readNpz(path, ioLimits(limits))); });
 }
 
 void saveNpz(const std::string &path, const NamedTensors &tensors) {
-  check(io::writeNpz(path, arraysOf(tensors)));
+  return guarded("saveNpz", [&] { check(io::writeNpz(path, arraysOf(tensors))); });
 }
 
 NamedTensors loadSafetensors(const std::string &path, const ReadLimits &limits,
                              TensorFileMetadata *metadata) {
-  return tensorsOf(io::readSafetensors(path, ioLimits(limits), metadata));
+  return guarded("loadSafetensors", [&]() -> NamedTensors {
+    return tensorsOf(io::readSafetensors(path, ioLimits(limits), metadata));
+  });
 }
 
 void saveSafetensors(const std::string &path, const NamedTensors &tensors,
                      const TensorFileMetadata &metadata) {
-  check(io::writeSafetensors(path, arraysOf(tensors), metadata));
+  return guarded("saveSafetensors",
+                 [&] { check(io::writeSafetensors(path, arraysOf(tensors), metadata)); });
 }
 
 } // namespace lamina
