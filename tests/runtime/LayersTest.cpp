@@ -328,7 +328,8 @@ TEST_CASE("lambda: a function keeps its most recently used signatures, up to the
   setLayerSignatureCache(before);
 }
 
-TEST_CASE("lambda: threads feeding ever new shapes get right results from a bounded cache") {
+TEST_CASE("threads: a lambda fed ever new shapes from 4 threads gets right results from a bounded "
+          "cache") {
   driver::Driver &d = driver::Driver::shared();
   const driver::CachePolicy before = d.cachePolicy();
   driver::CachePolicy tight = before;
