@@ -14,6 +14,36 @@ namespace lamina::sema {
 
 using K = Value::Kind;
 
+namespace {
+
+// While a shared def's parameter defaults or body are evaluated (SemaRequest::defs): its
+// diagnostics go to the source it was typed in, and what it emits carries the range of the
+// program's call (the outermost one, when shared defs call each other). Restored on exit.
+class DefSourceScope {
+public:
+  DefSourceScope(Context &ctx, const SourceFile *defFile, SourceRange call)
+      : ctx_(ctx), file_(ctx.file), callSite_(ctx.callSite) {
+    if (!defFile)
+      return; // the program's own def
+    if (!ctx.callSite)
+      ctx.callSite = call;
+    ctx.file = defFile;
+  }
+  ~DefSourceScope() {
+    ctx_.file = file_;
+    ctx_.callSite = callSite_;
+  }
+  DefSourceScope(const DefSourceScope &) = delete;
+  DefSourceScope &operator=(const DefSourceScope &) = delete;
+
+private:
+  Context &ctx_;
+  const SourceFile *file_;
+  std::optional<SourceRange> callSite_;
+};
+
+} // namespace
+
 Evaluator::Evaluator(Context &ctx, const ast::Module &module) : ctx_(ctx) {
   for (const ast::Node *item : module.items)
     if (auto *def = ast::dyn<ast::Def>(item))
@@ -27,7 +57,16 @@ void Evaluator::addSharedDefs(const std::vector<SharedDef> &defs) {
 }
 
 std::string_view Evaluator::textOf(SourceRange r) const {
-  return std::string_view(ctx_.file->text()).substr(r.begin, r.end - r.begin);
+  std::string_view text = ctx_.file->text();
+  // A range from another source (a value a shared def made) must not read past this one.
+  if (r.begin > text.size() || r.end < r.begin)
+    return {};
+  return text.substr(r.begin, r.end - r.begin);
+}
+
+const SourceFile *Evaluator::sharedFileOf(const ast::Def &def) const {
+  auto it = sharedFiles_.find(&def);
+  return it == sharedFiles_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> Evaluator::visibleNames() const {
@@ -309,6 +348,7 @@ Evaluator::bindDef(const ast::Def &def, std::vector<Value> positional,
         ctx_.fail(DiagKind::MissingArgument, r, def.name, p->name);
         return std::nullopt;
       }
+      DefSourceScope source(ctx_, sharedFileOf(def), r); // the default is the def's text
       bindings[p->name] = evalConstant(p->defaultValue);
     }
   return bindings;
@@ -323,20 +363,13 @@ Value Evaluator::callDef(const ast::Def &def, std::vector<Value> positional,
   auto bindings = bindDef(def, std::move(positional), std::move(keywords), r);
   if (!bindings)
     return Value::error(r);
-  // A shared def's body reports into its own source; what it emits points at this call
-  // (the outermost one in the program, when shared defs call each other).
-  const SourceFile *savedFile = ctx_.file;
-  std::optional<SourceRange> savedCallSite = ctx_.callSite;
-  if (auto it = sharedFiles_.find(&def); it != sharedFiles_.end()) {
-    if (!ctx_.callSite)
-      ctx_.callSite = r;
-    ctx_.file = it->second;
+  Value out;
+  {
+    DefSourceScope source(ctx_, sharedFileOf(def), r);
+    callStack_.push_back(&def);
+    out = run(def.body, std::move(*bindings), false, r);
+    callStack_.pop_back();
   }
-  callStack_.push_back(&def);
-  Value out = run(def.body, std::move(*bindings), false, r);
-  callStack_.pop_back();
-  ctx_.file = savedFile;
-  ctx_.callSite = savedCallSite;
   out.range = r;
   return out;
 }

@@ -74,6 +74,8 @@ private:
   void assign(const ast::Assign &node);
   void bind(const std::string &name, Value value) { (*frame_)[name] = std::move(value); }
   std::vector<std::string> visibleNames() const;
+  /// The source a shared def was typed in; null for the program's own defs.
+  const SourceFile *sharedFileOf(const ast::Def &def) const;
 
   Context &ctx_;
   std::map<std::string, const ast::Def *> defs_;

@@ -161,6 +161,22 @@ TEST_CASE("driver: statements mode binds globals, shares defs typed elsewhere, p
   CHECK(sink.diagnostics[0].kind == DiagKind::MatMulMismatch);
   CHECK(sink.diagnostics[0].file == &defs);
   CHECK(sink.diagnostics[0].location().line == 4);
+
+  // A parameter's default is the shared def's text too: evaluated in its source (the fuzzer
+  // found it read against the short input, past its end).
+  SourceFile withDefault("<earlier2>", "def scaled(a, k=2.0 * 3.0):\n    return a * k\n");
+  auto defaultModule = parseFile(withDefault);
+  request.defs = {{ast::dyn<ast::Def>(defaultModule->items[0]), &withDefault}};
+  SourceFile shortCall("<short>", "scaled(x)");
+  auto shortModule = parseFile(shortCall);
+  CollectingConsumer freshSink; // `diags` has counted the error above
+  DiagnosticEngine fresh(freshSink);
+  auto scaled = d.check(*shortModule, shortCall, request, fresh);
+  REQUIRE(scaled);
+  auto scaledOut = d.evaluate(*scaled, {x}, {}, shortCall, fresh, jitError);
+  REQUIRE(scaledOut);
+  CHECK(loadFloat((*scaledOut)[0], 5) == 30.0);
+  CHECK(freshSink.diagnostics.empty());
 }
 TEST_CASE("driver: compileSource keeps the most recently used kernels, up to the policy's count") {
   driver::Driver &d = driver::Driver::shared();
