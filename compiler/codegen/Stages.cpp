@@ -25,6 +25,9 @@ using transforms::StageKind;
 
 namespace {
 
+// Vector steps a blocked f32 sum adds in f32 before flushing them to f64 (reduction()).
+constexpr int64_t kSumBlock = 32;
+
 // The type a split reduction's partial results are kept in: its accumulator's.
 DType partialType(DType t) { return t == DType::F16 || t == DType::BF16 ? DType::F32 : t; }
 
@@ -331,6 +334,11 @@ private:
 
   // The reduction r at the kept positions of `kept` (an index of r's operand whose reduced
   // axes are filled in here). Returns a scalar in r's compute type (rounded to r's dtype).
+  //
+  // A sum computed in f32 is blocked: the vector accumulators add kSumBlock vectors each, then
+  // are flushed into f64 ones (and the scalar tail adds in f64), so a long sum's error is that
+  // of 32 additions rather than of millions (NumPy's pairwise summation reaches about the same;
+  // 2e9 ones sum to 2e9, not to 536870912). The flush is a few instructions per block.
   Value *reduction(ir::ValueId r, const Index &kept) {
     const ir::Instr &in = e_.plan.fn.instrs[r];
     if (in.op == Op::ArgMax || in.op == Op::ArgMin)
@@ -344,25 +352,51 @@ private:
     // operand (a transcendental function) has parallelism enough, and unrolling it would only
     // multiply the code to compile.
     unsigned w = o_.vectorWidth, unroll = costly(operand) ? 1 : o_.reductionUnroll;
+    bool wide = c == Combine::Sum && computeType(t) == DType::F32;
+    DType accType = wide ? DType::F64 : t; // the scalar and flushed accumulators'
+    llvm::Type *accScalar = wide ? b_.getDoubleTy() : scalar;
     std::vector<int64_t> axes = in.get<ir::ReduceAttrs>().axes;
     std::sort(axes.begin(), axes.end());
     llvm::Constant *init = identity(c, t, scalar);
-    llvm::AllocaInst *scalarAcc = e_.slot(scalar, "acc");
-    b_.CreateStore(init, scalarAcc);
+    llvm::AllocaInst *scalarAcc = e_.slot(accScalar, "acc");
+    b_.CreateStore(identity(c, accType, accScalar), scalarAcc);
     std::vector<llvm::AllocaInst *> vectorAcc;
     llvm::Type *vecTy = llvm::FixedVectorType::get(scalar, w);
-    if (w > 1)
+    llvm::Type *wideTy = llvm::FixedVectorType::get(accScalar, w);
+    llvm::AllocaInst *flushed = nullptr;
+    auto splat = [&](llvm::Constant *v) {
+      return llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(w), v);
+    };
+    if (w > 1) {
       for (unsigned u = 0; u < unroll; ++u) {
         vectorAcc.push_back(e_.slot(vecTy, "vacc"));
-        b_.CreateStore(llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(w), init),
-                       vectorAcc.back());
+        b_.CreateStore(splat(init), vectorAcc.back());
       }
+      if (wide) {
+        flushed = e_.slot(wideTy, "wacc");
+        b_.CreateStore(splat(identity(c, accType, accScalar)), flushed);
+      }
+    }
+    // The vector accumulators added into the f64 ones and restarted.
+    auto flush = [&] {
+      Value *v = b_.CreateLoad(vecTy, vectorAcc[0]);
+      for (unsigned u = 1; u < unroll; ++u)
+        v = combine(c, t, v, b_.CreateLoad(vecTy, vectorAcc[u]));
+      Value *sum = combine(c, accType, b_.CreateLoad(wideTy, flushed), b_.CreateFPExt(v, wideTy));
+      b_.CreateStore(sum, flushed);
+      for (unsigned u = 0; u < unroll; ++u)
+        b_.CreateStore(splat(init), vectorAcc[u]);
+    };
     Index idx = kept;
+    auto element = [&](llvm::Type *ty) {
+      Value *x = e_.element(operand, idx);
+      return ty == x->getType() ? x : b_.CreateFPExt(x, ty);
+    };
     std::function<void(size_t)> walk = [&](size_t k) {
       if (axes.empty()) { // over no axes: the one element, combined with the identity
         e_.width = 1;
-        Value *x = e_.element(operand, idx);
-        b_.CreateStore(combine(c, t, b_.CreateLoad(scalar, scalarAcc), x), scalarAcc);
+        b_.CreateStore(combine(c, accType, b_.CreateLoad(accScalar, scalarAcc), element(accScalar)),
+                       scalarAcc);
         return;
       }
       size_t axis = size_t(axes[k]);
@@ -375,37 +409,52 @@ private:
         return;
       }
       Value *rest = lo;
-      auto accumulate = [&](llvm::AllocaInst *acc, Value *i, llvm::Type *ty) {
+      auto accumulate = [&](llvm::AllocaInst *acc, Value *i, llvm::Type *ty, DType accT) {
         idx[axis] = AxisIndex{i, e_.width > 1 ? 1 : 0, nullptr};
-        Value *x = e_.element(operand, idx);
-        b_.CreateStore(combine(c, t, b_.CreateLoad(ty, acc), x), acc);
+        b_.CreateStore(combine(c, accT, b_.CreateLoad(ty, acc), element(ty)), acc);
+      };
+      auto unrolled = [&](Value *i) {
+        for (unsigned u = 0; u < unroll; ++u)
+          accumulate(vectorAcc[u], b_.CreateAdd(i, e_.i64(int64_t(u * w))), vecTy, t);
       };
       // A known trip count drops the loops that would never run.
       std::optional<int64_t> extent = axis == 0 && chunk_ ? std::nullopt : shape[axis].asConstant();
-      int64_t left = extent ? *extent % int64_t(w * unroll) : -1;
+      int64_t step = int64_t(w * unroll), block = step * kSumBlock;
+      int64_t left = extent ? *extent % step : -1;
       if (w > 1) {
         e_.width = w;
-        rest = loop(rest, size, int64_t(w * unroll), [&](Value *i) {
-          for (unsigned u = 0; u < unroll; ++u)
-            accumulate(vectorAcc[u], b_.CreateAdd(i, e_.i64(int64_t(u * w))), vecTy);
-        });
+        if (wide && (!extent || *extent >= block))
+          rest = loop(rest, size, block, [&](Value *i) {
+            loop(i, b_.CreateAdd(i, e_.i64(block)), step, unrolled);
+            flush();
+          });
+        rest = loop(rest, size, step, unrolled);
         if (unroll > 1 && (left < 0 || left >= int64_t(w)))
-          rest =
-              loop(rest, size, int64_t(w), [&](Value *i) { accumulate(vectorAcc[0], i, vecTy); });
+          rest = loop(rest, size, int64_t(w),
+                      [&](Value *i) { accumulate(vectorAcc[0], i, vecTy, t); });
+        if (wide)
+          flush();
       }
       e_.width = 1;
       if (left < 0 || left % int64_t(w) != 0)
-        loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, scalar); });
+        loop(rest, size, 1, [&](Value *i) { accumulate(scalarAcc, i, accScalar, accType); });
     };
     walk(0);
     e_.width = 1;
-    Value *result = b_.CreateLoad(scalar, scalarAcc);
+    Value *result = b_.CreateLoad(accScalar, scalarAcc);
     if (w > 1) {
-      Value *v = b_.CreateLoad(vecTy, vectorAcc[0]);
-      for (unsigned u = 1; u < unroll; ++u)
-        v = combine(c, t, v, b_.CreateLoad(vecTy, vectorAcc[u]));
-      result = combine(c, t, horizontal(c, t, v), result);
+      Value *v = nullptr;
+      if (wide) {
+        v = b_.CreateLoad(wideTy, flushed);
+      } else {
+        v = b_.CreateLoad(vecTy, vectorAcc[0]);
+        for (unsigned u = 1; u < unroll; ++u)
+          v = combine(c, t, v, b_.CreateLoad(vecTy, vectorAcc[u]));
+      }
+      result = combine(c, accType, horizontal(c, accType, v), result);
     }
+    if (wide)
+      result = b_.CreateFPTrunc(result, scalar);
     if (part_ == StagePart::Partial)
       return result; // the join finishes it
     return finish(in, result);

@@ -34,7 +34,9 @@ constexpr Group kSameName[] = {
      "expand_dims squeeze stack split tile repeat broadcast_to pad flip take zeros ones full "
      "zeros_like ones_like full_like arange linspace eye array matmul dot einsum shape "
      "ndim reciprocal bitwise_and bitwise_or bitwise_xor invert left_shift right_shift hypot "
-     "copysign signbit real imag conj tril triu size swapaxes moveaxis"},
+     "copysign signbit real imag conj tril triu size swapaxes moveaxis fmod cbrt exp2 deg2rad "
+     "rad2deg fabs fmax fmin logaddexp logaddexp2 heaviside sinc nan_to_num isclose allclose "
+     "float_power acos asin atan acosh asinh atanh concat pow"},
     {"ops.", "abs sign negative square sqrt rsqrt exp expm1 log log1p log2 log10 sin cos tan sinh "
              "cosh tanh erf floor ceil round trunc minimum maximum clip mod add subtract multiply "
              "divide floor_divide equal not_equal less less_equal greater greater_equal "
@@ -45,7 +47,10 @@ constexpr Group kSameName[] = {
              "matmul dot einsum shape ndim cast relu relu6 sigmoid softplus softsign silu swish "
              "elu selu leaky_relu hard_sigmoid hard_silu hard_swish mish softmax log_softmax "
              "stop_gradient reciprocal erfc bitwise_and bitwise_or bitwise_xor left_shift "
-             "right_shift real imag conj tril triu unstack swapaxes moveaxis"},
+             "right_shift real imag conj tril triu unstack swapaxes moveaxis cbrt exp2 deg2rad "
+             "rad2deg fabs fmax fmin logaddexp logaddexp2 heaviside sinc nan_to_num isclose "
+             "allclose divide_no_nan hypot fmod signbit log_sigmoid celu glu hard_tanh "
+             "hard_shrink soft_shrink tanh_shrink squareplus sparse_plus sparse_sigmoid threshold"},
     {"K.", "abs sign square sqrt exp log round sin cos tanh minimum maximum clip equal not_equal "
            "greater greater_equal less less_equal sum prod max min any all var std argmax "
            "argmin cumsum cumprod logsumexp l2_normalize relu elu sigmoid softplus softsign "
@@ -58,13 +63,14 @@ constexpr Group kSameName[] = {
      "greater_equal logical_and logical_or logical_not where cast reshape transpose "
      "expand_dims squeeze stack tile repeat broadcast_to pad reverse zeros ones zeros_like "
      "ones_like linspace einsum shape identity stop_gradient unstack sequence_mask "
-     "squared_difference"},
+     "squared_difference acos acosh asin asinh atan atan2 atanh cosh sinh negative"},
     {"tf.math.", "abs sign square sqrt rsqrt exp expm1 log log1p sin cos tan asin acos atan atan2 "
                  "sinh cosh tanh asinh acosh atanh erf erfc floor ceil round maximum minimum add "
                  "subtract multiply divide equal not_equal less less_equal greater greater_equal "
                  "logical_and logical_or logical_not logical_xor sigmoid softplus reciprocal "
                  "count_nonzero cumsum cumprod l2_normalize squared_difference divide_no_nan "
-                 "real imag conj reduce_euclidean_norm"},
+                 "real imag conj reduce_euclidean_norm log_sigmoid softmax log_softmax softsign "
+                 "mod negative xlogy xlog1py xdivy multiply_no_nan reciprocal_no_nan"},
     {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
     {"tf.image.", "resize flip_left_right flip_up_down rot90 per_image_standardization "
                   "central_crop crop_to_bounding_box pad_to_bounding_box rgb_to_grayscale"},
@@ -81,7 +87,9 @@ constexpr Group kSameName[] = {
                  "sparse_categorical_crossentropy binary_accuracy categorical_accuracy "
                  "sparse_categorical_accuracy"},
     {"activations.", "relu relu6 sigmoid tanh softplus softsign selu elu gelu silu swish "
-                     "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax"},
+                     "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax "
+                     "log_sigmoid celu glu hard_tanh hard_shrink soft_shrink tanh_shrink "
+                     "squareplus sparse_plus sparse_sigmoid threshold"},
 };
 
 constexpr std::string_view kTfReduce = "input_tensor|x, axis=None, keepdims|keep_dims=False";
@@ -125,6 +133,13 @@ constexpr AliasDef kRenamed[] = {
     {"np.bitwise_invert", "invert", ""},
     {"np.bitwise_left_shift", "left_shift", ""},
     {"np.bitwise_right_shift", "right_shift", ""},
+    {"np.degrees", "rad2deg", ""},
+    {"np.radians", "deg2rad", ""},
+    {"np.rint", "round", ""},
+    {"np.fix", "trunc", ""},
+    {"np.positive", "identity", ""},
+    {"np.permute_dims", "transpose", "a|x, axes|perm=None"},
+    {"np.atan2", "atan2", "x1|y, x2|x"},
     // Keras 3 ops
     {"ops.concatenate", "concat", ""},
     {"ops.power", "pow", ""},
@@ -150,6 +165,15 @@ constexpr AliasDef kRenamed[] = {
     {"ops.bitwise_not", "invert", ""},
     {"ops.bitwise_left_shift", "left_shift", ""},
     {"ops.bitwise_right_shift", "right_shift", ""},
+    {"ops.arcsinh", "asinh", ""},
+    {"ops.arccosh", "acosh", ""},
+    {"ops.arctanh", "atanh", ""},
+    {"ops.true_divide", "divide", ""},
+    {"ops.ravel", "flatten", ""},
+    {"ops.moments", "moments", "x, axes, keepdims=False, *, synchronized=False"},
+    {"tf.math.rint", "round", ""},
+    {"tf.realdiv", "divide", ""},
+    {"tf.truncatemod", "fmod", ""},
     // Keras backend (Keras 2 / tf.keras)
     {"K.pow", "pow", "x, a|y"},
     {"K.concatenate", "concat", "tensors, axis=-1"},

@@ -90,7 +90,9 @@ public:
   Analyzer(const ast::Module &module, const SourceFile &file, const SemaRequest &request,
            DiagnosticEngine &diags)
       : module_(module), request_(request), ctx_(file, diags, request.limits, fn_),
-        eval_(ctx_, module) {}
+        eval_(ctx_, module) {
+    ctx_.randomSeed = request.randomSeed;
+  }
 
   std::optional<ir::Function> run();
 

@@ -51,6 +51,10 @@ struct CallArgs {
 /// ("K.", "keras.backend."). The tables are written with the canonical prefixes.
 std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynonyms();
 
+/// Whose numeric conventions a builtin's full name (`np.sin`, `numpy.sqrt`, `tf.sin`) asks
+/// for: the module's library where its rules differ from lamina's (Context::library).
+Library libraryOf(std::string_view qualifiedName);
+
 /// Finds a builtin by its full name (`relu`, `tf.nn.relu`, `keras.backend.mean`). Rows whose
 /// name starts with `_` are targets for aliases only and are not found here.
 const BuiltinDef *findBuiltin(std::string_view qualifiedName);
@@ -72,6 +76,7 @@ std::optional<CallArgs> bindCall(Context &ctx, const BuiltinDef &def, std::strin
 
 // The tables, one per area (Builtins*.cpp, Aliases.cpp).
 std::span<const BuiltinDef> elementwiseBuiltins();
+std::span<const BuiltinDef> moreMathBuiltins();
 std::span<const BuiltinDef> activationBuiltins();
 std::span<const BuiltinDef> reductionBuiltins();
 std::span<const BuiltinDef> shapeBuiltins();

@@ -28,11 +28,6 @@ Value softplusOf(Context &ctx, const Value &x, SourceRange r) {
   return ew(ctx, Op::Add, {ew(ctx, Op::Max, {x, num(0, r)}, r), tail}, r);
 }
 
-Value floatInput(Context &ctx, const CallArgs &a) {
-  Value x = tensorOf(ctx, a[0]);
-  return x.isError() ? x : toFloat(ctx, x, a.range);
-}
-
 // relu(x, negative_slope=0, max_value=None, threshold=0), Keras's signature.
 Value relu(Context &ctx, const CallArgs &a) {
   Value x = floatInput(ctx, a);
@@ -185,6 +180,124 @@ Value logSoftmax(Context &ctx, const CallArgs &a) {
   return ew(ctx, Op::Sub, {s->first, lse}, a.range);
 }
 
+// Keras 3's newer activations, each as keras.ops writes it.
+Value logSigmoid(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  return x.isError() ? x : ew(ctx, Op::Neg, {softplusOf(ctx, ew(ctx, Op::Neg, {x}, r), r)}, r);
+}
+
+Value celu(Context &ctx, const CallArgs &a) { // max(x, 0) + alpha * expm1(min(x, 0) / alpha)
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  auto alpha = floatArg(ctx, a, 1);
+  if (x.isError() || !alpha)
+    return Value::error(r);
+  Value below = ew(ctx, Op::Div, {ew(ctx, Op::Min, {x, num(0, r)}, r), num(*alpha, r)}, r);
+  return ew(ctx, Op::Add,
+            {ew(ctx, Op::Max, {x, num(0, r)}, r),
+             ew(ctx, Op::Mul, {num(*alpha, r), fun(ctx, Op::Expm1, below, r)}, r)},
+            r);
+}
+
+Value hardTanh(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  return ew(ctx, Op::Min, {ew(ctx, Op::Max, {x, num(-1, r)}, r), num(1, r)}, r);
+}
+
+Value hardShrink(Context &ctx, const CallArgs &a) { // x where |x| > threshold, else 0
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  auto t = floatArg(ctx, a, 1);
+  if (x.isError() || !t)
+    return Value::error(r);
+  Value keep = ew(ctx, Op::Gt, {fun(ctx, Op::Abs, x, r), num(*t, r)}, r);
+  return ew(ctx, Op::Select, {keep, x, num(0, r)}, r);
+}
+
+Value softShrink(Context &ctx, const CallArgs &a) { // x -+ threshold outside it, else 0
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  auto t = floatArg(ctx, a, 1);
+  if (x.isError() || !t)
+    return Value::error(r);
+  Value below = ew(
+      ctx, Op::Select,
+      {ew(ctx, Op::Lt, {x, num(-*t, r)}, r), ew(ctx, Op::Add, {x, num(*t, r)}, r), num(0, r)}, r);
+  return ew(ctx, Op::Select,
+            {ew(ctx, Op::Gt, {x, num(*t, r)}, r), ew(ctx, Op::Sub, {x, num(*t, r)}, r), below}, r);
+}
+
+Value tanhShrink(Context &ctx, const CallArgs &a) {
+  Value x = floatInput(ctx, a);
+  return ew(ctx, Op::Sub, {x, fun(ctx, Op::Tanh, x, a.range)}, a.range);
+}
+
+Value squareplus(Context &ctx, const CallArgs &a) { // (x + sqrt(x^2 + b)) / 2
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  auto b = floatArg(ctx, a, 1);
+  if (x.isError() || !b)
+    return Value::error(r);
+  Value root =
+      fun(ctx, Op::Sqrt, ew(ctx, Op::Add, {ew(ctx, Op::Mul, {x, x}, r), num(*b, r)}, r), r);
+  return ew(ctx, Op::Div, {ew(ctx, Op::Add, {x, root}, r), num(2, r)}, r);
+}
+
+// sparse_plus: 0 at or below -1, x at or above 1, (x + 1)^2 / 4 between.
+Value sparsePlus(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  Value x1 = ew(ctx, Op::Add, {x, num(1, r)}, r);
+  Value mid = ew(ctx, Op::Mul, {num(0.25, r), ew(ctx, Op::Mul, {x1, x1}, r)}, r);
+  Value upper = ew(ctx, Op::Select, {ew(ctx, Op::Lt, {x, num(1, r)}, r), mid, x}, r);
+  return ew(ctx, Op::Select, {ew(ctx, Op::Le, {x, num(-1, r)}, r), num(0, r), upper}, r);
+}
+
+// sparse_sigmoid: 0 at or below -1, 1 at or above 1, (x + 1) / 2 between.
+Value sparseSigmoid(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  Value mid = ew(ctx, Op::Mul, {num(0.5, r), ew(ctx, Op::Add, {x, num(1, r)}, r)}, r);
+  Value upper = ew(ctx, Op::Select, {ew(ctx, Op::Ge, {x, num(1, r)}, r), num(1, r), mid}, r);
+  return ew(ctx, Op::Select, {ew(ctx, Op::Le, {x, num(-1, r)}, r), num(0, r), upper}, r);
+}
+
+Value threshold(Context &ctx, const CallArgs &a) { // x above threshold, else default_value
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  auto t = floatArg(ctx, a, 1), fill = floatArg(ctx, a, 2);
+  if (x.isError() || !t || !fill)
+    return Value::error(r);
+  return ew(ctx, Op::Select, {ew(ctx, Op::Gt, {x, num(*t, r)}, r), x, num(*fill, r)}, r);
+}
+
+// glu(x, axis=-1): the first half along axis times the sigmoid of the second.
+Value glu(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = floatInput(ctx, a);
+  if (x.isError())
+    return x;
+  const TensorType t = ctx.typeOf(x.tensor);
+  auto axis = axisArg(ctx, a, 1, t.rank());
+  if (!axis)
+    return Value::error(r);
+  std::optional<int64_t> size = t.shape[size_t(*axis)].asConstant();
+  if (!size)
+    return ctx.fail(DiagKind::NeedsKnownDim, r, "`glu`'s axis", t.shape[size_t(*axis)].str());
+  if (*size % 2 != 0)
+    return ctx.fail(DiagKind::SplitMismatch, r, *size, "two halves");
+  Shape half = t.shape;
+  half[size_t(*axis)] = Dim(*size / 2);
+  std::vector<Dim> begin(t.rank(), Dim(0));
+  std::vector<int64_t> steps(t.rank(), 1);
+  Value first = Value::ofTensor(ctx.slice(x.tensor, begin, steps, half, r), r);
+  begin[size_t(*axis)] = Dim(*size / 2);
+  Value second = Value::ofTensor(ctx.slice(x.tensor, begin, steps, half, r), r);
+  return ew(ctx, Op::Mul, {first, sigmoidOf(ctx, second, r)}, r);
+}
+
 constexpr BuiltinDef kActivations[] = {
     {"relu", "x, negative_slope|alpha=0.0, max_value=None, threshold=0.0", relu,
      "`max(x, 0)`; Keras's slope, cap and threshold options"},
@@ -205,6 +318,18 @@ constexpr BuiltinDef kActivations[] = {
     {"softmax", "x, axis|dim=-1", softmax, "`exp(x) / sum(exp(x))` along axis, max-shifted"},
     {"log_softmax", "x, axis|dim=-1", logSoftmax, "`x - logsumexp(x)` along axis"},
     {"_hard_sigmoid_keras2", "x", hardSigmoidKeras2, "`clip(0.2 * x + 0.5, 0, 1)` (Keras 2)"},
+    {"log_sigmoid", "x", logSigmoid, "`-softplus(-x)`"},
+    {"celu", "x, alpha=1.0", celu, "`max(x, 0) + alpha * expm1(min(x, 0) / alpha)`"},
+    {"glu", "x, axis=-1", glu, "first half along axis times the sigmoid of the second"},
+    {"hard_tanh", "x", hardTanh, "`clip(x, -1, 1)`"},
+    {"hard_shrink", "x, threshold=0.5", hardShrink, "x where `abs(x) > threshold`, else 0"},
+    {"soft_shrink", "x, threshold=0.5", softShrink, "x moved threshold toward 0; 0 within it"},
+    {"tanh_shrink", "x", tanhShrink, "`x - tanh(x)`"},
+    {"squareplus", "x, b=4", squareplus, "`(x + sqrt(x ** 2 + b)) / 2`"},
+    {"sparse_plus", "x", sparsePlus, "0 below -1, x above 1, `(x + 1) ** 2 / 4` between"},
+    {"sparse_sigmoid", "x", sparseSigmoid, "0 below -1, 1 above 1, `(x + 1) / 2` between"},
+    {"threshold", "x, threshold, default_value", threshold,
+     "x above threshold, else default_value"},
 };
 
 } // namespace

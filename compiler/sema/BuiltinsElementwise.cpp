@@ -37,7 +37,7 @@ template <Op O> Value predicate(Context &ctx, const CallArgs &a) {
   auto dtype = promoteValues(ctx, {a[0]}, a.calledAs, false, a.range);
   if (!dtype)
     return Value::error(a.range);
-  MaybeId t = toTensor(ctx, a[0], isFloat(*dtype) ? *dtype : kDefaultFloat);
+  MaybeId t = toTensor(ctx, a[0], ctx.floatFor(*dtype));
   return tensorValue(t ? ctx.unary(O, *t, a.range) : std::nullopt, a.range);
 }
 
@@ -115,19 +115,6 @@ Value signBitOf(Context &ctx, const Value &x, SourceRange r) {
 Value signBit(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   return x.isError() ? x : signBitOf(ctx, toFloat(ctx, x, a.range), a.range);
-}
-
-// The two operands of a float function of two arguments, promoted together; integers and
-// bools give the default float.
-std::optional<std::pair<Value, Value>> floatPair(Context &ctx, const CallArgs &a) {
-  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, a.range);
-  if (!dtype)
-    return std::nullopt;
-  DType t = isFloat(*dtype) ? *dtype : kDefaultFloat;
-  MaybeId x = toTensor(ctx, a[0], t), y = toTensor(ctx, a[1], t);
-  if (!x || !y)
-    return std::nullopt;
-  return std::pair{Value::ofTensor(*x, a[0].range), Value::ofTensor(*y, a[1].range)};
 }
 
 // copysign(x, y): |x| with the sign of y (NumPy).

@@ -291,9 +291,10 @@ Value cropToBox(Context &ctx, const CallArgs &a) {
     return Value::error(a.range);
   if (b->top < 0 || b->left < 0 || b->height <= 0 || b->width <= 0 || b->top + b->height > b->h ||
       b->left + b->width > b->w)
-    return ctx.fail(DiagKind::IndexOutOfRange, a.range,
-                    fmt::format("box ({}, {}) + {}x{}", b->top, b->left, b->height, b->width),
-                    fmt::format("{}x{}", b->h, b->w));
+    return ctx.failWithLabel(
+        "offsets must be 0 or more and the box inside the image", DiagKind::DoesNotFit, a.range,
+        fmt::format("the {}x{} box at offset ({}, {})", b->height, b->width, b->top, b->left),
+        fmt::format("the {}x{} image", b->h, b->w));
   return cropBox(ctx, b->image, b->top, b->left, b->height, b->width, a.range);
 }
 
@@ -324,9 +325,10 @@ Value padToBox(Context &ctx, const CallArgs &a) {
   const Image *image = &b->image;
   int64_t bottom = b->height - b->top - b->h, right = b->width - b->left - b->w;
   if (b->top < 0 || b->left < 0 || bottom < 0 || right < 0)
-    return ctx.fail(DiagKind::IndexOutOfRange, a.range,
-                    fmt::format("a {}x{} image at ({}, {})", b->h, b->w, b->top, b->left),
-                    fmt::format("{}x{}", b->height, b->width));
+    return ctx.failWithLabel(
+        "offsets must be 0 or more and the image inside the target", DiagKind::DoesNotFit, a.range,
+        fmt::format("the {}x{} image at offset ({}, {})", b->h, b->w, b->top, b->left),
+        fmt::format("the {}x{} target", b->height, b->width));
   size_t rank = ctx.typeOf(image->x.tensor).rank();
   std::vector<Value> widths;
   for (size_t i = 0; i < rank; ++i) {

@@ -668,10 +668,36 @@ Value tfGather(Context &ctx, const CallArgs &a) {
   auto axis = axisArg(ctx, plain, 2, sx.size());
   if (!axis)
     return Value::error(a.range);
-  if (*axis != int64_t(b))
-    return ctx.fail(DiagKind::Unsupported, a[3].range, "`axis` other than `batch_dims`",
-                    "lamina gathers batches along the axis right after them");
+  if (*axis < int64_t(b))
+    return ctx.fail(DiagKind::WrongKind, a[3].range, argName(a, 3),
+                    fmt::format("at least batch_dims ({})", b), std::to_string(*axis));
   SourceRange r = a.range;
+  if (*axis > int64_t(b)) {
+    // TensorFlow's result is params[:axis] + indices[b:] + params[axis+1:]: gather with the
+    // axis moved next to the batch, then move the indices' axes back after params[b:axis].
+    std::vector<int64_t> toFront;
+    for (int64_t k = 0; k < int64_t(sx.size()); ++k)
+      if (k != *axis)
+        toFront.push_back(k);
+    toFront.insert(toFront.begin() + int64_t(b), *axis);
+    CallArgs moved = a;
+    moved.values[0] = Value::ofTensor(ctx.transpose(x.tensor, toFront, r), r);
+    moved.values[3] = Value::integer(int64_t(b), r);
+    Value g = tfGather(ctx, moved);
+    if (g.isError())
+      return g;
+    int64_t between = *axis - int64_t(b), gathered = int64_t(si.size() - b);
+    std::vector<int64_t> back;
+    for (int64_t k = 0; k < int64_t(b); ++k)
+      back.push_back(k);
+    for (int64_t k = 0; k < between; ++k)
+      back.push_back(int64_t(b) + gathered + k);
+    for (int64_t k = 0; k < gathered; ++k)
+      back.push_back(int64_t(b) + k);
+    for (int64_t k = int64_t(b) + gathered + between; k < int64_t(ctx.typeOf(g.tensor).rank()); ++k)
+      back.push_back(k);
+    return Value::ofTensor(ctx.transpose(g.tensor, back, r), r);
+  }
   // Each index plus its batch's first row in params flattened over [batch..., axis].
   Value offset = Value::integer(0, r);
   Dim stride = sx[b];
@@ -692,18 +718,43 @@ Value gatherNd(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]), idx = tensorOf(ctx, a[1]);
   if (x.isError() || idx.isError() || !batchDims)
     return Value::error(a.range);
-  if (*batchDims != 0)
-    return ctx.fail(DiagKind::Unsupported, a[2].range, "`batch_dims` in `gather_nd`",
-                    "add the batch index as the first column of indices instead");
   SourceRange r = a.range;
-  const Shape sx = ctx.typeOf(x.tensor).shape, si = ctx.typeOf(idx.tensor).shape;
+  const Shape sx = ctx.typeOf(x.tensor).shape;
+  Shape si = ctx.typeOf(idx.tensor).shape;
   if (si.empty() || !si.back().isConstant())
     return ctx.fail(DiagKind::NeedsKnownDim, a[1].range, "the last axis of `gather_nd`'s indices",
                     si.empty() ? std::string("a scalar") : si.back().str());
+  if (!isInteger(ctx.typeOf(idx.tensor).dtype))
+    return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1), "integer indices",
+                    ctx.describe(idx));
+  size_t b = size_t(*batchDims);
+  if (*batchDims < 0 || b >= si.size() || b >= sx.size())
+    return ctx.fail(DiagKind::AxisOutOfRange, a[2].range, *batchDims,
+                    std::min(sx.size(), si.size() - 1));
+  for (size_t k = 0; k < b; ++k)
+    if (sx[k] != si[k])
+      return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1),
+                      fmt::format("the first {} axes of params, {}", b, shapeString(sx)),
+                      ctx.describe(idx));
+  Value ix = Value::ofTensor(ctx.cast(idx.tensor, DType::I64, r), r);
+  if (b > 0) {
+    // With batch_dims b, each batch indexes its own params: its batch position, as b more
+    // leading columns, makes it an ordinary gather_nd.
+    Shape column = si;
+    column.back() = Dim(1);
+    std::vector<ValueId> columns;
+    for (size_t k = 0; k < b; ++k)
+      columns.push_back(ctx.iota(column, int64_t(k), DType::I64, r));
+    columns.push_back(ix.tensor);
+    MaybeId joined = ctx.concat(columns, int64_t(si.size()) - 1, r);
+    if (!joined)
+      return Value::error(r);
+    ix = Value::ofTensor(*joined, r);
+    si = ctx.typeOf(*joined).shape;
+  }
   size_t m = size_t(si.back().constant());
   if (m == 0 || m > sx.size())
     return ctx.fail(DiagKind::TooManyIndices, a[1].range, m, sx.size());
-  Value ix = Value::ofTensor(ctx.cast(idx.tensor, DType::I64, r), r);
   Value flatIndex = Value::integer(0, r);
   Dim stride = 1;
   for (size_t k = m; k-- > 0;) {

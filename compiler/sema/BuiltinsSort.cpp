@@ -173,7 +173,9 @@ Value topK(Context &ctx, const CallArgs &a) {
                 : ctx.fail(DiagKind::RankMismatch, a[0].range, "`top_k`",
                            "a tensor of rank 1 or more", 0);
   if (*k < 0 || *k > ranked->n)
-    return ctx.fail(DiagKind::IndexOutOfRange, a[1].range, *k, ranked->n + 1);
+    return ctx.failWithLabel(fmt::format("k must be from 0 to {}", ranked->n), DiagKind::DoesNotFit,
+                             a[1].range, fmt::format("`k` = {}", *k),
+                             fmt::format("a last axis of size {}", ranked->n));
   Value values = placed(ctx, *ranked, *k, false, a.range);
   Value indices = placed(ctx, *ranked, *k, true, a.range);
   if (values.isError() || indices.isError())

@@ -68,4 +68,20 @@ Value squeezeAxes(Context &ctx, const Value &x, const std::vector<int64_t> &axes
   return tensorValue(ctx.reshape(x.tensor, shape, r), r);
 }
 
+Value floatInput(Context &ctx, const CallArgs &a, size_t i) {
+  Value x = tensorOf(ctx, a[i]);
+  return x.isError() ? x : toFloat(ctx, x, a.range);
+}
+
+std::optional<std::pair<Value, Value>> floatPair(Context &ctx, const CallArgs &a) {
+  auto dtype = promoteValues(ctx, {a[0], a[1]}, a.calledAs, false, a.range);
+  if (!dtype)
+    return std::nullopt;
+  DType t = ctx.floatFor(*dtype);
+  MaybeId x = toTensor(ctx, a[0], t), y = toTensor(ctx, a[1], t);
+  if (!x || !y)
+    return std::nullopt;
+  return std::pair{Value::ofTensor(*x, a[0].range), Value::ofTensor(*y, a[1].range)};
+}
+
 } // namespace lamina::sema::compose

@@ -42,12 +42,20 @@ inline size_t rankOf(Context &ctx, const Value &x) {
   return x.kind == Value::Kind::Tensor ? ctx.typeOf(x.tensor).rank() : 0;
 }
 
-/// `x` (a tensor) converted to the default float unless it already is a float.
+/// `x` (a tensor) converted to the float a float function computes it in (Context::floatFor)
+/// unless it already is a float.
 inline Value toFloat(Context &ctx, const Value &x, SourceRange r) {
   if (x.isError() || isFloat(ctx.typeOf(x.tensor).dtype))
     return x;
-  return Value::ofTensor(ctx.cast(x.tensor, kDefaultFloat, r), r);
+  return Value::ofTensor(ctx.cast(x.tensor, ctx.floatFor(ctx.typeOf(x.tensor).dtype), r), r);
 }
+
+/// Argument `i` as a float tensor (toFloat), or an error value.
+Value floatInput(Context &ctx, const CallArgs &a, size_t i = 0);
+
+/// The first two arguments of a float function of two, promoted together; integers and bools
+/// give the float Context::floatFor says.
+std::optional<std::pair<Value, Value>> floatPair(Context &ctx, const CallArgs &a);
 
 /// A tensor argument as a Value (converted), or an error value.
 inline Value tensorOf(Context &ctx, const Value &v) {

@@ -20,6 +20,13 @@ namespace lamina::sema {
 using ir::ValueId;
 using MaybeId = std::optional<ValueId>;
 
+/// The library whose numeric conventions apply to the builtin being lowered, where they differ
+/// from lamina's own (docs/language.md, "Aliases"). Lamina, Keras, TensorFlow and JAX (without
+/// x64) compute a float function of integers in the default float; NumPy in the smallest
+/// float that holds every value (int8 -> float16, int16 -> float32, wider -> float64), and an
+/// integer array meeting a Python float in float64.
+enum class Library : uint8_t { Lamina, NumPy };
+
 class Context {
 public:
   Context(const SourceFile &sourceFile, DiagnosticEngine &engine, const SemaLimits &semaLimits,
@@ -40,8 +47,14 @@ public:
   /// key, so draws differ even unseeded or with one seed, in the order the source calls them.
   /// A value drawn once is the same tensor wherever it is used (`eps` used twice).
   int64_t randomCalls = 0;
+  uint64_t randomSeed = 0; // SemaRequest::randomSeed
   std::map<std::shared_ptr<const ir::Initializer>, int64_t> randomOrdinal;
   std::map<std::shared_ptr<const ir::Initializer>, ValueId> drawn;
+  /// Whose conventions the builtin being lowered follows: set from the module its spelling
+  /// names for the whole of its lowering (LibraryScope, Evaluator.cpp).
+  Library library = Library::Lamina;
+  /// The float a float function computes an integer or bool tensor of `t` in.
+  DType floatFor(DType t) const;
   /// The entry's `training` argument, as Keras's learning phase (False when it has none).
   Value training = Value::boolean(false, SourceRange{});
   /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.

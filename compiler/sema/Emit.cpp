@@ -9,6 +9,13 @@
 
 namespace lamina::sema {
 
+DType Context::floatFor(DType t) const {
+  if (isFloat(t) || library == Library::Lamina)
+    return isFloat(t) ? t : kDefaultFloat;
+  unsigned bytes = byteSize(t); // NumPy: the first float loop the integer casts to safely
+  return bytes == 1 ? DType::F16 : bytes == 2 ? DType::F32 : DType::F64;
+}
+
 ValueId Context::append(ir::Instr instr) {
   if (callSite)
     instr.range = *callSite;

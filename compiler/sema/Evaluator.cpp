@@ -1,6 +1,7 @@
 #include "compiler/sema/Evaluator.h"
 
 #include "compiler/sema/Builtins.h"
+#include "compiler/sema/KnownApis.h"
 #include "compiler/sema/Operators.h"
 #include "compiler/support/Unreachable.h"
 
@@ -40,6 +41,21 @@ private:
   Context &ctx_;
   const SourceFile *file_;
   std::optional<SourceRange> callSite_;
+};
+
+// While a builtin is lowered: the numeric conventions of the library its spelling names.
+class LibraryScope {
+public:
+  LibraryScope(Context &ctx, Library library) : ctx_(ctx), saved_(ctx.library) {
+    ctx.library = library;
+  }
+  ~LibraryScope() { ctx_.library = saved_; }
+  LibraryScope(const LibraryScope &) = delete;
+  LibraryScope &operator=(const LibraryScope &) = delete;
+
+private:
+  Context &ctx_;
+  Library saved_;
 };
 
 } // namespace
@@ -176,7 +192,13 @@ Value Evaluator::attribute(const ast::Attribute &node) {
     if (std::optional<std::string_view> why = whyNotSupported(name))
       return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}`", path), *why);
     Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, *ctx_.file, r, path);
-    if (auto guess = closestName(name, namesUnder(object.s)))
+    if (std::optional<KnownApi> api = knownApi(path))
+      d.withLabel(api->instead.empty()
+                      ? fmt::format("{} has it, lamina does not: docs/language.md lists what "
+                                    "lamina has",
+                                    api->library)
+                      : fmt::format("lamina computes it as `{}`", api->instead));
+    else if (auto guess = closestName(name, namesUnder(object.s)))
       d.withLabel(fmt::format("did you mean `{}.{}`?", object.s, *guess));
     ctx_.diags.emit(std::move(d));
     return Value::error(r);
@@ -254,6 +276,7 @@ Value Evaluator::callMethod(const Value &method, std::vector<Value> positional,
   const BuiltinDef *b = findBuiltin(numpy ? "np." + target : target);
   std::string calledAs = "." + method.s;
   auto args = bindCall(ctx_, *b, calledAs, std::move(positional), std::move(keywords), r);
+  LibraryScope library(ctx_, Library::NumPy); // ndarray's methods
   return args ? b->lower(ctx_, *args) : Value::error(r);
 }
 
@@ -293,6 +316,7 @@ Value Evaluator::call(const ast::Call &node) {
     std::string calledAs(textOf(node.callee->range));
     auto args = bindCall(ctx_, *callee.builtin, calledAs, std::move(positional),
                          std::move(keywords), node.range);
+    LibraryScope library(ctx_, libraryOf(callee.s));
     return args ? callee.builtin->lower(ctx_, *args) : Value::error(node.range);
   }
   case K::Function:

@@ -337,6 +337,9 @@ std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &value
       return kDefaultFloat;
     return *weak == WeakKind::Int ? DType::I64 : DType::Bool;
   }
+  // NumPy 2 (NEP 50): an integer or bool array meeting a Python float is float64.
+  if (weak == WeakKind::Float && !isFloat(*strong) && ctx.library == Library::NumPy)
+    return DType::F64;
   return weak ? promoteWeak(*strong, *weak) : *strong;
 }
 
@@ -487,9 +490,18 @@ Value applyElementwise(Context &ctx, ir::Op op, const std::vector<Value> &values
       return Value::error(r);
     std::tie(op, dtype) = *rule;
   }
+  // NumPy and TensorFlow refuse integer powers with negative exponents rather than truncate
+  // them to 0; an exponent known now is refused now.
+  if (op == ir::Op::Pow && !isFloat(*dtype) && data[1].kind == K::Int && data[1].i.isConstant() &&
+      data[1].i.constant() < 0)
+    return ctx.failWithLabel("make the base a float: `cast(x, 'float32') ** -1`, or write `1 / x`",
+                             DiagKind::NegativeIntegerPower, r, opName, shortName(*dtype),
+                             data[1].i.constant());
   if (!ir::takesOperand(op, *dtype)) {
     if (ir::takesFloatsOnly(op)) // `/` and atan2 on integers: true division, as NumPy
-      dtype = kDefaultFloat;
+      // (whose `divide` of any integers is float64; its other float functions, floatFor)
+      dtype =
+          op == ir::Op::Div && ctx.library == Library::NumPy ? DType::F64 : ctx.floatFor(*dtype);
     else if (*dtype == DType::Bool) // shifts: NumPy's int8
       dtype = DType::I8;
     else
@@ -534,7 +546,7 @@ Value applyFloatUnary(Context &ctx, ir::Op op, const Value &v, SourceRange r) {
   std::optional<DType> dtype = promoteValues(ctx, {v}, spelling(op), false, r);
   if (!dtype)
     return Value::error(r);
-  MaybeId t = toTensor(ctx, v, isFloat(*dtype) ? *dtype : kDefaultFloat);
+  MaybeId t = toTensor(ctx, v, ctx.floatFor(*dtype));
   if (!t)
     return Value::error(r);
   MaybeId out = ctx.unary(op, *t, r);

@@ -85,6 +85,8 @@ std::optional<std::array<Value, 4>> philox(Context &ctx, const Shape &shape,
   std::array<Value, 4> c = {low32(ctx, index, r), high32(ctx, index, r), low32(ctx, calls, r),
                             high32(ctx, calls, r)};
   uint64_t key = mix(uint64_t(seed.value_or(0x5EED)) ^ mix(uint64_t(ordinal)));
+  if (!seed && ctx.randomSeed) // the layer's seed: each layer draws its own samples
+    key = mix(key ^ ctx.randomSeed);
   uint64_t k0 = key & kMask32, k1 = key >> 32;
   for (int round = 0; round < 10; ++round) {
     Value p0 = ew(ctx, Op::Mul, {i64(int64_t(kPhiloxM0), r), c[0]}, r);

@@ -38,8 +38,15 @@ std::span<const std::pair<std::string_view, std::string_view>> modulePrefixSynon
   return kSynonyms;
 }
 
+Library libraryOf(std::string_view name) {
+  // jnp is NumPy's API with JAX's dtypes (the default float), and Keras, TensorFlow and
+  // lamina agree; only NumPy itself widens integers to the float that holds them.
+  return name.starts_with("np.") || name.starts_with("numpy.") ? Library::NumPy : Library::Lamina;
+}
+
 const std::vector<BuiltinArea> &builtinAreas() {
   static const std::vector<BuiltinArea> areas = {{"Elementwise", elementwiseBuiltins()},
+                                                 {"More math", moreMathBuiltins()},
                                                  {"Activations", activationBuiltins()},
                                                  {"Reductions", reductionBuiltins()},
                                                  {"Shape", shapeBuiltins()},

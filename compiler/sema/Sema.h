@@ -68,6 +68,9 @@ struct SemaRequest {
   std::shared_ptr<const SourceFile> outputShapeFile;
   SourceRange outputShapeRange;
   SemaLimits limits;
+  /// Mixed into the key of every random draw without a seed of its own (a Lambda layer's
+  /// seed); 0 leaves the keys as they are.
+  uint64_t randomSeed = 0;
   /// For the REPL: when set, a result that is no tensor (a dtype, a string, None, a builtin)
   /// is written here as Python prints it, and the function has no outputs.
   std::string *constantResult = nullptr;

@@ -122,6 +122,10 @@ struct LambdaOptions {
   std::optional<Tensor> maskConstant;
   /// Keras's arguments: values for parameters of the function (compile-time constants).
   std::map<std::string, Json> arguments;
+  /// The seed of the function's random draws that give no seed of their own (lamina's
+  /// addition to the config, "seed"). Without one, a seed made from the layer's name: the
+  /// layers of a model draw different samples, and the model reloaded draws the same ones.
+  std::optional<uint64_t> seed;
   std::string name;
   DType dtype = DType::F32;
   bool trainable = true;

@@ -56,6 +56,17 @@ std::optional<ConstValue> outputShapeTuple(const LambdaOptions &options, const s
   return shape;
 }
 
+// The seed of the layer's unseeded random draws: the configured one, else FNV-1a of the
+// layer's name (stable across runs and machines; a model's layers have different names).
+uint64_t randomSeedOf(const LambdaOptions &options, const std::string &name) {
+  if (options.seed)
+    return *options.seed;
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (unsigned char c : name)
+    h = (h ^ c) * 0x100000001B3ull;
+  return h;
+}
+
 } // namespace
 
 Lambda::Lambda(std::string function, LambdaOptions options) try
@@ -68,10 +79,13 @@ Lambda::Lambda(std::string function, LambdaOptions options) try
   impl_->function = std::make_unique<LaminaFunction>(
       LambdaSource::fromText(std::move(function), where), argumentsOf(options_, name_),
       options_.engine, outputShapeTuple(options_, name_), shapeSource);
-  if (options_.maskFunction)
+  impl_->function->setRandomSeed(randomSeedOf(options_, name_));
+  if (options_.maskFunction) {
     impl_->mask = std::make_unique<LaminaFunction>(
         LambdaSource::fromText(*options_.maskFunction, "<" + name_ + " mask>"),
         argumentsOf(options_, name_), options_.engine);
+    impl_->mask->setRandomSeed(randomSeedOf(options_, name_));
+  }
 } catch (...) {
   rethrowAtBoundary("Lambda::Lambda");
 }
@@ -98,9 +112,12 @@ std::shared_ptr<Lambda> LambdaFactory::fromConfig(std::shared_ptr<const LambdaSo
   layer->impl_->function =
       std::make_unique<LaminaFunction>(std::move(function), argumentsOf(o, name), o.engine,
                                        outputShapeTuple(o, name), outputShape, shapeInConfig);
-  if (maskFunction)
+  layer->impl_->function->setRandomSeed(randomSeedOf(o, name));
+  if (maskFunction) {
     layer->impl_->mask =
         std::make_unique<LaminaFunction>(std::move(maskFunction), argumentsOf(o, name), o.engine);
+    layer->impl_->mask->setRandomSeed(randomSeedOf(o, name));
+  }
   return layer;
 }
 
@@ -246,6 +263,8 @@ Json Lambda::getConfig() const {
     for (const auto &[name, value] : options_.arguments)
       arguments.set(name, value);
     config.set("arguments", std::move(arguments));
+    if (options_.seed)
+      config.set("seed", Json::integer(int64_t(*options_.seed)));
     return config;
   });
 }

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace lamina {
 
 LaminaFunction::LaminaFunction(std::shared_ptr<const LambdaSource> source,
@@ -102,6 +104,7 @@ LaminaFunction::checkAnew(const std::vector<DType> &dtypes, const std::vector<Te
   if (mask && signature_.takesMask)
     request.inputs.push_back({"mask", laminaType(mask->first, mask->second, dtypes.size())});
   request.arguments = arguments_;
+  request.randomSeed = randomSeed_;
   if (signature_.takesTraining)
     request.arguments.emplace_back("training", ConstValue::boolean(training));
   request.outputShape = outputShape_;
@@ -174,6 +177,18 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
                         source_->file->name(), v.name));
     variables.push_back(it->value);
   }
+  // A random generator's call number is claimed under a lock before the run, and the kernel
+  // reads the claimed copy: calls from several threads draw different samples, and none reads
+  // the counter while another moves it on. (A lock, not atomic_ref: a weight may be a view of
+  // the caller's memory, with no promise of alignment.)
+  for (size_t k = 0; k < fn.variables.size(); ++k)
+    if (fn.variables[k].callCounter) {
+      static std::mutex counterLock;
+      Tensor claimed = Tensor::empty(DType::I64, variables[k].shape());
+      std::lock_guard<std::mutex> hold(counterLock);
+      *claimed.data<int64_t>() = (*variables[k].data<int64_t>())++;
+      variables[k] = std::move(claimed);
+    }
 
   std::vector<Tensor> outputs;
   source_->report([&](DiagnosticEngine &diags) {
@@ -200,10 +215,6 @@ std::vector<Tensor> LaminaFunction::run(const std::vector<Tensor> &inputs, const
     return checked->kernel->run(in, vars, out, executorFor(compute), *source_->file, diags,
                                 options);
   });
-  // The random generators' call number moves on, so the next call draws new samples.
-  for (size_t k = 0; k < fn.variables.size(); ++k)
-    if (fn.variables[k].callCounter)
-      ++*variables[k].data<int64_t>();
   return outputs;
 }
 

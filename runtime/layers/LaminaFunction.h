@@ -30,6 +30,8 @@ public:
   ~LaminaFunction();
 
   const LambdaSource &source() const { return *source_; }
+  /// The seed of unseeded random draws (SemaRequest::randomSeed); set before the first call.
+  void setRandomSeed(uint64_t seed) { randomSeed_ = seed; }
   const EntrySignature &signature() const { return signature_; }
 
   /// Checks (and, given `compile`, compiles with its target and cache) for inputs of these
@@ -69,6 +71,7 @@ private:
   std::optional<ConstValue> outputShape_;
   SourceRange outputShapeInConfig_; // the tuple's JSON value, when read from a config
   Engine engine_;
+  uint64_t randomSeed_ = 0;
   driver::SignatureCache checked_;
 };
 

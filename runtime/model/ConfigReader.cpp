@@ -319,7 +319,7 @@ private:
 
   std::shared_ptr<Layer> lambda(const Json &config, std::set<std::string> common) {
     for (const char *k : {"function", "function_type", "output_shape", "output_shape_type", "mask",
-                          "arguments", "module", "output_shape_module"})
+                          "arguments", "module", "output_shape_module", "seed"})
       common.insert(k);
     checkKeys(config, "Lambda", common);
     const Json &function = member(config, "function", "Lambda");
@@ -396,6 +396,12 @@ private:
                "a number, string, bool, null or a list of those");
         options.arguments[key] = value;
       }
+    }
+    if (const Json *s = config.find("seed"); s && !s->isNull()) {
+      std::optional<int64_t> seed = s->isInteger() ? s->asInt() : std::nullopt;
+      if (!seed)
+        fail(*s, DiagKind::ConfigBadValue, "seed", "an integer or null");
+      options.seed = uint64_t(*seed); // written back as the same int64
     }
     return LambdaFactory::fromConfig(source(function, "function", layerName), options, maskSource,
                                      shapeSource);

@@ -503,3 +503,34 @@ TEST_CASE("one kernel called from several threads at once, each with its own bat
   for (const std::string &p : problems)
     CHECK_MESSAGE(p.empty(), "concurrent calls " << seedNote() << "\n" << p);
 }
+
+// Not a table: the subject is accuracy against exact sums, which the interpreter (summing in
+// f64) meets by construction. An f32 sum is blocked and flushed into f64 (Stages.cpp), so 2^24
+// tenths, whose running sums per lane would have drifted by about 1e-3 relative, are summed to
+// within 1e-6, on one and two threads, as a whole sum and as row means.
+TEST_CASE("long f32 sums and means are accurate to about NumPy's pairwise level") {
+  constexpr int64_t kRows = 4, kCols = (int64_t(1) << 22) + 37; // a tail after the vectors
+  Array x = makeArray(DType::F32, {kRows, kCols});
+  double exact = 0;
+  std::vector<double> rowExact(kRows, 0.0);
+  for (int64_t i = 0; i < kRows * kCols; ++i) {
+    float v = 0.1f + float(i % 7) * 1e-3f;
+    storeFloat(x, i, v);
+    exact += double(v);
+    rowExact[size_t(i / kCols)] += double(v);
+  }
+  auto program = checked("lambda x: (sum(x), mean(x, axis=1))", {{"x", "f32[R, C]"}});
+  REQUIRE(program);
+  auto kernel = kernelFor(*program);
+  REQUIRE(kernel);
+  for (unsigned threads : {1u, 2u}) {
+    CAPTURE(threads);
+    std::vector<Array> out = jitOutputs(*program, *kernel, {x}, executorWithThreads(threads));
+    REQUIRE(out.size() == 2);
+    CHECK(std::abs(loadFloat(out[0], 0) - exact) <= 1e-6 * exact);
+    for (int64_t r = 0; r < kRows; ++r) {
+      double mean = rowExact[size_t(r)] / double(kCols);
+      CHECK(std::abs(loadFloat(out[1], r) - mean) <= 1e-6 * mean);
+    }
+  }
+}

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <thread>
 
 using namespace lamina;
@@ -372,9 +373,22 @@ TEST_CASE("lambda: random samples move on every call, the same on every engine a
   CHECK(layer->weights()[0].name.ends_with("/seed_generator_state"));
   CHECK_FALSE(layer->weights()[0].trainable);
   CHECK(*layer->weights()[0].value.data<int64_t>() == 2);
-  // A new layer starts again from call 0: the same first samples.
-  auto again = std::make_shared<Lambda>(sampling);
+  // Another layer has its own seed, made from its name: other samples. A layer of the same
+  // name (a model reloaded) starts again from call 0 with the same ones, and so does one given
+  // the same seed.
+  auto other = std::make_shared<Lambda>(sampling);
+  CHECK_FALSE(bitEqual((*other)({zero, zero}).at(0), first.at(0)));
+  LambdaOptions sameName;
+  sameName.name = layer->name();
+  auto again = std::make_shared<Lambda>(sampling, sameName);
   CHECK(bitEqual((*again)({zero, zero}).at(0), first.at(0)));
+  LambdaOptions seeded;
+  seeded.seed = 42;
+  std::vector<Tensor> bySeed = (*std::make_shared<Lambda>(sampling, seeded))({zero, zero});
+  CHECK(bitEqual((*std::make_shared<Lambda>(sampling, seeded))({zero, zero}).at(0), bySeed.at(0)));
+  CHECK_FALSE(bitEqual(bySeed.at(0), first.at(0)));
+  // The seed is saved in the config, and read back from it.
+  CHECK(std::make_shared<Lambda>(sampling, seeded)->getConfig().find("seed")->asInt() == 42);
 
   // Uniform samples are integer arithmetic to the last step: equal bit for bit on the
   // interpreter and the JIT with one or two threads.
@@ -401,4 +415,28 @@ TEST_CASE("lambda: random samples move on every call, the same on every engine a
   double mean = sum / 3000, var = squares / 3000 - mean * mean;
   CHECK(std::abs(mean - 0.5) < 5 * std::sqrt(1.0 / 12 / 3000));
   CHECK(std::abs(var - 1.0 / 12) < 0.01);
+}
+
+TEST_CASE("threads: calls from 4 threads each claim their own random call number") {
+  // Each call draws with the call number it claimed: 4 x 25 calls give 100 different samples
+  // and leave the counter at 100 (a racing increment would repeat or lose some).
+  auto layer = std::make_shared<Lambda>("lambda x: x * 0 + tf.random.uniform(tf.shape(x))");
+  Tensor x = f32({1, 2}, {0.0f, 0.0f});
+  std::vector<std::vector<std::pair<float, float>>> drawn(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int call = 0; call < 25; ++call) {
+        Tensor y = (*layer)(x);
+        drawn[t].emplace_back(y.data<float>()[0], y.data<float>()[1]);
+      }
+    });
+  for (auto &t : threads)
+    t.join();
+  std::set<std::pair<float, float>> distinct;
+  for (const auto &samples : drawn)
+    distinct.insert(samples.begin(), samples.end());
+  CHECK(distinct.size() == 100);
+  REQUIRE(layer->weights().size() == 1);
+  CHECK(*layer->weights()[0].value.data<int64_t>() == 100);
 }

@@ -4,6 +4,9 @@
 
 #include "SemaSupport.h"
 
+#include "compiler/sema/Builtins.h"
+#include "compiler/sema/KnownApis.h"
+
 #include "compiler/sema/Sema.h"
 #include "compiler/types/TypeSpec.h"
 
@@ -704,6 +707,34 @@ TEST_CASE("unknown alias names are E0302 with a suggestion") {
   Analyzed plain = analyzeText("lambda x: meen(x)", kX);
   CHECK(plain.first() == "E0301@1:11");
   CHECK(plain.firstLabel() == "did you mean `mean`?");
+}
+
+TEST_CASE("a real library function lamina lacks is named so, never mistaken for a near name") {
+  // tf.math.bessel_i0 is TensorFlow's (KnownApis.inc, read from the real library): no
+  // did-you-mean by letters; keras.backend's synonym prefix finds Keras 2's backend.
+  for (auto [call, library] :
+       {std::pair{"tf.math.bessel_i0(x)", "TensorFlow"}, std::pair{"np.unwrap(x)", "NumPy"},
+        std::pair{"keras.backend.rnn(x)", "Keras 2's backend"},
+        std::pair{"jnp.gradient(x)", "NumPy"},
+        std::pair{"tf.compat.v1.math.lgamma(x)", "TensorFlow"}}) {
+    CAPTURE(call);
+    Analyzed a = analyzeText(std::string("lambda x: ") + call, kX);
+    CHECK(a.first() == "E0302@1:11");
+    CHECK(a.firstLabel().starts_with(std::string(library) + " has it, lamina does not"));
+  }
+  // Where lamina can compute it, the label says how.
+  Analyzed z = analyzeText("lambda x: tf.math.zero_fraction(x)", kX);
+  CHECK(z.first() == "E0302@1:11");
+  CHECK(z.firstLabel() == "lamina computes it as `mean(cast(x == 0, 'float32'))`");
+  for (const char *path : {"tf.math.zero_fraction", "np.angle", "tf.nn.max_pool2d"}) {
+    CAPTURE(path);
+    auto api = sema::knownApi(path);
+    REQUIRE(api);
+    CHECK_FALSE(api->instead.empty());
+    CHECK(sema::findBuiltin(path) == nullptr); // a hint for a name lamina has would be stale
+  }
+  CHECK_FALSE(sema::knownApi("tf.sqrtt"));
+  CHECK_FALSE(sema::knownApi("sqrt"));
 }
 
 // ---------------------------------------------------------------- the IR
