@@ -187,7 +187,7 @@ constexpr AliasDef kRenamed[] = {
     {"K.int_shape", "shape", ""},
     {"K.dtype", "_dtype_name", ""},
     {"K.epsilon", "_epsilon", ""},
-    {"K.mean", "_tf_mean", ""}, // Keras 2's backend is TensorFlow's: integer means truncate
+    {"K.mean", "_keras2_mean", ""}, // TensorFlow's mean (integers truncate), of bools as floatx
     {"K.learning_phase", "_learning_phase", ""},
     {"K.random_normal", "random_normal", ""},
     {"K.random_uniform", "random_uniform", ""},
@@ -289,6 +289,7 @@ constexpr AliasDef kRenamed[] = {
     {"tf.matmul", "_tf_matmul", ""},
     {"tf.linalg.matmul", "_tf_matmul", ""},
     {"tf.linalg.einsum", "einsum", ""},
+    {"tf.linalg.l2_normalize", "l2_normalize", ""},
     {"tf.linalg.band_part", "band_part", ""},
     {"tf.matrix_band_part", "band_part", ""},
     {"tf.size", "_tf_size", ""},

@@ -113,6 +113,17 @@ Value tensorFlowMean(Context &ctx, const CallArgs &a) {
   return q.isError() ? q : Value::ofTensor(ctx.cast(q.tensor, t, r), r);
 }
 
+// Keras 2's K.mean: bools cast to floatx first (an accuracy written as a mean of equals), else
+// TensorFlow's mean.
+Value keras2Mean(Context &ctx, const CallArgs &a) {
+  MaybeId x = tensorArg(ctx, a, 0);
+  if (!x || ctx.typeOf(*x).dtype != DType::Bool)
+    return x ? tensorFlowMean(ctx, a) : Value::error(a.range);
+  CallArgs cast = a;
+  cast.values[0] = Value::ofTensor(ctx.cast(*x, kDefaultFloat, a.range), a[0].range);
+  return tensorFlowMean(ctx, cast);
+}
+
 // var = mean(|x - mean(x)|^2) / (n - ddof) * n; written as sum(d * d) / (n - ddof).
 Value varianceOf(Context &ctx, const Reduction &given, int64_t ddof, SourceRange r) {
   Reduction red = given;
@@ -360,6 +371,7 @@ constexpr BuiltinDef kReductions[] = {
     {"_np_cumprod", "a|x, axis=None, dtype=None", numpyScan<Op::CumProd>,
      "running product; bools and integers as i64 unless dtype says (NumPy)"},
     {"_tf_mean", kReduce, tensorFlowMean, "mean; integers truncated, in their dtype (TensorFlow)"},
+    {"_keras2_mean", kReduce, keras2Mean, "mean; bools as floatx, integers truncated (Keras 2)"},
 };
 
 } // namespace

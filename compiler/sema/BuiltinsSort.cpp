@@ -180,9 +180,13 @@ Value topK(Context &ctx, const CallArgs &a) {
   Value indices = placed(ctx, *ranked, *k, true, a.range);
   if (values.isError() || indices.isError())
     return Value::error(a.range);
-  return Value::seq(
-      {values, Value::ofTensor(ctx.cast(indices.tensor, DType::I32, a.range), a.range)}, true,
-      a.range);
+  Value out =
+      Value::seq({values, Value::ofTensor(ctx.cast(indices.tensor, DType::I32, a.range), a.range)},
+                 true, a.range);
+  static const auto kFields = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"values", "indices"}); // TensorFlow's TopKV2
+  out.fields = kFields;
+  return out;
 }
 
 constexpr BuiltinDef kSorting[] = {

@@ -55,8 +55,13 @@ public:
   Library library = Library::Lamina;
   /// The float a float function computes an integer or bool tensor of `t` in.
   DType floatFor(DType t) const;
+  /// Whether `v` is computed from compile-time values only (no input or variable reaches it):
+  /// such a tensor is weak, like a Python number, when it meets one computed from the inputs.
+  bool isCompileTime(ValueId v);
   /// The entry's `training` argument, as Keras's learning phase (False when it has none).
   Value training = Value::boolean(false, SourceRange{});
+  /// isCompileTime's answers so far, by value id (the IR only grows, so they stay true).
+  std::vector<bool> compileTime;
   /// Set once the IR outgrows limits.maxOperations: evaluation then stops at once.
   bool tooLarge = false;
   /// Extra rank allowed for intermediates a builtin makes on its way (tile interleaves

@@ -16,6 +16,17 @@ DType Context::floatFor(DType t) const {
   return bytes == 1 ? DType::F16 : bytes == 2 ? DType::F32 : DType::F64;
 }
 
+bool Context::isCompileTime(ValueId v) {
+  for (size_t k = compileTime.size(); k <= size_t(v) && k < fn.instrs.size(); ++k) {
+    const ir::Instr &in = fn.instrs[k];
+    bool known = in.op != ir::Op::Input && in.op != ir::Op::Variable;
+    for (ValueId operand : in.operands)
+      known = known && compileTime[size_t(operand)];
+    compileTime.push_back(known);
+  }
+  return size_t(v) < compileTime.size() && compileTime[size_t(v)];
+}
+
 ValueId Context::append(ir::Instr instr) {
   if (callSite)
     instr.range = *callSite;

@@ -242,6 +242,15 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       return m;
     }
   }
+  if (object.isSeq() && object.fields) {
+    const std::vector<std::string> &fields = *object.fields;
+    for (size_t k = 0; k < fields.size() && k < object.elements.size(); ++k)
+      if (fields[k] == name) {
+        Value v = object.elements[k];
+        v.range = r;
+        return v;
+      }
+  }
   if (object.isSeq() && (name == "as_list" || name == "get_shape")) {
     Value m = Value::make(K::Method, r);
     m.s = name;

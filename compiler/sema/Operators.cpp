@@ -298,7 +298,7 @@ bool isTensorLike(const Value &v) {
 
 std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &values,
                                    std::string_view opName, bool arithmetic, SourceRange r) {
-  std::optional<DType> strong;
+  std::optional<DType> strong, fromConstants; // tensors from the inputs; compile-time ones
   std::optional<WeakKind> weak;
   bool sawBool = false, sawNumber = false;
   for (const Value &v : values) {
@@ -320,13 +320,25 @@ std::optional<DType> promoteValues(Context &ctx, const std::vector<Value> &value
                                    : promoteValues(ctx, parts, opName, false, r);
       if (!t)
         return std::nullopt;
-      strong = strong ? promote(*strong, *t) : *t;
+      std::optional<DType> &into =
+          v.kind == K::Tensor && ctx.isCompileTime(v.tensor) ? fromConstants : strong;
+      into = into ? promote(*into, *t) : *t;
       (*t == DType::Bool ? sawBool : sawNumber) = true;
     } else {
       WeakKind k = *weakKind(v);
       weak = weak ? std::max(*weak, k) : k;
       (k == WeakKind::Bool ? sawBool : sawNumber) = true;
     }
+  }
+  // A tensor computed at compile time (`np.arange(4) / 4`, `np.ones(3, 'float64')`) meeting
+  // one from the inputs takes its dtype when its kind is no higher, as TensorFlow converts a
+  // NumPy constant to the tensor's dtype; NumPy's own functions keep NumPy's promotion.
+  if (fromConstants) {
+    auto rank = [](DType t) { return t == DType::Bool ? 0 : isFloat(t) ? 2 : 1; };
+    if (!strong)
+      strong = fromConstants;
+    else if (ctx.library == Library::NumPy || rank(*fromConstants) > rank(*strong))
+      strong = promote(*strong, *fromConstants);
   }
   if (arithmetic && sawBool && !sawNumber) {
     ctx.fail(DiagKind::BoolArithmetic, r, opName, "values");

@@ -47,6 +47,8 @@ struct Value {
   const ast::Def *def = nullptr;
   const BuiltinDef *builtin = nullptr;
   std::shared_ptr<Value> receiver; // Method
+  /// A named tuple's field names, one per element (`top_k(...).values`, as TensorFlow's).
+  std::shared_ptr<const std::vector<std::string>> fields;
   std::shared_ptr<ir::Initializer> init;
   TensorType initType; // Init
 

@@ -366,9 +366,17 @@ TEST_CASE("python scalars and lists of numbers are weak") {
   CHECK(check("lambda x: [103.9, 116.8, 123.7] - x", {{"x", "f16[B,3]"}}) == "f16[B, 3]");
   CHECK(check("lambda x: x - [[1, 2, 3]]", {{"x", "i32[B,3]"}}) == "i32[B, 3]");
   CHECK(check("lambda x: x - [1, 2]", {{"x", "f32[B,3]"}}) == "E0501@1:13");
-  // ...while np.array and K.constant make (f32) tensors, which promote.
-  CHECK(check("lambda x: x + np.array([1.0, 2.0, 3.0])", {{"x", "f16[B,3]"}}) == "f32[B, 3]");
-  CHECK(check("lambda x: x + K.constant([1, 2, 3])", {{"x", "f16[B,3]"}}) == "f32[B, 3]");
+  // ...and so are tensors computed at compile time (np.array, K.constant, np.arange / 4):
+  // they take the input's dtype when their kind is no higher, as TensorFlow converts a
+  // constant; inside NumPy's functions NumPy's promotion holds.
+  CHECK(check("lambda x: x + np.array([1.0, 2.0, 3.0])", {{"x", "f16[B,3]"}}) == "f16[B, 3]");
+  CHECK(check("lambda x: x + K.constant([1, 2, 3])", {{"x", "f16[B,3]"}}) == "f16[B, 3]");
+  CHECK(check("lambda x: x * (np.arange(3) / 4)", {{"x", "f32[B,3]"}}) == "f32[B, 3]");
+  CHECK(check("lambda x: x + np.ones(3, dtype='float64')", {{"x", "f32[B,3]"}}) == "f32[B, 3]");
+  CHECK(check("lambda x: np.add(x, np.ones(3, dtype='float64'))", {{"x", "f32[B,3]"}}) ==
+        "f64[B, 3]");
+  CHECK(check("lambda x: x * np.arange(3)", {{"x", "i8[B,3]"}}) == "i8[B, 3]");
+  CHECK(check("lambda x: x * np.arange(3.0)", {{"x", "i8[B,3]"}}) == "f32[B, 3]");
   // Two tensors follow NumPy's table.
   // (NumPy gives int16; lamina has no i16, so the next signed type holds both.)
   CHECK(check("lambda a, b: a + b", {{"a", "i8[3]"}, {"b", "u8[3]"}}) == "i32[3]");
