@@ -272,6 +272,8 @@ int main(int argc, char **argv) {
     fmt::print("FAIL {}\n  source: {}\n  {}\n", name, c.value("source", ""), failure);
   }
   fmt::print("{} of {} semantics cases passed", passed, passed + failed);
-  fmt::print(diverging ? "; {} known divergences still diverge\n" : "\n", diverging);
+  if (diverging)
+    fmt::print("; {} known divergences still diverge", diverging);
+  fmt::print("\n");
   return failed ? 1 : 0;
 }
