@@ -3,6 +3,7 @@
 
 #include "compiler/sema/Compose.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -167,6 +168,22 @@ Value array(Context &ctx, const CallArgs &a) {
   return tensorValue(toTensor(ctx, a[0], dtype), a.range);
 }
 
+// tf.constant/tf.convert_to_tensor: Python ints become int32 (TensorFlow), tensors keep their
+// dtype.
+bool pythonNumbers(const Value &v) {
+  if (v.isSeq())
+    return std::all_of(v.elements.begin(), v.elements.end(), pythonNumbers);
+  return v.isNumber();
+}
+
+Value tfConstant(Context &ctx, const CallArgs &a) {
+  Value t = array(ctx, a);
+  if (t.isError() || !a.isNone(1) || !pythonNumbers(a[0]) ||
+      ctx.typeOf(t.tensor).dtype != DType::I64)
+    return t;
+  return Value::ofTensor(ctx.cast(t.tensor, DType::I32, a.range), a.range);
+}
+
 // K.constant(value, dtype=None): Keras makes floats (floatx) unless told otherwise.
 Value kerasConstant(Context &ctx, const CallArgs &a) {
   auto dtype = dtypeArg(ctx, a, 1, kDefaultFloat);
@@ -188,6 +205,13 @@ Value shapeOf(Context &ctx, const CallArgs &a) {
 Value ndim(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   return x.isError() ? x : Value::integer(int64_t(ctx.typeOf(x.tensor).rank()), a.range);
+}
+
+// tf.rank: the rank, i32 when it becomes a tensor (TensorFlow's), as the sizes tf.shape gives.
+Value tfRank(Context &ctx, const CallArgs &a) {
+  Value n = ndim(ctx, a);
+  n.isShape = !n.isError();
+  return n;
 }
 
 // tf.range: integer bounds give int32, as TensorFlow (NumPy's arange gives int64).
@@ -262,10 +286,13 @@ constexpr BuiltinDef kCreation[] = {
     {"_tf_eye", "num_rows, num_columns=None, batch_shape=None, dtype=None", tfEye,
      "identity matrices, broadcast over batch_shape"},
     {"array", "object|value, dtype=None", array, "a tensor from a (nested) list of numbers"},
+    {"_tf_constant", "value, dtype=None", tfConstant,
+     "a tensor from numbers; Python ints give i32 (TensorFlow)"},
     {"_keras_constant", "value, dtype=None, shape=None, name=None", kerasConstant,
      "a tensor from numbers, float32 unless dtype says otherwise"},
     {"shape", "x", shapeOf, "the shape as a tuple of ints and symbols"},
     {"ndim", "x", ndim, "the rank"},
+    {"_tf_rank", "input|x", tfRank, "the rank; i32 as a tensor (TensorFlow)"},
     {"len", "obj|x", len, "Python's len: elements of a list or shape, first axis of a tensor"},
     {"list", "iterable|x", sequence<false>, "Python's list: of a sequence, or of a tensor's rows"},
     {"tuple", "iterable|x", sequence<true>, "Python's tuple: of a sequence, or of a tensor's rows"},

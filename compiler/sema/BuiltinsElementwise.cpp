@@ -54,6 +54,15 @@ Value reciprocal(Context &ctx, const CallArgs &a) {
   return applyElementwise(ctx, Op::Div, {Value::real(1.0, a.range), a[0]}, a.calledAs, a.range);
 }
 
+// K.sqrt: Keras 2's backend clips at 0 first, so a negative gives 0 (NaN stays NaN).
+Value backendSqrt(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  Value clipped = ew(ctx, Op::Max, {toFloat(ctx, x, a.range), num(0, a.range)}, a.range);
+  return applyFloatUnary(ctx, Op::Sqrt, clipped, a.range);
+}
+
 Value identity(Context &ctx, const CallArgs &a) {
   if (!isTensorLike(a[0]))
     return ctx.fail(DiagKind::ExpectedTensor, a[0].range, ctx.describe(a[0]));
@@ -171,6 +180,7 @@ constexpr BuiltinDef kElementwise[] = {
     {"negative", "x", sameTypeUnary<Op::Neg>, "`-x`"},
     {"square", "x", square, "`x * x`"},
     {"sqrt", "x", floatUnary<Op::Sqrt>, "square root; NaN below 0"},
+    {"_backend_sqrt", "x", backendSqrt, "`sqrt(maximum(x, 0))`: 0 below 0 (Keras 2's backend)"},
     {"rsqrt", "x", rsqrt, "`1 / sqrt(x)`"},
     {"reciprocal", "x", reciprocal, "`1 / x`"},
     {"exp", "x", floatUnary<Op::Exp>, "e to the x"},

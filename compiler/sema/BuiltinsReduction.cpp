@@ -106,7 +106,9 @@ Value tensorFlowMean(Context &ctx, const CallArgs &a) {
                     "a number tensor (TensorFlow "
                     "has no mean of bools; cast first)",
                     ctx.describe(red->x));
-  Value sum = reduce(ctx, Op::ReduceSum, red->x, red->axes, red->keepdims, r);
+  // TensorFlow sums narrower integers in 64 bits (an i8 mean of 100s is 100, not wrapped).
+  Value wide = Value::ofTensor(ctx.cast(red->x.tensor, DType::I64, r), r);
+  Value sum = reduce(ctx, Op::ReduceSum, wide, red->axes, red->keepdims, r);
   Value sum64 = Value::ofTensor(ctx.cast(sum.tensor, DType::F64, r), r);
   Value q =
       fun(ctx, Op::Trunc, ew(ctx, Op::Div, {sum64, countOf(ctx, red->x, red->axes, r)}, r), r);
@@ -203,12 +205,13 @@ Value logsumexp(Context &ctx, const CallArgs &a) {
   return red->keepdims ? out : squeezeAxes(ctx, out, red->axes, r);
 }
 
-Value countNonzero(Context &ctx, const CallArgs &a) {
+// count_nonzero gives i64 (NumPy, TensorFlow); Keras 3's ops.count_nonzero gives i32.
+template <DType Count> Value countNonzero(Context &ctx, const CallArgs &a) {
   auto red = reductionArgs(ctx, a);
   if (!red)
     return Value::error(a.range);
   Value nz = ew(ctx, Op::Ne, {red->x, num(0, a.range)}, a.range);
-  Value asInt = Value::ofTensor(ctx.cast(nz.tensor, DType::I64, a.range), a.range);
+  Value asInt = Value::ofTensor(ctx.cast(nz.tensor, Count, a.range), a.range);
   return reduce(ctx, Op::ReduceSum, asInt, red->axes, red->keepdims, a.range);
 }
 
@@ -339,7 +342,7 @@ constexpr BuiltinDef kReductions[] = {
      "variance, divided by n - ddof"},
     {"std", "x, axis|dim=None, keepdims|keep_dims=False, ddof=0", stdDev, "standard deviation"},
     {"logsumexp", kReduce, logsumexp, "`log(sum(exp(x)))` without overflow"},
-    {"count_nonzero", kReduce, countNonzero, "number of nonzero elements, as i64"},
+    {"count_nonzero", kReduce, countNonzero<DType::I64>, "number of nonzero elements, as i64"},
     {"norm", "x, ord=None, axis=None, keepdims=False", norm,
      "vector norm: ord 2 (default, 'fro', 'euclidean'), 1 or inf"},
     {"l2_normalize", "x, axis|dim=None, epsilon=1e-12", l2Normalize,
@@ -372,6 +375,8 @@ constexpr BuiltinDef kReductions[] = {
      "running product; bools and integers as i64 unless dtype says (NumPy)"},
     {"_tf_mean", kReduce, tensorFlowMean, "mean; integers truncated, in their dtype (TensorFlow)"},
     {"_keras2_mean", kReduce, keras2Mean, "mean; bools as floatx, integers truncated (Keras 2)"},
+    {"_keras_count_nonzero", kReduce, countNonzero<DType::I32>,
+     "number of nonzero elements, as i32 (Keras 3)"},
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 // The generated parts of docs/language.md, printed from the registry (Builtins.h) and the
 // dtype rules (DType.h) themselves. tests/unit/DocsTest.cpp checks that the page holds exactly
-// this text between its markers; `lamina doc builtins|promotion` prints it.
+// this text between its markers; `lamina doc builtins|promotion` prints it. `lamina doc
+// aliases` prints the alias rows as a table for scripts (the library fixtures' coverage test).
 
 #include "compiler/sema/Reference.h"
 
@@ -110,6 +111,26 @@ std::string builtinReference() {
       std::string calls = target.name.starts_with("_") ? cell(target.summary) : code(target.name);
       out += fmt::format("| {} | {} | {} |\n", code(def->name), signatureCell(*def), calls);
     }
+  }
+  return out;
+}
+
+std::string aliasListing() {
+  std::string out = "alias\ttarget\tsignature\tspellings\n";
+  for (const sema::AliasDef &alias : sema::aliasTable()) {
+    const BuiltinDef *def = sema::findBuiltin(alias.name);
+    if (!def || !sema::aliasTarget(*def))
+      continue; // a broken row: tests/unit/AliasTest.cpp names it
+    std::string spellings(alias.name);
+    for (auto [canonical, synonym] : sema::modulePrefixSynonyms()) {
+      if (!alias.name.starts_with(canonical))
+        continue;
+      std::string spelled = std::string(synonym) + std::string(alias.name.substr(canonical.size()));
+      if (sema::findBuiltin(spelled) == def)
+        spellings += "," + spelled;
+    }
+    out += fmt::format("{}\t{}\t{}\t{}\n", alias.name, sema::aliasTarget(*def)->name,
+                       def->signature, spellings);
   }
   return out;
 }

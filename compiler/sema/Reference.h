@@ -10,5 +10,9 @@ namespace lamina {
 
 std::string builtinReference();
 std::string promotionTable();
+/// One line per alias row, tab-separated, after a header line: the row's name (its canonical
+/// spelling), the row it calls, its signature and every spelling that finds it (the name
+/// first, then its synonyms under other module prefixes, comma-separated).
+std::string aliasListing();
 
 } // namespace lamina

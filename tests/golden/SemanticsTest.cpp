@@ -12,10 +12,14 @@
 //    "inputs": [{"name": "x", "file": "x.npy"}, ...],   a repeated name binds a list parameter
 //    "args": {"alpha": "0.3"},                          `--arg` text: JSON or Python literals
 //    "outputs": ["out.npy", ...], "rtol": 1e-6, "atol": 1e-6,
-//    "signed_zero": false}                              optional: -0.0 must not equal 0.0
+//    "signed_zero": false,                              optional: -0.0 must not equal 0.0
+//    "divergence": "why"}                               optional: a documented divergence
 //
 // and passes when the source parses, is analyzed for the inputs' actual types, and the
-// interpreter's outputs have the expected dtypes, shapes and values. Floats compare as
+// interpreter's outputs have the expected dtypes, shapes and values. A case marked
+// `divergence` (the library fixtures: lamina knowingly differs from the real library, for the
+// reason given) passes only while it still fails, so a fix that makes lamina agree is noticed
+// and the mark removed. Floats compare as
 // |actual - expected| <= atol + rtol * |expected|, NaN equal to NaN and infinities exactly;
 // integers and bools compare exactly. Every failing case is printed with its first
 // mismatching element; the exit status is 1 when any case fails.
@@ -231,7 +235,7 @@ int main(int argc, char **argv) {
   const char *traceEnv = std::getenv("LAMINA_SEMANTICS_TRACE");
   bool trace = traceEnv && *traceEnv && std::string(traceEnv) != "0";
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, diverging = 0;
   std::map<std::string, int> names;
   for (const json &c : cases) {
     std::string name = c.value("name", "?");
@@ -248,6 +252,18 @@ int main(int argc, char **argv) {
     } catch (const std::exception &e) {
       failure = fmt::format("exception: {}", e.what());
     }
+    if (c.contains("divergence")) {
+      if (failure.empty()) {
+        failure = fmt::format("a known divergence ({}) agrees with the library now: drop its mark "
+                              "in the fixture generator",
+                              c.at("divergence").get<std::string>());
+      } else {
+        ++diverging;
+        if (trace)
+          fmt::print(stderr, "{} diverges as documented: {}\n", name, failure);
+        continue;
+      }
+    }
     if (failure.empty()) {
       ++passed;
       continue;
@@ -255,6 +271,9 @@ int main(int argc, char **argv) {
     ++failed;
     fmt::print("FAIL {}\n  source: {}\n  {}\n", name, c.value("source", ""), failure);
   }
-  fmt::print("{} of {} semantics cases passed\n", passed, passed + failed);
+  fmt::print("{} of {} semantics cases passed", passed, passed + failed);
+  if (diverging)
+    fmt::print("; {} known divergences still diverge", diverging);
+  fmt::print("\n");
   return failed ? 1 : 0;
 }

@@ -219,6 +219,34 @@ TEST_CASE("shape aliases: K.int_shape, tf.shape, K.shape, tf.rank") {
   CHECK(check("lambda x: tf.shape(x)[2]", kX) == "E0508@1:23");
 }
 
+TEST_CASE("aliases give their library's dtypes (tests/fixtures/library checks the values)") {
+  // TensorFlow: tf.rank is an int32 tensor, a Python int literal an int32 constant; used with
+  // a tensor, the rank stays a weak Python int.
+  CHECK(check("lambda x: tf.rank(x)", kX) == "i32[]");
+  CHECK(check("lambda x: x * tf.rank(x)", kX) == "f32[B, 6]");
+  CHECK(check("lambda x: tf.constant([[1, 2]])", kX) == "i32[1, 2]");
+  CHECK(check("lambda x: tf.convert_to_tensor([1.5, 2])", kX) == "f32[2]");
+  CHECK(check("lambda x: tf.constant([1, 2], dtype=tf.int64)", kX) == "i64[2]");
+  CHECK(check("lambda i: tf.convert_to_tensor(i)", {{"i", "i64[3]"}}) == "i64[3]");
+  CHECK(check("lambda x: np.array([1, 2])", kX) == "i64[2]");
+  // Keras 3: indices, counts and integer ranges are int32; NumPy's are int64.
+  CHECK(check("lambda x: ops.argmax(x, axis=1)", kX) == "i32[B]");
+  CHECK(check("lambda x: keras.ops.argmin(x)", kX) == "i32[]");
+  CHECK(check("lambda x: ops.argsort(x)", kX) == "i32[B, 6]");
+  CHECK(check("lambda x: ops.count_nonzero(x, axis=1)", kX) == "i32[B]");
+  CHECK(check("lambda x: ops.arange(5)", kX) == "i32[5]");
+  CHECK(check("lambda x: ops.arange(1.0, 3.0)", kX) == "f32[2]");
+  CHECK(check("lambda x: np.argmax(x, axis=1)", kX) == "i64[B]");
+  CHECK(check("lambda x: np.count_nonzero(x, axis=1)", kX) == "i64[B]");
+  CHECK(check("lambda x: np.arange(5)", kX) == "i64[5]");
+  // Keras 2's backend: K.arange is tf.range, K.sqrt clips at 0 (still a float).
+  CHECK(check("lambda x: K.arange(5)", kX) == "i32[5]");
+  CHECK(check("lambda x: K.sqrt(x)", kX) == "f32[B, 6]");
+  CHECK(check("lambda i: K.sqrt(i)", {{"i", "i32[3]"}}) == "f32[3]");
+  // TensorFlow's integer mean keeps the dtype (the sum is taken in 64 bits).
+  CHECK(check("lambda i: tf.reduce_mean(i, axis=1)", {{"i", "i8[B,6]"}}) == "i8[B]");
+}
+
 TEST_CASE("K.epsilon and K.floatx are compile-time values") {
   // K.epsilon() is a Python float: weak, it keeps x's dtype.
   CHECK(check("lambda x: x + K.epsilon()", {{"x", "f16[B,6]"}}) == "f16[B, 6]");

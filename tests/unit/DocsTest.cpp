@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 using namespace lamina;
 
@@ -89,6 +90,25 @@ TEST_CASE("docs: the builtin reference names every builtin and alias") {
       CHECK_MESSAGE(reference.find("| `" + std::string(def->name) + "` |") != std::string::npos,
                     def->name << " is missing from the builtin reference");
   }
+}
+
+TEST_CASE("docs: the alias listing has one line per alias row with every spelling") {
+  std::string listing = aliasListing();
+  std::vector<std::string> lines;
+  for (size_t start = 0, nl; (nl = listing.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(listing.substr(start, nl - start));
+  REQUIRE(lines.size() == sema::aliasTable().size() + 1);
+  CHECK(lines[0] == "alias\ttarget\tsignature\tspellings");
+  for (size_t k = 0; k < sema::aliasTable().size(); ++k) {
+    const sema::AliasDef &alias = sema::aliasTable()[k];
+    CAPTURE(alias.name);
+    CHECK(lines[k + 1].starts_with(std::string(alias.name) + "\t" + std::string(alias.target) +
+                                   "\t"));
+  }
+  CHECK(listing.find("\nnp.sum\t_np_sum\t") != std::string::npos);
+  CHECK(listing.find("\tnp.sum,jnp.sum,numpy.sum,tf.experimental.numpy.sum\n") !=
+        std::string::npos);
+  CHECK(listing.find(",tf.keras.activations.hard_sigmoid\n") != std::string::npos);
 }
 
 TEST_CASE("docs: the promotion table has one cell per pair of dtypes") {

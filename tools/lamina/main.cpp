@@ -45,7 +45,7 @@ const std::map<std::string, std::string> &commandExamples() {
       {"run", "  lamina run --expr 'lambda x: relu(x)' -i x=in.npy -o out.npy\n"
               "  lamina run examples/antirectifier.lam -i x=examples/data/batch.npy\n"
               "  lamina run --expr 'lambda a, b: a - b' -i a=a.npy -i b=b.npy -o out.npz"},
-      {"doc", "  lamina doc builtins\n  lamina doc promotion"},
+      {"doc", "  lamina doc builtins\n  lamina doc promotion\n  lamina doc aliases"},
       {"bench", "  lamina bench --expr 'lambda x: x ** 2' --inputs x:1000000 --threads 2\n"
                 "  lamina bench --expr 'lambda a, b: a * b' --inputs 'a:391,256;b:391,256'"},
       {"model", "  lamina model summary examples/model\n"
