@@ -162,3 +162,33 @@ TEST_CASE("shape operations on symbolic and empty shapes") {
   }
   runCases(cases);
 }
+
+TEST_CASE("image resizes: every method, antialiased or not, up, down, to one pixel") {
+  // In x: [B, 13, 9, 3] (a symbolic batch), u: u8[2, 7, 5, 2]. A resize is gathers at constant
+  // indices times constant weights, summed tap by tap: the JIT must round as the interpreter.
+  std::vector<std::string> exprs;
+  for (const char *method : {"bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5",
+                             "gaussian", "mitchellcubic"})
+    for (const char *antialias : {"False", "True"}) {
+      exprs.push_back(fmt::format("resize(x, [5, 20], '{}', antialias={})", method, antialias));
+      exprs.push_back(fmt::format("resize(x, [26, 4], '{}', antialias={})", method, antialias));
+      exprs.push_back(fmt::format("resize(u, [1, 9], '{}', antialias={})", method, antialias));
+    }
+  exprs.push_back("resize(x, [10, 10], 'lanczos3', preserve_aspect_ratio=True) * 2.0 + 1.0");
+  exprs.push_back("resize_with_pad(x, 8, 8, 'bicubic')");
+  exprs.push_back("resize_with_crop_or_pad(u, 9, 3)");
+  exprs.push_back("keras.ops.image.resize(u, [4, 4], 'area', crop_to_aspect_ratio=True)");
+  std::vector<KernelCase> cases;
+  for (const std::string &expr : exprs)
+    cases.push_back({fmt::format("image `{}`", expr), expr,
+                     Inputs{{"x", "f32[B, 13, 9, 3]"}, {"u", "u8[2, 7, 5, 2]"}},
+                     [](std::mt19937_64 &rng) {
+                       std::vector<Call> calls;
+                       for (int64_t b : {2, 1})
+                         calls.push_back({fmt::format("batch {}", b),
+                                          {jittest::randomArray(DType::F32, {b, 13, 9, 3}, rng),
+                                           jittest::randomArray(DType::U8, {2, 7, 5, 2}, rng)}});
+                       return calls;
+                     }});
+  runCases(cases);
+}
