@@ -72,7 +72,8 @@ constexpr Group kSameName[] = {
                  "real imag conj reduce_euclidean_norm log_sigmoid softmax log_softmax softsign "
                  "mod negative xlogy xlog1py xdivy multiply_no_nan reciprocal_no_nan"},
     {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
-    {"tf.image.", "resize flip_left_right flip_up_down rot90 per_image_standardization "
+    {"tf.image.", "resize resize_with_pad resize_with_crop_or_pad flip_left_right flip_up_down "
+                  "rot90 per_image_standardization "
                   "central_crop crop_to_bounding_box pad_to_bounding_box rgb_to_grayscale"},
     {"tf.nn.", "depth_to_space space_to_depth relu relu6 elu selu sigmoid tanh softplus softsign "
                "silu swish log_softmax "
@@ -221,6 +222,7 @@ constexpr AliasDef kRenamed[] = {
     {"K.sparse_categorical_crossentropy", "sparse_categorical_crossentropy",
      "target|y_true, output|y_pred, from_logits=False, axis=-1"},
     {"K.resize_images", "_resize_images", ""},
+    {"ops.image.resize", "_keras_image_resize", ""},
     {"tf.depth_to_space", "depth_to_space", ""},
     {"tf.space_to_depth", "space_to_depth", ""},
     {"K.in_train_phase", "_in_train_phase", ""},

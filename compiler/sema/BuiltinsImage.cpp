@@ -5,6 +5,7 @@
 // the (known) sizes.
 
 #include "compiler/sema/Compose.h"
+#include "compiler/sema/ResizeWeights.h"
 #include "compiler/types/Elements.h"
 
 #include <fmt/format.h>
@@ -71,89 +72,370 @@ Value weightsAlong(Context &ctx, const std::vector<double> &w, int64_t axis, siz
   return Value::ofTensor(ctx.constant(std::move(a), r), r);
 }
 
-// One axis of TensorFlow 2's resize (half-pixel centres, no antialiasing): nearest takes
-// floor((i + 0.5) * scale); bilinear blends the two neighbours of (i + 0.5) * scale - 0.5,
-// clamped to the edge, as `a + (b - a) * t` in float32 like TensorFlow's kernel.
-Value resizeAxis(Context &ctx, const Value &x, int64_t axis, int64_t from, int64_t to,
-                 bool bilinear, SourceRange r) {
-  double scale = double(from) / double(to);
-  std::vector<int64_t> lo, hi;
-  std::vector<double> t;
-  for (int64_t i = 0; i < to; ++i) {
-    if (!bilinear) {
-      lo.push_back(std::min(int64_t(std::floor((double(i) + 0.5) * scale)), from - 1));
+Value cropBox(Context &ctx, const Image &image, int64_t top, int64_t left, int64_t height,
+              int64_t width, SourceRange r) {
+  Shape s = ctx.typeOf(image.x.tensor).shape;
+  std::vector<Dim> begins(s.size(), Dim(0));
+  begins[size_t(image.h)] = Dim(top);
+  begins[size_t(image.w)] = Dim(left);
+  s[size_t(image.h)] = Dim(height);
+  s[size_t(image.w)] = Dim(width);
+  return Value::ofTensor(ctx.slice(image.x.tensor, begins, std::vector<int64_t>(s.size(), 1), s, r),
+                         r);
+}
+
+// One axis's taps applied (ResizeWeights.h): the sum, tap by tap in TensorFlow's order, of
+// the input gathered at the tap's indices times its weights. A tap whose weights are all zero
+// adds nothing and is left out.
+Value applyTaps(Context &ctx, const Value &x, const resize::AxisTaps &taps, int64_t axis,
+                SourceRange r) {
+  size_t rank = ctx.typeOf(x.tensor).rank();
+  std::optional<Value> sum;
+  for (size_t k = 0; k < taps.index.size(); ++k) {
+    const auto &w = taps.weight[k];
+    if (sum && std::all_of(w.begin(), w.end(), [](float v) { return v == 0.0f; }))
       continue;
-    }
-    double in = (double(i) + 0.5) * scale - 0.5;
-    double f = std::floor(in);
-    lo.push_back(std::clamp(int64_t(f), int64_t(0), from - 1));
-    hi.push_back(std::clamp(int64_t(std::ceil(in)), int64_t(0), from - 1));
-    t.push_back(double(float(in - f)));
+    Value g = gatherAlong(ctx, x, taps.index[k], axis, r);
+    Value term =
+        ew(ctx, Op::Mul,
+           {g, weightsAlong(ctx, std::vector<double>(w.begin(), w.end()), axis, rank, r)}, r);
+    sum = sum ? ew(ctx, Op::Add, {*sum, term}, r) : term;
   }
-  Value a = gatherAlong(ctx, x, lo, axis, r);
-  if (!bilinear)
-    return a;
-  Value b = gatherAlong(ctx, x, hi, axis, r);
-  Value w = weightsAlong(ctx, t, axis, ctx.typeOf(x.tensor).rank(), r);
-  return ew(ctx, Op::Add, {a, ew(ctx, Op::Mul, {ew(ctx, Op::Sub, {b, a}, r), w}, r)}, r);
+  return *sum;
+}
+
+// One axis's taps as a product: a [to, from] matrix of the weights times the input seen as
+// [everything before the axis, from, everything after it]. The product runs as a stage of its
+// own, so the other axis reads its result instead of computing it again for every tap; its
+// sums add the same terms as TensorFlow's in another order (within a few float32 roundings).
+Value productAlong(Context &ctx, const Value &x, const resize::AxisTaps &taps, int64_t axis,
+                   SourceRange r) {
+  Shape s = ctx.typeOf(x.tensor).shape;
+  int64_t from = s[size_t(axis)].constant(), to = int64_t(taps.index[0].size());
+  Array m = makeArray(DType::F32, {to, from});
+  std::vector<double> dense(size_t(to * from), 0.0);
+  for (size_t k = 0; k < taps.index.size(); ++k)
+    for (int64_t o = 0; o < to; ++o)
+      dense[size_t(o * from + taps.index[k][size_t(o)])] += taps.weight[k][size_t(o)];
+  for (size_t i = 0; i < dense.size(); ++i)
+    storeFloat(m, int64_t(i), dense[i]);
+  std::optional<Dim> n = Dim(1), rest = Dim(1);
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::optional<Dim> &d = int64_t(i) < axis ? n : rest;
+    if (int64_t(i) != axis && d)
+      d = Dim::mul(*d, s[i]);
+  }
+  if (!n || !rest) // sizes past int64: nothing this large gets here, but taps need no product
+    return applyTaps(ctx, x, taps, axis, r);
+  MaybeId xs = ctx.reshape(x.tensor, {*n, Dim(from), *rest}, r);
+  MaybeId y = xs ? ctx.matmul(ctx.constant(std::move(m), r), *xs, r) : std::nullopt;
+  s[size_t(axis)] = Dim(to);
+  return tensorValue(y ? ctx.reshape(*y, s, r) : std::nullopt, r);
+}
+
+// resize_bilinear along one axis: `a + (b - a) * t` in float32, like TensorFlow's kernel.
+Value lerpAxis(Context &ctx, const Value &x, int64_t axis, int64_t from, int64_t to,
+               SourceRange r) {
+  resize::Lerp l = resize::bilinear(from, to);
+  Value a = gatherAlong(ctx, x, l.lo, axis, r), b = gatherAlong(ctx, x, l.hi, axis, r);
+  Value t = weightsAlong(ctx, std::vector<double>(l.t.begin(), l.t.end()), axis,
+                         ctx.typeOf(x.tensor).rank(), r);
+  return ew(ctx, Op::Add, {a, ew(ctx, Op::Mul, {ew(ctx, Op::Sub, {b, a}, r), t}, r)}, r);
+}
+
+constexpr std::string_view kResizeMethods[] = {"bilinear", "nearest",  "bicubic",  "area",
+                                               "lanczos3", "lanczos5", "gaussian", "mitchellcubic"};
+
+// The image axes of a resize and their sizes, from and to.
+struct ResizeAxes {
+  int64_t hAxis, wAxis, h, w, toH, toW;
+};
+
+// The taps of an axis that have a weight other than zero somewhere.
+int64_t liveTaps(const resize::AxisTaps &taps) {
+  int64_t n = 0;
+  for (const auto &w : taps.weight)
+    n += std::any_of(w.begin(), w.end(), [](float v) { return v != 0.0f; }) ? 1 : 0;
+  return std::max<int64_t>(n, 1);
+}
+
+// Both axes of a resize, the height first or the width first as TensorFlow's kernel does. One
+// fused loop computes each output from kh * kw gathered pixels (the first axis's sums again
+// for every tap of the second); two products cost toH * W * (H + toW) multiply-adds per
+// channel, at about a fifth of the time each (measured with `lamina bench` on 64x64 <->
+// 224x224 images: docs/performance.md, "Known gaps"). Taps win for the small kernels (bilinear,
+// bicubic, area, antialiased bilinear), products for Lanczos and for antialiased downsampling by
+// large factors. Taps are TensorFlow's sums bit for bit; products are within a few roundings.
+Value resizeBoth(Context &ctx, const Value &x, const ResizeAxes &s, const resize::AxisTaps &h,
+                 const resize::AxisTaps &w, bool heightFirst, SourceRange r) {
+  constexpr double kTapPerProductCost = 4.5;
+  double taps = double(s.toH) * double(s.toW) * double(liveTaps(h) * liveTaps(w));
+  double products = double(s.toH) * double(s.w) * double(s.h + s.toW);
+  auto along = kTapPerProductCost * taps > products ? productAlong : applyTaps;
+  if (heightFirst)
+    return along(ctx, along(ctx, x, h, s.hAxis, r), w, s.wAxis, r);
+  return along(ctx, along(ctx, x, w, s.wAxis, r), h, s.hAxis, r);
+}
+
+// tf.image.resize (resize_images_v2) with the sizes known: the kernel TensorFlow picks for the
+// method, each axis in the order TensorFlow's kernel resizes them. Float32 results; nearest
+// keeps the dtype.
+Value resizeImage(Context &ctx, Value x, const ResizeAxes &s, std::string_view method,
+                  bool antialias, SourceRange r) {
+  if (method == "nearest") {
+    x = gatherAlong(ctx, x, resize::nearest(s.w, s.toW), s.wAxis, r);
+    return gatherAlong(ctx, x, resize::nearest(s.h, s.toH), s.hAxis, r);
+  }
+  // TensorFlow's kernels read every pixel as float32 before they weight it.
+  x = Value::ofTensor(ctx.cast(x.tensor, DType::F32, r), r);
+  if (method == "bilinear" && !antialias) // ResizeBilinear: the width, then the height
+    return lerpAxis(ctx, lerpAxis(ctx, x, s.wAxis, s.w, s.toW, r), s.hAxis, s.h, s.toH, r);
+  if (method == "bicubic" && !antialias) // ResizeBicubic: the height, then the width
+    return resizeBoth(ctx, x, s, resize::bicubic(s.h, s.toH), resize::bicubic(s.w, s.toW), true, r);
+  if (method == "area") { // ResizeArea, antialiasing or not: the width, the height, the scale
+    x = resizeBoth(ctx, x, s, resize::area(s.h, s.toH), resize::area(s.w, s.toW), false, r);
+    return ew(ctx, Op::Mul, {x, num(resize::areaNormaliser(s.h, s.toH, s.w, s.toW), r)}, r);
+  }
+  // ScaleAndTranslate: the height, then the width.
+  using resize::Filter;
+  Filter f = method == "bilinear"   ? Filter::Triangle
+             : method == "bicubic"  ? Filter::KeysCubic
+             : method == "lanczos3" ? Filter::Lanczos3
+             : method == "lanczos5" ? Filter::Lanczos5
+             : method == "gaussian" ? Filter::Gaussian
+                                    : Filter::MitchellCubic;
+  return resizeBoth(ctx, x, s, resize::scaleAndTranslate(f, s.h, s.toH, antialias),
+                    resize::scaleAndTranslate(f, s.w, s.toW, antialias), true, r);
+}
+
+// The known height and width of an image argument.
+std::optional<ResizeAxes> knownImageSize(Context &ctx, const Value &x, int64_t hAxis,
+                                         const CallArgs &a) {
+  auto h = knownSize(ctx, x, hAxis, a), w = knownSize(ctx, x, hAxis + 1, a);
+  if (!h || !w)
+    return std::nullopt;
+  return ResizeAxes{hAxis, hAxis + 1, *h, *w, *h, *w};
+}
+
+// `size` as [height, width], both positive.
+std::optional<std::pair<int64_t, int64_t>> sizeArg(Context &ctx, const CallArgs &a, size_t i) {
+  auto size = intListArg(ctx, a[i], "`size`");
+  if (!size)
+    return std::nullopt;
+  if (size->size() != 2 || (*size)[0] <= 0 || (*size)[1] <= 0) {
+    ctx.fail(DiagKind::WrongKind, a[i].range, argName(a, i), "two positive sizes [height, width]",
+             ctx.describe(a[i]));
+    return std::nullopt;
+  }
+  return std::pair{(*size)[0], (*size)[1]};
 }
 
 // tf.image.resize(images, size, method='bilinear', preserve_aspect_ratio=False,
-// antialias=False): float32 results (nearest keeps the dtype, as TensorFlow).
+// antialias=False). With preserve_aspect_ratio the image is scaled by the smaller of the two
+// ratios, each new size rounded half to even in float32 as TensorFlow's graph computes it.
 Value resize(Context &ctx, const CallArgs &a) {
-  static constexpr std::string_view kMethods[] = {"bilinear", "nearest",      "bicubic",
-                                                  "area",     "lanczos3",     "lanczos5",
-                                                  "gaussian", "mitchellcubic"};
   auto image = imageArg(ctx, a);
-  auto size = image ? intListArg(ctx, a[1], "`size`") : std::nullopt;
-  auto method = image ? stringArg(ctx, a, 2, kMethods) : std::nullopt;
+  auto size = image ? sizeArg(ctx, a, 1) : std::nullopt;
+  auto method = image ? stringArg(ctx, a, 2, kResizeMethods) : std::nullopt;
   auto keepAspect = boolArg(ctx, a, 3), antialias = boolArg(ctx, a, 4);
   if (!image || !size || !method || !keepAspect || !antialias)
     return Value::error(a.range);
-  if (size->size() != 2 || (*size)[0] <= 0 || (*size)[1] <= 0)
-    return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1),
-                    "two positive sizes [height, width]", ctx.describe(a[1]));
-  if (*method != "bilinear" && *method != "nearest")
-    return ctx.fail(DiagKind::Unsupported, a[2].range, fmt::format("method '{}'", *method),
-                    "lamina resizes with 'bilinear' and 'nearest'");
-  if (*keepAspect || (*antialias && *method == "bilinear"))
-    return ctx.fail(DiagKind::Unsupported, a.range,
-                    *keepAspect ? "`preserve_aspect_ratio=True`" : "`antialias=True`",
-                    "lamina resizes without them");
-  bool bilinear = *method == "bilinear";
-  Value x = image->x;
-  auto h = knownSize(ctx, x, image->h, a), w = knownSize(ctx, x, image->w, a);
-  if (!h || !w)
+  auto s = knownImageSize(ctx, image->x, image->h, a);
+  if (!s)
     return Value::error(a.range);
-  if (bilinear)
-    x = Value::ofTensor(ctx.cast(x.tensor, DType::F32, a.range), a.range);
-  x = resizeAxis(ctx, x, image->w, *w, (*size)[1], bilinear, a.range);
-  return resizeAxis(ctx, x, image->h, *h, (*size)[0], bilinear, a.range);
+  s->toH = size->first;
+  s->toW = size->second;
+  if (*keepAspect) {
+    float factor = std::min(float(s->toH) / float(s->h), float(s->toW) / float(s->w));
+    s->toH = int64_t(std::nearbyint(factor * float(s->h)));
+    s->toW = int64_t(std::nearbyint(factor * float(s->w)));
+    if (s->toH <= 0 || s->toW <= 0)
+      return ctx.fail(DiagKind::WrongKind, a[1].range, argName(a, 1),
+                      "sizes that keep the aspect ratio with at least one pixel",
+                      ctx.describe(a[1]));
+  }
+  return resizeImage(ctx, image->x, *s, *method, *antialias, a.range);
 }
 
-// K.resize_images(x, height_factor, width_factor, data_format, interpolation): each pixel
-// repeated (nearest) or blended (bilinear) to the integer factors.
+// The image in a box of zeros: `top` rows above it and `left` columns before it.
+Value padImage(Context &ctx, const Image &image, int64_t top, int64_t left, int64_t bottom,
+               int64_t right, double fill, std::string_view calledAs, SourceRange r) {
+  size_t rank = ctx.typeOf(image.x.tensor).rank();
+  std::vector<Value> widths;
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t before = int64_t(i) == image.h ? top : int64_t(i) == image.w ? left : 0;
+    int64_t after = int64_t(i) == image.h ? bottom : int64_t(i) == image.w ? right : 0;
+    widths.push_back(Value::seq({Value::integer(before, r), Value::integer(after, r)}, false, r));
+  }
+  const BuiltinDef *pad = findBuiltin("pad");
+  CallArgs p{pad,
+             calledAs,
+             r,
+             {image.x, Value::seq(std::move(widths), false, r), Value::string("constant", r),
+              Value::real(fill, r)},
+             {true, true, false, false}};
+  return pad->lower(ctx, p);
+}
+
+// tf.image.resize_with_pad(image, target_height, target_width, method='bilinear',
+// antialias=False): resized to fit the target keeping the aspect ratio, then centred in zeros;
+// the sizes in float32 as TensorFlow's graph computes them.
+Value resizeWithPad(Context &ctx, const CallArgs &a) {
+  auto image = imageArg(ctx, a);
+  auto th = intArg(ctx, a, 1), tw = intArg(ctx, a, 2);
+  auto method = image ? stringArg(ctx, a, 3, kResizeMethods) : std::nullopt;
+  auto antialias = boolArg(ctx, a, 4);
+  if (!image || !th || !tw || !method || !antialias)
+    return Value::error(a.range);
+  if (*th <= 0 || *tw <= 0)
+    return ctx.fail(DiagKind::WrongKind, a[*th <= 0 ? 1 : 2].range, argName(a, *th <= 0 ? 1 : 2),
+                    "a positive size", ctx.describe(a[*th <= 0 ? 1 : 2]));
+  auto s = knownImageSize(ctx, image->x, image->h, a);
+  if (!s)
+    return Value::error(a.range);
+  float ratio = std::max(float(s->w) / float(*tw), float(s->h) / float(*th));
+  float fh = float(s->h) / ratio, fw = float(s->w) / ratio;
+  s->toH = int64_t(std::floor(fh));
+  s->toW = int64_t(std::floor(fw));
+  if (s->toH <= 0 || s->toW <= 0)
+    return ctx.fail(DiagKind::WrongKind, a.range, fmt::format("`{}`", a.calledAs),
+                    "a target that keeps at least one pixel of the image",
+                    fmt::format("{}x{}", *th, *tw));
+  int64_t top = std::max<int64_t>(0, int64_t(std::floor((float(*th) - fh) / 2)));
+  int64_t left = std::max<int64_t>(0, int64_t(std::floor((float(*tw) - fw) / 2)));
+  Image resized{resizeImage(ctx, image->x, *s, *method, *antialias, a.range), image->h, image->w};
+  return padImage(ctx, resized, top, left, *th - top - s->toH, *tw - left - s->toW, 0, a.calledAs,
+                  a.range);
+}
+
+// tf.image.resize_with_crop_or_pad(image, target_height, target_width): the centre cropped
+// where the image is larger, zeros around it where smaller (offsets floor(difference / 2)).
+Value resizeWithCropOrPad(Context &ctx, const CallArgs &a) {
+  auto image = imageArg(ctx, a);
+  auto th = intArg(ctx, a, 1), tw = intArg(ctx, a, 2);
+  if (!image || !th || !tw)
+    return Value::error(a.range);
+  if (*th <= 0 || *tw <= 0)
+    return ctx.fail(DiagKind::WrongKind, a[*th <= 0 ? 1 : 2].range, argName(a, *th <= 0 ? 1 : 2),
+                    "a positive size", ctx.describe(a[*th <= 0 ? 1 : 2]));
+  auto s = knownImageSize(ctx, image->x, image->h, a);
+  if (!s)
+    return Value::error(a.range);
+  auto floorHalf = [](int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); };
+  int64_t cropTop = std::max<int64_t>(floorHalf(s->h - *th), 0);
+  int64_t cropLeft = std::max<int64_t>(floorHalf(s->w - *tw), 0);
+  int64_t padTop = std::max<int64_t>(floorHalf(*th - s->h), 0);
+  int64_t padLeft = std::max<int64_t>(floorHalf(*tw - s->w), 0);
+  int64_t ch = std::min(*th, s->h), cw = std::min(*tw, s->w);
+  Image cropped{cropBox(ctx, *image, cropTop, cropLeft, ch, cw, a.range), image->h, image->w};
+  if (ch == *th && cw == *tw)
+    return cropped.x;
+  return padImage(ctx, cropped, padTop, padLeft, *th - padTop - ch, *tw - padLeft - cw, 0,
+                  a.calledAs, a.range);
+}
+
+// keras.ops.image.resize(images, size, interpolation='bilinear', antialias=False,
+// crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode='constant', fill_value=0.0,
+// data_format=None), as Keras 3 computes it on TensorFlow: the centre cropped (or the image
+// padded with fill_value by the same amount on both sides) to the target's aspect ratio, then
+// tf.image.resize, then the result cast back to the input's dtype (integers rounded half to
+// even and saturated).
+Value kerasResize(Context &ctx, const CallArgs &a) {
+  static constexpr std::string_view kInterpolations[] = {"bilinear", "nearest", "lanczos3",
+                                                         "lanczos5", "bicubic", "area"};
+  static constexpr std::string_view kFillModes[] = {"constant"};
+  static constexpr std::string_view kFormats[] = {"channels_last", "channels_first"};
+  auto image = imageArg(ctx, a);
+  auto size = image ? sizeArg(ctx, a, 1) : std::nullopt;
+  auto method = image ? stringArg(ctx, a, 2, kInterpolations) : std::nullopt;
+  auto antialias = boolArg(ctx, a, 3), crop = boolArg(ctx, a, 4), pad = boolArg(ctx, a, 5);
+  auto fillMode = stringArg(ctx, a, 6, kFillModes);
+  auto fill = floatArg(ctx, a, 7);
+  std::optional<std::string> format = std::string("channels_last");
+  if (!a.isNone(8))
+    format = stringArg(ctx, a, 8, kFormats);
+  if (!image || !size || !method || !antialias || !crop || !pad || !fillMode || !fill || !format)
+    return Value::error(a.range);
+  if (*crop && *pad)
+    return ctx.fail(DiagKind::WrongKind, a[5].range, argName(a, 5),
+                    "False when `crop_to_aspect_ratio` is True", ctx.describe(a[5]));
+  SourceRange r = a.range;
+  const DType dtype = ctx.typeOf(image->x.tensor).dtype;
+  size_t rank = ctx.typeOf(image->x.tensor).rank();
+  Value x = image->x;
+  int64_t lead = int64_t(rank) - 3;  // 1 for a batch
+  if (*format == "channels_first") { // to channels last
+    std::vector<int64_t> perm;
+    for (int64_t i = 0; i < lead; ++i)
+      perm.push_back(i);
+    for (int64_t i : {lead + 1, lead + 2, lead})
+      perm.push_back(i);
+    x = Value::ofTensor(ctx.transpose(x.tensor, perm, r), r);
+  }
+  Image img{x, lead, lead + 1};
+  auto s = knownImageSize(ctx, x, lead, a);
+  if (!s)
+    return Value::error(r);
+  const auto [th, tw] = *size;
+  // Keras computes these in float32 and truncates toward zero.
+  if (*crop) {
+    int64_t ch = std::max<int64_t>(std::min(s->h, int64_t(float(s->w * th) / float(tw))), 1);
+    int64_t cw = std::max<int64_t>(std::min(s->w, int64_t(float(s->h * tw) / float(th))), 1);
+    int64_t top = int64_t(float(s->h - ch) / 2), left = int64_t(float(s->w - cw) / 2);
+    img.x = cropBox(ctx, img, top, left, ch, cw, r);
+    s->h = ch;
+    s->w = cw;
+  } else if (*pad) {
+    int64_t ph = std::max(s->h, int64_t(float(s->w * th) / float(tw)));
+    int64_t pw = std::max(s->w, int64_t(float(s->h * tw) / float(th)));
+    int64_t top = int64_t(float(ph - s->h) / 2), left = int64_t(float(pw - s->w) / 2);
+    if (top > 0 || left > 0) {
+      img.x = padImage(ctx, img, top, left, top, left, *fill, a.calledAs, r);
+      s->h += 2 * top;
+      s->w += 2 * left;
+    }
+  }
+  s->toH = th;
+  s->toW = tw;
+  Value out = resizeImage(ctx, img.x, *s, *method, *antialias, r);
+  if (ctx.typeOf(out.tensor).dtype != dtype) {
+    if (!isFloat(dtype)) // lamina's float-to-integer cast saturates, as saturate_cast
+      out = fun(ctx, Op::Round, out, r);
+    out = Value::ofTensor(ctx.cast(out.tensor, dtype, r), r);
+  }
+  if (*format == "channels_first") {
+    std::vector<int64_t> perm;
+    for (int64_t i = 0; i < lead; ++i)
+      perm.push_back(i);
+    for (int64_t i : {lead + 2, lead, lead + 1})
+      perm.push_back(i);
+    out = Value::ofTensor(ctx.transpose(out.tensor, perm, r), r);
+  }
+  return out;
+}
+
+// K.resize_images(x, height_factor, width_factor, data_format, interpolation): tf.image.resize
+// to the sizes times the integer factors, with any of its methods (Keras's legacy backend).
 Value resizeImages(Context &ctx, const CallArgs &a) {
   static constexpr std::string_view kFormats[] = {"channels_last", "channels_first"};
-  static constexpr std::string_view kMethods[] = {"nearest", "bilinear"};
   Value x = tensorOf(ctx, a[0]);
   auto fh = intArg(ctx, a, 1), fw = intArg(ctx, a, 2);
   auto format = stringArg(ctx, a, 3, kFormats);
-  auto method = stringArg(ctx, a, 4, kMethods);
+  auto method = stringArg(ctx, a, 4, kResizeMethods);
   if (x.isError() || !fh || !fw || !format || !method)
     return Value::error(a.range);
   if (ctx.typeOf(x.tensor).rank() != 4)
     return ctx.fail(DiagKind::RankMismatch, a[0].range, "`resize_images`", "a batch of images",
                     ctx.typeOf(x.tensor).rank());
-  int64_t hAxis = *format == "channels_last" ? 1 : 2;
-  auto h = knownSize(ctx, x, hAxis, a), w = knownSize(ctx, x, hAxis + 1, a);
-  if (!h || !w)
+  if (*fh <= 0 || *fw <= 0)
+    return ctx.fail(DiagKind::WrongKind, a[*fh <= 0 ? 1 : 2].range, argName(a, *fh <= 0 ? 1 : 2),
+                    "a positive factor", ctx.describe(a[*fh <= 0 ? 1 : 2]));
+  auto s = knownImageSize(ctx, x, *format == "channels_last" ? 1 : 2, a);
+  if (!s)
     return Value::error(a.range);
-  bool bilinear = *method == "bilinear";
-  if (bilinear)
-    x = Value::ofTensor(ctx.cast(x.tensor, DType::F32, a.range), a.range);
-  x = resizeAxis(ctx, x, hAxis + 1, *w, *w * *fw, bilinear, a.range);
-  return resizeAxis(ctx, x, hAxis, *h, *h * *fh, bilinear, a.range);
+  s->toH = s->h * *fh;
+  s->toW = s->w * *fw;
+  return resizeImage(ctx, x, *s, *method, false, a.range);
 }
 
 template <bool LeftRight> Value flip(Context &ctx, const CallArgs &a) {
@@ -252,18 +534,6 @@ Value standardize(Context &ctx, const CallArgs &a) {
   return ew(ctx, Op::Div, {d, ew(ctx, Op::Max, {fun(ctx, Op::Sqrt, var, r), floor}, r)}, r);
 }
 
-Value cropBox(Context &ctx, const Image &image, int64_t top, int64_t left, int64_t height,
-              int64_t width, SourceRange r) {
-  Shape s = ctx.typeOf(image.x.tensor).shape;
-  std::vector<Dim> begins(s.size(), Dim(0));
-  begins[size_t(image.h)] = Dim(top);
-  begins[size_t(image.w)] = Dim(left);
-  s[size_t(image.h)] = Dim(height);
-  s[size_t(image.w)] = Dim(width);
-  return Value::ofTensor(ctx.slice(image.x.tensor, begins, std::vector<int64_t>(s.size(), 1), s, r),
-                         r);
-}
-
 // The arguments of crop_to_bounding_box and pad_to_bounding_box: the image, its known
 // height and width, and the box (offset_height, offset_width, target_height, target_width).
 struct Box {
@@ -329,22 +599,7 @@ Value padToBox(Context &ctx, const CallArgs &a) {
         "offsets must be 0 or more and the image inside the target", DiagKind::DoesNotFit, a.range,
         fmt::format("the {}x{} image at offset ({}, {})", b->h, b->w, b->top, b->left),
         fmt::format("the {}x{} target", b->height, b->width));
-  size_t rank = ctx.typeOf(image->x.tensor).rank();
-  std::vector<Value> widths;
-  for (size_t i = 0; i < rank; ++i) {
-    int64_t before = int64_t(i) == image->h ? b->top : int64_t(i) == image->w ? b->left : 0;
-    int64_t after = int64_t(i) == image->h ? bottom : int64_t(i) == image->w ? right : 0;
-    widths.push_back(Value::seq({Value::integer(before, a.range), Value::integer(after, a.range)},
-                                false, a.range));
-  }
-  const BuiltinDef *pad = findBuiltin("pad");
-  CallArgs p{pad,
-             a.calledAs,
-             a.range,
-             {image->x, Value::seq(std::move(widths), false, a.range),
-              Value::string("constant", a.range), Value::integer(0, a.range)},
-             {true, true, false, false}};
-  return pad->lower(ctx, p);
+  return padImage(ctx, *image, b->top, b->left, bottom, right, 0, a.calledAs, a.range);
 }
 
 // tf.image.rgb_to_grayscale: 0.2989 R + 0.5870 G + 0.1140 B, keeping a channel axis of 1.
@@ -373,11 +628,22 @@ constexpr BuiltinDef kImages[] = {
     {"resize",
      "images|image|x, size, method='bilinear', preserve_aspect_ratio=False, "
      "antialias=False",
-     resize, "TensorFlow 2's resize: 'bilinear' (f32) or 'nearest', half-pixel centres"},
+     resize,
+     "TensorFlow 2's resize, every method (bilinear, nearest, bicubic, area, lanczos3, "
+     "lanczos5, gaussian, mitchellcubic), antialias: f32 (nearest keeps the dtype)"},
+    {"resize_with_pad", "image|x, target_height, target_width, method='bilinear', antialias=False",
+     resizeWithPad, "resized to fit the target keeping the aspect ratio, centred in zeros"},
+    {"resize_with_crop_or_pad", "image|x, target_height, target_width", resizeWithCropOrPad,
+     "the centre cropped, or zeros around the image, to the target size"},
     {"_resize_images",
      "x, height_factor, width_factor, data_format='channels_last', "
      "interpolation='nearest'",
-     resizeImages, "Keras's resize_images: each pixel repeated (or blended) by the factors"},
+     resizeImages, "Keras's resize_images: tf.image.resize by integer factors"},
+    {"_keras_image_resize",
+     "images, size, interpolation='bilinear', antialias=False, crop_to_aspect_ratio=False, "
+     "pad_to_aspect_ratio=False, fill_mode='constant', fill_value=0.0, data_format=None",
+     kerasResize,
+     "Keras 3's image resize: cropped or padded to the aspect ratio, resized, cast back"},
     {"flip_left_right", "image|x", flip<true>, "reverse the width axis"},
     {"flip_up_down", "image|x", flip<false>, "reverse the height axis"},
     {"rot90", "image|x, k=1", rot90, "k quarter turns counter-clockwise"},

@@ -162,3 +162,43 @@ TEST_CASE("shape operations on symbolic and empty shapes") {
   }
   runCases(cases);
 }
+
+TEST_CASE("image resizes: every method, antialiased or not, up, down, to one pixel") {
+  // In x: [B, 13, 9, 3] (a symbolic batch), u: u8[2, 7, 5, 2]. A resize is gathers at constant
+  // indices times constant weights summed tap by tap (the JIT rounds as the interpreter), or
+  // for large kernels products with a constant weight matrix.
+  std::vector<std::string> exprs;
+  for (const char *method : {"bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5",
+                             "gaussian", "mitchellcubic"})
+    for (const char *antialias : {"False", "True"}) {
+      exprs.push_back(fmt::format("resize(x, [5, 20], '{}', antialias={})", method, antialias));
+      exprs.push_back(fmt::format("resize(x, [26, 4], '{}', antialias={})", method, antialias));
+      exprs.push_back(fmt::format("resize(u, [1, 9], '{}', antialias={})", method, antialias));
+    }
+  exprs.push_back("resize(x, [10, 10], 'lanczos3', preserve_aspect_ratio=True) * 2.0 + 1.0");
+  exprs.push_back("resize_with_pad(x, 8, 8, 'bicubic')");
+  exprs.push_back("resize_with_crop_or_pad(u, 9, 3)");
+  exprs.push_back("keras.ops.image.resize(u, [4, 4], 'area', crop_to_aspect_ratio=True)");
+  // Large kernels run as products, whose sums the JIT blocks and orders differently: within
+  // the float32 bound of a sum of n terms, n * 2^-24 * sum |w x| <= 13 * 6e-8 * 1.5 * max |x|
+  // (at most 13 terms, the largest input axis; weights of magnitudes summing to 1.5 at most),
+  // with max |x| 4 for x and 255 for u.
+  auto bound = [](const std::string &expr) {
+    return Rule::close(0, 13 * 0x1p-24 * 1.5 * (expr.find("(u") != std::string::npos ? 255 : 4));
+  };
+  std::vector<KernelCase> cases;
+  for (const std::string &expr : exprs)
+    cases.push_back({fmt::format("image `{}`", expr),
+                     expr,
+                     Inputs{{"x", "f32[B, 13, 9, 3]"}, {"u", "u8[2, 7, 5, 2]"}},
+                     [](std::mt19937_64 &rng) {
+                       std::vector<Call> calls;
+                       for (int64_t b : {2, 1})
+                         calls.push_back({fmt::format("batch {}", b),
+                                          {jittest::moderateArray(DType::F32, {b, 13, 9, 3}, rng),
+                                           jittest::randomArray(DType::U8, {2, 7, 5, 2}, rng)}});
+                       return calls;
+                     },
+                     {bound(expr)}});
+  runCases(cases);
+}

@@ -887,3 +887,28 @@ TEST_CASE("IrOps.def's Gradient column: which operations differentiation applies
                     ir::Op::And, ir::Op::FloorDiv, ir::Op::Input, ir::Op::Constant, ir::Op::Iota})
     CHECK_MESSAGE(!ir::isDifferentiable(op), ir::spelling(op));
 }
+
+TEST_CASE("image resizes: every TensorFlow method, the dtypes they return, what is refused") {
+  const Inputs images = {{"x", "f32[B,13,9,3]"}, {"y", "f32[B,N,9,3]"}, {"u", "u8[7,5,2]"}};
+  auto types = [&](const std::string &body) { return check("lambda x, y, u: " + body, images); };
+  for (const char *method :
+       {"bilinear", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic"})
+    for (const char *antialias : {"False", "True"})
+      CHECK(types(fmt::format("tf.image.resize(u, [5, 6], '{}', antialias={})", method,
+                              antialias)) == "f32[5, 6, 2]");
+  CHECK(types("tf.image.resize(u, [5, 6], 'nearest')") == "u8[5, 6, 2]");
+  // The smaller ratio, 3/13 against 6/9: 13 * 3/13 = 3 and 9 * 3/13 = 2.08, rounded to 2.
+  CHECK(types("tf.image.resize(x, [3, 6], 'lanczos5', preserve_aspect_ratio=True)") ==
+        "f32[B, 3, 2, 3]");
+  CHECK(types("tf.image.resize_with_pad(x, 4, 4)") == "f32[B, 4, 4, 3]");
+  CHECK(types("tf.image.resize_with_crop_or_pad(u, 3, 9)") == "u8[3, 9, 2]");
+  CHECK(types("keras.ops.image.resize(u, [4, 4], data_format='channels_first')") == "u8[7, 4, 4]");
+  CHECK(types("K.resize_images(x, 2, 3, 'channels_last', 'mitchellcubic')") == "f32[B, 26, 27, 3]");
+  CHECK(types("tf.image.resize(x, [5, 6], 'cubic')") == "E0408@1:44");
+  CHECK(types("tf.image.resize(y, [5, 6])") == "E0513@1:17");
+  CHECK(types("tf.image.resize(x, [0, 3])") == "E0404@1:36");
+  CHECK(types("tf.image.resize_with_pad(x, 0, 4)") == "E0404@1:45");
+  CHECK(types("keras.ops.image.resize(x, [4, 4], 'gaussian')") == "E0408@1:51");
+  CHECK(types("keras.ops.image.resize(x, [4, 4], crop_to_aspect_ratio=True, "
+              "pad_to_aspect_ratio=True)") == "E0404@1:78");
+}
