@@ -74,7 +74,8 @@ constexpr Group kSameName[] = {
     {"tf.bitwise.", "bitwise_and bitwise_or bitwise_xor invert left_shift right_shift"},
     {"tf.image.", "resize resize_with_pad resize_with_crop_or_pad flip_left_right flip_up_down "
                   "rot90 per_image_standardization "
-                  "central_crop crop_to_bounding_box pad_to_bounding_box rgb_to_grayscale"},
+                  "central_crop crop_to_bounding_box pad_to_bounding_box rgb_to_grayscale "
+                  "convert_image_dtype adjust_brightness adjust_contrast"},
     {"tf.nn.", "depth_to_space space_to_depth relu relu6 elu selu sigmoid tanh softplus softsign "
                "silu swish log_softmax "
                "l2_normalize"},

@@ -624,6 +624,83 @@ Value rgbToGrayscale(Context &ctx, const CallArgs &a) {
   return reduce(ctx, Op::ReduceSum, ew(ctx, Op::Mul, {x, w}, r), {int64_t(t.rank()) - 1}, true, r);
 }
 
+// The largest value of an integer dtype, as a double (TensorFlow's `dtype.max`).
+double integerMax(DType t) {
+  unsigned bits = 8 * byteSize(t) - (kindOf(t) == DTypeKind::Signed ? 1 : 0);
+  return std::ldexp(1.0, int(bits)) - 1.0;
+}
+
+// tf.image.convert_image_dtype(image, dtype, saturate=False): integers are fractions of their
+// type's largest value. Integer to float: cast, times 1 / max; float to integer: times
+// (max + 0.5), then cast (clipped into range first when saturating); floats: cast.
+Value convertImage(Context &ctx, const Value &x, DType to, bool saturate, const CallArgs &a) {
+  SourceRange r = a.range;
+  DType from = ctx.typeOf(x.tensor).dtype;
+  if (from == to)
+    return x;
+  if (!isFloat(from) && !isFloat(to))
+    return ctx.fail(DiagKind::Unsupported, r, "`convert_image_dtype` between integer types",
+                    "convert to float32 and back");
+  if (isFloat(to)) {
+    Value y = Value::ofTensor(ctx.cast(x.tensor, to, r), r);
+    return isFloat(from) ? y : ew(ctx, Op::Mul, {y, num(1.0 / integerMax(from), r)}, r);
+  }
+  Value scaled = ew(ctx, Op::Mul, {x, num(integerMax(to) + 0.5, r)}, r);
+  if (saturate) {
+    double low = kindOf(to) == DTypeKind::Signed ? -integerMax(to) - 1 : 0;
+    scaled =
+        ew(ctx, Op::Min, {ew(ctx, Op::Max, {scaled, num(low, r)}, r), num(integerMax(to), r)}, r);
+  }
+  return Value::ofTensor(ctx.cast(scaled.tensor, to, r), r);
+}
+
+Value convertImageDtype(Context &ctx, const CallArgs &a) {
+  Value x = tensorOf(ctx, a[0]);
+  auto to = dtypeArg(ctx, a, 1, std::nullopt);
+  auto saturate = boolArg(ctx, a, 2);
+  if (x.isError() || !to || !saturate)
+    return Value::error(a.range);
+  return convertImage(ctx, x, *to, *saturate, a);
+}
+
+// tf.image.adjust_brightness(image, delta): delta added in float (f16 and f32 images as they
+// are, others converted to f32 first), converted back with saturation.
+Value adjustBrightness(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  Value x = tensorOf(ctx, a[0]);
+  if (x.isError())
+    return x;
+  DType t = ctx.typeOf(x.tensor).dtype;
+  bool asIs = t == DType::F16 || t == DType::F32;
+  Value f = asIs ? x : convertImage(ctx, x, DType::F32, false, a);
+  MaybeId delta = f.isError() ? std::nullopt : toTensor(ctx, a[1], ctx.typeOf(f.tensor).dtype);
+  if (!delta)
+    return Value::error(r);
+  Value sum = ew(ctx, Op::Add, {f, Value::ofTensor(*delta, r)}, r);
+  return asIs ? sum : convertImage(ctx, sum, t, true, a);
+}
+
+// tf.image.adjust_contrast(images, contrast_factor): each channel moved away from its mean
+// over the image's height and width, `(x - mean) * factor + mean`, in float.
+Value adjustContrast(Context &ctx, const CallArgs &a) {
+  SourceRange r = a.range;
+  auto image = imageArg(ctx, a);
+  if (!image)
+    return Value::error(r);
+  DType t = ctx.typeOf(image->x.tensor).dtype;
+  bool asIs = t == DType::F16 || t == DType::F32;
+  Value f = asIs ? image->x : convertImage(ctx, image->x, DType::F32, false, a);
+  if (f.isError())
+    return f;
+  Value mean = ew(ctx, Op::Div,
+                  {reduce(ctx, Op::ReduceSum, f, {image->h, image->w}, true, r),
+                   countOf(ctx, f, {image->h, image->w}, r)},
+                  r);
+  Value out =
+      ew(ctx, Op::Add, {ew(ctx, Op::Mul, {ew(ctx, Op::Sub, {f, mean}, r), a[1]}, r), mean}, r);
+  return asIs ? out : convertImage(ctx, out, t, true, a);
+}
+
 constexpr BuiltinDef kImages[] = {
     {"resize",
      "images|image|x, size, method='bilinear', preserve_aspect_ratio=False, "
@@ -661,6 +738,12 @@ constexpr BuiltinDef kImages[] = {
      padToBox, "the image at the given offset in a box of zeros"},
     {"rgb_to_grayscale", "images|image|x", rgbToGrayscale,
      "`0.2989 R + 0.5870 G + 0.1140 B`, one channel"},
+    {"convert_image_dtype", "image|x, dtype, saturate=False", convertImageDtype,
+     "integers as fractions of their largest value: u8 255 is 1.0 (TensorFlow)"},
+    {"adjust_brightness", "image|x, delta", adjustBrightness,
+     "`x + delta` in float, converted back with saturation"},
+    {"adjust_contrast", "images|image|x, contrast_factor", adjustContrast,
+     "`(x - mean) * factor + mean`, the mean per channel over height and width"},
 };
 
 } // namespace

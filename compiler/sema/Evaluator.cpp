@@ -160,6 +160,19 @@ static std::optional<std::string_view> whyNotSupported(std::string_view name) {
   return std::nullopt;
 }
 
+// Enumerations of the libraries whose members are the strings their functions take
+// (`tf.image.ResizeMethod.BILINEAR` is 'bilinear'); the enum itself is a namespace.
+static constexpr std::pair<std::string_view, std::string_view> kEnumMembers[] = {
+    {"tf.image.ResizeMethod.BILINEAR", "bilinear"},
+    {"tf.image.ResizeMethod.NEAREST_NEIGHBOR", "nearest"},
+    {"tf.image.ResizeMethod.BICUBIC", "bicubic"},
+    {"tf.image.ResizeMethod.AREA", "area"},
+    {"tf.image.ResizeMethod.LANCZOS3", "lanczos3"},
+    {"tf.image.ResizeMethod.LANCZOS5", "lanczos5"},
+    {"tf.image.ResizeMethod.GAUSSIAN", "gaussian"},
+    {"tf.image.ResizeMethod.MITCHELLCUBIC", "mitchellcubic"},
+};
+
 Value Evaluator::attribute(const ast::Attribute &node) {
   Value object = eval(node.object);
   SourceRange r = node.range;
@@ -178,6 +191,15 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       Value v = Value::make(K::Namespace, r);
       v.s = path;
       return v;
+    }
+    for (auto [member, value] : kEnumMembers) {
+      if (member == path)
+        return Value::string(std::string(value), r);
+      if (member.starts_with(path + ".")) {
+        Value v = Value::make(K::Namespace, r);
+        v.s = path;
+        return v;
+      }
     }
     if (auto t = parseDType(name))
       return Value::ofDType(*t, r);
