@@ -120,7 +120,7 @@ case("caffe_bgr", "lambda x: x[..., ::-1] - tf.constant([103.939, 116.779, 123.6
      x=T("f32[2,4,4,3]", 0, 255))
 case("torch_style_normalise",
      "lambda x: (x / 255.0 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225])",
-     feed="np", x=T("f32[2,4,4,3]", 0, 255))
+     x=T("f32[2,4,4,3]", 0, 255))
 case("times_half", "lambda x: x * 0.5", x=T("f32[4,16]"))
 case("plus_one", "lambda x: x + 1", x=T("f32[4,16]"))
 case("negate", "lambda x: -x", x=T("f32[4,16]"))
@@ -700,3 +700,80 @@ case("jnp_tanh", "lambda x: jnp.tanh(x) * 2", feed="jax", x=T("f32[4,8]"))
 case("jnp_argmax", "lambda x: jnp.argmax(x, axis=-1)", feed="jax", x=T("f32[4,8]"))
 case("jnp_mean", "lambda x: jnp.mean(x, axis=-1, keepdims=True)", feed="jax", x=T("f32[4,8]"))
 case("jnp_where", "lambda x: jnp.where(x > 0, x, 0.1 * x)", feed="jax", x=T("f32[4,8]"))
+
+# ----------------------------------------------------------------------------- more models' lambdas
+case("capsule_squash", """
+def squash(x, axis=-1):
+    s_squared_norm = K.sum(K.square(x), axis, keepdims=True) + K.epsilon()
+    scale = K.sqrt(s_squared_norm) / (0.5 + s_squared_norm)
+    return scale * x
+""", x=T("f32[2,6,8]"))
+case("capsule_length", "lambda x: K.sqrt(K.sum(K.square(x), -1))", x=T("f32[2,10,16]"))
+case("capsule_mask_by_argmax", """
+def mask(inputs):
+    x = K.sqrt(K.sum(K.square(inputs), -1))
+    mask = K.one_hot(indices=K.argmax(x, 1), num_classes=x.get_shape().as_list()[1])
+    return K.batch_flatten(inputs * K.expand_dims(mask, -1))
+""", inputs=T("f32[2,5,4]"))
+case("ctc_lambda", """
+def ctc_lambda_func(args):
+    y_pred, labels, input_length, label_length = args
+    return K.ctc_batch_cost(labels, y_pred, input_length, label_length)
+""", args=[T("f32[2,12,6]", kind="prob"), T("i32[2,4]", 0, 5), T("i32[2,1]", 12, 13), T("i32[2,1]", 4, 5)],
+     tol=LOSS, why="log-sum-exp recursion over the time steps")
+case("tensordot_attention", "lambda t: tf.tensordot(t[0], t[1], axes=1)", t=[T("f32[2,5,8]"), T("f32[8]")])
+case("max_pool_in_lambda", "lambda x: tf.nn.max_pool2d(x, ksize=2, strides=2, padding='SAME')",
+     x=T("f32[2,4,4,3]"))
+case("resize_bilinear_v1_align_corners",
+     "lambda x: tf.compat.v1.image.resize_bilinear(x, (8, 8), align_corners=True)", x=T("f32[2,4,4,3]"))
+case("resize_method_enum",
+     "lambda x: tf.image.resize(x, [8, 10], method=tf.image.ResizeMethod.BILINEAR)", x=T("f32[2,4,5,3]"))
+case("resize_nearest_enum",
+     "lambda x: tf.image.resize(x, (8, 8), method=tf.image.ResizeMethod.NEAREST_NEIGHBOR)", x=T("f32[2,4,4,3]"))
+case("k_resize_images_bilinear", "lambda x: K.resize_images(x, 2, 2, 'channels_last', interpolation='bilinear')",
+     x=T("f32[2,3,4,3]"))
+case("resize_to_skip_connection", "lambda t: tf.image.resize(t[0], tf.shape(t[1])[1:3])",
+     t=[T("f32[2,4,4,3]"), T("f32[2,8,8,5]")])
+case("resize_uint8_image", "lambda x: tf.image.resize(x, (6, 6))", x=T("u8[2,4,4,3]", 0, 256))
+case("resize_f16_image", "lambda x: tf.image.resize(x, (6, 6))", x=T("f16[2,4,4,3]"))
+case("keras_ops_image_resize", "lambda x: ops.image.resize(x, (8, 8))", x=T("f32[2,4,4,3]"))
+case("rgb_to_bgr_slice", "lambda x: x[:, :, :, ::-1]", x=T("f32[2,4,4,3]"))
+case("round_to_int64", "lambda x: tf.cast(tf.round(x), tf.int64)", x=T("f32[4,8]", -10, 10))
+case("tf_math_argmax_default", "lambda x: tf.math.argmax(x, axis=-1)", x=T("f32[4,8]"))
+case("linalg_l2_normalize_scaled", "lambda x: tf.linalg.l2_normalize(x, axis=1) * 10", x=T("f32[4,8]"))
+case("masked_mean_safe", """
+def masked_mean(t):
+    x, mask = t
+    total = tf.math.reduce_sum(x * mask[..., None], axis=1)
+    return total / tf.math.maximum(tf.reduce_sum(mask, axis=1, keepdims=True), 1.0)
+""", t=[T("f32[4,6,3]"), T("f32[4,6]", kind="mask")])
+case("numpy_positional_encoding",
+     "lambda x: x + np.sin(np.arange(5)[:, None] / 10000 ** (np.arange(4)[None, :] / 4))",
+     x=T("f32[2,5,4]"))
+case("accuracy_reduce_mean_cast",
+     "lambda t: tf.reduce_mean(tf.cast(tf.equal(tf.argmax(t[0], -1), tf.argmax(t[1], -1)), tf.float32))",
+     t=[T("f32[8,5]", kind="onehot"), T("f32[8,5]", kind="prob")])
+case("keep_last_step_3d", "lambda x: x[:, -1:, :]", x=T("f32[3,5,4]"))
+case("bidirectional_ends", "lambda x: K.concatenate([x[0][:, -1, :], x[1][:, 0, :]])",
+     x=[T("f32[3,5,4]"), T("f32[3,5,4]")])
+case("gate_repeat_channel", "lambda inputs: inputs[0] * K.repeat_elements(inputs[1], 8, axis=-1)",
+     inputs=[T("f32[2,4,4,8]"), T("f32[2,4,4,1]", 0, 1)])
+case("highway_mix", "lambda t: t[0] * t[2] + t[1] * (1 - t[2])",
+     t=[T("f32[4,8]"), T("f32[4,8]"), T("f32[4,8]", 0, 1)])
+case("log_clipped", "lambda x: tf.math.log(tf.clip_by_value(x, 1e-10, 1.0))", x=T("f32[4,8]", -0.1, 1.1))
+case("reduce_max_spatial", "lambda x: tf.math.reduce_max(x, axis=[1, 2])", x=T("f32[2,4,4,3]"))
+case("reduce_variance", "lambda x: tf.math.reduce_variance(x, axis=-1)", x=T("f32[4,8]"))
+case("mean_over_dynamic_length", "lambda x: K.sum(x, axis=1) / K.cast(K.shape(x)[1], 'float32')",
+     x=T("f32[3,6,4]"))
+case("k_dot_constant", "lambda x: K.dot(x, K.constant([[1., 0.], [0., 1.], [1., 1.]]))", x=T("f32[4,3]"))
+case("ops_moments", "lambda x: ops.moments(x, axes=[1])", x=T("f32[4,8]"))
+case("ops_any_nonzero", "lambda x: ops.any(ops.not_equal(x, 0), axis=-1)", x=T("i32[4,6]", 0, 2))
+case("ops_arange_positions", "lambda x: ops.expand_dims(ops.arange(x.shape[1]), 0)", x=T("f32[3,6]"))
+case("f16_sigmoid", "lambda x: tf.nn.sigmoid(x)", x=T("f16[4,16]"))
+case("f16_reduce_sum", "lambda x: tf.reduce_sum(x, axis=-1)", x=T("f16[4,16]"))
+case("f16_scale_255", "lambda x: x / 255.0", x=T("f16[2,4,4,3]", 0, 255))
+case("int_reduce_mean_global", "lambda x: tf.math.reduce_mean(x)", x=T("i32[4,8]", 0, 100))
+case("int_count_nonzero", "lambda x: tf.math.count_nonzero(x, axis=1)", x=T("i32[4,8]", 0, 3))
+case("int_argmax", "lambda x: tf.argmax(x, axis=-1)", x=T("i32[4,8]", 0, 1000))
+case("expand_dims_tf_last", "lambda x: tf.expand_dims(x, axis=-1)", x=T("f32[4,8]"))
+case("sum_second_to_last", "lambda x: K.sum(x, axis=-2)", x=T("f32[3,5,4]"))

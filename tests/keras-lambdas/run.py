@@ -111,6 +111,8 @@ def load_libraries():
     from keras import ops
     from keras.src.legacy import backend as legacy
 
+    tf.get_logger().setLevel("ERROR")  # deprecation notices of tf.compat.v1 calls
+
     # Keras 3 keeps the Keras 2 backend functions in keras.src.legacy.backend; epsilon()
     # and floatx() moved to keras.backend / keras.config.
     K = types.SimpleNamespace(**{n: getattr(legacy, n) for n in dir(legacy) if not n.startswith("_")})
@@ -171,11 +173,11 @@ def run_lamina(lamina, case, inputs, workdir, engine):
     except subprocess.TimeoutExpired:
         return "crash", f"timeout after {TIMEOUT_SECONDS} s", None
     stderr = proc.stderr.replace(str(src), "case.lam")
-    if proc.returncode == 1:
-        codes = sorted(set(re.findall(r"error\[(E\d+)\]", stderr)))
-        first = next((l for l in stderr.splitlines() if "error" in l), stderr.strip()[:200])
-        return "refused", f"{','.join(codes) or '?'}: {first.strip()}", stderr
-    if proc.returncode != 0:
+    codes = sorted(set(re.findall(r"error\[(E\d+)\]", stderr)))
+    if proc.returncode == 1 and codes:
+        first = next(l for l in stderr.splitlines() if "error[" in l)
+        return "refused", f"{','.join(codes)}: {first.strip()}", stderr
+    if proc.returncode != 0:  # a signal, a JIT failure, usage, I/O, or exit 1 without a diagnostic
         what = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
         tail = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         return "crash", f"{what}: {tail}", stderr
