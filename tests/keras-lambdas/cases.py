@@ -47,11 +47,9 @@ DEFAULT_TOL = {
     "float32": (1e-5, 1e-6),   # arithmetic
     "float64": (1e-12, 1e-14),
 }
-# erf, pow, tan and the like are a few ulps apart between Eigen/glibc and lamina's vector
-# math; sums of them, or differences near zero, make that error visible at 1e-5.
-TRANSCENDENTAL = (1e-4, 1e-5)
-# Losses: a log or exp per element then a mean over the batch.
-LOSS = (1e-4, 1e-5)
+# No case loosens them today: the erf, pow, sin, log and cross-entropy cases all match at the
+# f32 default. A case that needs more (a transcendental function whose error a sum or a
+# cancellation makes visible) sets tol=(rtol, atol) and says why in why=.
 
 
 @dataclass(frozen=True)
@@ -126,8 +124,7 @@ case("plus_one", "lambda x: x + 1", x=T("f32[4,16]"))
 case("negate", "lambda x: -x", x=T("f32[4,16]"))
 case("square_pow", "lambda x: x ** 2", x=T("f32[4,16]"))
 case("k_pow_3", "lambda x: K.pow(x, 3)", x=T("f32[4,16]"))
-case("tf_pow_half", "lambda x: tf.math.pow(x, 0.5)", x=T("f32[4,16]", 0.01, 4),
-     tol=TRANSCENDENTAL, why="pow: std::pow in Eigen against lamina's exp(y*log(x))")
+case("tf_pow_half", "lambda x: tf.math.pow(x, 0.5)", x=T("f32[4,16]", 0.01, 4))
 case("scale_argument", "lambda x, scale=0.1: x * scale", x=T("f32[4,16]"))
 case("sqrt_eps", "lambda x: K.sqrt(x + K.epsilon())", x=T("f32[4,16]", 0, 4))
 case("log_eps", "lambda x: K.log(x + 1e-7)", x=T("f32[4,16]", 0.001, 10))
@@ -378,8 +375,7 @@ case("relu6", "lambda x: tf.nn.relu6(x)", x=T("f32[4,16]", -8, 8))
 case("leaky_relu", "lambda x: tf.nn.leaky_relu(x, alpha=0.3)", x=T("f32[4,16]"))
 case("k_elu", "lambda x: K.elu(x)", x=T("f32[4,16]"))
 case("selu", "lambda x: tf.nn.selu(x)", x=T("f32[4,16]"))
-case("gelu_exact", "lambda x: tf.nn.gelu(x)", x=T("f32[4,16]"),
-     tol=TRANSCENDENTAL, why="erf: Eigen's rational approximation against lamina's")
+case("gelu_exact", "lambda x: tf.nn.gelu(x)", x=T("f32[4,16]"))
 case("gelu_tanh", "lambda x: tf.nn.gelu(x, approximate=True)", x=T("f32[4,16]"))
 case("gelu_bert_manual",
      "lambda x: 0.5 * x * (1.0 + tf.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * tf.pow(x, 3))))",
@@ -527,24 +523,21 @@ def r2(y_true, y_pred):
     return 1 - ss_res / (ss_tot + K.epsilon())
 """, y_true=T("f32[8,1]"), y_pred=T("f32[8,1]"))
 case("k_binary_crossentropy", "lambda y_true, y_pred: K.binary_crossentropy(y_true, y_pred)",
-     y_true=T("f32[8,3]", kind="binary"), y_pred=T("f32[8,3]", 0.01, 0.99),
-     tol=LOSS, why="log per element")
+     y_true=T("f32[8,3]", kind="binary"), y_pred=T("f32[8,3]", 0.01, 0.99))
 case("k_categorical_crossentropy", "lambda y_true, y_pred: K.categorical_crossentropy(y_true, y_pred)",
-     y_true=T("f32[8,5]", kind="onehot"), y_pred=T("f32[8,5]", kind="prob"),
-     tol=LOSS, why="log per element, a sum over classes")
+     y_true=T("f32[8,5]", kind="onehot"), y_pred=T("f32[8,5]", kind="prob"))
 case("keras_mse", "lambda y_true, y_pred: keras.losses.mean_squared_error(y_true, y_pred)",
      y_true=T("f32[8,4]"), y_pred=T("f32[8,4]"))
 case("keras_huber", "lambda y_true, y_pred: keras.losses.huber(y_true, y_pred)",
      y_true=T("f32[8,4]"), y_pred=T("f32[8,4]"))
 case("keras_categorical_crossentropy",
      "lambda y_true, y_pred: keras.losses.categorical_crossentropy(y_true, y_pred)",
-     y_true=T("f32[8,5]", kind="onehot"), y_pred=T("f32[8,5]", kind="prob"),
-     tol=LOSS, why="log per element, a sum over classes")
+     y_true=T("f32[8,5]", kind="onehot"), y_pred=T("f32[8,5]", kind="prob"))
 case("keras_binary_accuracy", "lambda y_true, y_pred: keras.metrics.binary_accuracy(y_true, y_pred)",
      y_true=T("f32[8,3]", kind="binary"), y_pred=T("f32[8,3]", 0, 1))
 case("keras_sparse_cce_logits",
      "lambda y_true, y_pred: keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)",
-     y_true=T("i32[6]", 0, 5), y_pred=T("f32[6,5]"), tol=LOSS, why="log-softmax per row")
+     y_true=T("i32[6]", 0, 5), y_pred=T("f32[6,5]"))
 case("accuracy_manual",
      "lambda y_true, y_pred: K.mean(K.equal(K.argmax(y_true, axis=-1), K.argmax(y_pred, axis=-1)))",
      y_true=T("f32[8,5]", kind="onehot"), y_pred=T("f32[8,5]", kind="prob"))
@@ -560,8 +553,7 @@ def focal_loss(y_true, y_pred, gamma=2.0, alpha=0.25):
     y_pred = K.clip(y_pred, K.epsilon(), 1.0 - K.epsilon())
     pt = tf.where(K.equal(y_true, 1), y_pred, 1 - y_pred)
     return -K.mean(alpha * K.pow(1.0 - pt, gamma) * K.log(pt))
-""", y_true=T("f32[8,3]", kind="binary"), y_pred=T("f32[8,3]", 0, 1),
-     tol=LOSS, why="pow and log per element, then a mean")
+""", y_true=T("f32[8,3]", kind="binary"), y_pred=T("f32[8,3]", 0, 1))
 case("iou_metric", """
 def iou(y_true, y_pred):
     intersection = K.sum(y_true * y_pred, axis=[1, 2, 3])
@@ -591,7 +583,7 @@ case("reduce_mean_squared_difference",
      "lambda y_true, y_pred: tf.reduce_mean(tf.math.squared_difference(y_true, y_pred))",
      y_true=T("f32[8,4]"), y_pred=T("f32[8,4]"))
 case("keras_log_cosh", "lambda y_true, y_pred: keras.losses.log_cosh(y_true, y_pred)",
-     y_true=T("f32[8,4]"), y_pred=T("f32[8,4]"), tol=LOSS, why="log(cosh) per element, then a mean")
+     y_true=T("f32[8,4]"), y_pred=T("f32[8,4]"))
 case("keras_sparse_categorical_accuracy",
      "lambda y_true, y_pred: keras.metrics.sparse_categorical_accuracy(y_true, y_pred)",
      y_true=T("i32[6]", 0, 5), y_pred=T("f32[6,5]", kind="prob"))
@@ -642,7 +634,7 @@ def angles(x):
     pos = tf.cast(tf.range(tf.shape(x)[1]), tf.float32)[:, None]
     i = tf.cast(tf.range(tf.shape(x)[2]), tf.float32)[None, :]
     return x + tf.sin(pos / tf.pow(10000.0, i / 8.0))
-""", x=T("f32[2,6,8]"), tol=TRANSCENDENTAL, why="pow and sin of arguments up to 5")
+""", x=T("f32[2,6,8]"))
 
 # ----------------------------------------------------------------------------- float16
 case("f16_scale", "lambda x: x * 2.0", x=T("f16[4,16]"))
@@ -671,7 +663,7 @@ case("ops_cast_int", "lambda x: ops.cast(x, 'int32')", x=T("f32[4,8]", -10, 10))
 case("ops_reshape", "lambda x: ops.reshape(x, (-1, 8))", x=T("f32[4,2,4]"))
 case("ops_norm_manual", "lambda x: ops.sqrt(ops.sum(ops.square(x), axis=-1, keepdims=True))", x=T("f32[4,8]"))
 case("ops_stack_pos_neg", "lambda x: ops.stack([x, -x], axis=-1)", x=T("f32[4,8]"))
-case("ops_erf", "lambda x: ops.erf(x)", x=T("f32[4,8]"), tol=TRANSCENDENTAL, why="erf approximations")
+case("ops_erf", "lambda x: ops.erf(x)", x=T("f32[4,8]"))
 case("ops_logsumexp", "lambda x: ops.logsumexp(x, axis=-1)", x=T("f32[4,8]"))
 case("ops_cumsum", "lambda x: ops.cumsum(x, axis=1)", x=T("f32[4,8]"))
 case("ops_pad", "lambda x: ops.pad(x, ((0, 0), (1, 2)))", x=T("f32[4,8]"))
@@ -719,8 +711,7 @@ case("ctc_lambda", """
 def ctc_lambda_func(args):
     y_pred, labels, input_length, label_length = args
     return K.ctc_batch_cost(labels, y_pred, input_length, label_length)
-""", args=[T("f32[2,12,6]", kind="prob"), T("i32[2,4]", 0, 5), T("i32[2,1]", 12, 13), T("i32[2,1]", 4, 5)],
-     tol=LOSS, why="log-sum-exp recursion over the time steps")
+""", args=[T("f32[2,12,6]", kind="prob"), T("i32[2,4]", 0, 5), T("i32[2,1]", 12, 13), T("i32[2,1]", 4, 5)])
 case("tensordot_attention", "lambda t: tf.tensordot(t[0], t[1], axes=1)", t=[T("f32[2,5,8]"), T("f32[8]")])
 case("max_pool_in_lambda", "lambda x: tf.nn.max_pool2d(x, ksize=2, strides=2, padding='SAME')",
      x=T("f32[2,4,4,3]"))

@@ -13,9 +13,11 @@ import argparse
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import types
 import zlib
 from pathlib import Path
@@ -259,10 +261,13 @@ def main():
         return 2
 
     print(f"seed {args.seed}; {len(cases)} cases; engine {args.engine}")
+    lamina = args.lamina
     if not args.reference_only:
-        st = os.stat(args.lamina)
-        import time
-        print(f"lamina {args.lamina} (built {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(st.st_mtime))})")
+        # Others rebuild the binary while this runs: measure one copy of it throughout.
+        built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.stat(lamina).st_mtime))
+        lamina = str(Path(tempfile.mkdtemp(prefix="lamina-corpus-")) / "lamina")
+        shutil.copy2(args.lamina, lamina)
+        print(f"lamina {args.lamina} (built {built}), run from a copy")
     namespace, feeds = load_libraries()
 
     rows = []
@@ -288,10 +293,10 @@ def main():
         if args.keep:
             workdir = Path(args.keep) / case.name
             workdir.mkdir(parents=True, exist_ok=True)
-            status, detail, got = run_lamina(args.lamina, case, inputs, workdir, args.engine)
+            status, detail, got = run_lamina(lamina, case, inputs, workdir, args.engine)
         else:
             with tempfile.TemporaryDirectory(prefix="lamina-case-") as tmp:
-                status, detail, got = run_lamina(args.lamina, case, inputs, Path(tmp), args.engine)
+                status, detail, got = run_lamina(lamina, case, inputs, Path(tmp), args.engine)
         stderr = ""
         if status is None:
             ok, detail = compare(case, got, want)
@@ -317,6 +322,8 @@ def main():
     if not args.reference_only and total:
         matched = counts.get("match", 0)
         print(f"run and match the library: {matched}/{total} = {100.0 * matched / total:.1f} %")
+    if not args.reference_only:
+        shutil.rmtree(Path(lamina).parent, ignore_errors=True)
     return 1 if counts.get("crash") or counts.get("ref-error") else 0
 
 
