@@ -100,6 +100,8 @@ constexpr std::string_view kTfReduce = "input_tensor|x, axis=None, keepdims|keep
 constexpr std::string_view kTfArg =
     "input|x, axis|dimension=0, *, keepdims=False, output_type|dtype=None";
 constexpr std::string_view kTfScan = "x, axis=0, exclusive=False, reverse=False";
+// tf.nn.max_pool2d(input, ksize, strides, padding, data_format): strides and padding required.
+constexpr std::string_view kTfPool = "input|x, ksize|pool_size, strides, padding, data_format=None";
 
 constexpr AliasDef kRenamed[] = {
     // NumPy spellings
@@ -178,6 +180,18 @@ constexpr AliasDef kRenamed[] = {
     {"ops.true_divide", "divide", ""},
     {"ops.ravel", "flatten", ""},
     {"ops.moments", "moments", "x, axes, keepdims=False, *, synchronized=False"},
+    {"ops.average_pool", "avg_pool", ""},
+    {"ops.max_pool", "max_pool", ""},
+    {"tf.nn.max_pool", "max_pool", kTfPool},
+    {"tf.nn.max_pool1d", "max_pool", kTfPool},
+    {"tf.nn.max_pool2d", "max_pool", kTfPool},
+    {"tf.nn.max_pool3d", "max_pool", kTfPool},
+    {"tf.nn.avg_pool", "avg_pool", kTfPool},
+    {"tf.nn.avg_pool1d", "avg_pool", kTfPool},
+    {"tf.nn.avg_pool2d", "avg_pool", kTfPool},
+    {"tf.nn.avg_pool3d", "avg_pool", kTfPool},
+    {"K.pool2d", "_keras2_pool2d", ""},
+    {"K.pool3d", "_keras2_pool2d", ""},
     {"tf.math.rint", "round", ""},
     {"tf.realdiv", "divide", ""},
     {"tf.truncatemod", "fmod", ""},

@@ -82,6 +82,7 @@ std::span<const BuiltinDef> reductionBuiltins();
 std::span<const BuiltinDef> shapeBuiltins();
 std::span<const BuiltinDef> maskBuiltins();
 std::span<const BuiltinDef> imageBuiltins();
+std::span<const BuiltinDef> poolingBuiltins();
 std::span<const BuiltinDef> lossBuiltins();
 std::span<const BuiltinDef> sortBuiltins();
 std::span<const BuiltinDef> creationBuiltins();

@@ -31,11 +31,6 @@ constexpr std::pair<std::string_view, std::string_view> kInstead[] = {
     {"tf.math.bincount", "sum(one_hot(x, n), axis=0), with a fixed length n"},
     {"tf.math.unsorted_segment_sum",
      "einsum('sn,s...->n...', one_hot(ids, n), data), with a fixed count n"},
-    {"tf.nn.avg_pool2d", "a reshape to [B, H // k, k, W // k, k, C], then mean over axes (2, 4)"},
-    {"tf.nn.max_pool2d", "a reshape to [B, H // k, k, W // k, k, C], then max over axes (2, 4)"},
-    {"K.pool2d", "a reshape to [B, H // k, k, W // k, k, C], then max or mean over axes (2, 4)"},
-    {"ops.average_pool", "a reshape to [B, H // k, k, W // k, k, C], then mean over axes (2, 4)"},
-    {"ops.max_pool", "a reshape to [B, H // k, k, W // k, k, C], then max over axes (2, 4)"},
 };
 
 bool listed(std::string_view names, std::string_view name) {

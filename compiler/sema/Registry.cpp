@@ -53,6 +53,7 @@ const std::vector<BuiltinArea> &builtinAreas() {
                                                  {"Masks", maskBuiltins()},
                                                  {"Sorting", sortBuiltins()},
                                                  {"Images", imageBuiltins()},
+                                                 {"Pooling", poolingBuiltins()},
                                                  {"Losses and metrics", lossBuiltins()},
                                                  {"Creation", creationBuiltins()},
                                                  {"Linear algebra", linalgBuiltins()},
