@@ -355,7 +355,7 @@ TEST_CASE("text quoted from a header in an error is cut short") {
   std::string error = parseError("{'descr': '" + std::string(60000, 'x') +
                                  "', 'fortran_order': False, 'shape': ()}");
   CHECK(error.starts_with("t.npy: unsupported descr '" + std::string(40, 'x') + "...'; supported"));
-  CHECK(error.size() < 200);
+  CHECK(error.size() < 250); // the 40 bytes quoted and the list of supported descrs
   CHECK(parseError("{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::string(1000, '9') +
                    ",)}")
             .ends_with("...' is larger than 2^63 - 1"));

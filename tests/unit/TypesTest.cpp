@@ -816,7 +816,11 @@ TEST_CASE("parseTypeSpec: errors") {
   CHECK(specError("f128[3]").find("f128") != std::string::npos);
   CHECK(specError("").find("unknown dtype") != std::string::npos);
   CHECK(specError("[3]").find("unknown dtype") != std::string::npos);
-  CHECK(specError("int16").find("unknown dtype") != std::string::npos);
+  CHECK(specError("int128").find("unknown dtype") != std::string::npos);
+  CHECK(specError("complex64[3]").find("lamina has no complex dtypes") != std::string::npos);
+  CHECK(specError("c64[B, 2]").find("[E0416]") != std::string::npos);
+  std::string none;
+  CHECK(parseTypeSpec("u16[B, 4]", none)->str() == "u16[B, 4]");
   // Bad dimensions.
   CHECK(specError("f32[3, -1]").find("`-1` is not a dimension") != std::string::npos);
   CHECK(specError("f32[2x]").find("`2x` is not a dimension") != std::string::npos);
