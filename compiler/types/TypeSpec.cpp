@@ -37,7 +37,7 @@ std::optional<TensorType> parseTypeSpec(std::string_view text, std::string &erro
   if (!dtype && isComplexDTypeName(name)) {
     // E0416's words (compiler/diag/DiagnosticKinds.def): types sits below diag.
     error = "lamina has no complex dtypes (`" + std::string(name) +
-            "`); keep the real and imaginary parts as two real tensors [E0416]";
+            "`); keep the real and imaginary parts as two real tensors (E0416)";
     return std::nullopt;
   }
   if (!dtype) {
