@@ -35,7 +35,7 @@ struct UnaryCase {
   Kind kind;
   Op op = Op::Add;        // Math: the op whose bound applies
   double lo = -8, hi = 8; // the interesting range of the uniform random values
-  bool ints = true;       // also on i8, u8, i32, i64 (Math and Composite: on i32 only)
+  bool ints = true;       // also on every integer dtype (Math and Composite: on i32 only)
   bool byInput = false;   // Composite: the error scales with |x| (cancellation, as in gelu)
 };
 
