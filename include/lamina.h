@@ -25,9 +25,10 @@
 extern "C" {
 #endif
 
-#define LAMINA_C_API_VERSION 1
+#define LAMINA_C_API_VERSION 2
 
-/* Element types, in the order of lamina::DType. */
+/* Element types, numbered as lamina::DType. The numbers never change: dtypes added later are
+ * appended (LAMINA_I16 and after came with version 2). */
 typedef enum lamina_dtype {
   LAMINA_BOOL = 0,
   LAMINA_I8 = 1,
@@ -37,7 +38,11 @@ typedef enum lamina_dtype {
   LAMINA_F16 = 5,
   LAMINA_BF16 = 6,
   LAMINA_F32 = 7,
-  LAMINA_F64 = 8
+  LAMINA_F64 = 8,
+  LAMINA_I16 = 9,
+  LAMINA_U16 = 10,
+  LAMINA_U32 = 11,
+  LAMINA_U64 = 12
 } lamina_dtype;
 
 /* A C-contiguous array the caller owns (inputs), or lamina owns (outputs). The dtype is a

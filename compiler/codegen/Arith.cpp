@@ -16,7 +16,8 @@ using llvm::Intrinsic::ID;
 
 namespace {
 
-bool isUnsignedType(DType t) { return t == DType::U8 || t == DType::Bool; }
+// Bool's i1 lanes compare as unsigned too (true is 1, not -1).
+bool isUnsignedType(DType t) { return isUnsigned(t) || t == DType::Bool; }
 
 } // namespace
 

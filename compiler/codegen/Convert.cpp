@@ -19,9 +19,14 @@ llvm::Type *Emitter::storageType(DType t) const {
   case DType::I8:
   case DType::U8:
     return Type::getInt8Ty(ctx);
+  case DType::I16:
+  case DType::U16:
+    return Type::getInt16Ty(ctx);
   case DType::I32:
+  case DType::U32:
     return Type::getInt32Ty(ctx);
   case DType::I64:
+  case DType::U64:
     return Type::getInt64Ty(ctx);
   case DType::F16:
     return Type::getHalfTy(ctx);
@@ -44,8 +49,12 @@ llvm::Type *Emitter::scalarComputeType(DType t) const {
     return Type::getFloatTy(ctx);
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
   case DType::F32:
   case DType::F64:
     return storageType(t);
@@ -107,8 +116,12 @@ llvm::Value *Emitter::fromStorage(DType t, llvm::Value *v) {
     return bf16BitsToFloat(b, v, i32, f32);
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
   case DType::F32:
   case DType::F64:
     return v; // stored as computed
@@ -126,8 +139,12 @@ llvm::Value *Emitter::toStorage(DType t, llvm::Value *v) {
     return floatToBF16Bits(b, v, lanes(Type::getInt32Ty(ctx)), lanes(Type::getInt16Ty(ctx)));
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
   case DType::F32:
   case DType::F64:
     return v; // stored as computed
@@ -178,22 +195,24 @@ llvm::Value *Emitter::cast(DType from, DType to, llvm::Value *v) {
   if (isFloat(from)) {
     if (to == DType::Bool) // NaN != 0 is true
       return b.CreateFCmpUNE(v, llvm::Constant::getNullValue(v->getType()));
-    // Saturating, NaN to 0: exactly the interpreter's floatToInt.
-    auto id = to == DType::U8 ? llvm::Intrinsic::fptoui_sat : llvm::Intrinsic::fptosi_sat;
+    // Saturating, NaN to 0: exactly the interpreter's floatToInt (u64 up to 2^64 - 1).
+    auto id = isUnsigned(to) ? llvm::Intrinsic::fptoui_sat : llvm::Intrinsic::fptosi_sat;
     return b.CreateIntrinsic(id, {target, v->getType()}, {v});
   }
-  bool isUnsigned = from == DType::U8 || from == DType::Bool;
+  // Unsigned sources (and bool's i1) widen with zeros and convert to float as unsigned: a
+  // u64 at or above 2^63 is a large number, not a negative one.
+  bool fromUnsigned = isUnsigned(from) || from == DType::Bool;
   if (isFloat(to)) {
     if (to == DType::F32 || to == DType::F64)
-      return isUnsigned ? b.CreateUIToFP(v, target) : b.CreateSIToFP(v, target);
+      return fromUnsigned ? b.CreateUIToFP(v, target) : b.CreateSIToFP(v, target);
     // f16/bf16: the interpreter converts the integer to double, then rounds once.
     Type *f64 = lanes(Type::getDoubleTy(ctx));
-    Value *d = isUnsigned ? b.CreateUIToFP(v, f64) : b.CreateSIToFP(v, f64);
+    Value *d = fromUnsigned ? b.CreateUIToFP(v, f64) : b.CreateSIToFP(v, f64);
     return roundFromDouble(to, d);
   }
   if (to == DType::Bool)
     return b.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
-  return isUnsigned ? b.CreateZExtOrTrunc(v, target) : b.CreateSExtOrTrunc(v, target);
+  return fromUnsigned ? b.CreateZExtOrTrunc(v, target) : b.CreateSExtOrTrunc(v, target);
 }
 
 } // namespace lamina::codegen

@@ -268,7 +268,7 @@ private:
 
   Value *combine(Combine c, DType t, Value *x, Value *y) {
     bool fl = isFloat(t);
-    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    bool isUnsigned = lamina::isUnsigned(t) || t == DType::Bool;
     switch (c) {
     case Combine::Sum:
       return fl ? b_.CreateFAdd(x, y) : b_.CreateAdd(x, y);
@@ -294,7 +294,7 @@ private:
 
   llvm::Constant *identity(Combine c, DType t, llvm::Type *scalar) {
     bool fl = isFloat(t);
-    bool isUnsigned = t == DType::U8 || t == DType::Bool;
+    bool isUnsigned = lamina::isUnsigned(t) || t == DType::Bool;
     unsigned bits = scalar->getScalarSizeInBits();
     switch (c) {
     case Combine::Sum:
@@ -497,7 +497,7 @@ private:
   };
   // Whether x beats cur, before the NaN rules.
   Value *argWins(const ArgRule &r, Value *x, Value *cur) {
-    bool isUnsigned = r.type == DType::U8 || r.type == DType::Bool;
+    bool isUnsigned = lamina::isUnsigned(r.type) || r.type == DType::Bool;
     if (isFloat(r.type))
       return r.isMax ? b_.CreateFCmpOGT(x, cur) : b_.CreateFCmpOLT(x, cur);
     return r.isMax ? (isUnsigned ? b_.CreateICmpUGT(x, cur) : b_.CreateICmpSGT(x, cur))

@@ -115,9 +115,9 @@ Val unary(const ir::Instr &in, const Val &x) {
       else if (x.isFloatType())
         out.i[s] = floatToInt(t, x.f[s]);
       else if (t == DType::F32)
-        out.f[s] = double(float(x.i[s])); // one rounding, from the integer itself
+        out.f[s] = double(intToFloat(x.dtype, x.i[s])); // one rounding, from the integer itself
       else if (isFloat(t))
-        out.f[s] = roundToFloat(t, double(x.i[s]));
+        out.f[s] = roundToFloat(t, intToDouble(x.dtype, x.i[s]));
       else
         out.i[s] = wrapToInt(t, x.i[s]);
     } else if (in.op == Op::IsNan || in.op == Op::IsInf || in.op == Op::IsFinite) {
@@ -128,7 +128,7 @@ Val unary(const ir::Instr &in, const Val &x) {
     } else if (x.isFloatType()) {
       out.f[s] = roundToFloat(t, unaryFloat(in.op, x.f[s]));
     } else {
-      out.i[s] = wrapToInt(t, unaryInt(in.op, x.i[s]));
+      out.i[s] = wrapToInt(t, unaryInt(in.op, t, x.i[s]));
     }
   }
   return out;
@@ -156,12 +156,12 @@ Val elementwise(const ir::Instr &in, const std::vector<const Val *> &args) {
     const Val &a = *args[0], &b = *args[1];
     size_t ia = size_t(maps[0][s]), ib = size_t(maps[1][s]);
     if (cat == ir::OpCategory::Compare)
-      out.i[s] =
-          a.isFloatType() ? compare(in.op, a.f[ia], b.f[ib]) : compare(in.op, a.i[ia], b.i[ib]);
+      out.i[s] = a.isFloatType() ? compare(in.op, a.f[ia], b.f[ib])
+                                 : compareInt(in.op, a.dtype, a.i[ia], b.i[ib]);
     else if (out.isFloatType())
       out.f[s] = roundToFloat(out.dtype, binaryFloat(in.op, a.f[ia], b.f[ib]));
     else
-      out.i[s] = wrapToInt(out.dtype, binaryInt(in.op, a.i[ia], b.i[ib]));
+      out.i[s] = wrapToInt(out.dtype, binaryInt(in.op, out.dtype, a.i[ia], b.i[ib]));
   }
   return out;
 }
@@ -240,7 +240,7 @@ Val reduce(const ir::Instr &in, const Val &x) {
       if (fl)
         accF[s] = n == 0 ? x.f[e] : isMax ? floatMax(accF[s], x.f[e]) : floatMin(accF[s], x.f[e]);
       else
-        accI[s] = n == 0 ? x.i[e] : isMax ? std::max(accI[s], x.i[e]) : std::min(accI[s], x.i[e]);
+        accI[s] = n == 0 ? x.i[e] : binaryInt(isMax ? Op::Max : Op::Min, x.dtype, accI[s], x.i[e]);
       break;
     }
     case Op::ReduceAny:
@@ -259,7 +259,7 @@ Val reduce(const ir::Instr &in, const Val &x) {
         double v = x.f[e], best = accF[s];
         better = !sawNaN[s] && (std::isnan(v) || (in.op == Op::ArgMax ? v > best : v < best));
       } else {
-        better = in.op == Op::ArgMax ? x.i[e] > accI[s] : x.i[e] < accI[s];
+        better = compareInt(in.op == Op::ArgMax ? Op::Gt : Op::Lt, x.dtype, x.i[e], accI[s]);
       }
       if (better) {
         fl ? void(accF[s] = x.f[e]) : void(accI[s] = x.i[e]);

@@ -118,10 +118,18 @@ std::string constantText(const Instr &in) {
     return fmt::format(" {}", load(int8_t{}));
   case DType::U8:
     return fmt::format(" {}", load(uint8_t{}));
+  case DType::I16:
+    return fmt::format(" {}", load(int16_t{}));
+  case DType::U16:
+    return fmt::format(" {}", load(uint16_t{}));
   case DType::I32:
     return fmt::format(" {}", load(int32_t{}));
+  case DType::U32:
+    return fmt::format(" {}", load(uint32_t{}));
   case DType::I64:
     return fmt::format(" {}", load(int64_t{}));
+  case DType::U64:
+    return fmt::format(" {}", load(uint64_t{}));
   case DType::F32:
     return fmt::format(" {}", load(float{}));
   case DType::F64:

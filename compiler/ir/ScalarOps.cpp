@@ -287,5 +287,48 @@ int64_t binaryInt(Op op, int64_t a, int64_t b) {
 
 template bool compare<double>(Op, double, double);
 template bool compare<int64_t>(Op, int64_t, int64_t);
+template bool compare<uint64_t>(Op, uint64_t, uint64_t);
+
+// Only the operations listed differ from the signed versions; negation, not, roundings,
+// add, sub, mul and the bitwise operations give the same bits either way.
+int64_t unaryU64(Op op, int64_t x) {
+  if (op == Op::Abs) // every value is its own magnitude
+    return x;
+  if (op == Op::Sign)
+    return x != 0;
+  return unaryInt(op, x);
+}
+
+int64_t binaryU64(Op op, int64_t a, int64_t b) {
+  uint64_t x = uint64_t(a), y = uint64_t(b);
+  if (op == Op::FloorDiv) // of unsigned values: truncation; x // 0 is 0
+    return y == 0 ? 0 : int64_t(x / y);
+  if (op == Op::Mod)
+    return y == 0 ? 0 : int64_t(x % y);
+  if (op == Op::Pow) { // no negative exponents: every bit of `y` counts
+    uint64_t result = 1;
+    for (; y > 0; y >>= 1, x *= x)
+      if (y & 1)
+        result *= x;
+    return int64_t(result);
+  }
+  if (op == Op::Max || op == Op::Min)
+    return int64_t(op == Op::Max ? std::max(x, y) : std::min(x, y));
+  if (op == Op::Shl || op == Op::Shr) // a count past the width leaves no bits; Shr is logical
+    return y >= 64 ? 0 : int64_t(op == Op::Shl ? x << y : x >> y);
+  return binaryInt(op, a, b);
+}
+
+bool compareU64(Op op, int64_t a, int64_t b) { return compare(op, uint64_t(a), uint64_t(b)); }
+
+int64_t unaryInt(Op op, DType type, int64_t x) {
+  return type == DType::U64 ? unaryU64(op, x) : unaryInt(op, x);
+}
+int64_t binaryInt(Op op, DType type, int64_t a, int64_t b) {
+  return type == DType::U64 ? binaryU64(op, a, b) : binaryInt(op, a, b);
+}
+bool compareInt(Op op, DType type, int64_t a, int64_t b) {
+  return type == DType::U64 ? compareU64(op, a, b) : compare(op, a, b);
+}
 
 } // namespace lamina::ir::scalar

@@ -34,5 +34,18 @@ int64_t binaryInt(Op op, int64_t a, int64_t b);
 
 extern template bool compare<double>(Op, double, double);
 extern template bool compare<int64_t>(Op, int64_t, int64_t);
+extern template bool compare<uint64_t>(Op, uint64_t, uint64_t);
+
+// u64, carried in int64 bits (compiler/types/Elements.h): the operations whose result depends
+// on reading those bits unsigned. Every other unsigned dtype's values are non-negative int64s,
+// for which the signed versions above are already the unsigned ones.
+int64_t unaryU64(Op op, int64_t x);
+int64_t binaryU64(Op op, int64_t a, int64_t b);
+bool compareU64(Op op, int64_t a, int64_t b);
+
+/// unaryInt, binaryInt or the u64 versions, by the operands' dtype.
+int64_t unaryInt(Op op, DType type, int64_t x);
+int64_t binaryInt(Op op, DType type, int64_t a, int64_t b);
+bool compareInt(Op op, DType type, int64_t a, int64_t b);
 
 } // namespace lamina::ir::scalar

@@ -16,6 +16,10 @@ std::optional<TensorType> parseAnnotation(Context &ctx, const ast::Expr *annotat
   }
   auto *name = ast::dyn<ast::Name>(head);
   std::optional<DType> dtype = name ? parseDType(name->id) : std::nullopt;
+  if (!dtype && name && isComplexDTypeName(name->id)) {
+    ctx.fail(DiagKind::ComplexDType, name->range, name->id);
+    return std::nullopt;
+  }
   if (!dtype) {
     ctx.fail(DiagKind::BadAnnotation, annotation->range,
              ctx.file->text().substr(annotation->range.begin,

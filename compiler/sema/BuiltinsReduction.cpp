@@ -45,11 +45,12 @@ template <Op O> Value plain(Context &ctx, const CallArgs &a) {
 }
 
 // What NumPy sums and multiplies `x` in: the `dtype` argument (slot `dtypeSlot`) when given;
-// else int64 for bools and integers narrower than 64 bits (uint64 for unsigned ones, which
-// lamina does not have: int64 holds their sums the same up to 2^63).
+// else NumPy's platform integer of the same signedness: int64 for bools and signed integers,
+// uint64 for unsigned ones (np.sum of u16 is u64).
 Value numpyAccumulator(Context &ctx, const Value &x, const CallArgs &a, size_t dtypeSlot) {
   DType t = ctx.typeOf(x.tensor).dtype;
-  auto to = dtypeArg(ctx, a, dtypeSlot, isFloat(t) ? t : DType::I64);
+  DType fallback = isFloat(t) ? t : isUnsigned(t) ? DType::U64 : DType::I64;
+  auto to = dtypeArg(ctx, a, dtypeSlot, fallback);
   return to ? Value::ofTensor(ctx.cast(x.tensor, *to, a.range), a.range) : Value::error(a.range);
 }
 
@@ -318,7 +319,8 @@ template <Op O> Value scan(Context &ctx, const CallArgs &a) {
   return scanOf<O>(ctx, x, a, *exclusive, *reversed);
 }
 
-// NumPy's cumsum(a, axis, dtype): in dtype when given, else bools and integers as i64.
+// NumPy's cumsum(a, axis, dtype): in dtype when given, else as numpyAccumulator: bools and
+// signed integers as i64, unsigned ones as u64.
 template <Op O> Value numpyScan(Context &ctx, const CallArgs &a) {
   Value x = tensorOf(ctx, a[0]);
   if (x.isError())
@@ -361,18 +363,18 @@ constexpr BuiltinDef kReductions[] = {
      "running product; None flattens first; TensorFlow's exclusive and reverse"},
     // The spellings whose API gives other dtypes (Aliases.cpp).
     {"_np_sum", kNumPyReduce, numpyPlain<Op::ReduceSum>,
-     "sum; bools and integers as i64 unless dtype says (NumPy)"},
+     "sum; bools, signed integers as i64, unsigned as u64 (NumPy)"},
     {"_np_prod", kNumPyReduce, numpyPlain<Op::ReduceProd>,
-     "product; bools and integers as i64 unless dtype says (NumPy)"},
+     "product; bools, signed integers as i64, unsigned as u64 (NumPy)"},
     {"_np_mean", kNumPyReduce, numpyMean, "mean; integers in f64 unless dtype says (NumPy)"},
     {"_np_var", "a|x, axis=None, dtype=None, *, keepdims=False, ddof=0", numpyVar<false>,
      "variance; integers in f64 unless dtype says (NumPy)"},
     {"_np_std", "a|x, axis=None, dtype=None, *, keepdims=False, ddof=0", numpyVar<true>,
      "standard deviation; integers in f64 unless dtype says (NumPy)"},
     {"_np_cumsum", "a|x, axis=None, dtype=None", numpyScan<Op::CumSum>,
-     "running sum; bools and integers as i64 unless dtype says (NumPy)"},
+     "running sum; bools, signed integers as i64, unsigned as u64 (NumPy)"},
     {"_np_cumprod", "a|x, axis=None, dtype=None", numpyScan<Op::CumProd>,
-     "running product; bools and integers as i64 unless dtype says (NumPy)"},
+     "running product; bools, signed integers as i64, unsigned as u64 (NumPy)"},
     {"_tf_mean", kReduce, tensorFlowMean, "mean; integers truncated, in their dtype (TensorFlow)"},
     {"_keras2_mean", kReduce, keras2Mean, "mean; bools as floatx, integers truncated (Keras 2)"},
     {"_keras_count_nonzero", kReduce, countNonzero<DType::I32>,

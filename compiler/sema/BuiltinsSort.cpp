@@ -5,6 +5,7 @@
 // elementwise and fused like any other kernel, so sizes are capped at kMaxSorted.
 
 #include "compiler/sema/Compose.h"
+#include "compiler/types/Elements.h"
 
 #include <fmt/format.h>
 
@@ -113,13 +114,7 @@ Value placed(Context &ctx, const Ranked &ranked, int64_t k, bool positions, Sour
   // (its NaN, its -0.0).
   Value lowest =
       isFloat(t) ? Value::ofTensor(ctx.scalar(t, -std::numeric_limits<double>::infinity(), r), r)
-                 : Value::ofTensor(ctx.scalarInt(t,
-                                                 t == DType::I8    ? INT8_MIN
-                                                 : t == DType::U8  ? 0
-                                                 : t == DType::I32 ? INT32_MIN
-                                                                   : INT64_MIN,
-                                                 r),
-                                   r);
+                 : Value::ofTensor(ctx.scalarInt(t, lowestInt(t), r), r);
   Value out =
       reduce(ctx, Op::ReduceMax, ew(ctx, Op::Select, {hit, Value::ofTensor(*src, r), lowest}, r),
              {int64_t(s.size())}, false, r);

@@ -75,7 +75,12 @@ ValueId Context::cast(ValueId v, DType to, SourceRange r) {
   // A cast of a scalar constant is folded, so `x * 2` prints as one constant of x's type.
   if (in.op == ir::Op::Constant && t.rank() == 0) {
     const Array &c = *in.get<ir::ValueAttrs>().value;
-    return isFloat(c.dtype) ? scalar(to, loadFloat(c, 0), r) : scalarInt(to, loadInt(c, 0), r);
+    // As the cast computes it: an integer goes to f32 in one rounding, and a u64 at or above
+    // 2^63 is read unsigned (loadFloat, intToFloat).
+    if (!isFloat(c.dtype) && to == DType::F32)
+      return scalar(to, double(intToFloat(c.dtype, loadInt(c, 0))), r);
+    return isFloat(c.dtype) || isFloat(to) ? scalar(to, loadFloat(c, 0), r)
+                                           : scalarInt(to, loadInt(c, 0), r);
   }
   return op(ir::Op::Cast, {v}, {to, t.shape}, r);
 }

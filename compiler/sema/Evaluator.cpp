@@ -131,6 +131,8 @@ Value Evaluator::lookup(const ast::Name &node) {
   }
   if (auto t = parseDType(id))
     return Value::ofDType(*t, r);
+  if (isComplexDTypeName(id, /*codes=*/false))
+    return ctx_.fail(DiagKind::ComplexDType, r, id);
   Diagnostic d = makeDiagnostic(DiagKind::UnknownName, *ctx_.file, r, id);
   if (auto guess = closestName(id, visibleNames()))
     d.withLabel(fmt::format("did you mean `{}`?", *guess));
@@ -203,6 +205,8 @@ Value Evaluator::attribute(const ast::Attribute &node) {
     }
     if (auto t = parseDType(name))
       return Value::ofDType(*t, r);
+    if (isComplexDTypeName(name, /*codes=*/false)) // np.complex64, tf.complex128
+      return ctx_.fail(DiagKind::ComplexDType, r, path);
     if (name == "newaxis")
       return Value::none(r);
     if (name == "pi" || name == "e")

@@ -136,9 +136,7 @@ std::string aliasListing() {
 }
 
 std::string promotionTable() {
-  std::vector<DType> types;
-  for (int k = 0; k < kDTypeCount; ++k)
-    types.push_back(static_cast<DType>(k));
+  const auto &types = promotionOrder(); // bool, integers by width, floats by width
   auto header = [&](std::string_view corner) {
     std::string line = fmt::format("| {} |", corner), rule = "|---|";
     for (DType t : types) {

@@ -351,7 +351,8 @@ std::optional<DType> dtypeArg(Context &ctx, const CallArgs &a, size_t i,
   if (v.kind == Value::Kind::String) {
     if (auto t = parseDType(v.s))
       return t;
-    ctx.fail(DiagKind::UnknownDType, v.range, v.s);
+    ctx.fail(isComplexDTypeName(v.s) ? DiagKind::ComplexDType : DiagKind::UnknownDType, v.range,
+             v.s);
     return std::nullopt;
   }
   ctx.fail(DiagKind::WrongKind, v.range, argName(a, i), "a dtype such as `'float32'`",

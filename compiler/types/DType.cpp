@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <tuple>
 
 namespace lamina {
 namespace {
@@ -37,8 +38,12 @@ int floatBits(DType t) {
   case DType::Bool:
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
     LAMINA_UNREACHABLE("the bits of a float type, asked of another kind");
   }
   LAMINA_UNREACHABLE("not a dtype");
@@ -51,6 +56,24 @@ std::string_view longName(DType t) { return info(t).longName; }
 std::string_view npyDescr(DType t) { return info(t).descr; }
 unsigned byteSize(DType t) { return info(t).bytes; }
 DTypeKind kindOf(DType t) { return info(t).kind; }
+
+const std::array<DType, kDTypeCount> &promotionOrder() {
+  static const std::array<DType, kDTypeCount> order = [] {
+    std::array<DType, kDTypeCount> out{};
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<DType>(i);
+    // Kind (bool, integers, floats), then width, then signed before unsigned; ties (f16 and
+    // bf16) keep the list's order.
+    auto rank = [](DType t) {
+      DTypeKind k = kindOf(t);
+      int group = k == DTypeKind::Bool ? 0 : k == DTypeKind::Float ? 2 : 1;
+      return std::tuple{group, byteSize(t), k == DTypeKind::Unsigned};
+    };
+    std::stable_sort(out.begin(), out.end(), [&](DType a, DType b) { return rank(a) < rank(b); });
+    return out;
+  }();
+  return order;
+}
 
 DType computeType(DType t) { return t == DType::F16 || t == DType::BF16 ? DType::F32 : t; }
 
@@ -68,6 +91,21 @@ std::optional<DType> parseDType(std::string_view name) {
   if (name == "bool_")
     return DType::Bool;
   return std::nullopt;
+}
+
+bool isComplexDTypeName(std::string_view name, bool codes) {
+  static constexpr std::string_view kNames[] = {"complex",    "complex64",   "complex128",
+                                                "complex256", "complex_",    "csingle",
+                                                "cdouble",    "clongdouble", "cfloat"};
+  static constexpr std::string_view kCodes[] = {"c8", "c16", "c32", "c64", "c128", "C64", "C128"};
+  for (std::string_view c : kNames)
+    if (name == c)
+      return true;
+  if (codes)
+    for (std::string_view c : kCodes)
+      if (name == c)
+        return true;
+  return false;
 }
 
 DType promote(DType a, DType b) {
@@ -88,18 +126,34 @@ DType promote(DType a, DType b) {
   if (ka == DTypeKind::Float || kb == DTypeKind::Float) {
     DType f = ka == DTypeKind::Float ? a : b;
     DType i = ka == DTypeKind::Float ? b : a;
-    // NumPy: the float must hold every value of the integer exactly. 8-bit integers fit in
-    // any float; i32 needs f64; i64 goes to f64 (NumPy's choice, though inexact).
-    if (byteSize(i) == 1)
+    // NumPy: the smallest float, at least as wide as `f`, that holds every value of the
+    // integer exactly: 8-bit integers fit in any float (bf16 too: 8 significant bits),
+    // 16-bit ones need f32, 32-bit ones f64; 64-bit ones go to f64 (NumPy's choice, though
+    // inexact).
+    int needed = byteSize(i) == 1 ? 16 : byteSize(i) == 2 ? 32 : 64;
+    if (floatBits(f) >= needed)
       return f;
-    return DType::F64;
+    return needed == 32 ? DType::F32 : DType::F64;
   }
-  // Two integers. Same signedness: the wider. Mixed: a signed type wider than the unsigned
-  // one; lamina has no i16, so i8 + u8 is i32.
+  // Two integers. Same signedness: the wider. Mixed: the signed one when it is wider than
+  // the unsigned one, else the signed type twice the unsigned one's width; nothing signed
+  // holds every u64, so u64 with a signed integer is f64, as NumPy.
   if (ka == kb)
     return byteSize(a) >= byteSize(b) ? a : b;
   DType s = ka == DTypeKind::Signed ? a : b;
-  return byteSize(s) > 1 ? s : DType::I32;
+  DType u = ka == DTypeKind::Signed ? b : a;
+  if (byteSize(s) > byteSize(u))
+    return s;
+  switch (byteSize(u)) {
+  case 1:
+    return DType::I16;
+  case 2:
+    return DType::I32;
+  case 4:
+    return DType::I64;
+  default:
+    return DType::F64;
+  }
 }
 
 DType promoteWeak(DType strong, WeakKind weak) {

@@ -32,10 +32,18 @@ IntRange rangeOf(DType t) {
     return {INT8_MIN, INT8_MAX};
   case DType::U8:
     return {0, UINT8_MAX};
+  case DType::I16:
+    return {INT16_MIN, INT16_MAX};
+  case DType::U16:
+    return {0, UINT16_MAX};
   case DType::I32:
     return {INT32_MIN, INT32_MAX};
+  case DType::U32:
+    return {0, UINT32_MAX};
   case DType::I64:
     return {INT64_MIN, INT64_MAX};
+  case DType::U64: // the values an int64 carries: lamina's Python ints stop at 2^63 - 1
+    return {0, INT64_MAX};
   case DType::F16: // a float's conversions go through I64 (floatToInt)
   case DType::BF16:
   case DType::F32:
@@ -124,12 +132,18 @@ double roundToFloat(DType t, double v) {
   case DType::Bool:
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
     LAMINA_UNREACHABLE("rounding to an integer type is floatToInt's");
   }
   LAMINA_UNREACHABLE("not a dtype");
 }
+
+int64_t lowestInt(DType t) { return rangeOf(t).lo; }
 
 bool fitsIn(DType t, int64_t v) {
   IntRange r = rangeOf(t);
@@ -144,9 +158,16 @@ int64_t wrapToInt(DType t, int64_t v) {
     return int8_t(uint8_t(uint64_t(v)));
   case DType::U8:
     return uint8_t(uint64_t(v));
+  case DType::I16:
+    return int16_t(uint16_t(uint64_t(v)));
+  case DType::U16:
+    return uint16_t(uint64_t(v));
   case DType::I32:
     return int32_t(uint32_t(uint64_t(v)));
+  case DType::U32:
+    return uint32_t(uint64_t(v));
   case DType::I64:
+  case DType::U64: // the bits: a u64 at or above 2^63 is carried as a negative int64
     return v;
   case DType::F16:
   case DType::BF16:
@@ -162,6 +183,14 @@ int64_t floatToInt(DType t, double v) {
     return v != 0; // NaN != 0
   if (std::isnan(v))
     return 0;
+  if (t == DType::U64) { // [0, 2^64 - 1], carried in an int64's bits
+    double truncated = std::trunc(v);
+    if (truncated <= 0)
+      return 0;
+    if (truncated >= 18446744073709551616.0) // 2^64
+      return int64_t(UINT64_MAX);
+    return int64_t(uint64_t(truncated));
+  }
   IntRange r = rangeOf(t);
   double truncated = std::trunc(v);
   // 2^63 is exactly representable; anything at or above it saturates.
@@ -185,9 +214,13 @@ double loadFloat(const Array &a, int64_t i) {
   case DType::Bool:
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
-    return double(loadInt(a, i));
+  case DType::U64:
+    return intToDouble(a.dtype, loadInt(a, i));
   }
   LAMINA_UNREACHABLE("not a dtype");
 }
@@ -200,9 +233,16 @@ int64_t loadInt(const Array &a, int64_t i) {
     return load<int8_t>(a, i);
   case DType::U8:
     return load<uint8_t>(a, i);
+  case DType::I16:
+    return load<int16_t>(a, i);
+  case DType::U16:
+    return load<uint16_t>(a, i);
   case DType::I32:
     return load<int32_t>(a, i);
+  case DType::U32:
+    return load<uint32_t>(a, i);
   case DType::I64:
+  case DType::U64: // the bits (see wrapToInt)
     return load<int64_t>(a, i);
   case DType::F16:
   case DType::BF16:
@@ -226,8 +266,12 @@ void storeFloat(Array &a, int64_t i, double v) {
   case DType::Bool:
   case DType::I8:
   case DType::U8:
+  case DType::I16:
+  case DType::U16:
   case DType::I32:
+  case DType::U32:
   case DType::I64:
+  case DType::U64:
     return storeInt(a, i, floatToInt(a.dtype, v));
   }
   LAMINA_UNREACHABLE("not a dtype");
@@ -241,9 +285,16 @@ void storeInt(Array &a, int64_t i, int64_t v) {
     return store(a, i, int8_t(wrapToInt(DType::I8, v)));
   case DType::U8:
     return store(a, i, uint8_t(wrapToInt(DType::U8, v)));
+  case DType::I16:
+    return store(a, i, int16_t(wrapToInt(DType::I16, v)));
+  case DType::U16:
+    return store(a, i, uint16_t(wrapToInt(DType::U16, v)));
   case DType::I32:
     return store(a, i, int32_t(wrapToInt(DType::I32, v)));
+  case DType::U32:
+    return store(a, i, uint32_t(wrapToInt(DType::U32, v)));
   case DType::I64:
+  case DType::U64:
     return store(a, i, v);
   case DType::F16:
   case DType::BF16:
@@ -253,6 +304,10 @@ void storeInt(Array &a, int64_t i, int64_t v) {
   }
   LAMINA_UNREACHABLE("not a dtype");
 }
+
+double intToDouble(DType t, int64_t v) { return t == DType::U64 ? double(uint64_t(v)) : double(v); }
+
+float intToFloat(DType t, int64_t v) { return t == DType::U64 ? float(uint64_t(v)) : float(v); }
 
 Array makeArray(DType dtype, std::vector<int64_t> shape) {
   Array a;

@@ -34,8 +34,15 @@ std::optional<TensorType> parseTypeSpec(std::string_view text, std::string &erro
   size_t open = text.find('[');
   std::string_view name = trim(text.substr(0, open));
   auto dtype = parseDType(name);
+  if (!dtype && isComplexDTypeName(name)) {
+    // E0417's words (compiler/diag/DiagnosticKinds.def): types sits below diag.
+    error = "lamina has no complex dtypes (`" + std::string(name) +
+            "`); keep the real and imaginary parts as two real tensors (E0417)";
+    return std::nullopt;
+  }
   if (!dtype) {
-    error = "unknown dtype `" + std::string(name) + "` (use f32, f64, i32, i64, bool, ...)";
+    error = "unknown dtype `" + std::string(name) +
+            "` (use f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, bool, ...)";
     return std::nullopt;
   }
   TensorType type{*dtype, {}};

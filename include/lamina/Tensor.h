@@ -108,10 +108,18 @@ template <class T> constexpr DType Tensor::dtypeOf() {
     return DType::I8;
   else if constexpr (std::is_same_v<T, uint8_t>)
     return DType::U8;
+  else if constexpr (std::is_same_v<T, int16_t>)
+    return DType::I16;
+  else if constexpr (std::is_same_v<T, uint16_t>)
+    return DType::U16;
   else if constexpr (std::is_same_v<T, int32_t>)
     return DType::I32;
+  else if constexpr (std::is_same_v<T, uint32_t>)
+    return DType::U32;
   else if constexpr (std::is_same_v<T, int64_t>)
     return DType::I64;
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return DType::U64;
   else if constexpr (std::is_same_v<T, float>)
     return DType::F32;
   else if constexpr (std::is_same_v<T, double>)

@@ -40,7 +40,9 @@ static_assert(int(lamina::DType::Bool) == LAMINA_BOOL && int(lamina::DType::I8) 
                   int(lamina::DType::U8) == LAMINA_U8 && int(lamina::DType::I32) == LAMINA_I32 &&
                   int(lamina::DType::I64) == LAMINA_I64 && int(lamina::DType::F16) == LAMINA_F16 &&
                   int(lamina::DType::BF16) == LAMINA_BF16 &&
-                  int(lamina::DType::F32) == LAMINA_F32 && int(lamina::DType::F64) == LAMINA_F64,
+                  int(lamina::DType::F32) == LAMINA_F32 && int(lamina::DType::F64) == LAMINA_F64 &&
+                  int(lamina::DType::I16) == LAMINA_I16 && int(lamina::DType::U16) == LAMINA_U16 &&
+                  int(lamina::DType::U32) == LAMINA_U32 && int(lamina::DType::U64) == LAMINA_U64,
               "lamina_dtype must number the dtypes as lamina::DType does");
 
 namespace {
@@ -80,7 +82,7 @@ std::vector<lamina::Tensor> tensorsOf(size_t count, const lamina_buffer *inputs)
   std::vector<lamina::Tensor> out;
   for (size_t k = 0; k < count; ++k) {
     const lamina_buffer &b = inputs[k];
-    if (b.dtype < LAMINA_BOOL || b.dtype > LAMINA_F64)
+    if (b.dtype < LAMINA_BOOL || b.dtype > LAMINA_U64)
       throw lamina::Error("", "input " + std::to_string(k) + " has an unknown dtype");
     if (b.rank > 0 && !b.shape)
       throw lamina::Error("", "input " + std::to_string(k) + " has a rank but no shape");
@@ -98,7 +100,7 @@ signatureOf(size_t count, const lamina_buffer *inputs) {
   for (size_t k = 0; k < count; ++k) {
     if (inputs[k].rank > 0 && !inputs[k].shape)
       throw lamina::Error("", "input " + std::to_string(k) + " has a rank but no shape");
-    if (inputs[k].dtype < LAMINA_BOOL || inputs[k].dtype > LAMINA_F64)
+    if (inputs[k].dtype < LAMINA_BOOL || inputs[k].dtype > LAMINA_U64)
       throw lamina::Error("", "input " + std::to_string(k) + " has an unknown dtype");
     shapes.emplace_back(inputs[k].shape, inputs[k].shape + inputs[k].rank);
     dtypes.push_back(lamina::DType(inputs[k].dtype));

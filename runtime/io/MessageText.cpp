@@ -1,5 +1,9 @@
 #include "runtime/io/MessageText.h"
 
+#include "compiler/diag/Diagnostic.h"
+
+#include <fmt/format.h>
+
 #include <cstdio>
 
 namespace lamina::io::detail {
@@ -30,5 +34,12 @@ std::string quote(std::string_view text, size_t max) {
 }
 
 std::string outOfMemory(std::string_view name) { return std::string(name) + ": out of memory"; }
+
+std::string complexData(std::string_view quotedDType) {
+  const DiagKindInfo &info = diagKindInfo(DiagKind::ComplexDType);
+  return "dtype " + std::string(quotedDType) + ": " +
+         fmt::format(fmt::runtime(info.format), quotedDType.substr(1, quotedDType.size() - 2)) +
+         " (" + std::string(info.code) + ")";
+}
 
 } // namespace lamina::io::detail

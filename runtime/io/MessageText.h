@@ -21,4 +21,8 @@ std::string quote(std::string_view text, size_t max = 60);
 /// allocating, but they may still be more than the machine has.
 std::string outOfMemory(std::string_view name);
 
+/// Why an array of complex dtype `quotedDType` is refused: diagnostic E0417's words and code
+/// ("dtype '<c8': lamina has no complex dtypes; ... (E0417)").
+std::string complexData(std::string_view quotedDType);
+
 } // namespace lamina::io::detail

@@ -34,6 +34,7 @@ constexpr size_t kAlign = 64;
 // can be appended to in place; the padding is part of what makes our files byte-identical.
 constexpr size_t kGrowthDigits = 21;
 
+using detail::complexData;
 using detail::lowerFirst;
 using detail::outOfMemory;
 using detail::plural;
@@ -64,10 +65,18 @@ struct NpyType {
   DType dtype;
 };
 constexpr NpyType kNpyTypes[] = {{"b1", DType::Bool}, {"i1", DType::I8},  {"u1", DType::U8},
-                                 {"i4", DType::I32},  {"i8", DType::I64}, {"f2", DType::F16},
-                                 {"f4", DType::F32},  {"f8", DType::F64}};
+                                 {"i2", DType::I16},  {"u2", DType::U16}, {"i4", DType::I32},
+                                 {"u4", DType::U32},  {"i8", DType::I64}, {"u8", DType::U64},
+                                 {"f2", DType::F16},  {"f4", DType::F32}, {"f8", DType::F64}};
 
 std::string unsupportedDescr(std::string_view descr) {
+  // Complex data ('<c8', '<c16', with any byte order) gets E0417's advice, not a list.
+  std::string_view code =
+      descr.size() > 1 && std::string_view("<>|=").find(descr[0]) != std::string_view::npos
+          ? descr.substr(1)
+          : descr;
+  if (isComplexDTypeName(code))
+    return complexData(quote(descr, kQuoted));
   std::string list;
   for (const NpyType &t : kNpyTypes)
     list += (list.empty() ? "'" : ", '") + std::string(npyDescr(t.dtype)) + "'";

@@ -24,6 +24,7 @@ namespace lamina::io {
 
 namespace {
 
+using detail::complexData;
 using detail::outOfMemory;
 using detail::plural;
 using detail::quote;
@@ -41,11 +42,13 @@ struct StType {
   std::string_view name;
   DType dtype;
 };
-constexpr StType kStTypes[] = {{"BOOL", DType::Bool}, {"I8", DType::I8},   {"U8", DType::U8},
-                               {"I32", DType::I32},   {"I64", DType::I64}, {"F16", DType::F16},
-                               {"BF16", DType::BF16}, {"F32", DType::F32}, {"F64", DType::F64}};
-constexpr std::string_view kOtherStTypes[] = {
-    "I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"};
+constexpr StType kStTypes[] = {{"BOOL", DType::Bool}, {"I8", DType::I8},     {"U8", DType::U8},
+                               {"I16", DType::I16},   {"U16", DType::U16},   {"I32", DType::I32},
+                               {"U32", DType::U32},   {"I64", DType::I64},   {"U64", DType::U64},
+                               {"F16", DType::F16},   {"BF16", DType::BF16}, {"F32", DType::F32},
+                               {"F64", DType::F64}};
+constexpr std::string_view kOtherStTypes[] = {"F8_E5M2", "F8_E4M3", "F8_E8M0",
+                                              "F4",      "F6_E2M3", "F6_E3M2"};
 
 std::string_view stName(DType dtype) {
   for (const StType &t : kStTypes)
@@ -309,6 +312,8 @@ private:
         current().dtype = t.dtype;
         return true;
       }
+    if (isComplexDTypeName(value)) // C64: E0417's advice
+      return fail(tensor(current().name) + " has " + complexData(quote(value, 40)));
     bool known = std::find(std::begin(kOtherStTypes), std::end(kOtherStTypes), value) !=
                  std::end(kOtherStTypes);
     return fail(tensor(current().name) + " has " + (known ? "" : "unknown ") + "dtype " +

@@ -39,7 +39,10 @@ std::optional<Tensor> tensorFromJson(const Json &value, std::string &error) {
   }
   auto type = parseDType(dtype->asString());
   if (!type) {
-    error = "a dtype name such as \"bool\" or \"float32\"";
+    error = isComplexDTypeName(dtype->asString())
+                ? "a real dtype: lamina has no complex dtypes; keep the real and imaginary parts "
+                  "as two real tensors"
+                : "a dtype name such as \"bool\" or \"float32\"";
     return std::nullopt;
   }
   std::vector<int64_t> dims;

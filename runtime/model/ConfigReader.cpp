@@ -125,6 +125,9 @@ private:
         fail(*value, DiagKind::ConfigBadValue, "dtype", "a dtype name or a DTypePolicy");
     }
     auto dtype = name->isString() ? parseDType(name->asString()) : std::nullopt;
+    // Keras spells complex dtypes "complex64" and "complex128" (E0417: lamina has none).
+    if (!dtype && name->isString() && name->asString().starts_with("complex"))
+      fail(*name, DiagKind::ComplexDType, name->asString());
     if (!dtype)
       fail(*name, DiagKind::ConfigBadValue, "dtype", "a dtype such as \"float32\"");
     return *dtype;

@@ -97,6 +97,35 @@ int main(void) {
   CHECK(error != NULL);
   lamina_error_destroy(error);
 
+  /* The dtypes of version 2, numbered after the first nine: a u16 and a u64 input. */
+  CHECK(LAMINA_C_API_VERSION >= 2 && LAMINA_I16 == 9 && LAMINA_U64 == 12 && LAMINA_F64 == 8);
+  error = NULL;
+  lamina_function *u =
+      lamina_function_create("lambda t: (t[0] >> 1, t[1] // 3, np.sum(t[0]))", NULL, &error);
+  CHECK(u != NULL && error == NULL);
+  uint16_t h[3] = {65535, 2, 7};
+  uint64_t w[3] = {18446744073709551615ull, 9223372036854775808ull, 5};
+  int64_t three[1] = {3};
+  lamina_buffer unsignedInputs[2] = {{LAMINA_U16, 1, three, h}, {LAMINA_U64, 1, three, w}};
+  lamina_outputs *unsignedOutputs = NULL;
+  CHECK(lamina_function_run(u, 2, unsignedInputs, &unsignedOutputs, &error) == 0);
+  if (error)
+    fprintf(stderr, "%s\n", lamina_error_text(error));
+  if (unsignedOutputs) {
+    lamina_buffer shifted = lamina_outputs_get(unsignedOutputs, 0);
+    lamina_buffer quotient = lamina_outputs_get(unsignedOutputs, 1);
+    lamina_buffer total = lamina_outputs_get(unsignedOutputs, 2);
+    CHECK(shifted.dtype == LAMINA_U16 && ((uint16_t *)shifted.data)[0] == 32767);
+    CHECK(quotient.dtype == LAMINA_U64 &&
+          ((uint64_t *)quotient.data)[0] == 6148914691236517205ull &&
+          ((uint64_t *)quotient.data)[1] == 3074457345618258602ull);
+    CHECK(total.dtype == LAMINA_U64 && total.rank == 0 && ((uint64_t *)total.data)[0] == 65544);
+    lamina_outputs_destroy(unsignedOutputs);
+  }
+  lamina_error_destroy(error);
+  error = NULL;
+  lamina_function_destroy(u);
+
   /* A model that does not exist. */
   CHECK(lamina_model_load("/nonexistent/model.json", NULL, &error) == NULL);
   CHECK(error != NULL);

@@ -41,9 +41,11 @@ void printSummary();
 // --- types and tolerances shared by the tables
 
 inline constexpr DType kFloats[] = {DType::F16, DType::BF16, DType::F32, DType::F64};
-inline constexpr DType kInts[] = {DType::I8, DType::U8, DType::I32, DType::I64};
-inline constexpr DType kAllTypes[] = {DType::Bool, DType::I8,   DType::U8,  DType::I32, DType::I64,
-                                      DType::F16,  DType::BF16, DType::F32, DType::F64};
+inline constexpr DType kInts[] = {DType::I8,  DType::U8,  DType::I16, DType::U16,
+                                  DType::I32, DType::U32, DType::I64, DType::U64};
+inline constexpr DType kAllTypes[] = {DType::Bool, DType::I8,  DType::U8,  DType::I16, DType::U16,
+                                      DType::I32,  DType::U32, DType::I64, DType::U64, DType::F16,
+                                      DType::BF16, DType::F32, DType::F64};
 
 /// "f32[B, 4]".
 std::string typeSpec(DType t, const std::string &dims);

@@ -35,7 +35,7 @@ struct UnaryCase {
   Kind kind;
   Op op = Op::Add;        // Math: the op whose bound applies
   double lo = -8, hi = 8; // the interesting range of the uniform random values
-  bool ints = true;       // also on i8, u8, i32, i64 (Math and Composite: on i32 only)
+  bool ints = true;       // also on every integer dtype (Math and Composite: on i32 only)
   bool byInput = false;   // Composite: the error scales with |x| (cancellation, as in gelu)
 };
 
@@ -453,7 +453,9 @@ TEST_CASE("integer // 0, % 0 and INT_MIN // -1 wrap as documented") {
   };
   std::vector<KernelCase> cases;
   for (Limits l : {Limits{DType::I8, INT8_MIN, INT8_MAX}, Limits{DType::I32, INT32_MIN, INT32_MAX},
-                   Limits{DType::I64, INT64_MIN, INT64_MAX}, Limits{DType::U8, 0, 255}}) {
+                   Limits{DType::I64, INT64_MIN, INT64_MAX}, Limits{DType::U8, 0, 255},
+                   Limits{DType::I16, INT16_MIN, INT16_MAX}, Limits{DType::U16, 0, UINT16_MAX},
+                   Limits{DType::U32, 0, UINT32_MAX}, Limits{DType::U64, 0, -1}}) {
     KernelCase k{fmt::format("int division {}", shortName(l.t)),
                  "(x // y, x % y)",
                  {{"x", typeSpec(l.t, "N")}, {"y", typeSpec(l.t, "N")}},
@@ -474,7 +476,7 @@ TEST_CASE("integer // 0, % 0 and INT_MIN // -1 wrap as documented") {
         CHECK_MESSAGE(loadInt(out[0], e) == 0, label << ": x // 0 at " << e);
         CHECK_MESSAGE(loadInt(out[1], e) == 0, label << ": x % 0 at " << e);
       }
-      if (l.t != DType::U8) {
+      if (!isUnsigned(l.t)) {
         CHECK_MESSAGE(loadInt(out[0], 5) == l.min, label << ": INT_MIN // -1 wraps to INT_MIN");
         CHECK_MESSAGE(loadInt(out[1], 5) == 0, label << ": INT_MIN % -1 is 0");
         CHECK(loadInt(out[0], 7) == -5);
@@ -572,6 +574,11 @@ TEST_CASE("float -> integer casts saturate; NaN gives 0; anything -> bool is != 
       {DType::U8, {0, 255, 0, 255, 0, 2, 0, 0, 0, 255, 0}},
       {DType::I64, {0, INT64_MAX, INT64_MIN, 10000000000, -10000000000, 2, -2, 0, 0, 300, -1}},
       {DType::Bool, {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1}},
+      {DType::I16, {0, INT16_MAX, INT16_MIN, INT16_MAX, INT16_MIN, 2, -2, 0, 0, 300, -1}},
+      {DType::U16, {0, UINT16_MAX, 0, UINT16_MAX, 0, 2, 0, 0, 0, 300, 0}},
+      {DType::U32, {0, UINT32_MAX, 0, UINT32_MAX, 0, 2, 0, 0, 0, 300, 0}},
+      // u64's 2^64 - 1 is carried as the int64 -1.
+      {DType::U64, {0, -1, 0, 10000000000, 0, 2, 0, 0, 0, 300, 0}},
   };
   std::vector<KernelCase> cases;
   for (DType from : kFloats) {
@@ -604,6 +611,101 @@ TEST_CASE("float -> integer casts saturate; NaN gives 0; anything -> bool is != 
       };
       cases.push_back(std::move(k));
     }
+  }
+  runCases(cases);
+}
+
+TEST_CASE("u64 at and above 2^63: documented values through floats, division, shifts, order") {
+  // Values a signed reading of the bits would get wrong: each checked against the number
+  // NumPy gives, not only against the interpreter.
+  const uint64_t big = uint64_t(1) << 63;
+  const std::vector<int64_t> xs = {int64_t(big), int64_t(UINT64_MAX), int64_t(big + 3072),
+                                   int64_t(12345678901234567890u), 5};
+  const std::vector<int64_t> ys = {3, 2, int64_t(big), 7, int64_t(UINT64_MAX)};
+  KernelCase k{"u64 beyond 2^63",
+               "(cast(x, 'float64'), cast(x, 'float32'), x // y, x % y, x >> 60, x > y, "
+               "maximum(x, y), cast(cast(x, 'float64') * 0.5, 'uint64'), x + y, abs(x), sign(x))",
+               {{"x", "u64[N]"}, {"y", "u64[N]"}},
+               [xs, ys](std::mt19937_64 &) {
+                 return std::vector<Call>{{"",
+                                           {jittest::intArrayOf(DType::U64, {5}, xs),
+                                            jittest::intArrayOf(DType::U64, {5}, ys)}}};
+               }};
+  k.expect = [=](const std::string &label, const std::vector<Array> &, const Outcome &,
+                 const Outcome &got) {
+    REQUIRE_MESSAGE(got.outputs.has_value(), label << ": " << got.diagnostics);
+    const std::vector<Array> &o = *got.outputs;
+    REQUIRE(o.size() == 11);
+    auto u = [](const Array &a, int64_t e) { return uint64_t(loadInt(a, e)); };
+    for (int64_t e = 0; e < 5; ++e) {
+      uint64_t x = uint64_t(xs[size_t(e)]), y = uint64_t(ys[size_t(e)]);
+      CAPTURE(x);
+      CAPTURE(y);
+      CHECK(loadFloat(o[0], e) == double(x)); // one rounding, unsigned
+      CHECK(loadFloat(o[1], e) == double(float(x)));
+      CHECK(u(o[2], e) == x / y);
+      CHECK(u(o[3], e) == x % y);
+      CHECK(u(o[4], e) == x >> 60); // logical
+      CHECK(loadInt(o[5], e) == (x > y));
+      CHECK(u(o[6], e) == std::max(x, y));
+      double half = double(x) * 0.5;
+      CHECK(u(o[7], e) == (half >= 18446744073709551616.0 ? UINT64_MAX : uint64_t(half)));
+      CHECK(u(o[8], e) == x + y); // wraps modulo 2^64
+      CHECK(u(o[9], e) == x);     // abs of an unsigned value is itself
+      CHECK(u(o[10], e) == (x != 0));
+    }
+    CHECK(loadFloat(o[0], 1) == 18446744073709551616.0); // 2^64 - 1 rounds up to 2^64
+    CHECK(u(o[7], 1) == (uint64_t(1) << 63));            // 2^64 * 0.5
+  };
+  runCases({k});
+}
+
+TEST_CASE("16-bit and unsigned integers wrap on overflow, as NumPy") {
+  struct Row {
+    DType t;
+    std::vector<int64_t> x, y;
+    std::vector<int64_t> sum, product; // NumPy's wrapped results
+  };
+  const Row rows[] = {
+      {DType::I16,
+       {32767, -32768, 200, -1},
+       {1, -1, 200, 1},
+       {-32768, 32767, 400, 0},
+       {32767, -32768, -25536, -1}},
+      {DType::U16,
+       {65535, 0, 300, 1},
+       {1, 1, 300, 65535},
+       {0, 1, 600, 0},
+       {65535, 0, 24464, 65535}},
+      {DType::U32,
+       {4294967295, 0, 70000, 2},
+       {1, 1, 70000, 2147483648},
+       {0, 1, 140000, 2147483650},
+       {4294967295, 0, 605032704, 0}},
+  };
+  std::vector<KernelCase> cases;
+  for (const Row &r : rows) {
+    KernelCase k{
+        fmt::format("wrap {}", shortName(r.t)),
+        "(x + y, x * y, x - y - y)",
+        {{"x", typeSpec(r.t, "N")}, {"y", typeSpec(r.t, "N")}},
+        [r](std::mt19937_64 &) {
+          return std::vector<Call>{
+              {"", {jittest::intArrayOf(r.t, {4}, r.x), jittest::intArrayOf(r.t, {4}, r.y)}}};
+        }};
+    k.expect = [r](const std::string &label, const std::vector<Array> &, const Outcome &,
+                   const Outcome &got) {
+      REQUIRE_MESSAGE(got.outputs.has_value(), label << ": " << got.diagnostics);
+      for (int64_t e = 0; e < 4; ++e) {
+        CHECK_MESSAGE(loadInt((*got.outputs)[0], e) == r.sum[size_t(e)], label << " sum " << e);
+        CHECK_MESSAGE(loadInt((*got.outputs)[1], e) == r.product[size_t(e)],
+                      label << " product " << e);
+        CHECK_MESSAGE(loadInt((*got.outputs)[2], e) ==
+                          wrapToInt(r.t, r.x[size_t(e)] - 2 * r.y[size_t(e)]),
+                      label << " difference " << e);
+      }
+    };
+    cases.push_back(std::move(k));
   }
   runCases(cases);
 }

@@ -511,6 +511,24 @@ std::vector<int64_t> specialInts(DType t) {
     return {0, 1, 2, 3, 7, 100, 127, 128, 200, 254, 255};
   case DType::I8:
     return {0, 1, -1, 2, -2, 3, -3, 7, -7, 100, -100, 126, 127, -127, -128};
+  case DType::I16:
+    return {0,   1,   -1,   2,    -2,    3,     -3,    7,      -7,
+            255, 256, -256, 2049, -2049, 32766, 32767, -32767, -32768};
+  case DType::U16:
+    return {0, 1, 2, 3, 7, 255, 256, 2049, 32767, 32768, 65534, 65535};
+  case DType::U32:
+    return {0, 1, 2, 3, 7, 65535, 65536, 16777217, 2147483647, 2147483648, 4294967294, 4294967295};
+  case DType::U64: {
+    // The bits of values at and above 2^63 (carried as negative int64s): 2^63, 2^64 - 1, and
+    // those whose conversion to double or float rounds (ties to even, past f32's range).
+    std::vector<int64_t> v = {0, 1, 2, 3, 7, 255, 65536, (int64_t(1) << 53) + 1, INT64_MAX};
+    for (uint64_t big : {uint64_t(1) << 63, (uint64_t(1) << 63) + 1, (uint64_t(1) << 63) + 1024,
+                         (uint64_t(1) << 63) + 1025, (uint64_t(1) << 63) + 3072, UINT64_MAX,
+                         UINT64_MAX - 1, UINT64_MAX - 1024, UINT64_MAX - 2048, 0xFFFFFF8000000000u,
+                         0xFFFFFF7FFFFFFFFFu, 12345678901234567890u})
+      v.push_back(int64_t(big));
+    return v;
+  }
   case DType::I32:
     return {0,
             1,

@@ -68,10 +68,12 @@ struct Root {
   RootRule rule;
 };
 
-constexpr DType kAll[] = {DType::Bool, DType::I8,   DType::U8,  DType::I32, DType::I64,
-                          DType::F16,  DType::BF16, DType::F32, DType::F64};
+constexpr DType kAll[] = {DType::Bool, DType::I8,  DType::U8,  DType::I16, DType::U16,
+                          DType::I32,  DType::U32, DType::I64, DType::U64, DType::F16,
+                          DType::BF16, DType::F32, DType::F64};
 constexpr DType kFloatTypes[] = {DType::F16, DType::BF16, DType::F32, DType::F64};
-constexpr DType kIntTypes[] = {DType::I8, DType::U8, DType::I32, DType::I64};
+constexpr DType kIntTypes[] = {DType::I8,  DType::U8,  DType::I16, DType::U16,
+                               DType::I32, DType::U32, DType::I64, DType::U64};
 
 // Two inputs of each dtype, so that binary operations meet different values.
 const char *inputName(DType t, bool second) {
@@ -86,6 +88,14 @@ const char *inputName(DType t, bool second) {
     return second ? "n" : "i";
   case DType::I64:
     return second ? "o" : "j";
+  case DType::I16:
+    return second ? "i2b" : "i2a";
+  case DType::U16:
+    return second ? "u2b" : "u2a";
+  case DType::U32:
+    return second ? "u4b" : "u4a";
+  case DType::U64:
+    return second ? "u8b" : "u8a";
   case DType::F16:
     return second ? "r" : "h";
   case DType::BF16:
@@ -106,8 +116,16 @@ double intRange(DType t) {
     return 128;
   case DType::U8:
     return 255;
+  case DType::I16:
+    return 0x1p15;
+  case DType::U16:
+    return 0x1p16;
   case DType::I32:
     return 0x1p31;
+  case DType::U32:
+    return 0x1p32;
+  case DType::U64:
+    return 0x1p64;
   default:
     return 0x1p63;
   }
@@ -667,6 +685,8 @@ private:
         return std::nullopt;
       {
         DType a = choose(kIntTypes), b = choose(kIntTypes);
+        while (!isInteger(promote(a, b))) // u64 with a signed integer is f64: f64 division
+          b = choose(kIntTypes);
         Expr x = gen(a, sh, depth - 1, Need::Exact), y = gen(b, sh, depth - 1, Need::Exact);
         return exact(fmt::format("({} / {})", x.text, y.text));
       }

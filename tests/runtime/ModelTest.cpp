@@ -190,6 +190,16 @@ TEST_CASE("configs: bytecode, unknown keys and classes are refused") {
       },
       "E0806");
   errorOf([] { modelFromJson(std::string(100000, '[')); }, "E0803");
+  // Keras's complex dtypes: E0417, which says what to do instead; uint16 is a dtype.
+  std::string complex = errorOf(
+      [] {
+        modelFromJson(
+            R"j({"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "complex64"}}]}})j");
+      },
+      "E0417");
+  CHECK(complex.find("real and imaginary parts") != std::string::npos);
+  CHECK_NOTHROW(modelFromJson(
+      R"j({"class_name": "Sequential", "config": {"layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "uint16"}}]}})j"));
   errorOf([&] { modelFromJson(lambdaWith(R"j({"function": "lambda x: x", "output_shape": 3})j")); },
           "E0806");
   errorOf(

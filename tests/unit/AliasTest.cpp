@@ -387,6 +387,53 @@ TEST_CASE("dtype spellings: tf.float32, np.float32, 'float32', K.floatx()") {
   CHECK(check("lambda i: tf.cast(i, 'banana')", in) == "E0406@1:22");
 }
 
+TEST_CASE("16-bit and unsigned dtypes: every spelling, promotion, NumPy's sums") {
+  const Inputs i = {{"i", "i32[B,5]"}}, h = {{"h", "u16[B,5]"}}, s = {{"s", "i16[B,5]"}};
+  CHECK(check("lambda i: i.astype('uint16')", i) == "u16[B, 5]");
+  CHECK(check("lambda i: tf.cast(i, tf.uint16)", i) == "u16[B, 5]");
+  CHECK(check("lambda i: i.astype(np.uint32)", i) == "u32[B, 5]");
+  CHECK(check("lambda i: cast(i, 'u64')", i) == "u64[B, 5]");
+  CHECK(check("lambda i: tf.cast(i, dtype=tf.int16)", i) == "i16[B, 5]");
+  CHECK(check("lambda i: np.uint64(i)", i) == "u64[B, 5]");
+  // A compile-time tensor of an integer type is weak against an integer input (as TensorFlow
+  // converts a constant); two inputs promote as NumPy does.
+  CHECK(check("lambda i: i + zeros([5], dtype='uint32')", i) == "i32[B, 5]");
+  CHECK(check("lambda i, u: i + u", {{"i", "i32[B,5]"}, {"u", "u32[B,5]"}}) == "i64[B, 5]");
+  CHECK(check("lambda i: i + ones([5], dtype=np.int16)", i) == "i32[B, 5]");
+  // NumPy's promotion of arrays, and weak Python scalars keeping the array's dtype.
+  CHECK(check("lambda h, s: h + s", {{"h", "u16[B,5]"}, {"s", "i16[B,5]"}}) == "i32[B, 5]");
+  CHECK(check("lambda s, i: s * i", {{"s", "i16[B,5]"}, {"i", "i32[B,5]"}}) == "i32[B, 5]");
+  CHECK(check("lambda w, i: w + i", {{"w", "u64[B,5]"}, {"i", "i32[B,5]"}}) == "f64[B, 5]");
+  CHECK(check("lambda h: h + cast(h, 'float16')", h) == "f32[B, 5]");
+  CHECK(check("lambda h: h * 3", h) == "u16[B, 5]");
+  CHECK(check("lambda h: h * 0.5", h) == "f32[B, 5]");
+  CHECK(check("lambda h: h + 70000", h) == "E0415@1:15");
+  CHECK(check("lambda h: h + (-1)", h).starts_with("E0415@1:"));
+  // Sums: Keras keeps the dtype; NumPy widens to its platform integer of the same sign.
+  CHECK(check("lambda h: sum(h, axis=1)", h) == "u16[B]");
+  CHECK(check("lambda h: np.sum(h, axis=1)", h) == "u64[B]");
+  CHECK(check("lambda s: np.sum(s, axis=1)", s) == "i64[B]");
+  CHECK(check("lambda h: np.cumsum(h, axis=1)", h) == "u64[B, 5]");
+  CHECK(check("lambda h: np.prod(h, axis=1, dtype='uint16')", h) == "u16[B]");
+}
+
+TEST_CASE("complex dtypes are refused with E0417 wherever a dtype is named") {
+  const Inputs in = {{"i", "f32[B,5]"}};
+  for (std::string_view call :
+       {"i.astype('complex64')", "tf.cast(i, tf.complex64)", "cast(i, 'complex128')",
+        "i.astype(np.complex128)", "tf.cast(i, dtype=tf.complex128)", "zeros([2], dtype='c8')"}) {
+    CAPTURE(call);
+    std::string got = check("lambda i: " + std::string(call), in);
+    CHECK(got.starts_with("E0417@1:"));
+  }
+  CHECK(check("lambda i: i.astype('complex64')", in) == "E0417@1:20");
+  CHECK(check("lambda i: tf.cast(i, tf.complex64)", in) == "E0417@1:22");
+  CHECK(check("lambda i: cast(i, complex64)", in) == "E0417@1:19");
+  // A parameter named like a short code is still a parameter.
+  CHECK(check("lambda c64: c64 * 2", {{"c64", "f32[B,5]"}}) == "f32[B, 5]");
+  CHECK(check("lambda c8: cast(c8, 'uint8')", {{"c8", "f32[B,5]"}}) == "u8[B, 5]");
+}
+
 TEST_CASE("tf.split takes a count or sizes, one of which may be -1; np.split takes points") {
   CHECK(check("lambda x: tf.split(x, 2, axis=1)", kX) == "f32[B, 3]; f32[B, 3]");
   CHECK(check("lambda x: tf.split(x, 3, 1)[0]", kX) == "f32[B, 2]");

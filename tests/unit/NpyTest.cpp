@@ -3,6 +3,7 @@
 // give an error message rather than a crash or a huge allocation.
 
 #include "runtime/io/Npy.h"
+#include "compiler/types/Elements.h"
 
 #include "FileSupport.h"
 
@@ -75,13 +76,15 @@ std::string parseError(std::string_view dict, std::string_view data = "",
   return r.error;
 }
 
-const DType kNpyDTypes[] = {DType::Bool, DType::I8,  DType::U8,  DType::I32,
-                            DType::I64,  DType::F16, DType::F32, DType::F64};
+const DType kNpyDTypes[] = {DType::Bool, DType::I8,  DType::U8,  DType::I16,
+                            DType::U16,  DType::I32, DType::U32, DType::I64,
+                            DType::U64,  DType::F16, DType::F32, DType::F64};
 
 // The C-order, little-endian fixtures that numpy.save wrote.
-const char *const kNumpyFiles[] = {"bool_2x3.npy",   "i8_4.npy",   "u8_4.npy",    "i32_2x2.npy",
-                                   "i64_3.npy",      "f16_3.npy",  "f32_2x3.npy", "f32_2x3x4.npy",
-                                   "f64_scalar.npy", "f32_0x3.npy"};
+const char *const kNumpyFiles[] = {"bool_2x3.npy",   "i8_4.npy",    "u8_4.npy",    "i32_2x2.npy",
+                                   "i64_3.npy",      "f16_3.npy",   "f32_2x3.npy", "f32_2x3x4.npy",
+                                   "f64_scalar.npy", "f32_0x3.npy", "i16_3.npy",   "u16_3.npy",
+                                   "u32_3.npy",      "u64_3.npy"};
 
 } // namespace
 
@@ -152,6 +155,24 @@ TEST_CASE("fixture values are read as NumPy wrote them") {
   std::memcpy(&pi, f64.bytes.data(), sizeof pi);
   CHECK(pi == 3.141592653589793);
 
+  Array u64 = mustRead(fixture("u64_3.npy"));
+  CHECK(u64.dtype == DType::U64);
+  CHECK(uint64_t(loadInt(u64, 1)) == uint64_t(1) << 63);
+  CHECK(uint64_t(loadInt(u64, 2)) == UINT64_MAX);
+  CHECK(loadFloat(u64, 2) == 18446744073709551616.0);
+  Array i16 = mustRead(fixture("i16_3.npy"));
+  CHECK(i16.dtype == DType::I16);
+  CHECK(loadInt(i16, 0) == INT16_MIN);
+  CHECK(loadInt(i16, 2) == INT16_MAX);
+  Array u16 = mustRead(fixture("u16_3.npy"));
+  CHECK(u16.dtype == DType::U16);
+  CHECK(loadInt(u16, 1) == 258);
+  CHECK(loadInt(u16, 2) == 65535);
+  Array u32 = mustRead(fixture("u32_3.npy"));
+  CHECK(u32.dtype == DType::U32);
+  CHECK(loadInt(u32, 1) == 16909060);
+  CHECK(loadInt(u32, 2) == 4294967295);
+
   Array empty = mustRead(fixture("f32_0x3.npy"));
   CHECK(empty.shape == std::vector<int64_t>{0, 3});
   CHECK(empty.bytes.empty());
@@ -171,6 +192,7 @@ TEST_CASE("Fortran-order files are converted to C order") {
 TEST_CASE("big-endian files are byte-swapped to little-endian") {
   checkSame(mustRead(fixture("i32_2x2_big.npy")), mustRead(fixture("i32_2x2.npy")));
   checkSame(mustRead(fixture("f16_3_big.npy")), mustRead(fixture("f16_3.npy")));
+  checkSame(mustRead(fixture("u64_3_big.npy")), mustRead(fixture("u64_3.npy")));
   // One-byte types need no swap, whatever the byte order character.
   ReadResult r = parseNpy("t.npy", npyFile("{'descr': '>i1', 'fortran_order': False, 'shape': "
                                            "(2,)}",
@@ -300,13 +322,32 @@ TEST_CASE("malformed headers are errors") {
 
 TEST_CASE("unsupported descrs name themselves and list the supported ones") {
   for (std::string_view descr :
-       {"<i2", "<c8", "|O", "<U3", "|V2", "<f4 ", "<b2", "<u4", "<f", "|b", "3<f4", "<<f4"}) {
+       {"<i16", "<u3", "|O", "<U3", "|V2", "<f4 ", "<b2", "<f", "|b", "3<f4", "<<f4", "<f16"}) {
     CAPTURE(descr);
     std::string error =
         parseError("{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': ()}");
     CHECK(error == "t.npy: unsupported descr '" + std::string(descr) +
-                       "'; supported: '|b1', '|i1', '|u1', '<i4', '<i8', '<f2', '<f4', '<f8', "
-                       "with any byte order ('<', '>', '|', '=' or none)");
+                       "'; supported: '|b1', '|i1', '|u1', '<i2', '<u2', '<i4', '<u4', '<i8', "
+                       "'<u8', '<f2', '<f4', '<f8', with any byte order ('<', '>', '|', '=' or "
+                       "none)");
+  }
+}
+
+TEST_CASE("complex data is refused with E0417's advice, in any byte order") {
+  for (std::string_view descr : {"<c8", "<c16", ">c8", "c16", "=c8"}) {
+    CAPTURE(descr);
+    std::string error =
+        parseError("{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': ()}");
+    CHECK(error == "t.npy: dtype '" + std::string(descr) + "': lamina has no complex dtypes (`" +
+                       std::string(descr) +
+                       "`); keep the real and imaginary parts as two real tensors (E0417)");
+  }
+  // Files NumPy wrote.
+  for (const char *name : {"c8_2.npy", "c16_2.npy"}) {
+    ReadResult r = readNpy(fixture(name));
+    CHECK_FALSE(r.array);
+    CHECK(r.error.find("lamina has no complex dtypes") != std::string::npos);
+    CHECK(r.error.find("(E0417)") != std::string::npos);
   }
 }
 
@@ -314,7 +355,7 @@ TEST_CASE("text quoted from a header in an error is cut short") {
   std::string error = parseError("{'descr': '" + std::string(60000, 'x') +
                                  "', 'fortran_order': False, 'shape': ()}");
   CHECK(error.starts_with("t.npy: unsupported descr '" + std::string(40, 'x') + "...'; supported"));
-  CHECK(error.size() < 200);
+  CHECK(error.size() < 250); // the 40 bytes quoted and the list of supported descrs
   CHECK(parseError("{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::string(1000, '9') +
                    ",)}")
             .ends_with("...' is larger than 2^63 - 1"));

@@ -3,6 +3,7 @@
 // error message rather than a crash or a huge allocation.
 
 #include "runtime/io/Safetensors.h"
+#include "compiler/types/Elements.h"
 
 #include "FileSupport.h"
 
@@ -109,8 +110,9 @@ std::string entry(std::string_view name, std::string_view dtype, std::string_vie
          "," + std::to_string(end) + "]}";
 }
 
-const DType kAllDTypes[] = {DType::Bool, DType::I8,   DType::U8,  DType::I32, DType::I64,
-                            DType::F16,  DType::BF16, DType::F32, DType::F64};
+const DType kAllDTypes[] = {DType::Bool, DType::I8,  DType::U8,  DType::I16, DType::U16,
+                            DType::I32,  DType::U32, DType::I64, DType::U64, DType::F16,
+                            DType::BF16, DType::F32, DType::F64};
 
 /// Several tensors of different sizes, and metadata: the file the damage tests start from.
 Arrays sampleArrays() {
@@ -214,6 +216,32 @@ TEST_CASE("safetensors: the writer's layout follows the format, byte for byte") 
   CHECK(names == std::vector<std::string>{"d", "a", "b", "c", "e\"\\\n\x01\xc3\xa9"});
   CHECK(readMetadata == SafetensorsMetadata{{"format", "pt"}, {"version", "1"}});
   checkSameArrays(back, arrays);
+}
+
+TEST_CASE("safetensors: I16, U16, U32 and U64 are read as the format lays them out") {
+  std::string json = "{" + entry("a", "I16", "[2]", 0, 4) + "," + entry("b", "U16", "[1]", 4, 6) +
+                     "," + entry("c", "U32", "[1]", 6, 10) + "," +
+                     entry("d", "U64", "[1]", 10, 18) + "}";
+  std::string data = std::string("\x00\x80\xff\x7f", 4) + std::string("\xff\xff", 2) +
+                     std::string("\xff\xff\xff\xff", 4) +
+                     std::string("\x00\x00\x00\x00\x00\x00\x00\x80", 8);
+  NamedArrays r = parseSafetensors("t.safetensors", stFile(json, data));
+  REQUIRE(r.error == "");
+  REQUIRE(r.arrays.size() == 4);
+  CHECK(r.arrays[0].second.dtype == DType::I16);
+  CHECK(loadInt(r.arrays[0].second, 0) == INT16_MIN);
+  CHECK(loadInt(r.arrays[0].second, 1) == INT16_MAX);
+  CHECK(r.arrays[1].second.dtype == DType::U16);
+  CHECK(loadInt(r.arrays[1].second, 0) == UINT16_MAX);
+  CHECK(r.arrays[2].second.dtype == DType::U32);
+  CHECK(loadInt(r.arrays[2].second, 0) == UINT32_MAX);
+  CHECK(r.arrays[3].second.dtype == DType::U64);
+  CHECK(uint64_t(loadInt(r.arrays[3].second, 0)) == uint64_t(1) << 63);
+  // And written back with the same names.
+  std::vector<std::byte> encoded = encodeSafetensors(r.arrays);
+  std::string text(reinterpret_cast<const char *>(encoded.data()), encoded.size());
+  for (const char *name : {"\"I16\"", "\"U16\"", "\"U32\"", "\"U64\""})
+    CHECK(contains(text, name));
 }
 
 TEST_CASE("safetensors: files written by other writers are read") {
@@ -359,16 +387,20 @@ TEST_CASE("safetensors: data offsets must tile the data exactly") {
 }
 
 TEST_CASE("safetensors: dtypes lamina does not have are errors naming the tensor") {
-  for (const char *dtype : {"I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3"}) {
+  for (const char *dtype : {"F8_E5M2", "F8_E4M3", "F4"}) {
     CAPTURE(dtype);
     CHECK(parseError("{" + entry("w", dtype, "[1]", 0, 2) + "}", "xx") ==
           "t.safetensors: tensor 'w' has dtype '" + std::string(dtype) +
-              "', which lamina does not support (supported: BOOL, I8, U8, I32, I64, F16, BF16, "
-              "F32, F64)");
+              "', which lamina does not support (supported: BOOL, I8, U8, I16, U16, I32, U32, "
+              "I64, U64, F16, BF16, F32, F64)");
   }
   CHECK(parseError("{" + entry("w", "float32", "[1]", 0, 4) + "}", "xxxx") ==
-        "t.safetensors: tensor 'w' has unknown dtype 'float32' (supported: BOOL, I8, U8, I32, "
-        "I64, F16, BF16, F32, F64)");
+        "t.safetensors: tensor 'w' has unknown dtype 'float32' (supported: BOOL, I8, U8, I16, "
+        "U16, I32, U32, I64, U64, F16, BF16, F32, F64)");
+  // Complex data gets E0417's advice.
+  CHECK(parseError("{" + entry("w", "C64", "[1]", 0, 8) + "}", "xxxxxxxx") ==
+        "t.safetensors: tensor 'w' has dtype 'C64': lamina has no complex dtypes (`C64`); keep "
+        "the real and imaginary parts as two real tensors (E0417)");
   CHECK(contains(parseError("{\"w\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", "xxxx"),
                  "tensor 'w': 'dtype' is the number '4', not a string"));
 }
@@ -480,12 +512,12 @@ TEST_CASE("safetensors: the header's structure is checked, duplicate keys includ
   CHECK(parseError("{" + entry("\\ud800", "U8", "[1]", 0, 1) + "}", "x") ==
         "t.safetensors: malformed header JSON at byte 10: a high surrogate must be followed by a "
         "low one");
-  CHECK(contains(parseError("{" + entry("a\\nb", "U16", "[1]", 0, 2) + "}", "xx"),
-                 "tensor 'a\\x0ab' has dtype 'U16'"));
+  CHECK(contains(parseError("{" + entry("a\\nb", "F8_E5M2", "[1]", 0, 2) + "}", "xx"),
+                 "tensor 'a\\x0ab' has dtype 'F8_E5M2'"));
   std::string longName(1000, 'n');
-  std::string message = parseError("{" + entry(longName, "U16", "[1]", 0, 2) + "}", "xx");
-  CHECK(contains(message, "tensor '" + std::string(60, 'n') + "...' has dtype 'U16'"));
-  CHECK(message.size() < 200);
+  std::string message = parseError("{" + entry(longName, "F8_E5M2", "[1]", 0, 2) + "}", "xx");
+  CHECK(contains(message, "tensor '" + std::string(60, 'n') + "...' has dtype 'F8_E5M2'"));
+  CHECK(message.size() < 250); // the 60 bytes quoted and the list of supported dtypes
   // Malformed JSON, trailing text, a string that never ends.
   CHECK(parseError("{\"w\":}") ==
         "t.safetensors: malformed header JSON at byte 13: `}` is not the start of a JSON value");

@@ -86,7 +86,11 @@ Array benchInput(const NamedShape &s, const std::vector<NamedShape> &all) {
       for (int64_t d : other.shape)
         bound = std::max(bound, d);
   bound = bound > 0 ? bound : 64;
-  int64_t cap = s.dtype == DType::I8 ? 127 : s.dtype == DType::U8 ? 255 : bound;
+  int64_t cap = s.dtype == DType::I8    ? INT8_MAX
+                : s.dtype == DType::U8  ? UINT8_MAX
+                : s.dtype == DType::I16 ? INT16_MAX
+                : s.dtype == DType::U16 ? UINT16_MAX
+                                        : bound;
   std::uniform_real_distribution<double> uniform(-4.0, 4.0);
   for (int64_t k = 0; k < a.elementCount(); ++k) {
     if (isFloat(s.dtype))

@@ -130,10 +130,15 @@ ElementFormat floatFormat(const Array &a, const std::vector<int64_t> &shown, int
 }
 
 ElementFormat intFormat(const Array &a, const std::vector<int64_t> &shown) {
+  // A u64 at or above 2^63 is carried as a negative int64: print it unsigned.
+  auto text = [&a](int64_t k) {
+    int64_t v = loadInt(a, k);
+    return a.dtype == DType::U64 ? fmt::format("{}", uint64_t(v)) : fmt::format("{}", v);
+  };
   size_t width = 0;
   for (int64_t k : shown)
-    width = std::max(width, fmt::format("{}", loadInt(a, k)).size());
-  return [&a, width](int64_t k) { return fmt::format("{:>{}}", loadInt(a, k), width); };
+    width = std::max(width, text(k).size());
+  return [text, width](int64_t k) { return fmt::format("{:>{}}", text(k), width); };
 }
 
 ElementFormat boolFormat(const Array &a) {
