@@ -84,7 +84,7 @@ constexpr Group kSameName[] = {
                      "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax"},
     {"np.", "roll tensordot outer inner trace diagonal diag tri hstack vstack dstack column_stack "
             "meshgrid take_along_axis average ptp"},
-    {"ops.", "roll tensordot outer inner diagonal diag tri hstack vstack dstack meshgrid ptp "
+    {"ops.", "roll tensordot outer inner diagonal diag tri hstack dstack meshgrid ptp "
              "layer_normalization rms_normalization multi_hot"},
     {"tf.", "meshgrid"},
     {"tf.nn.",
@@ -299,6 +299,7 @@ constexpr AliasDef kRenamed[] = {
     {"np.quantile", "quantile", "a|x, q, axis=None, *, method='linear', keepdims=False"},
     {"np.percentile", "percentile", "a|x, q, axis=None, *, method='linear', keepdims=False"},
     {"ops.trace", "_ops_trace", ""},
+    {"ops.vstack", "_ops_vstack", ""},
     {"ops.median", "_ops_median", "x, axis=None, keepdims=False"},
     {"ops.quantile", "_ops_quantile", ""},
     {"ops.percentile", "_ops_percentile", ""},

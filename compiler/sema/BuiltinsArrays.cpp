@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 
@@ -931,11 +932,29 @@ std::pair<double, double> rangeOf(DType t) {
   return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
 }
 
+// The value of float dtype `t` nearest `v` that is not beyond it in magnitude: a bound that
+// rounded up would let the cast overflow (2^31 - 1 as f32 is 2^31), so TensorFlow takes the
+// float below (2147483520).
+double floatBound(DType t, double v) {
+  if (t == DType::F64)
+    return v;
+  float f = float(v);
+  if (std::fabs(double(f)) > std::fabs(v))
+    f = std::nextafter(f, 0.0f);
+  if (t == DType::BF16) { // bf16 is the high half of an f32: dropping the rest truncates
+    uint32_t bits = 0;
+    std::memcpy(&bits, &f, sizeof bits);
+    bits &= 0xFFFF0000u;
+    std::memcpy(&f, &bits, sizeof f);
+  }
+  return double(f);
+}
+
 // A bound of the target type in the operand's dtype (integer bounds exactly).
 Value boundIn(Context &ctx, DType from, DType to, bool upper, SourceRange r) {
   double v = upper ? rangeOf(to).second : rangeOf(to).first;
   if (isFloat(from))
-    return Value::ofTensor(ctx.scalar(from, v, r), r);
+    return Value::ofTensor(ctx.scalar(from, floatBound(from, v), r), r);
   int64_t i = to == DType::I64 ? (upper ? std::numeric_limits<int64_t>::max()
                                         : std::numeric_limits<int64_t>::min())
                                : int64_t(v);
@@ -986,6 +1005,8 @@ constexpr BuiltinDef kArrays[] = {
      "ones at and below diagonal k of an N x M matrix (default f32)"},
     {"hstack", "tup|xs", hstack, "concatenate along axis 1 (vectors: axis 0)"},
     {"vstack", "tup|xs", stackAlong<atLeast2, 0>, "concatenate along axis 0, vectors as rows"},
+    {"_ops_vstack", "xs|tup", stackAlong<atLeast1, 0>,
+     "concatenate along axis 0; vectors stay vectors (Keras on TensorFlow)"},
     {"dstack", "tup|xs", stackAlong<atLeast3, 2>,
      "concatenate along axis 2 ([n] as [1, n, 1], [m, n] as [m, n, 1])"},
     {"column_stack", "tup|xs", stackAlong<asColumn, 1>,
