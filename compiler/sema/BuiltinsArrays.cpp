@@ -81,8 +81,9 @@ Value rollAlong(Context &ctx, const Value &x, int64_t axis, int64_t shift, const
   const Dim d = ctx.typeOf(x.tensor).shape[size_t(axis)];
   auto n = d.asConstant();
   if (!n)
-    return ctx.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}` along axis {}", a.calledAs, axis),
-                    d.str());
+    return ctx.failWithLabel("roll an axis of known size (a feature axis, not the batch)",
+                             DiagKind::NeedsKnownDim, r,
+                             fmt::format("`{}` along axis {}", a.calledAs, axis), d.str());
   if (*n == 0 || shift % *n == 0)
     return x;
   int64_t k = (shift % *n + *n) % *n;
@@ -242,8 +243,9 @@ Value diagonalOf(Context &ctx, const Value &x, int64_t offset, size_t p, size_t 
   Shape s = ctx.typeOf(moved.tensor).shape;
   const Dim d1 = s[s.size() - 2], d2 = s.back();
   if (!d1.isConstant() || !d2.isConstant())
-    return ctx.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}`", a.calledAs),
-                    (d1.isConstant() ? d2 : d1).str());
+    return ctx.failWithLabel("take diagonals of two axes of known size (not the batch)",
+                             DiagKind::NeedsKnownDim, r, fmt::format("`{}`", a.calledAs),
+                             (d1.isConstant() ? d2 : d1).str());
   int64_t n1 = d1.constant(), n2 = d2.constant();
   int64_t length = offset >= 0 ? std::min(n1, n2 - std::min(offset, n2))
                                : std::min(n1 - std::min(-offset, n1), n2);
@@ -625,8 +627,10 @@ Value quantilesOf(Context &ctx, const Reduced &red, const std::vector<double> &q
   Shape s = ctx.typeOf(red.x.tensor).shape;
   const Dim d = s.back();
   if (!d.isConstant())
-    return ctx.fail(DiagKind::NeedsKnownDim, r, fmt::format("`{}` over an axis", a.calledAs),
-                    d.str());
+    return ctx.failWithLabel("order statistics sort axes of known size (a feature axis, not the "
+                             "batch)",
+                             DiagKind::NeedsKnownDim, r,
+                             fmt::format("`{}` over an axis", a.calledAs), d.str());
   int64_t n = d.constant();
   DType t = ctx.typeOf(red.x.tensor).dtype;
   std::vector<Value> out;
@@ -801,9 +805,10 @@ Value tfSlice(Context &ctx, const CallArgs &a) {
     auto n = s[i].asConstant();
     if (!n) {
       if (b != 0 || z != -1)
-        return ctx.fail(DiagKind::NeedsKnownDim, a.range,
-                        fmt::format("`{}` with a begin or size on axis {}", a.calledAs, i),
-                        s[i].str());
+        return ctx.failWithLabel("a symbolic axis can only be taken whole: begin 0, size -1",
+                                 DiagKind::NeedsKnownDim, a.range,
+                                 fmt::format("`{}` with a begin or size on axis {}", a.calledAs, i),
+                                 s[i].str());
       from.push_back(Dim(0));
       out.push_back(s[i]);
       continue;
