@@ -92,6 +92,15 @@ constexpr Group kSameName[] = {
                      "hard_sigmoid hard_silu hard_swish leaky_relu mish softmax log_softmax "
                      "log_sigmoid celu glu hard_tanh hard_shrink soft_shrink tanh_shrink "
                      "squareplus sparse_plus sparse_sigmoid threshold"},
+    {"np.", "roll tensordot outer inner trace diagonal diag tri hstack vstack dstack column_stack "
+            "meshgrid take_along_axis average ptp"},
+    {"ops.", "roll tensordot outer inner diagonal diag tri hstack dstack meshgrid ptp "
+             "layer_normalization rms_normalization multi_hot"},
+    {"tf.", "meshgrid"},
+    {"tf.nn.",
+     "bias_add l2_loss sigmoid_cross_entropy_with_logits weighted_cross_entropy_with_logits "
+     "softmax_cross_entropy_with_logits sparse_softmax_cross_entropy_with_logits crelu "
+     "embedding_lookup batch_normalization"},
 };
 
 constexpr std::string_view kTfReduce = "input_tensor|x, axis=None, keepdims|keep_dims=False";
@@ -334,6 +343,45 @@ constexpr AliasDef kRenamed[] = {
     {"tf.nn.gelu", "gelu", "features|x, approximate=False"},
     {"activations.exponential", "exp", ""},
     {"activations.linear", "identity", ""},
+    // Arrays, statistics and neural-network helpers (BuiltinsArrays.cpp, BuiltinsNeuralNet.cpp)
+    {"np.median", "median", "a|x, axis=None, *, keepdims=False"},
+    {"np.quantile", "quantile", "a|x, q, axis=None, *, method='linear', keepdims=False"},
+    {"np.percentile", "percentile", "a|x, q, axis=None, *, method='linear', keepdims=False"},
+    {"ops.trace", "_ops_trace", ""},
+    {"ops.vstack", "_ops_vstack", ""},
+    {"ops.median", "_ops_median", "x, axis=None, keepdims=False"},
+    {"ops.quantile", "_ops_quantile", ""},
+    {"ops.percentile", "_ops_percentile", ""},
+    {"ops.average", "_ops_average",
+     "x, axis=None, weights=None, *, returned=False, keepdims=False"},
+    {"ops.take_along_axis", "take_along_axis", "x, indices, axis=None"},
+    {"ops.slice", "_tf_slice", "inputs|x, start_indices, shape"},
+    {"ops.binary_crossentropy", "_backend_binary_crossentropy", ""},
+    {"ops.categorical_crossentropy", "_ops_categorical_crossentropy", ""},
+    {"ops.sparse_categorical_crossentropy", "sparse_categorical_crossentropy",
+     "target|y_true, output|y_pred, from_logits=False, axis=-1"},
+    {"tf.roll", "roll", "input|x, shift, axis"},
+    {"tf.tensordot", "tensordot", "a, b, axes"},
+    {"tf.linalg.tensordot", "tensordot", "a, b, axes"},
+    {"tf.linalg.trace", "_tf_trace", ""},
+    {"tf.linalg.diag", "_tf_diag", ""},
+    {"tf.linalg.diag_part", "_tf_diag_part", ""},
+    {"tf.slice", "_tf_slice", ""},
+    {"tf.add_n", "_add_n", ""},
+    {"tf.math.add_n", "_add_n", ""},
+    {"tf.scalar_mul", "_scalar_mul", ""},
+    {"tf.math.scalar_mul", "_scalar_mul", ""},
+    {"tf.clip_by_norm", "_clip_by_norm", ""},
+    {"tf.ensure_shape", "_ensure_shape", ""},
+    {"tf.saturate_cast", "_saturate_cast", ""},
+    {"tf.nn.softmax_cross_entropy_with_logits_v2", "softmax_cross_entropy_with_logits", ""},
+    {"K.bias_add", "_keras_bias_add", ""},
+    {"K.batch_normalization", "_keras_batch_normalization", ""},
+    {"K.temporal_padding", "_temporal_padding", ""},
+    {"K.spatial_2d_padding", "_spatial_2d_padding", ""},
+    {"K.spatial_3d_padding", "_spatial_3d_padding", ""},
+    {"K.random_bernoulli", "_random_bernoulli", ""},
+    {"K.random_binomial", "_random_bernoulli", ""},
 };
 
 std::vector<AliasDef> buildTable() {

@@ -88,6 +88,8 @@ std::span<const BuiltinDef> sortBuiltins();
 std::span<const BuiltinDef> creationBuiltins();
 std::span<const BuiltinDef> linalgBuiltins();
 std::span<const BuiltinDef> variableBuiltins();
+std::span<const BuiltinDef> arrayBuiltins();
+std::span<const BuiltinDef> neuralNetBuiltins();
 
 /// The tables with the titles the docs give them, in the order the docs list them.
 struct BuiltinArea {

@@ -145,20 +145,95 @@ Value Evaluator::lookup(const ast::Name &node) {
 // Operations Keras code calls that lamina refuses on purpose, and what to write instead: their
 // output's shape depends on the data. Without this, the nearest name by letters would be
 // suggested (`tf.unique` is not `tf.squeeze`). (Names that run Python stay unknown names.)
-static std::optional<std::string_view> whyNotSupported(std::string_view name) {
-  static constexpr std::pair<std::string_view, std::string_view> kRefused[] = {
-      {"boolean_mask", "its output's size depends on the data; keep the shape with "
-                       "`where(mask, x, 0)` or multiply by `cast(mask, x.dtype)`"},
-      {"unique", "its output's size depends on the data"},
-      {"nonzero",
-       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
-      {"argwhere",
-       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
-      {"ragged", "ragged tensors' sizes depend on the data; pad to a fixed size instead"},
+// `path` with its module spelled canonically (`keras.ops.cond` is `ops.cond`).
+static std::string canonicalPath(std::string_view path) {
+  for (auto [canonical, synonym] : modulePrefixSynonyms())
+    if (path.starts_with(synonym))
+      return std::string(canonical) + std::string(path.substr(synonym.size()));
+  return std::string(path);
+}
+
+// APIs lamina refuses on purpose, with the reason and what to write instead. A row with a
+// module (`tf.`) applies only under it (tf.cond, not np.linalg.cond); `path` is the full name.
+static std::optional<std::string_view> whyNotSupported(std::string_view path,
+                                                       std::string_view name) {
+  struct Refused {
+    std::string_view module; // empty: any module
+    std::string_view name;
+    std::string_view why;
   };
-  for (auto [refused, why] : kRefused)
-    if (name == refused)
-      return why;
+  static constexpr std::string_view kDataSize = "its output's size depends on the data";
+  static constexpr std::string_view kSegments =
+      "its output's size depends on the data (the largest segment id); with a known number of "
+      "segments `n`, `matmul(transpose(one_hot(ids, n)), data)` sums the rows of each segment";
+  static constexpr std::string_view kUnsortedSegments =
+      "lamina has no scatter; with a known `num_segments` `n`, "
+      "`matmul(transpose(one_hot(ids, n)), data)` sums the rows of each segment";
+  static constexpr std::string_view kMapFn =
+      "it calls a Python function per element at run time, and lamina has no run-time control "
+      "flow; write the function on the whole batch (every lamina operation broadcasts), or "
+      "`stack` the calls over a known number of slices (`unstack`)";
+  static constexpr std::string_view kLoop =
+      "its number of iterations is decided at run time, and lamina has no loops; unroll a known "
+      "number of steps in a helper `def`, or compute every step at once (`cumsum`, `cumprod`)";
+  static constexpr std::string_view kCond =
+      "it chooses a branch at run time, and lamina has no run-time control flow; compute both "
+      "branches and pick with `where(pred, a, b)`, or choose at compile time with `a if c else b`";
+  static constexpr Refused kRefused[] = {
+      {"", "boolean_mask",
+       "its output's size depends on the data; keep the shape with "
+       "`where(mask, x, 0)` or multiply by `cast(mask, x.dtype)`"},
+      {"", "unique", kDataSize},
+      {"", "unique_with_counts", kDataSize},
+      {"", "nonzero",
+       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
+      {"", "flatnonzero",
+       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
+      {"", "argwhere",
+       "its output's size depends on the data; `where(condition, x, y)` keeps the shape"},
+      {"", "extract",
+       "its output's size depends on the data; `where(condition, x, 0)` keeps "
+       "the shape"},
+      {"", "compress",
+       "its output's size depends on the data; `where(condition, x, 0)` keeps "
+       "the shape"},
+      {"", "ragged", "ragged tensors' sizes depend on the data; pad to a fixed size instead"},
+      {"", "bincount",
+       "without a fixed length its size is max(x) + 1, which depends on the "
+       "data; with a known length `n`, `sum(one_hot(x, n), axis=0)` counts"},
+      {"", "segment_sum", kSegments},
+      {"", "segment_mean", kSegments},
+      {"", "segment_max", kSegments},
+      {"", "segment_min", kSegments},
+      {"", "segment_prod", kSegments},
+      {"", "unsorted_segment_sum", kUnsortedSegments},
+      {"", "unsorted_segment_mean", kUnsortedSegments},
+      {"", "unsorted_segment_max", kUnsortedSegments},
+      {"", "unsorted_segment_min", kUnsortedSegments},
+      {"", "unsorted_segment_prod", kUnsortedSegments},
+      {"", "dynamic_partition", kDataSize},
+      {"", "map_fn", kMapFn},
+      {"", "vectorized_map", kMapFn},
+      {"ops.", "map", kMapFn},
+      {"", "while_loop", kLoop},
+      {"", "fori_loop", kLoop},
+      {"", "scan", kLoop},
+      {"", "associative_scan", kLoop},
+      {"", "foldl", kLoop},
+      {"", "foldr", kLoop},
+      {"K.", "rnn",
+       "it runs a step function over time at run time, and lamina has no loops; "
+       "use a recurrent Keras layer around the lambda, or unroll a known number of "
+       "steps in a helper `def`"},
+      {"tf.", "cond", kCond},
+      {"ops.", "cond", kCond},
+      {"tf.", "case", kCond},
+      {"tf.", "switch_case", kCond},
+      {"ops.", "switch", kCond},
+  };
+  for (const Refused &row : kRefused)
+    if (name == row.name && (row.module.empty() || path.starts_with(row.module)))
+      return row.why;
   return std::nullopt;
 }
 
@@ -215,7 +290,7 @@ Value Evaluator::attribute(const ast::Attribute &node) {
       return Value::real(name == "inf" ? std::numeric_limits<double>::infinity()
                                        : std::numeric_limits<double>::quiet_NaN(),
                          r);
-    if (std::optional<std::string_view> why = whyNotSupported(name))
+    if (std::optional<std::string_view> why = whyNotSupported(canonicalPath(path), name))
       return ctx_.fail(DiagKind::Unsupported, r, fmt::format("`{}`", path), *why);
     Diagnostic d = makeDiagnostic(DiagKind::UnknownBuiltin, *ctx_.file, r, path);
     if (std::optional<KnownApi> api = knownApi(path))

@@ -57,7 +57,9 @@ const std::vector<BuiltinArea> &builtinAreas() {
                                                  {"Losses and metrics", lossBuiltins()},
                                                  {"Creation", creationBuiltins()},
                                                  {"Linear algebra", linalgBuiltins()},
-                                                 {"Variables and training", variableBuiltins()}};
+                                                 {"Variables and training", variableBuiltins()},
+                                                 {"Arrays and statistics", arrayBuiltins()},
+                                                 {"Neural-network helpers", neuralNetBuiltins()}};
   return areas;
 }
 
