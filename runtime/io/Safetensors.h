@@ -32,7 +32,8 @@ using SafetensorsMetadata = std::vector<std::pair<std::string, std::string>>;
 /// Reads every tensor of a `.safetensors` file, in the order of their data in the file. The
 /// dtypes BOOL, I8, U8, I16, U16, I32, U32, I64, U64, F16, BF16, F32 and F64 are read; others
 /// are an error (complex C64 with E0417's advice). The header must describe the data exactly:
-/// tensors that tile the data with no hole, overlap or trailing bytes. Only regular files are read. If `metadata` is given, it receives the
+/// tensors that tile the data with no hole, overlap or trailing bytes. Only regular files are read.
+/// If `metadata` is given, it receives the
 /// "__metadata__" map (empty when there is none or on error).
 NamedArrays readSafetensors(const std::string &path, const IoLimits &limits = {},
                             SafetensorsMetadata *metadata = nullptr);
